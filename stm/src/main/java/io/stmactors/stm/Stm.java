@@ -1,0 +1,260 @@
+package io.stmactors.stm;
+
+import io.stmactors.stm.internal.ControlSignal;
+
+import java.util.Objects;
+
+/**
+ * Entry point of the transactional heap: run code as a transaction, wait for state, register
+ * side effects.
+ *
+ * <pre>{@code
+ * TLong from = TLong.of(100), to = TLong.of(0);
+ * Stm.atomic(() -> {            // all or nothing, isolated from other transactions
+ *     if (from.get() < 10) Stm.retry();   // wait until 'from' changes
+ *     from.add(-10);
+ *     to.add(10);
+ * });
+ * }</pre>
+ *
+ * <h2>Guarantees</h2>
+ * Committed transactions are serializable; a running transaction never observes an inconsistent
+ * state (opacity), so invariants checked inside a transaction hold even in attempts that will
+ * abort. A body may run several times (conflicts re-run it); only the committed run's writes
+ * become visible, and {@link #afterCommit(Runnable)} hooks run once, after commit.
+ *
+ * <h2>Exceptions</h2>
+ * An exception thrown by the body rolls back every write of the transaction, runs the
+ * {@link #afterRollback(Runnable)} hooks, and is rethrown unchanged — checked exceptions too, even
+ * though {@code atomic} declares none (so it can be called from a plain {@link Runnable}). To
+ * catch a checked exception {@code E} thrown by a body, catch {@code Exception} and test
+ * {@code instanceof E}, or call {@link #atomicChecked(TxnCallable)}, which declares
+ * {@code throws Exception}.
+ *
+ * <h2>Nesting</h2>
+ * An {@code atomic} call inside a transaction joins it (flat for conflicts: a conflict re-runs the
+ * outermost transaction), but an exception escaping the inner block rolls back only the inner
+ * block's writes (closed nesting), so the outer body may catch it and go on.
+ * {@link #orElse(TxnCallable, TxnCallable)} likewise rolls back only its first branch.
+ *
+ * <h2>Threads</h2>
+ * All methods may be called from any thread. The STM keeps one reusable descriptor per thread,
+ * so the common path allocates nothing.
+ */
+public final class Stm {
+    private Stm() {
+    }
+
+    /** Runs {@code body} as a transaction, re-running it on conflict, and returns its result. */
+    public static <T> T atomic(TxnCallable<T> body) {
+        Objects.requireNonNull(body, "body");
+        return run(body.getClass(), body);
+    }
+
+    /** Runs {@code body} as a transaction, re-running it on conflict. */
+    public static void atomic(TxnRunnable body) {
+        Objects.requireNonNull(body, "body");
+        run(body.getClass(), body);
+    }
+
+    /** Like {@link #atomic(TxnCallable)}; {@code name} identifies the transaction in diagnostics. */
+    public static <T> T atomic(String name, TxnCallable<T> body) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(body, "body");
+        return run(name, body);
+    }
+
+    /** Like {@link #atomic(TxnRunnable)}; {@code name} identifies the transaction in diagnostics. */
+    public static void atomic(String name, TxnRunnable body) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(body, "body");
+        run(name, body);
+    }
+
+    /**
+     * Like {@link #atomic(TxnCallable)} but declares the checked exceptions its body may throw,
+     * for callers that want the compiler's help catching them.
+     */
+    public static <T> T atomicChecked(TxnCallable<T> body) throws Exception {
+        return atomic(body);
+    }
+
+    /**
+     * For runtimes (the actor dispatcher): runs {@code body} as a top-level transaction like
+     * {@link #atomic(String, TxnRunnable)}, except that when the body calls {@link #retry()} this
+     * thread does not park: the attempt is rolled back, {@code onChange} is registered to run once
+     * (on the committing thread, so it must be quick and must not block) when a reference the body
+     * read is committed, and the method returns {@code false}. Returns {@code true} once the body
+     * committed.
+     *
+     * @throws IllegalStateException if called inside a transaction
+     */
+    public static boolean tryAtomic(String name, TxnRunnable body, Runnable onChange) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(onChange, "onChange");
+        TxnDescriptor d = TxnDescriptor.current();
+        if (d.depth != 0) {
+            throw new IllegalStateException("Stm.tryAtomic must be called outside any transaction");
+        }
+        return d.runTop(name, body, onChange) != TxnDescriptor.DEFERRED;
+    }
+
+    /**
+     * Blocks the transaction until something it has read changes: the attempt is rolled back and
+     * the thread parks (without spinning) until another transaction commits one of the references
+     * read; then the body runs again.
+     *
+     * @throws IllegalStateException outside a transaction, or when the transaction has read
+     *                               nothing (it could never wake up)
+     */
+    public static void retry() {
+        TxnDescriptor d = TxnDescriptor.active();
+        if (d == null) {
+            throw new IllegalStateException("Stm.retry() called outside a transaction: "
+                    + "it can only be used inside Stm.atomic(...)");
+        }
+        d.signalRetry();
+    }
+
+    /**
+     * Runs {@code first}; if it calls {@link #retry()}, rolls back what {@code first} did and runs
+     * {@code second} instead. If both retry, the whole transaction waits for a change to anything
+     * either branch read. Outside a transaction, runs as one.
+     */
+    public static <T> T orElse(TxnCallable<T> first, TxnCallable<T> second) {
+        Objects.requireNonNull(first, "first");
+        Objects.requireNonNull(second, "second");
+        TxnDescriptor d = TxnDescriptor.current();
+        if (d.depth == 0) {
+            return run(first.getClass(), (TxnCallable<T>) () -> orElseIn(TxnDescriptor.current(), first, second));
+        }
+        try {
+            return orElseIn(d, first, second);
+        } catch (Exception e) {
+            throw sneakyThrow(e);
+        }
+    }
+
+    private static <T> T orElseIn(TxnDescriptor d, TxnCallable<T> first, TxnCallable<T> second) throws Exception {
+        long cp = d.checkpoint();
+        long hooks = d.hooksCheckpoint();
+        int undo = d.undoMark();
+        d.depth++;
+        try {
+            T result = first.call();
+            d.release(cp);
+            return result;
+        } catch (ControlSignal signal) {
+            if (signal != ControlSignal.RETRY || d.hasPendingAbort()) {
+                d.release(cp);
+                throw signal;
+            }
+            d.rollbackTo(cp, hooks, undo);
+            d.clearRetry();
+        } catch (Throwable t) {
+            d.rollbackTo(cp, hooks, undo);
+            throw t;
+        } finally {
+            d.depth--;
+        }
+        return nested(d, second);
+    }
+
+    /** Whether the calling thread is running a transaction. */
+    public static boolean inTransaction() {
+        return TxnDescriptor.active() != null;
+    }
+
+    /**
+     * Registers {@code hook} to run once after the current transaction commits, outside it, on the
+     * committing thread. Hooks never run for an aborted attempt. If a hook throws, the other hooks
+     * still run and the first exception propagates from {@code atomic} (the commit stands).
+     *
+     * @throws IllegalStateException outside a transaction
+     */
+    public static void afterCommit(Runnable hook) {
+        Objects.requireNonNull(hook, "hook");
+        requireActive("Stm.afterCommit").addAfterCommit(hook);
+    }
+
+    /**
+     * Registers {@code hook} to run when the current attempt rolls back: on a conflict (before the
+     * body is re-run), on {@link #retry()}, and when the body throws.
+     *
+     * @throws IllegalStateException outside a transaction
+     */
+    public static void afterRollback(Runnable hook) {
+        Objects.requireNonNull(hook, "hook");
+        requireActive("Stm.afterRollback").addAfterRollback(hook);
+    }
+
+    /**
+     * Makes the current transaction inevitable: from here on it cannot abort, so it may perform
+     * I/O. At most one inevitable transaction runs at a time (others wait for the token). If
+     * something the transaction already read has changed, it is restarted once, inevitable from
+     * the start. Other transactions that touch what it touches wait for it.
+     *
+     * @throws IllegalStateException outside a transaction
+     */
+    public static void inevitable() {
+        requireActive("Stm.inevitable()").becomeInevitable();
+    }
+
+    /** Whether the current transaction is inevitable (false outside a transaction). */
+    public static boolean isInevitable() {
+        TxnDescriptor d = TxnDescriptor.active();
+        return d != null && d.isInevitable();
+    }
+
+    /** The heap's statistics and conflict report. Cheap; the object is a live view. */
+    public static StmDiagnostics diagnostics() {
+        return StmDiagnostics.INSTANCE;
+    }
+
+    // -------------------------------------------------------------------------------------
+
+    private static TxnDescriptor requireActive(String what) {
+        TxnDescriptor d = TxnDescriptor.active();
+        if (d == null) {
+            throw new IllegalStateException(what + " called outside a transaction");
+        }
+        return d;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T run(Object label, Object body) {
+        TxnDescriptor d = TxnDescriptor.current();
+        if (d.depth != 0) {
+            return (T) nested(d, body);
+        }
+        return (T) d.runTop(label, body, null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T nested(TxnDescriptor d, Object body) {
+        long cp = d.checkpoint();
+        long hooks = d.hooksCheckpoint();
+        int undo = d.undoMark();
+        d.depth++;
+        try {
+            Object result = TxnDescriptor.invoke(body);
+            d.release(cp);
+            return (T) result;
+        } catch (ControlSignal signal) {
+            d.release(cp);
+            throw signal;
+        } catch (Throwable t) {
+            d.rollbackTo(cp, hooks, undo);
+            throw sneakyThrow(t);
+        } finally {
+            d.depth--;
+        }
+    }
+
+    /** Throws {@code t} unchanged, whatever its type; declared to return so callers can 'throw'. */
+    @SuppressWarnings("unchecked")
+    static <E extends Throwable> RuntimeException sneakyThrow(Throwable t) throws E {
+        throw (E) t;
+    }
+}

@@ -1,0 +1,1131 @@
+package io.stmactors.stm;
+
+import io.stmactors.stm.internal.AbortEvent;
+import io.stmactors.stm.internal.Backoff;
+import io.stmactors.stm.internal.CallSites;
+import io.stmactors.stm.internal.ControlSignal;
+import io.stmactors.stm.internal.GlobalClock;
+import io.stmactors.stm.internal.ThreadSlots;
+import io.stmactors.stm.internal.Waiter;
+import io.stmactors.stm.internal.WaiterList;
+
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The transaction engine: one reusable descriptor per thread, holding the running transaction's
+ * read set, redo log (write set), hooks and statistics.
+ *
+ * <h2>Algorithm</h2>
+ * A TL2 / LSA design (Dice, Shalev, Shavit, "Transactional Locking II", DISC 2006; Riegel,
+ * Felber, Fetzer, "A Lazy Snapshot Algorithm with Eager Validation", DISC 2006):
+ * <ul>
+ *   <li>each reference has a versioned lock word ({@link TVar}); a global clock orders commits;</li>
+ *   <li>a transaction samples the clock at begin ({@code rv}); reads are invisible: a read is
+ *       accepted if the reference is unlocked and its version is {@code <= rv}, and is recorded
+ *       (reference, word) in the read set;</li>
+ *   <li>a read that finds a newer version <em>extends</em> the snapshot instead of aborting:
+ *       advance the clock to that version, re-validate the read set, re-read;</li>
+ *   <li>writes go to a redo log; commit locks the write set (try-lock, abort on failure), samples
+ *       the clock, validates the read set, publishes, and unlocks with the new word;</li>
+ *   <li>a read-only transaction commits with no work at all.</li>
+ * </ul>
+ *
+ * <h2>The lazy clock (why two threads on disjoint data never share a written cache line)</h2>
+ * Commits do not increment the clock (TL2's "GV5"): a commit that sampled clock value {@code c}
+ * after taking its locks stamps every reference it writes with version {@code c + 1}. Only a
+ * reader that meets a version above its snapshot advances the clock (a CAS, {@link
+ * GlobalClock#advanceTo}). Two facts keep this correct:
+ * <ol>
+ *   <li><b>Version means "sampled before".</b> Because the clock never decreases and a commit's
+ *       version is exactly its sample + 1, a version {@code <= rv} proves the commit sampled the
+ *       clock before this transaction did, hence had locked all of its write set before; any other
+ *       reference it wrote shows its new value or its lock, never the old value. This is TL2's
+ *       argument unchanged.</li>
+ *   <li><b>A recorded word is never reused with another value while we hold it.</b> Two commits
+ *       can stamp the same version, so the lock word also carries the writer's thread slot. A
+ *       foreign word with version {@code v > rv} is accepted only after advancing the clock to
+ *       {@code >= v} and then re-reading: any later commit samples {@code >= v} and writes version
+ *       {@code > v}, and any earlier commit that could still write version {@code v} had locked
+ *       the reference before the advance, so the re-read sees its lock or its value.</li>
+ * </ol>
+ * On top of that, a thread may accept without advancing the clock a word stamped with <em>its
+ * own</em> slot: that commit completed before the current transaction began (program order), so
+ * its value is the one a transaction starting now must see, and no other thread can write a word
+ * with this slot. This is what lets a thread re-read and rewrite its own data at full speed. Slot 0
+ * is shared by threads beyond the first 4095 and never takes this shortcut.
+ *
+ * <h2>Opacity</h2>
+ * Every read is validated when it is made (version check, or extension that re-validates the whole
+ * read set), so a running transaction never observes an inconsistent state, not even one that is
+ * about to abort.
+ *
+ * <h2>Progress</h2>
+ * Locked references make readers spin briefly, then abort. Aborted attempts back off (randomized,
+ * exponential, {@link Backoff}); after {@link #ESCALATE_AFTER} conflicts the next attempt runs
+ * <em>inevitable</em>: it takes the global inevitability token, locks every reference it touches
+ * as it goes (so no one can invalidate it), and cannot abort. Committers never wait for a lock
+ * (they abort), so the inevitable transaction's waits are short and there is no deadlock.
+ *
+ * <h2>Threading</h2>
+ * A descriptor is used only by its own thread. Statistics fields are written plainly by the owner
+ * and read racily by {@link StmDiagnostics} (monotonic counters: a stale read is harmless).
+ */
+final class TxnDescriptor {
+    /** Conflicts after which the next attempt runs inevitable. */
+    static final int ESCALATE_AFTER = 12;
+    /** Spins on a locked reference before a reader or committer gives up. */
+    static final int SPIN_LIMIT = 128;
+    /** Write sets up to this size are searched linearly; larger ones get a hash index. */
+    private static final int LINEAR_LIMIT = 8;
+    /** Transactions timed (System.nanoTime, ~20 ns) after an abort on this thread. */
+    private static final int TIMING_AFTER_ABORT = 1024;
+
+    static final GlobalClock CLOCK = GlobalClock.INSTANCE;
+    /** The inevitability token: at most one inevitable transaction at a time. Fair. */
+    static final ReentrantLock INEVITABLE = new ReentrantLock(true);
+    /** Every descriptor ever created whose thread may still be alive (diagnostics). */
+    static final ConcurrentLinkedQueue<TxnDescriptor> REGISTRY = new ConcurrentLinkedQueue<>();
+
+    private static final ThreadLocal<TxnDescriptor> CURRENT = ThreadLocal.withInitial(TxnDescriptor::new);
+
+    // ---- identity
+    final int slot;
+    final WeakReference<Thread> thread;
+
+    // ---- statistics: written by the owner thread only
+    long commits;
+    long aborts;
+    long retryWaits;
+    long inevitableRuns;
+
+    // ---- the running transaction
+    /** 0 when no transaction is running on this thread, else the nesting depth. */
+    int depth;
+    /** Snapshot: clock value this transaction's reads are consistent with. */
+    private long rv;
+    /** The transaction's name (String) or body class (Class), for diagnostics. */
+    Object label;
+    /** A control signal was thrown in this attempt; if the body swallows it we still abort. */
+    private boolean doomed;
+
+    private TVar[] readVars = new TVar[64];
+    private long[] readWords = new long[64];
+    private int readSize;
+
+    private TVar[] writeVars = new TVar[16];
+    private Object[] writeObjs = new Object[16];
+    private long[] writeLongs = new long[16];
+    private long[] writeOldWords = new long[16];
+    private int writeSize;
+    private long writeBloom;
+    private int[] writeIndex; // open addressing over writeVars positions + 1; 0 = empty
+    private int writeIndexMask;
+
+    /** Write entries below this position are undo-logged when overwritten (nested scopes). */
+    private int protectedSize;
+    private int[] undoPositions = new int[8];
+    private Object[] undoObjs = new Object[8];
+    private long[] undoLongs = new long[8];
+    private int undoSize;
+
+    private ArrayList<Runnable> afterCommit;
+    private ArrayList<Runnable> afterRollback;
+
+    // ---- inevitability
+    private boolean inevitable;
+    private boolean holdsToken;
+    /** References this inevitable transaction has locked, with their pre-lock words. */
+    private IdentityHashMap<TVar, Long> lockedByMe;
+
+    // ---- abort attribution
+    private TVar conflictVar;
+    private String conflictReason;
+    private boolean timed;
+    private long attemptStart;
+    private int timingBudget;
+
+    // ---- wake-ups collected during write-back
+    private WaiterList[] toWake = new WaiterList[4];
+    private int toWakeSize;
+
+    private TxnDescriptor() {
+        this.slot = ThreadSlots.acquire(this);
+        this.thread = new WeakReference<>(Thread.currentThread());
+        REGISTRY.add(this);
+    }
+
+    /** This thread's descriptor. */
+    static TxnDescriptor current() {
+        return CURRENT.get();
+    }
+
+    /** This thread's descriptor if a transaction is running on it, else null. */
+    static TxnDescriptor active() {
+        TxnDescriptor d = CURRENT.get();
+        return d.depth != 0 ? d : null;
+    }
+
+    // =====================================================================================
+    // Top level
+    // =====================================================================================
+
+    /**
+     * Runs {@code body} as a top-level transaction until it commits, rethrowing its exception if
+     * it throws one. {@code onRetryWake} null means a {@code retry()} parks this thread; non-null
+     * means a retry registers it and returns {@link #DEFERRED} instead.
+     */
+    Object runTop(Object label, Object body, Runnable onRetryWake) {
+        this.label = label;
+        try {
+            return attempts(body, onRetryWake);
+        } finally {
+            this.label = null;
+            this.depth = 0;
+        }
+    }
+
+    private Object attempts(Object body, Runnable onRetryWake) {
+        int conflicts = 0;
+        boolean startInevitable = false;
+        for (;;) {
+            begin(conflicts, startInevitable);
+            startInevitable = false;
+            Object result;
+            try {
+                result = invoke(body);
+                if (doomed) {
+                    throw ControlSignal.ABORT; // the body swallowed a signal; never commit that
+                }
+                commit();
+            } catch (ControlSignal signal) {
+                if (signal == ControlSignal.RETRY && conflictReason == null) {
+                    doomed = false;
+                    boolean wasInevitable = inevitable;
+                    if (onRetryWake != null) {
+                        if (deferUntilChange(onRetryWake)) {
+                            return DEFERRED;
+                        }
+                    } else {
+                        waitForChange();
+                    }
+                    startInevitable = wasInevitable && conflicts >= ESCALATE_AFTER;
+                    continue;
+                }
+                conflicts++;
+                boolean restartInevitable = wantInevitable;
+                recordAbort(conflicts);
+                rollback(true);
+                runRollbackHooks();
+                if (restartInevitable || conflicts >= ESCALATE_AFTER) {
+                    startInevitable = true;
+                } else {
+                    Backoff.pause(conflicts);
+                }
+                continue;
+            } catch (Throwable userFailure) {
+                if (doomed) {
+                    // The body failed after being told to abort (it swallowed the signal and then
+                    // threw): the failure may come from inconsistent use; re-run.
+                    conflicts++;
+                    recordAbort(conflicts);
+                    rollback(true);
+                    runRollbackHooks();
+                    Backoff.pause(conflicts);
+                    continue;
+                }
+                rollback(false);
+                runRollbackHooks();
+                throw Stm.sneakyThrow(userFailure);
+            }
+            finishCommit();
+            return result;
+        }
+    }
+
+    /** Calls a {@link TxnCallable} or a {@link TxnRunnable}. */
+    static Object invoke(Object body) throws Exception {
+        if (body instanceof TxnCallable<?> c) {
+            return c.call();
+        }
+        ((TxnRunnable) body).run();
+        return null;
+    }
+
+    /** Returned by {@link #runTop} when a retry was deferred to a callback. */
+    static final Object DEFERRED = new Object();
+
+    private boolean wantInevitable;
+
+    private void begin(int conflicts, boolean startInevitable) {
+        depth = 1;
+        doomed = false;
+        readSize = 0;
+        clearWriteSet();
+        undoSize = 0;
+        protectedSize = 0;
+        conflictVar = null;
+        conflictReason = null;
+        wantInevitable = false;
+        if (afterCommit != null) {
+            afterCommit.clear();
+        }
+        if (afterRollback != null) {
+            afterRollback.clear();
+        }
+        timed = timingBudget > 0 || conflicts > 0;
+        if (timed) {
+            attemptStart = System.nanoTime();
+            if (timingBudget > 0) {
+                timingBudget--;
+            }
+        }
+        if (startInevitable) {
+            acquireToken();
+            inevitable = true;
+            inevitableRuns++;
+            lockedByMe = new IdentityHashMap<>();
+        }
+        rv = CLOCK.get();
+    }
+
+    private void clearWriteSet() {
+        if (writeSize != 0) {
+            Arrays.fill(writeVars, 0, writeSize, null);
+            Arrays.fill(writeObjs, 0, writeSize, null);
+            writeSize = 0;
+        }
+        writeBloom = 0;
+        if (writeIndex != null) {
+            writeIndex = null;
+        }
+    }
+
+    private void finishCommit() {
+        commits++;
+        depth = 0;
+        if (readSize > 256) {
+            Arrays.fill(readVars, 0, readSize, null); // do not keep a big graph reachable
+        }
+        ArrayList<Runnable> hooks = afterCommit;
+        if (hooks != null && !hooks.isEmpty()) {
+            Runnable[] copy = hooks.toArray(new Runnable[0]);
+            hooks.clear();
+            if (afterRollback != null) {
+                afterRollback.clear();
+            }
+            runHooks(copy);
+        } else if (afterRollback != null) {
+            afterRollback.clear();
+        }
+    }
+
+    private void runRollbackHooks() {
+        ArrayList<Runnable> hooks = afterRollback;
+        if (afterCommit != null) {
+            afterCommit.clear();
+        }
+        if (hooks != null && !hooks.isEmpty()) {
+            Runnable[] copy = hooks.toArray(new Runnable[0]);
+            hooks.clear();
+            runHooks(copy);
+        }
+    }
+
+    /** Runs hooks outside any transaction; all run, the first failure is rethrown. */
+    private static void runHooks(Runnable[] hooks) {
+        Throwable first = null;
+        for (Runnable hook : hooks) {
+            try {
+                hook.run();
+            } catch (Throwable t) {
+                if (first == null) {
+                    first = t;
+                } else {
+                    first.addSuppressed(t);
+                }
+            }
+        }
+        if (first != null) {
+            throw Stm.sneakyThrow(first);
+        }
+    }
+
+    /** Discards the attempt: releases locks an inevitable transaction holds, leaves depth 0. */
+    private void rollback(boolean conflict) {
+        if (inevitable) {
+            releaseInevitableLocks(0L);
+        }
+        releaseToken();
+        depth = 0;
+        clearWriteSet();
+    }
+
+    // =====================================================================================
+    // Reads
+    // =====================================================================================
+
+    Object readRef(TRef<?> ref) {
+        if (writeSize != 0) {
+            int i = findWrite(ref);
+            if (i >= 0) {
+                return writeObjs[i];
+            }
+        }
+        if (inevitable) {
+            recordRead(ref, lockForInevitable(ref));
+            return ref.load();
+        }
+        int spins = 0;
+        for (;;) {
+            long w1 = (long) TVar.LOCK.getAcquire(ref);
+            Object value = ref.load();
+            long w2 = (long) TVar.LOCK.getAcquire(ref);
+            if (w1 == w2 && (w1 & TVar.LOCKED) == 0) {
+                if (TVar.version(w1) <= rv || isOwn(w1)) {
+                    recordRead(ref, w1);
+                    return value;
+                }
+                extend(ref, w1);
+            } else {
+                spins = onLocked(ref, spins);
+            }
+        }
+    }
+
+    long readLong(TLong ref) {
+        if (writeSize != 0) {
+            int i = findWrite(ref);
+            if (i >= 0) {
+                return writeLongs[i];
+            }
+        }
+        if (inevitable) {
+            recordRead(ref, lockForInevitable(ref));
+            return ref.load();
+        }
+        int spins = 0;
+        for (;;) {
+            long w1 = (long) TVar.LOCK.getAcquire(ref);
+            long value = ref.load();
+            long w2 = (long) TVar.LOCK.getAcquire(ref);
+            if (w1 == w2 && (w1 & TVar.LOCKED) == 0) {
+                if (TVar.version(w1) <= rv || isOwn(w1)) {
+                    recordRead(ref, w1);
+                    return value;
+                }
+                extend(ref, w1);
+            } else {
+                spins = onLocked(ref, spins);
+            }
+        }
+    }
+
+    private boolean isOwn(long word) {
+        return slot != ThreadSlots.SHARED_SLOT && TVar.slot(word) == slot;
+    }
+
+    private void recordRead(TVar ref, long word) {
+        int n = readSize;
+        if (n != 0 && readVars[n - 1] == ref && readWords[n - 1] == word) {
+            return; // the same read again (x.set(x.get() + 1) in a loop): keep the set small
+        }
+        if (n == readVars.length) {
+            readVars = Arrays.copyOf(readVars, n * 2);
+            readWords = Arrays.copyOf(readWords, n * 2);
+        }
+        readVars[n] = ref;
+        readWords[n] = word;
+        readSize = n + 1;
+    }
+
+    /**
+     * Snapshot extension: advance the clock to the newer version, then check that everything read
+     * so far is unchanged. The caller re-reads {@code ref} afterwards (after the advance, which
+     * is what makes its word safe to record).
+     */
+    private void extend(TVar ref, long word) {
+        long newRv = CLOCK.advanceTo(TVar.version(word));
+        if (!validateReads(false)) {
+            abort(conflictVar, "read set changed (snapshot extension failed)");
+        }
+        rv = newRv;
+    }
+
+    private int onLocked(TVar ref, int spins) {
+        if (spins < SPIN_LIMIT) {
+            Thread.onSpinWait();
+            return spins + 1;
+        }
+        abort(ref, "locked by another transaction");
+        return spins;
+    }
+
+    /**
+     * Checks that every recorded read still has its recorded word. A reference locked with its
+     * recorded word counts as unchanged only during our own commit, when the lock is ours.
+     */
+    private boolean validateReads(boolean committing) {
+        TVar[] vars = readVars;
+        long[] words = readWords;
+        for (int i = 0, n = readSize; i < n; i++) {
+            TVar v = vars[i];
+            long current = (long) TVar.LOCK.getVolatile(v);
+            if (current == words[i]) {
+                continue;
+            }
+            if (committing && current == (words[i] | TVar.LOCKED) && findWrite(v) >= 0) {
+                continue;
+            }
+            conflictVar = v;
+            return false;
+        }
+        return true;
+    }
+
+    // =====================================================================================
+    // Writes
+    // =====================================================================================
+
+    void writeRef(TRef<?> ref, Object value) {
+        if (inevitable) {
+            lockForInevitable(ref);
+        }
+        int i = writeSize != 0 ? findWrite(ref) : -1;
+        if (i >= 0) {
+            if (i < protectedSize) {
+                pushUndo(i);
+            }
+            writeObjs[i] = value;
+        } else {
+            appendWrite(ref, value, 0L);
+        }
+    }
+
+    void writeLong(TLong ref, long value) {
+        if (inevitable) {
+            lockForInevitable(ref);
+        }
+        int i = writeSize != 0 ? findWrite(ref) : -1;
+        if (i >= 0) {
+            if (i < protectedSize) {
+                pushUndo(i);
+            }
+            writeLongs[i] = value;
+        } else {
+            appendWrite(ref, null, value);
+        }
+    }
+
+    private int findWrite(TVar ref) {
+        long bit = 1L << (ref.hash & 63);
+        if ((writeBloom & bit) == 0) {
+            return -1;
+        }
+        if (writeIndex == null) {
+            TVar[] vars = writeVars;
+            for (int i = 0, n = writeSize; i < n; i++) {
+                if (vars[i] == ref) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+        int mask = writeIndexMask;
+        for (int h = mix(ref.hash) & mask; ; h = (h + 1) & mask) {
+            int pos = writeIndex[h];
+            if (pos == 0) {
+                return -1;
+            }
+            if (writeVars[pos - 1] == ref) {
+                return pos - 1;
+            }
+        }
+    }
+
+    private void appendWrite(TVar ref, Object obj, long prim) {
+        int n = writeSize;
+        if (n == writeVars.length) {
+            int cap = n * 2;
+            writeVars = Arrays.copyOf(writeVars, cap);
+            writeObjs = Arrays.copyOf(writeObjs, cap);
+            writeLongs = Arrays.copyOf(writeLongs, cap);
+            writeOldWords = Arrays.copyOf(writeOldWords, cap);
+        }
+        writeVars[n] = ref;
+        writeObjs[n] = obj;
+        writeLongs[n] = prim;
+        writeSize = n + 1;
+        writeBloom |= 1L << (ref.hash & 63);
+        if (writeSize > LINEAR_LIMIT) {
+            if (writeIndex == null || writeSize * 2 > writeIndex.length) {
+                rebuildIndex();
+            } else {
+                indexInsert(n);
+            }
+        }
+    }
+
+    private void rebuildIndex() {
+        int cap = Integer.highestOneBit(Math.max(32, writeSize * 4) - 1) << 1;
+        writeIndex = new int[cap];
+        writeIndexMask = cap - 1;
+        for (int i = 0; i < writeSize; i++) {
+            indexInsert(i);
+        }
+    }
+
+    private void indexInsert(int position) {
+        int mask = writeIndexMask;
+        int h = mix(writeVars[position].hash) & mask;
+        while (writeIndex[h] != 0) {
+            h = (h + 1) & mask;
+        }
+        writeIndex[h] = position + 1;
+    }
+
+    private static int mix(int h) {
+        h *= 0x9E3779B9;
+        return h ^ (h >>> 16);
+    }
+
+    private void pushUndo(int position) {
+        int n = undoSize;
+        if (n == undoPositions.length) {
+            undoPositions = Arrays.copyOf(undoPositions, n * 2);
+            undoObjs = Arrays.copyOf(undoObjs, n * 2);
+            undoLongs = Arrays.copyOf(undoLongs, n * 2);
+        }
+        undoPositions[n] = position;
+        undoObjs[n] = writeObjs[position];
+        undoLongs[n] = writeLongs[position];
+        undoSize = n + 1;
+    }
+
+    // =====================================================================================
+    // Nesting (closed for exceptions and orElse, flat for conflicts)
+    // =====================================================================================
+
+    /** A nested scope's start: what to restore if the scope rolls back. */
+    long checkpoint() {
+        int cp = protectedSize;
+        protectedSize = writeSize;
+        return ((long) cp << 32) | (writeSize & 0xFFFFFFFFL);
+    }
+
+    /** Hook list sizes at a nested scope's start. */
+    long hooksCheckpoint() {
+        long commitHooks = afterCommit == null ? 0 : afterCommit.size();
+        long rollbackHooks = afterRollback == null ? 0 : afterRollback.size();
+        return (commitHooks << 32) | rollbackHooks;
+    }
+
+    int undoMark() {
+        return undoSize;
+    }
+
+    /** Leaves a nested scope that completed normally. */
+    void release(long checkpoint) {
+        protectedSize = (int) (checkpoint >>> 32);
+    }
+
+    /**
+     * Rolls a nested scope back: restores overwritten entries, drops entries it added, runs and
+     * drops the rollback hooks it registered, drops its commit hooks. Reads stay recorded (they
+     * decided what happened, so they must remain valid for the whole transaction to commit).
+     */
+    void rollbackTo(long checkpoint, long hooks, int undoMark) {
+        int outerProtected = (int) (checkpoint >>> 32);
+        int size = (int) checkpoint;
+        for (int u = undoSize - 1; u >= undoMark; u--) {
+            int pos = undoPositions[u];
+            writeObjs[pos] = undoObjs[u];
+            writeLongs[pos] = undoLongs[u];
+            undoObjs[u] = null;
+        }
+        undoSize = undoMark;
+        if (writeSize > size) {
+            Arrays.fill(writeVars, size, writeSize, null);
+            Arrays.fill(writeObjs, size, writeSize, null);
+            writeSize = size;
+            writeBloom = 0;
+            for (int i = 0; i < size; i++) {
+                writeBloom |= 1L << (writeVars[i].hash & 63);
+            }
+            if (writeIndex != null) {
+                if (size > LINEAR_LIMIT) {
+                    rebuildIndex();
+                } else {
+                    writeIndex = null;
+                }
+            }
+        }
+        protectedSize = outerProtected;
+        int commitHooks = (int) (hooks >>> 32);
+        int rollbackHooks = (int) hooks;
+        if (afterCommit != null) {
+            while (afterCommit.size() > commitHooks) {
+                afterCommit.remove(afterCommit.size() - 1);
+            }
+        }
+        if (afterRollback != null && afterRollback.size() > rollbackHooks) {
+            ArrayList<Runnable> scoped = new ArrayList<>(afterRollback.subList(rollbackHooks, afterRollback.size()));
+            while (afterRollback.size() > rollbackHooks) {
+                afterRollback.remove(afterRollback.size() - 1);
+            }
+            int savedDepth = depth;
+            depth = 0; // hooks run outside the transaction's view
+            try {
+                runHooks(scoped.toArray(new Runnable[0]));
+            } finally {
+                depth = savedDepth;
+            }
+        }
+    }
+
+    /** A retry signal was handled by orElse: the attempt goes on. */
+    void clearRetry() {
+        doomed = false;
+    }
+
+    /** Stm.retry(): unwind to the top level (or to the nearest orElse). */
+    void signalRetry() {
+        doomed = true;
+        throw ControlSignal.RETRY;
+    }
+
+    /** Whether a conflict abort was signalled in this attempt (an orElse must not absorb it). */
+    boolean hasPendingAbort() {
+        return conflictReason != null;
+    }
+
+    // =====================================================================================
+    // Commit
+    // =====================================================================================
+
+    private void commit() {
+        if (writeSize == 0) {
+            if (inevitable) {
+                releaseInevitableLocks(0L);
+                releaseToken();
+            }
+            return; // read-only: every read was validated when made
+        }
+        if (!inevitable) {
+            lockWriteSet();
+        }
+        long version = CLOCK.get() + 1;
+        if (version > GlobalClock.MAX_VERSION) {
+            unlockWriteSet();
+            throw new IllegalStateException("STM version clock exhausted");
+        }
+        if (!inevitable && !validateReads(true)) {
+            unlockWriteSet();
+            abort(conflictVar, "read set changed before commit");
+        }
+        long newWord = TVar.word(version, slot);
+        Object writer = label;
+        toWakeSize = 0;
+        TVar[] vars = writeVars;
+        for (int i = 0, n = writeSize; i < n; i++) {
+            TVar v = vars[i];
+            v.publish(writeObjs[i], writeLongs[i]);
+            v.lastWriter = writer;
+            if (TVar.WAITERS.getVolatile(v) != null) {
+                collectWaiters(v);
+            }
+            TVar.LOCK.setRelease(v, newWord);
+        }
+        if (inevitable) {
+            releaseInevitableLocks(newWord);
+            releaseToken();
+        }
+        fireCollectedWaiters();
+    }
+
+    private void lockWriteSet() {
+        TVar[] vars = writeVars;
+        for (int i = 0, n = writeSize; i < n; i++) {
+            TVar v = vars[i];
+            int spins = 0;
+            for (;;) {
+                long w = (long) TVar.LOCK.getVolatile(v);
+                if ((w & TVar.LOCKED) == 0) {
+                    if (TVar.LOCK.compareAndSet(v, w, w | TVar.LOCKED)) {
+                        writeOldWords[i] = w;
+                        break;
+                    }
+                } else if (++spins > SPIN_LIMIT) {
+                    for (int j = 0; j < i; j++) {
+                        TVar.LOCK.setRelease(vars[j], writeOldWords[j]);
+                    }
+                    abort(v, "write lock held by another transaction");
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+    }
+
+    private void unlockWriteSet() {
+        for (int i = 0, n = writeSize; i < n; i++) {
+            TVar.LOCK.setRelease(writeVars[i], writeOldWords[i]);
+        }
+    }
+
+    private void collectWaiters(TVar v) {
+        WaiterList list = (WaiterList) TVar.WAITERS.getAndSet(v, (WaiterList) null);
+        if (list != null) {
+            if (toWakeSize == toWake.length) {
+                toWake = Arrays.copyOf(toWake, toWakeSize * 2);
+            }
+            toWake[toWakeSize++] = list;
+        }
+    }
+
+    private void fireCollectedWaiters() {
+        for (int i = 0; i < toWakeSize; i++) {
+            WaiterList.fireAll(toWake[i]);
+            toWake[i] = null;
+        }
+        toWakeSize = 0;
+    }
+
+    // =====================================================================================
+    // Aborts and diagnostics
+    // =====================================================================================
+
+    void abort(TVar ref, String reason) {
+        conflictVar = ref;
+        conflictReason = reason;
+        doomed = true;
+        throw ControlSignal.ABORT;
+    }
+
+    private void recordAbort(int attempt) {
+        aborts++;
+        timingBudget = TIMING_AFTER_ABORT;
+        long lost = timed ? System.nanoTime() - attemptStart : 0L;
+        TVar ref = conflictVar;
+        String txnName = labelString(label, true);
+        String refName = ref == null ? "(unknown)" : ref.describe();
+        String winner = ref == null ? null : labelString(ref.lastWriter, false);
+        String reason = conflictReason == null ? "aborted" : conflictReason;
+        StmDiagnostics.CONFLICTS.record(txnName, refName, winner, reason, lost, timed);
+        AbortEvent event = new AbortEvent();
+        if (event.shouldCommit()) {
+            event.transaction = txnName;
+            event.reference = refName;
+            event.conflictingWith = winner;
+            event.reason = reason;
+            event.attempt = attempt;
+            event.timeLost = lost;
+            event.readSetSize = readSize;
+            event.commit();
+        }
+    }
+
+    /** A transaction label as text; walking the stack is allowed only for our own running body. */
+    static String labelString(Object label, boolean ownRunningBody) {
+        if (label == null) {
+            return null;
+        }
+        if (label instanceof String s) {
+            return s;
+        }
+        Class<?> c = (Class<?>) label;
+        return ownRunningBody ? CallSites.of(c) : CallSites.known(c);
+    }
+
+    // =====================================================================================
+    // retry()
+    // =====================================================================================
+
+    /** Parks this thread until a reference of the read set is committed by someone else. */
+    private void waitForChange() {
+        if (readSize == 0) {
+            rollback(false);
+            runRollbackHooks();
+            throw new IllegalStateException(
+                    "Stm.retry() in a transaction that has read nothing: it could never wake up. "
+                            + "Read the references whose change should wake it before calling retry().");
+        }
+        Waiter waiter = Waiter.forThread(Thread.currentThread());
+        boolean changed = register(waiter);
+        rollback(false);
+        runRollbackHooks();
+        retryWaits++;
+        if (changed) {
+            return;
+        }
+        while (!waiter.hasFired()) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                waiter.cancel();
+                Thread.currentThread().interrupt();
+                throw new StmInterruptedException("interrupted while waiting in Stm.retry()");
+            }
+        }
+    }
+
+    /**
+     * Registers {@code onWake} for a change of the read set instead of parking. Returns true when
+     * registered (the caller returns), false when something already changed (re-run now).
+     */
+    private boolean deferUntilChange(Runnable onWake) {
+        if (readSize == 0) {
+            rollback(false);
+            runRollbackHooks();
+            throw new IllegalStateException(
+                    "Stm.retry() in a transaction that has read nothing: it could never wake up.");
+        }
+        Waiter waiter = Waiter.forCallback(onWake);
+        boolean changed = register(waiter);
+        rollback(false);
+        runRollbackHooks();
+        retryWaits++;
+        if (changed) {
+            waiter.cancel(); // we re-run right away instead
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Adds {@code waiter} to every reference read, then checks whether any of them changed. The
+     * CAS that registers and the volatile read of the word here, against the committer's lock CAS
+     * and volatile read of the waiter list, mean that either we see the change or the committer
+     * sees the waiter. Inevitable locks are released first so that committers can proceed.
+     */
+    private boolean register(Waiter waiter) {
+        if (inevitable) {
+            releaseInevitableLocks(0L);
+        }
+        for (int i = 0; i < readSize; i++) {
+            TVar v = readVars[i];
+            for (;;) {
+                WaiterList old = (WaiterList) TVar.WAITERS.getVolatile(v);
+                if (TVar.WAITERS.compareAndSet(v, old, WaiterList.prepend(waiter, old))) {
+                    break;
+                }
+            }
+        }
+        for (int i = 0; i < readSize; i++) {
+            long current = (long) TVar.LOCK.getVolatile(readVars[i]);
+            if (current != readWords[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // =====================================================================================
+    // Inevitability
+    // =====================================================================================
+
+    /** Stm.inevitable(): from now on this transaction cannot abort. */
+    void becomeInevitable() {
+        if (inevitable) {
+            return;
+        }
+        acquireToken();
+        lockedByMe = new IdentityHashMap<>();
+        inevitable = true; // set first so that releaseInevitableLocks undoes a partial transition
+        inevitableRuns++;
+        for (int i = 0; i < readSize; i++) {
+            TVar v = readVars[i];
+            if (lockedByMe.containsKey(v)) {
+                continue;
+            }
+            if (!lockExact(v, readWords[i])) {
+                wantInevitable = true; // restart once, inevitable from the first read
+                abort(v, "changed before the transaction became inevitable");
+            }
+            lockedByMe.put(v, readWords[i]);
+        }
+        for (int i = 0; i < writeSize; i++) {
+            lockForInevitable(writeVars[i]);
+        }
+    }
+
+    boolean isInevitable() {
+        return inevitable;
+    }
+
+    /** Locks {@code v} if it still has word {@code expected}; waits out other lockers. */
+    private boolean lockExact(TVar v, long expected) {
+        for (int spins = 0; ; spins++) {
+            long current = (long) TVar.LOCK.getVolatile(v);
+            if (current == expected) {
+                if (TVar.LOCK.compareAndSet(v, expected, expected | TVar.LOCKED)) {
+                    return true;
+                }
+            } else if (current != (expected | TVar.LOCKED)) {
+                return false;
+            } else {
+                waitBriefly(spins);
+            }
+        }
+    }
+
+    /**
+     * Locks {@code v} for this inevitable transaction, waiting for a committer to finish; returns
+     * the word {@code v} had before this transaction locked it.
+     */
+    private long lockForInevitable(TVar v) {
+        Long held = lockedByMe.get(v);
+        if (held != null) {
+            return held;
+        }
+        for (int spins = 0; ; spins++) {
+            long current = (long) TVar.LOCK.getVolatile(v);
+            if ((current & TVar.LOCKED) == 0) {
+                if (TVar.LOCK.compareAndSet(v, current, current | TVar.LOCKED)) {
+                    lockedByMe.put(v, current);
+                    return current;
+                }
+            } else {
+                waitBriefly(spins);
+            }
+        }
+    }
+
+    /**
+     * Unlocks what this inevitable transaction locked: written references get {@code newWord}
+     * (already done by the commit loop when non-zero), the others their old word back.
+     */
+    private void releaseInevitableLocks(long newWord) {
+        IdentityHashMap<TVar, Long> locked = lockedByMe;
+        if (locked != null) {
+            for (var e : locked.entrySet()) {
+                TVar v = e.getKey();
+                if (newWord != 0L && findWrite(v) >= 0) {
+                    continue; // published with the new word by commit()
+                }
+                TVar.LOCK.setRelease(v, (long) e.getValue());
+            }
+        }
+        lockedByMe = null;
+        inevitable = false;
+    }
+
+    private void acquireToken() {
+        if (!holdsToken) {
+            INEVITABLE.lock();
+            holdsToken = true;
+        }
+    }
+
+    private void releaseToken() {
+        if (holdsToken) {
+            holdsToken = false;
+            INEVITABLE.unlock();
+        }
+    }
+
+    static void waitBriefly(int spins) {
+        if (spins < SPIN_LIMIT) {
+            Thread.onSpinWait();
+        } else if (spins < SPIN_LIMIT + 64) {
+            Thread.yield();
+        } else {
+            LockSupport.parkNanos(50_000L);
+        }
+    }
+
+    // =====================================================================================
+    // Hooks
+    // =====================================================================================
+
+    void addAfterCommit(Runnable hook) {
+        if (afterCommit == null) {
+            afterCommit = new ArrayList<>();
+        }
+        afterCommit.add(hook);
+    }
+
+    void addAfterRollback(Runnable hook) {
+        if (afterRollback == null) {
+            afterRollback = new ArrayList<>();
+        }
+        afterRollback.add(hook);
+    }
+
+    // =====================================================================================
+    // Single operations outside a transaction
+    // =====================================================================================
+
+    /** A consistent read of one reference, outside any transaction. */
+    static Object readSingle(TRef<?> ref) {
+        for (int spins = 0; ; spins++) {
+            long w1 = (long) TVar.LOCK.getAcquire(ref);
+            Object value = ref.load();
+            long w2 = (long) TVar.LOCK.getAcquire(ref);
+            if (w1 == w2 && (w1 & TVar.LOCKED) == 0) {
+                return value;
+            }
+            waitBriefly(spins);
+        }
+    }
+
+    /** A consistent read of one counter, outside any transaction. */
+    static long readSingle(TLong ref) {
+        for (int spins = 0; ; spins++) {
+            long w1 = (long) TVar.LOCK.getAcquire(ref);
+            long value = ref.load();
+            long w2 = (long) TVar.LOCK.getAcquire(ref);
+            if (w1 == w2 && (w1 & TVar.LOCKED) == 0) {
+                return value;
+            }
+            waitBriefly(spins);
+        }
+    }
+
+    /** A one-reference transaction that writes a value. */
+    static void writeSingle(TVar ref, Object obj, long prim) {
+        TxnDescriptor d = current();
+        long old = lockSingle(ref);
+        d.publishSingle(ref, old, obj, prim);
+    }
+
+    /** A one-counter transaction that adds {@code delta}; returns the new value. */
+    static long addSingle(TLong ref, long delta) {
+        TxnDescriptor d = current();
+        long old = lockSingle(ref);
+        long next = ref.load() + delta;
+        d.publishSingle(ref, old, null, next);
+        return next;
+    }
+
+    private static long lockSingle(TVar ref) {
+        for (int spins = 0; ; spins++) {
+            long w = (long) TVar.LOCK.getVolatile(ref);
+            if ((w & TVar.LOCKED) == 0 && TVar.LOCK.compareAndSet(ref, w, w | TVar.LOCKED)) {
+                return w;
+            }
+            waitBriefly(spins);
+        }
+    }
+
+    private void publishSingle(TVar ref, long oldWord, Object obj, long prim) {
+        long version = CLOCK.get() + 1;
+        ref.publish(obj, prim);
+        ref.lastWriter = SINGLE_WRITE;
+        WaiterList waiters = null;
+        if (TVar.WAITERS.getVolatile(ref) != null) {
+            waiters = (WaiterList) TVar.WAITERS.getAndSet(ref, (WaiterList) null);
+        }
+        TVar.LOCK.setRelease(ref, TVar.word(version, slot));
+        commits++;
+        if (waiters != null) {
+            WaiterList.fireAll(waiters);
+        }
+    }
+
+    private static final String SINGLE_WRITE = "(single write outside a transaction)";
+}
