@@ -312,18 +312,25 @@ final class TxnDescriptor {
         if (readSize > 256) {
             Arrays.fill(readVars, 0, readSize, null); // do not keep a big graph reachable
         }
-        ArrayList<Runnable> hooks = afterCommit;
-        if (hooks != null && !hooks.isEmpty()) {
-            Runnable[] copy = hooks.toArray(new Runnable[0]);
-            hooks.clear();
-            if (afterRollback != null) {
-                afterRollback.clear();
-            }
-            runHooks(copy);
-        } else if (afterRollback != null) {
+        if (afterRollback != null) {
             afterRollback.clear();
         }
+        ArrayList<Runnable> hooks = afterCommit;
+        if (hooks != null && !hooks.isEmpty()) {
+            // Detach the list: a hook may start a transaction on this thread, which resets hooks.
+            afterCommit = spareHooks;
+            spareHooks = null;
+            try {
+                runHooks(hooks);
+            } finally {
+                hooks.clear();
+                spareHooks = hooks;
+            }
+        }
     }
+
+    /** A cleared hook list kept for reuse, so committing with hooks allocates nothing. */
+    private ArrayList<Runnable> spareHooks;
 
     private void runRollbackHooks() {
         ArrayList<Runnable> hooks = afterRollback;
@@ -331,18 +338,24 @@ final class TxnDescriptor {
             afterCommit.clear();
         }
         if (hooks != null && !hooks.isEmpty()) {
-            Runnable[] copy = hooks.toArray(new Runnable[0]);
-            hooks.clear();
-            runHooks(copy);
+            afterRollback = null;
+            try {
+                runHooks(hooks);
+            } finally {
+                hooks.clear();
+                if (afterRollback == null) {
+                    afterRollback = hooks;
+                }
+            }
         }
     }
 
     /** Runs hooks outside any transaction; all run, the first failure is rethrown. */
-    private static void runHooks(Runnable[] hooks) {
+    private static void runHooks(java.util.List<Runnable> hooks) {
         Throwable first = null;
-        for (Runnable hook : hooks) {
+        for (int i = 0, n = hooks.size(); i < n; i++) {
             try {
-                hook.run();
+                hooks.get(i).run();
             } catch (Throwable t) {
                 if (first == null) {
                     first = t;
@@ -681,7 +694,7 @@ final class TxnDescriptor {
             int savedDepth = depth;
             depth = 0; // hooks run outside the transaction's view
             try {
-                runHooks(scoped.toArray(new Runnable[0]));
+                runHooks(scoped);
             } finally {
                 depth = savedDepth;
             }
@@ -1044,7 +1057,8 @@ final class TxnDescriptor {
 
     void addAfterCommit(Runnable hook) {
         if (afterCommit == null) {
-            afterCommit = new ArrayList<>();
+            afterCommit = spareHooks != null ? spareHooks : new ArrayList<>();
+            spareHooks = null;
         }
         afterCommit.add(hook);
     }

@@ -1,0 +1,21 @@
+package io.stmactors.actors;
+
+/**
+ * The address of an actor that accepts messages of type {@code M}.
+ *
+ * <p>{@link #tell(Object)} never blocks and never throws because of the receiver's state: a
+ * message to a stopped actor becomes a dead letter (counted, logged at debug). Inside a
+ * transaction (an actor handler, or any {@code Stm.atomic} block) the message is delivered only
+ * if and when that transaction commits; outside, it is delivered at once.
+ *
+ * <p>Thread-safe; may be passed inside messages and stored in transactional references.
+ *
+ * @param <M> the message type
+ */
+public interface ActorRef<M> {
+    /** Sends {@code message} (not null). */
+    void tell(M message);
+
+    /** The actor's name: its path from the top ({@code "parent/child"}). */
+    String name();
+}

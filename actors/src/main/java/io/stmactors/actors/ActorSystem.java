@@ -1,0 +1,72 @@
+package io.stmactors.actors;
+
+import io.stmactors.actors.internal.LocalActorSystem;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * A set of actors and the workers that run them. Create one with {@link #create(Mode, int)} or
+ * {@link #create(ActorSystemConfig)}; close it when done ({@code try}-with-resources).
+ *
+ * <pre>{@code
+ * try (ActorSystem system = ActorSystem.create(Mode.SHARED_STM, 4)) {
+ *     ActorRef<Deposit> account = system.spawn(Behaviors.withState(0L,
+ *             (ctx, balance, d) -> balance + d.amount()), "account");
+ *     account.tell(new Deposit(10));
+ * }
+ * }</pre>
+ *
+ * Thread-safe.
+ */
+public interface ActorSystem extends AutoCloseable {
+
+    /** A system in {@code mode} with {@code workers} workers (threads, or processes). */
+    static ActorSystem create(Mode mode, int workers) {
+        return create(ActorSystemConfig.builder().mode(mode).workers(workers).build());
+    }
+
+    /** A system as configured. */
+    static ActorSystem create(ActorSystemConfig config) {
+        return switch (config.mode()) {
+            case SHARED_STM, GLOBAL_LOCK -> new LocalActorSystem(config);
+            case ISOLATED_PROCESSES -> IsolatedModeLoader.create(config);
+        };
+    }
+
+    /**
+     * Starts a top-level actor named {@code name}. Inside a transaction, the actor starts when it
+     * commits.
+     *
+     * @throws IllegalArgumentException if the name is empty, contains '/', or is taken
+     * @throws IllegalStateException    if the system is closed
+     */
+    <M> ActorRef<M> spawn(Behavior<M> behavior, String name);
+
+    /**
+     * Sends {@code request.apply(replyTo)} to {@code target} and returns a future completed by the
+     * first message sent to {@code replyTo}. After {@code timeout} the future fails with a
+     * {@link java.util.concurrent.TimeoutException} naming the target; a later reply is dropped.
+     */
+    <M, R> CompletableFuture<R> ask(ActorRef<M> target, Function<ActorRef<R>, M> request, Duration timeout);
+
+    /** Counters: messages, commits, aborts, retries, dead letters, per actor and per message class. */
+    ActorSystemDiagnostics diagnostics();
+
+    /** The mode. */
+    Mode mode();
+
+    /** The number of workers. */
+    int workers();
+
+    /** The configuration. */
+    ActorSystemConfig config();
+
+    /**
+     * Waits until every mailbox is empty and no handler runs (bounded by the configured close
+     * timeout), then stops every actor and the workers. Idempotent.
+     */
+    @Override
+    void close();
+}

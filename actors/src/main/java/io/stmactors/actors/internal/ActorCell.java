@@ -1,0 +1,553 @@
+package io.stmactors.actors.internal;
+
+import io.stmactors.actors.ActorRef;
+import io.stmactors.actors.Behavior;
+import io.stmactors.actors.Supervised;
+import io.stmactors.actors.SupervisorStrategy;
+import io.stmactors.actors.Terminated;
+import io.stmactors.stm.Stm;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * One actor: its mailbox, its scheduling state, its behavior and state, and the loop that runs its
+ * handlers as transactions. Also its {@link ActorRef}.
+ *
+ * <h2>Scheduling (ordinary actors)</h2>
+ * The mailbox is a lock-free multi-producer single-consumer queue (Agrona). {@link #status} is the
+ * only word senders and workers race on:
+ * <pre>
+ *   CREATED --launch--> SCHEDULED --batch done, mailbox empty--> IDLE --tell--> SCHEDULED
+ *                          |   ^                                          |
+ *                   retry()|   |a ref it read was committed               |stop
+ *                          v   |                                          v
+ *                         WAITING                                      STOPPED
+ * </pre>
+ * Whoever moves the cell to SCHEDULED (a sender by CAS from IDLE, a committer's wake-up by CAS from
+ * WAITING) hands it to the pool; exactly one worker runs it at a time, so the mailbox has one
+ * consumer and the behavior and state fields are confined to that worker (the CAS and the pool's
+ * hand-off order them between workers). A worker handles up to {@code throughput} messages, then
+ * sets IDLE and re-checks the mailbox, so a message enqueued concurrently is never stranded.
+ *
+ * <h2>Transactions</h2>
+ * Each message is handled by one top-level transaction ({@link Invocation}). Its sends, spawns,
+ * watches and stops are STM after-commit hooks, so an aborted or failed attempt emits nothing. The
+ * message is removed from the head only when its handler commits or fails: when the handler calls
+ * {@code Stm.retry()}, the message stays at the head ({@link #pending}), the cell goes WAITING and
+ * the worker moves on; the STM fires {@link #wake} when a reference the handler read is committed.
+ * New behavior and state are applied after commit from the invocation's results, so a rolled-back
+ * attempt leaves them untouched.
+ *
+ * <h2>Concurrent actors</h2>
+ * {@code Behaviors.concurrent}: the mailbox is multi-consumer, up to {@code workers} drainers run
+ * handlers in parallel, and behavior and state live in transactional references, so parallel
+ * handlers serialize through the STM. A message whose handler retries is set aside and re-queued
+ * by its wake-up.
+ */
+public final class ActorCell<M> implements ActorRef<M>, Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(ActorCell.class);
+
+    static final int CREATED = 0;
+    static final int IDLE = 1;
+    static final int SCHEDULED = 2;
+    static final int WAITING = 3;
+    static final int STOPPED = 4;
+
+    /** Placeholder message: (re)start the behavior before handling anything else. */
+    static final Object START = new Object() {
+        @Override
+        public String toString() {
+            return "(start)";
+        }
+    };
+    private static final int MAX_START_FAILURES = 10;
+
+    private static final VarHandle STATUS;
+
+    static {
+        try {
+            STATUS = MethodHandles.lookup().findVarHandle(ActorCell.class, "status", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final LocalActorSystem system;
+    final String name;
+    final String txnName;
+    final ActorCell<?> parent;
+    final boolean concurrent;
+    final Behavior<M> initialBehavior;
+    final Supervised<M> supervision; // may be null: stop on failure
+    final ContextImpl<M> context;
+
+    private final Queue<Object> mailbox;
+    private volatile int status = CREATED;
+    private volatile boolean stopRequested;
+    private volatile boolean woken;
+    private final Runnable wake = this::onWake;
+
+    // ---- confined to the worker running this (ordinary) cell
+    /** The started behavior: a ReceiveBehavior or a StatefulBehavior. */
+    Behavior<M> current;
+    /** The state of a StatefulBehavior. */
+    Object state;
+    private Object pending;
+    private volatile boolean needsStart = true;
+    private int startFailures;
+    private final Invocation<M> invocation;
+
+    // ---- concurrent cells only
+    final BehaviorCell<M> shared;
+    private final java.util.concurrent.atomic.AtomicInteger drainers;
+
+    // ---- relations
+    final Set<ActorCell<?>> children = ConcurrentHashMap.newKeySet();
+    private final List<Watch> watchers = new ArrayList<>(0); // guarded by this
+
+    // ---- statistics (plain for ordinary cells: one writer at a time)
+    volatile long messages;
+    volatile long commits;
+    volatile long aborts;
+    volatile long retryWaits;
+    volatile long failures;
+
+    private record Watch(ActorCell<?> watcher, Object message) {
+    }
+
+    @SuppressWarnings("unchecked")
+    ActorCell(LocalActorSystem system, String name, ActorCell<?> parent, Behavior<M> behavior) {
+        this.system = system;
+        this.name = name;
+        this.txnName = "actor '" + name + "'";
+        this.parent = parent;
+        Behavior<M> b = behavior;
+        Supervised<M> sup = null;
+        boolean conc = false;
+        for (;;) { // markers may be nested in any order
+            if (b instanceof Supervised<M> s) {
+                sup = sup == null ? s : sup;
+                b = s.behavior();
+            } else if (b instanceof ConcurrentBehavior<M> c) {
+                conc = true;
+                b = c.inner;
+            } else {
+                break;
+            }
+        }
+        this.initialBehavior = b;
+        this.supervision = sup;
+        this.concurrent = conc;
+        this.context = new ContextImpl<>(this);
+        if (conc) {
+            this.mailbox = new ConcurrentLinkedQueue<>();
+            this.shared = new BehaviorCell<>(name);
+            this.drainers = new java.util.concurrent.atomic.AtomicInteger();
+            this.invocation = null;
+        } else {
+            this.mailbox = new ManyToOneConcurrentLinkedQueue<>();
+            this.shared = null;
+            this.drainers = null;
+            this.invocation = new Invocation<>(this);
+        }
+    }
+
+    // =====================================================================================
+    // ActorRef
+    // =====================================================================================
+
+    @Override
+    public void tell(M message) {
+        Objects.requireNonNull(message, "message");
+        if (Stm.inTransaction()) {
+            Stm.afterCommit(() -> enqueue(message));
+        } else {
+            enqueue(message);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return "ActorRef(" + name + ")";
+    }
+
+    /** Delivers a message now (outside any transaction). */
+    void enqueue(Object message) {
+        if (status == STOPPED) {
+            system.deadLetter(this, message);
+            return;
+        }
+        mailbox.offer(message);
+        if (concurrent) {
+            if (status != CREATED) {
+                spawnDrainer();
+            }
+            if (status == STOPPED) {
+                drainStopped();
+            }
+            return;
+        }
+        int s = status;
+        if (s == IDLE && STATUS.compareAndSet(this, IDLE, SCHEDULED)) {
+            system.execute(this);
+        } else if (s == STOPPED) {
+            drainStopped(); // stop() may have drained before our offer
+        }
+    }
+
+    /** Starts a cell that was created by a committed spawn. */
+    void launch() {
+        if (concurrent) {
+            if (STATUS.compareAndSet(this, CREATED, IDLE)) {
+                system.execute(this::startConcurrent);
+            }
+            return;
+        }
+        if (STATUS.compareAndSet(this, CREATED, SCHEDULED)) {
+            system.execute(this);
+        }
+    }
+
+    /** Asks the cell to stop; the worker that owns it does the stopping. */
+    void requestStop() {
+        stopRequested = true;
+        for (;;) {
+            int s = status;
+            if (s == STOPPED || s == SCHEDULED) {
+                return; // stopped, or the running worker will see the flag
+            }
+            if (STATUS.compareAndSet(this, s, SCHEDULED)) {
+                system.execute(concurrent ? this::doStop : this);
+                return;
+            }
+        }
+    }
+
+    boolean isStopped() {
+        return status == STOPPED;
+    }
+
+    // =====================================================================================
+    // The worker loop (ordinary actors)
+    // =====================================================================================
+
+    @Override
+    public void run() {
+        if (concurrent) {
+            drain();
+            return;
+        }
+        Thread me = Thread.currentThread();
+        int throughput = system.throughput;
+        for (int n = 0; n < throughput; n++) {
+            if (stopRequested) {
+                doStop();
+                return;
+            }
+            Object message;
+            if (needsStart) {
+                message = START;
+            } else if (pending != null) {
+                message = pending;
+            } else {
+                message = mailbox.poll();
+                if (message == null) {
+                    break;
+                }
+            }
+            pending = message;
+            system.running(me, this, message);
+            boolean done;
+            try {
+                done = handle(invocation, message);
+            } finally {
+                system.running(me, null, null);
+            }
+            if (!done) {
+                enterWaiting();
+                return;
+            }
+            pending = null;
+            if (status == STOPPED) {
+                return;
+            }
+        }
+        STATUS.setVolatile(this, IDLE);
+        if ((stopRequested || !mailbox.isEmpty()) && STATUS.compareAndSet(this, IDLE, SCHEDULED)) {
+            system.execute(this);
+        }
+    }
+
+    private void enterWaiting() {
+        STATUS.setVolatile(this, WAITING);
+        if ((woken || stopRequested) && STATUS.compareAndSet(this, WAITING, SCHEDULED)) {
+            system.execute(this);
+        }
+    }
+
+    private void onWake() {
+        woken = true;
+        if (STATUS.compareAndSet(this, WAITING, SCHEDULED)) {
+            system.execute(this);
+        }
+    }
+
+    /**
+     * Handles one message (or the start marker) in a transaction; applies the outcome. Returns
+     * false when the handler is waiting in retry (the message stays pending).
+     */
+    private boolean handle(Invocation<M> inv, Object message) {
+        inv.prepare(message);
+        woken = false;
+        MessageStats stats = message == START ? null : system.statsFor(message);
+        boolean committed;
+        try {
+            committed = system.runTransaction(txnName, inv, concurrent ? inv.wake : wake);
+        } catch (Throwable failure) {
+            count(stats, inv.attempts - 1, 0, 0, 1);
+            onFailure(message, failure);
+            return true;
+        }
+        if (!committed) {
+            count(stats, inv.attempts - 1, 0, 1, 0);
+            return false;
+        }
+        count(stats, inv.attempts - 1, 1, 0, 0);
+        if (message == START) {
+            needsStart = false;
+            startFailures = 0;
+        }
+        if (!concurrent) {
+            if (inv.nextBehavior != null) {
+                current = inv.nextBehavior;
+            }
+            if (inv.nextState != Invocation.NO_STATE) {
+                state = inv.nextState;
+            }
+        }
+        if (inv.stop) {
+            doStop();
+        }
+        return true;
+    }
+
+    private void count(MessageStats stats, int aborted, int committed, int waited, int failed) {
+        if (concurrent) {
+            synchronized (this) {
+                countPlain(aborted, committed, waited, failed);
+            }
+        } else {
+            countPlain(aborted, committed, waited, failed);
+        }
+        if (stats != null) {
+            if (committed + failed > 0) {
+                stats.messages.increment();
+            }
+            if (committed > 0) {
+                stats.commits.increment();
+            }
+            if (aborted > 0) {
+                stats.aborts.add(aborted);
+            }
+            if (waited > 0) {
+                stats.retryWaits.increment();
+            }
+            if (failed > 0) {
+                stats.failures.increment();
+            }
+        } else if (aborted > 0) {
+            system.startAborts.add(aborted);
+        }
+    }
+
+    @SuppressWarnings("NonAtomicOperationOnVolatileField") // single writer (or synchronized)
+    private void countPlain(int aborted, int committed, int waited, int failed) {
+        if (committed + failed > 0) {
+            messages++;
+        }
+        commits += committed;
+        aborts += aborted;
+        retryWaits += waited;
+        failures += failed;
+    }
+
+    /** The handler threw: everything it did is rolled back; supervision decides the rest. */
+    private void onFailure(Object message, Throwable failure) {
+        if (message instanceof Terminated && failure instanceof ClassCastException) {
+            LOG.debug("{}: its message type does not admit Terminated; dropped", this);
+            return;
+        }
+        SupervisorStrategy strategy = supervision == null ? SupervisorStrategy.stop() : supervision.strategyFor(failure);
+        String what = message == START ? "starting" : "handling " + message.getClass().getSimpleName();
+        switch (strategy.directive()) {
+            case RESUME -> LOG.warn("Actor '{}' failed {} ({}); resuming, message dropped", name, what, failure.toString());
+            case RESTART -> {
+                if (message == START && ++startFailures >= MAX_START_FAILURES) {
+                    LOG.error("Actor '{}' failed {} {} times in a row; stopping", name, what, startFailures, failure);
+                    doStop();
+                    return;
+                }
+                LOG.warn("Actor '{}' failed {} ({}); restarting", name, what, failure.toString());
+                if (concurrent) {
+                    restartConcurrent();
+                } else {
+                    needsStart = true;
+                    state = null;
+                    current = null;
+                }
+            }
+            case STOP -> {
+                LOG.error("Actor '{}' failed {}; stopping", name, what, failure);
+                doStop();
+            }
+        }
+    }
+
+    // =====================================================================================
+    // Concurrent actors
+    // =====================================================================================
+
+    private void startConcurrent() {
+        Invocation<M> inv = new Invocation<>(this);
+        if (handle(inv, START)) {
+            if (needsStart) { // start failed and was not restarted successfully
+                return;
+            }
+            if (status == IDLE && !mailbox.isEmpty()) {
+                spawnDrainer();
+            }
+        }
+        if (stopRequested) {
+            doStop();
+        }
+    }
+
+    private void restartConcurrent() {
+        Invocation<M> inv = new Invocation<>(this);
+        handle(inv, START);
+    }
+
+    private void spawnDrainer() {
+        int limit = system.workers;
+        for (;;) {
+            int d = drainers.get();
+            if (d >= limit || needsStart) {
+                return;
+            }
+            if (drainers.compareAndSet(d, d + 1)) {
+                system.execute(this);
+                return;
+            }
+        }
+    }
+
+    private void drain() {
+        Thread me = Thread.currentThread();
+        int throughput = system.throughput;
+        for (int n = 0; n < throughput; n++) {
+            if (stopRequested || status == STOPPED) {
+                drainers.decrementAndGet();
+                doStop();
+                return;
+            }
+            Object message = mailbox.poll();
+            if (message == null) {
+                drainers.decrementAndGet();
+                if (!mailbox.isEmpty()) {
+                    spawnDrainer();
+                }
+                return;
+            }
+            Invocation<M> inv = new Invocation<>(this);
+            system.running(me, this, message);
+            try {
+                handle(inv, message); // on retry, inv.wake re-queues the message later
+            } finally {
+                system.running(me, null, null);
+            }
+        }
+        system.execute(this); // yield the worker to other actors, keep our drainer slot
+    }
+
+    /** Re-queues a message whose concurrent handler waited in retry (called by its wake-up). */
+    void requeue(Object message) {
+        enqueue(message);
+    }
+
+    // =====================================================================================
+    // Stopping and watching
+    // =====================================================================================
+
+    /** Stops this actor: children, remaining messages to dead letters, watchers notified. */
+    void doStop() {
+        List<Watch> toNotify;
+        synchronized (this) {
+            if (status == STOPPED) {
+                return;
+            }
+            STATUS.setVolatile(this, STOPPED);
+            toNotify = new ArrayList<>(watchers);
+            watchers.clear();
+        }
+        system.unregister(this);
+        if (parent != null) {
+            parent.children.remove(this);
+        }
+        for (ActorCell<?> child : children) {
+            child.requestStop();
+        }
+        if (pending != null && pending != START) {
+            system.deadLetter(this, pending);
+        }
+        pending = null;
+        drainStopped();
+        LOG.debug("Actor '{}' stopped", name);
+        for (Watch w : toNotify) {
+            Object note = w.message() != null ? w.message() : new Terminated(this);
+            w.watcher().enqueue(note);
+        }
+    }
+
+    /** Moves whatever is left in a stopped actor's mailbox to dead letters. */
+    private synchronized void drainStopped() {
+        Object m;
+        while ((m = mailbox.poll()) != null) {
+            system.deadLetter(this, m);
+        }
+    }
+
+    /** Registers a watcher (after the watching handler committed). */
+    void addWatcher(ActorCell<?> watcher, Object message) {
+        synchronized (this) {
+            if (status != STOPPED) {
+                watchers.add(new Watch(watcher, message));
+                return;
+            }
+        }
+        watcher.enqueue(message != null ? message : new Terminated(this));
+    }
+
+    int mailboxSize() {
+        return mailbox.size();
+    }
+
+    boolean isWaiting() {
+        return status == WAITING;
+    }
+}

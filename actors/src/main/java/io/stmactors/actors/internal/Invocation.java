@@ -1,0 +1,125 @@
+package io.stmactors.actors.internal;
+
+import io.stmactors.actors.Behavior;
+import io.stmactors.actors.Signal;
+import io.stmactors.actors.Supervised;
+import io.stmactors.stm.TxnRunnable;
+
+/**
+ * The transaction body that handles one message of one actor, and what it decided (next behavior,
+ * next state, stop), read by the cell after commit. Reused across messages by an ordinary actor
+ * (one worker at a time), one per message for a concurrent actor.
+ *
+ * <p>Each attempt starts from the committed behavior and state, so a re-run after a conflict sees
+ * exactly what the first attempt saw had it not been disturbed.
+ */
+final class Invocation<M> implements TxnRunnable {
+    static final Object NO_STATE = new Object();
+
+    private final ActorCell<M> cell;
+    /** For concurrent actors: a retried message goes back to the mailbox when woken. */
+    final Runnable wake;
+
+    Object message;
+    int attempts;
+    Behavior<M> nextBehavior;
+    Object nextState;
+    boolean stop;
+
+    Invocation(ActorCell<M> cell) {
+        this.cell = cell;
+        this.wake = () -> cell.requeue(message);
+    }
+
+    void prepare(Object message) {
+        this.message = message;
+        this.attempts = 0;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void run() throws Exception {
+        attempts++;
+        nextBehavior = null;
+        nextState = NO_STATE;
+        stop = false;
+        Object msg = message;
+        ContextImpl<M> ctx = cell.context;
+        if (msg == ActorCell.START) {
+            adopt(start(cell.initialBehavior, ctx));
+            return;
+        }
+        Behavior<M> b = cell.concurrent ? cell.shared.current.get() : cell.current;
+        if (b instanceof ReceiveBehavior<M> rb) {
+            Behavior<M> next = (msg instanceof Signal signal && rb.onSignal != null)
+                    ? rb.onSignal.apply(ctx, signal)
+                    : rb.onMessage.apply(ctx, (M) msg);
+            if (next == null) {
+                throw new IllegalStateException("the handler of actor '" + cell.name
+                        + "' returned null; return Behaviors.same() to keep its behavior");
+            }
+            if (next == SpecialBehavior.SAME) {
+                return;
+            }
+            if (next == SpecialBehavior.STOPPED) {
+                stop = true;
+                return;
+            }
+            adopt(start(next, ctx));
+        } else if (b instanceof StatefulBehavior<?, M> sb) {
+            StatefulBehavior<Object, M> typed = (StatefulBehavior<Object, M>) sb;
+            Object current = cell.concurrent ? cell.shared.state.get() : cell.state;
+            Object next = typed.handler.apply(ctx, current, (M) msg);
+            if (cell.concurrent) {
+                cell.shared.state.set(next);
+            } else {
+                nextState = next;
+            }
+        } else {
+            throw new IllegalStateException("actor '" + cell.name + "' has no behavior (" + b + ")");
+        }
+    }
+
+    private void adopt(Behavior<M> started) {
+        if (started == SpecialBehavior.STOPPED) {
+            stop = true;
+            return;
+        }
+        Object initialState = started instanceof StatefulBehavior<?, M> sb ? sb.initial : NO_STATE;
+        if (cell.concurrent) {
+            cell.shared.current.set(started);
+            if (initialState != NO_STATE) {
+                cell.shared.state.set(initialState);
+            }
+        } else {
+            nextBehavior = started;
+            nextState = initialState;
+        }
+    }
+
+    /** Runs setup factories and strips markers until a behavior that handles messages remains. */
+    @SuppressWarnings("unchecked")
+    static <M> Behavior<M> start(Behavior<M> behavior, ContextImpl<M> ctx) throws Exception {
+        Behavior<M> b = behavior;
+        for (int depth = 0; depth < 1000; depth++) {
+            if (b instanceof SetupBehavior<M> setup) {
+                b = setup.factory.apply(ctx);
+                if (b == null) {
+                    throw new IllegalStateException("Behaviors.setup factory returned null");
+                }
+            } else if (b instanceof Supervised<M> s) {
+                b = s.behavior();
+            } else if (b instanceof ConcurrentBehavior<M> c) {
+                b = c.inner;
+            } else if (b == SpecialBehavior.SAME) {
+                throw new IllegalStateException("Behaviors.same() cannot be an actor's initial behavior");
+            } else if (b instanceof ReceiveBehavior || b instanceof StatefulBehavior || b == SpecialBehavior.STOPPED) {
+                return b;
+            } else {
+                throw new IllegalArgumentException("unknown behavior type " + b.getClass().getName()
+                        + ": build behaviors with io.stmactors.actors.Behaviors");
+            }
+        }
+        throw new IllegalStateException("Behaviors.setup nested more than 1000 deep");
+    }
+}

@@ -1,0 +1,472 @@
+package io.stmactors.actors.internal;
+
+import io.stmactors.actors.ActorRef;
+import io.stmactors.actors.ActorSystem;
+import io.stmactors.actors.ActorSystemConfig;
+import io.stmactors.actors.ActorSystemDiagnostics;
+import io.stmactors.actors.Behavior;
+import io.stmactors.actors.Mode;
+import io.stmactors.stm.Stm;
+import io.stmactors.stm.TxnRunnable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * An actor system whose actors share this JVM's transactional heap: {@link Mode#SHARED_STM} and
+ * {@link Mode#GLOBAL_LOCK}.
+ *
+ * <p>Workers are a work-stealing {@link ForkJoinPool} in FIFO (async) mode: a cell scheduled from
+ * a worker goes to that worker's deque, idle workers steal. In {@code GLOBAL_LOCK} mode every
+ * handler transaction runs under one {@link ReentrantLock}, so handlers never overlap (the GIL
+ * baseline) but still roll back on failure.
+ *
+ * <p>Thread-safe. Names are reserved in {@link #registry} when spawned (released if the spawning
+ * transaction rolls back), so two actors never share a name.
+ */
+public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnostics {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalActorSystem.class);
+    private static final Logger DEAD_LETTERS = LoggerFactory.getLogger("io.stmactors.deadLetters");
+
+    final ActorSystemConfig config;
+    final int workers;
+    final int throughput;
+    private final ForkJoinPool pool;
+    private final ReentrantLock gil;
+    private final ConcurrentHashMap<String, ActorCell<?>> registry = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Class<?>, MessageStats> statsTable = new ConcurrentHashMap<>();
+    private final ClassValue<MessageStats> stats = new ClassValue<>() {
+        @Override
+        protected MessageStats computeValue(Class<?> type) {
+            return statsTable.computeIfAbsent(type, t -> new MessageStats());
+        }
+    };
+    final LongAdder startAborts = new LongAdder();
+    private final LongAdder deadLetters = new LongAdder();
+    private final LongAdder slowHandlers = new LongAdder();
+    private final ScheduledThreadPoolExecutor timer;
+    private final Set<CompletableFuture<?>> pendingAsks = ConcurrentHashMap.newKeySet();
+    private final AtomicLong askCounter = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final Map<Thread, RunningHandler> runningHandlers;
+
+    private record RunningHandler(ActorCell<?> cell, Object message, long startNanos, AtomicBoolean reported) {
+    }
+
+    public LocalActorSystem(ActorSystemConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        if (config.mode() == Mode.ISOLATED_PROCESSES) {
+            throw new IllegalArgumentException("LocalActorSystem runs SHARED_STM and GLOBAL_LOCK only");
+        }
+        this.workers = config.workers();
+        this.throughput = config.throughput();
+        this.gil = config.mode() == Mode.GLOBAL_LOCK ? new ReentrantLock() : null;
+        String systemName = config.name();
+        this.pool = new ForkJoinPool(workers, p -> {
+            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            t.setName(systemName + "-worker-" + t.getPoolIndex());
+            return t;
+        }, (t, e) -> LOG.error("Uncaught failure in worker {}", t.getName(), e), true);
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, systemName + "-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.timer.setRemoveOnCancelPolicy(true);
+        Duration handlerTimeout = config.handlerTimeout();
+        if (handlerTimeout != null) {
+            this.runningHandlers = new ConcurrentHashMap<>();
+            long period = Math.max(1, handlerTimeout.toMillis() / 4);
+            timer.scheduleAtFixedRate(this::checkSlowHandlers, period, period, TimeUnit.MILLISECONDS);
+        } else {
+            this.runningHandlers = null;
+        }
+        LOG.debug("Actor system '{}' started: mode {}, {} workers", systemName, config.mode(), workers);
+    }
+
+    // =====================================================================================
+    // ActorSystem
+    // =====================================================================================
+
+    @Override
+    public <M> ActorRef<M> spawn(Behavior<M> behavior, String name) {
+        return spawnCell(null, behavior, checkName(name), name);
+    }
+
+    <C> ActorRef<C> spawnChild(ActorCell<?> parent, Behavior<C> behavior, String name) {
+        return spawnCell(parent, behavior, parent.name + "/" + checkName(name), name);
+    }
+
+    private <M> ActorRef<M> spawnCell(ActorCell<?> parent, Behavior<M> behavior, String fullName, String shortName) {
+        Objects.requireNonNull(behavior, "behavior");
+        if (closed.get()) {
+            throw new IllegalStateException("actor system '" + config.name() + "' is closed; cannot spawn '" + fullName + "'");
+        }
+        ActorCell<M> cell = new ActorCell<>(this, fullName, parent, behavior);
+        if (registry.putIfAbsent(fullName, cell) != null) {
+            throw new IllegalArgumentException("actor name '" + fullName + "' is already in use"
+                    + (parent == null ? "" : " among the children of '" + parent.name + "'"));
+        }
+        Runnable start = () -> {
+            if (parent != null) {
+                if (parent.isStopped()) {
+                    registry.remove(fullName, cell);
+                    return;
+                }
+                parent.children.add(cell);
+            }
+            cell.launch();
+        };
+        if (Stm.inTransaction()) {
+            Stm.afterRollback(() -> registry.remove(fullName, cell));
+            Stm.afterCommit(start);
+        } else {
+            start.run();
+        }
+        return cell;
+    }
+
+    private static String checkName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isEmpty() || name.indexOf('/') >= 0) {
+            throw new IllegalArgumentException("invalid actor name '" + name + "': it must be non-empty and contain no '/'");
+        }
+        return name;
+    }
+
+    @Override
+    public <M, R> CompletableFuture<R> ask(ActorRef<M> target, Function<ActorRef<R>, M> request, Duration timeout) {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(timeout, "timeout");
+        CompletableFuture<R> future = new CompletableFuture<>();
+        if (closed.get()) {
+            future.completeExceptionally(new IllegalStateException("actor system '" + config.name() + "' is closed"));
+            return future;
+        }
+        PromiseRef<R> replyTo = new PromiseRef<>(future, "ask-" + askCounter.incrementAndGet() + "-to-" + target.name());
+        M message = request.apply(replyTo);
+        Objects.requireNonNull(message, "request produced a null message");
+        pendingAsks.add(future);
+        ScheduledFuture<?> timeoutTask = timer.schedule(() -> future.completeExceptionally(new TimeoutException(
+                "ask to actor '" + target.name() + "' timed out after " + timeout.toMillis() + " ms (request "
+                        + message.getClass().getSimpleName() + ")")), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        future.whenComplete((r, e) -> {
+            timeoutTask.cancel(false);
+            pendingAsks.remove(future);
+        });
+        target.tell(message);
+        return future;
+    }
+
+    @Override
+    public ActorSystemDiagnostics diagnostics() {
+        return this;
+    }
+
+    @Override
+    public Mode mode() {
+        return config.mode();
+    }
+
+    @Override
+    public int workers() {
+        return workers;
+    }
+
+    @Override
+    public ActorSystemConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            terminated.join();
+            return;
+        }
+        try {
+            long deadline = System.nanoTime() + config.closeTimeout().toNanos();
+            boolean quiet = awaitQuiescence(deadline);
+            if (!quiet) {
+                LOG.warn("Actor system '{}': still busy after the close timeout ({}); stopping anyway",
+                        config.name(), config.closeTimeout());
+            }
+            int waiting = 0;
+            for (ActorCell<?> cell : registry.values()) {
+                if (cell.isWaiting()) {
+                    waiting++;
+                }
+            }
+            if (waiting > 0) {
+                LOG.info("Actor system '{}': {} actors were waiting in Stm.retry() at close; their messages become dead letters",
+                        config.name(), waiting);
+            }
+            for (ActorCell<?> cell : registry.values()) {
+                if (cell.parent == null) {
+                    cell.requestStop();
+                }
+            }
+            long stopDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!registry.isEmpty() && System.nanoTime() < stopDeadline) {
+                sleepQuietly(1);
+            }
+            pool.shutdown();
+            if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("Actor system '{}': workers did not finish within 5 s; abandoning them", config.name());
+                pool.shutdownNow();
+            }
+            timer.shutdownNow();
+            for (CompletableFuture<?> f : List.copyOf(pendingAsks)) {
+                f.completeExceptionally(new IllegalStateException(
+                        "actor system '" + config.name() + "' closed before the reply arrived"));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pool.shutdownNow();
+            timer.shutdownNow();
+        } finally {
+            terminated.complete(null);
+        }
+    }
+
+    /** Quiet = no worker busy and no task queued, seen three times in a row. */
+    private boolean awaitQuiescence(long deadline) {
+        int quietChecks = 0;
+        while (System.nanoTime() < deadline) {
+            if (pool.isQuiescent()) {
+                if (++quietChecks >= 3) {
+                    return true;
+                }
+            } else {
+                quietChecks = 0;
+            }
+            sleepQuietly(2);
+        }
+        return false;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // =====================================================================================
+    // Used by cells
+    // =====================================================================================
+
+    /** Runs a handler transaction: under the global lock in GLOBAL_LOCK mode. */
+    boolean runTransaction(String name, TxnRunnable body, Runnable onChange) {
+        if (gil == null) {
+            return Stm.tryAtomic(name, body, onChange);
+        }
+        gil.lock();
+        try {
+            return Stm.tryAtomic(name, body, onChange);
+        } finally {
+            gil.unlock();
+        }
+    }
+
+    void execute(Runnable task) {
+        try {
+            pool.execute(task);
+        } catch (RejectedExecutionException e) {
+            if (!pool.isShutdown()) {
+                throw e;
+            }
+            // closed: the work is abandoned, as documented for close()
+        }
+    }
+
+    void deadLetter(ActorCell<?> to, Object message) {
+        deadLetters.increment();
+        if (DEAD_LETTERS.isDebugEnabled()) {
+            DEAD_LETTERS.debug("Dead letter to '{}': {}", to.name, message);
+        }
+    }
+
+    void unregister(ActorCell<?> cell) {
+        registry.remove(cell.name, cell);
+    }
+
+    MessageStats statsFor(Object message) {
+        return stats.get(message.getClass());
+    }
+
+    /** Marks which handler a worker runs (only when a handler timeout is configured). */
+    void running(Thread worker, ActorCell<?> cell, Object message) {
+        if (runningHandlers != null) {
+            if (cell == null) {
+                runningHandlers.remove(worker);
+            } else {
+                runningHandlers.put(worker, new RunningHandler(cell, message, System.nanoTime(), new AtomicBoolean()));
+            }
+        }
+    }
+
+    private void checkSlowHandlers() {
+        long limit = config.handlerTimeout().toNanos();
+        long now = System.nanoTime();
+        for (var e : runningHandlers.entrySet()) {
+            RunningHandler h = e.getValue();
+            if (now - h.startNanos() > limit && h.reported().compareAndSet(false, true)) {
+                slowHandlers.increment();
+                LOG.warn("Actor '{}' has been handling {} for {} ms on {} (handler timeout {} ms)",
+                        h.cell().name, h.message() == ActorCell.START ? "its start" : h.message().getClass().getSimpleName(),
+                        (now - h.startNanos()) / 1_000_000, e.getKey().getName(), config.handlerTimeout().toMillis());
+            }
+        }
+    }
+
+    /** Handlers that exceeded the configured handler timeout so far. */
+    public long slowHandlers() {
+        return slowHandlers.sum();
+    }
+
+    // =====================================================================================
+    // Diagnostics
+    // =====================================================================================
+
+    @Override
+    public long messagesProcessed() {
+        long n = 0;
+        for (MessageStats s : statsTable.values()) {
+            n += s.messages.sum();
+        }
+        return n;
+    }
+
+    @Override
+    public long commits() {
+        long n = 0;
+        for (MessageStats s : statsTable.values()) {
+            n += s.commits.sum();
+        }
+        return n;
+    }
+
+    @Override
+    public long aborts() {
+        long n = startAborts.sum();
+        for (MessageStats s : statsTable.values()) {
+            n += s.aborts.sum();
+        }
+        return n;
+    }
+
+    @Override
+    public long retryWaits() {
+        long n = 0;
+        for (MessageStats s : statsTable.values()) {
+            n += s.retryWaits.sum();
+        }
+        return n;
+    }
+
+    @Override
+    public long failures() {
+        long n = 0;
+        for (MessageStats s : statsTable.values()) {
+            n += s.failures.sum();
+        }
+        return n;
+    }
+
+    @Override
+    public long deadLetters() {
+        return deadLetters.sum();
+    }
+
+    @Override
+    public int liveActors() {
+        return registry.size();
+    }
+
+    @Override
+    public List<Row> actors() {
+        List<Row> rows = new ArrayList<>();
+        for (ActorCell<?> c : registry.values()) {
+            rows.add(new Row(c.name, c.messages, c.commits, c.aborts, c.retryWaits, c.failures));
+        }
+        rows.sort(Comparator.comparingLong(Row::aborts).reversed().thenComparing(Row::key));
+        return rows;
+    }
+
+    @Override
+    public List<Row> messageClasses() {
+        List<Row> rows = new ArrayList<>();
+        for (var e : statsTable.entrySet()) {
+            MessageStats s = e.getValue();
+            rows.add(new Row(e.getKey().getName(), s.messages.sum(), s.commits.sum(), s.aborts.sum(),
+                    s.retryWaits.sum(), s.failures.sum()));
+        }
+        rows.sort(Comparator.comparingLong(Row::messages).reversed().thenComparing(Row::key));
+        return rows;
+    }
+
+    @Override
+    public String report() {
+        StringBuilder sb = new StringBuilder();
+        long c = commits();
+        long a = aborts();
+        sb.append(String.format(Locale.ROOT,
+                "Actor system '%s' (%s, %d workers): %,d messages, %,d commits, %,d aborts (%.2f%%), %,d retry waits, "
+                        + "%,d failures, %,d dead letters, %d live actors%n",
+                config.name(), config.mode(), workers, messagesProcessed(), c, a,
+                c + a == 0 ? 0.0 : 100.0 * a / (c + a), retryWaits(), failures(), deadLetters(), liveActors()));
+        List<Row> byActor = actors();
+        if (!byActor.isEmpty() && byActor.get(0).aborts() > 0) {
+            sb.append("Actors with the most aborts:\n");
+            appendRows(sb, byActor.stream().filter(r -> r.aborts() > 0).limit(10).toList());
+        }
+        List<Row> byClass = messageClasses();
+        if (!byClass.isEmpty()) {
+            sb.append("Message classes:\n");
+            appendRows(sb, byClass.stream().limit(10).toList());
+        }
+        sb.append(Stm.diagnostics().report());
+        return sb.toString();
+    }
+
+    private static void appendRows(StringBuilder sb, List<Row> rows) {
+        sb.append(String.format(Locale.ROOT, "  %-40s %12s %12s %10s %8s %8s%n",
+                "", "messages", "commits", "aborts", "waits", "failed"));
+        for (Row r : rows) {
+            sb.append(String.format(Locale.ROOT, "  %-40s %,12d %,12d %,10d %,8d %,8d%n",
+                    r.key().length() > 40 ? r.key().substring(0, 39) + "~" : r.key(),
+                    r.messages(), r.commits(), r.aborts(), r.retryWaits(), r.failures()));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ActorSystem(" + config.name() + ", " + config.mode() + ", " + workers + " workers)";
+    }
+}

@@ -1,0 +1,443 @@
+package io.stmactors.actors;
+
+import io.stmactors.stm.Stm;
+import io.stmactors.stm.TLong;
+import io.stmactors.stm.TRef;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The actor semantics of the issue, in every mode that runs in this JVM: each test runs in
+ * SHARED_STM and GLOBAL_LOCK and must give the same (exact) results.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ActorSemanticsTest {
+
+    // ---- messages
+    record Withdraw(long amount, ActorRef<Object> to) {
+    }
+
+    record Deposit(long amount) {
+    }
+
+    record GetBalance(ActorRef<Long> replyTo) {
+    }
+
+    record Inc(int sender, int seq) {
+    }
+
+    record Get(ActorRef<Long> replyTo) {
+    }
+
+    record Ping(ActorRef<String> replyTo) {
+    }
+
+    static void await(BooleanSupplier condition, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    static ActorSystem system(Mode mode, int workers) {
+        return ActorSystem.create(ActorSystemConfig.builder().mode(mode).workers(workers)
+                .register(Withdraw.class, Deposit.class, GetBalance.class, Inc.class, Get.class, Ping.class)
+                .closeTimeout(Duration.ofSeconds(20)).build());
+    }
+
+    static Behavior<Object> account(long initial, TLong done) {
+        return Behaviors.withState(initial, (ctx, balance, msg) -> {
+            if (msg instanceof Withdraw w) {
+                if (balance < w.amount()) {
+                    done.increment();
+                    return balance;
+                }
+                w.to().tell(new Deposit(w.amount()));
+                return balance - w.amount();
+            }
+            if (msg instanceof Deposit d) {
+                done.increment();
+                return balance + d.amount();
+            }
+            if (msg instanceof GetBalance g) {
+                g.replyTo().tell(balance);
+                return balance;
+            }
+            throw new IllegalArgumentException("unexpected " + msg);
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void bankOfAccountActorsConservesMoneyExactly(Mode mode) throws Exception {
+        int accounts = 16;
+        int transfers = 20_000;
+        TLong done = TLong.of(0);
+        try (ActorSystem system = system(mode, 2)) {
+            List<ActorRef<Object>> refs = new ArrayList<>();
+            for (int i = 0; i < accounts; i++) {
+                refs.add(system.spawn(account(1_000, done), "acct-" + i));
+            }
+            Thread[] senders = new Thread[2];
+            for (int t = 0; t < senders.length; t++) {
+                int seed = t;
+                senders[t] = new Thread(() -> {
+                    Random rnd = new Random(seed);
+                    for (int i = 0; i < transfers / senders.length; i++) {
+                        int from = rnd.nextInt(accounts);
+                        int to = (from + 1 + rnd.nextInt(accounts - 1)) % accounts;
+                        refs.get(from).tell(new Withdraw(1 + rnd.nextInt(200), refs.get(to)));
+                    }
+                });
+                senders[t].start();
+            }
+            for (Thread t : senders) {
+                t.join();
+            }
+            await(() -> done.get() == transfers, Duration.ofSeconds(40), "all transfers");
+            long total = 0;
+            for (ActorRef<Object> ref : refs) {
+                total += system.<Object, Long>ask(ref, GetBalance::new, Duration.ofSeconds(10)).get();
+            }
+            assertEquals(accounts * 1_000L, total, "money must be conserved exactly");
+            assertEquals(0, system.diagnostics().failures());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void counterHitByManySendersLosesNothingAndKeepsFifoPerSender(Mode mode) throws Exception {
+        int senders = 4;
+        int perSender = 10_000;
+        AtomicInteger outOfOrder = new AtomicInteger();
+        int[] lastSeq = new int[senders];
+        try (ActorSystem system = system(mode, 2)) {
+            ActorRef<Object> counter = system.spawn(Behaviors.withState(0L, (ctx, count, msg) -> {
+                if (msg instanceof Inc inc) {
+                    if (inc.seq() != lastSeq[inc.sender()] + 1) {
+                        outOfOrder.incrementAndGet();
+                    }
+                    lastSeq[inc.sender()] = inc.seq();
+                    return count + 1;
+                }
+                ((Get) msg).replyTo().tell(count);
+                return count;
+            }), "counter");
+            List<Thread> threads = new ArrayList<>();
+            for (int s = 0; s < senders; s++) {
+                int sender = s;
+                Thread t = new Thread(() -> {
+                    for (int i = 1; i <= perSender; i++) {
+                        counter.tell(new Inc(sender, i));
+                    }
+                });
+                threads.add(t);
+                t.start();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            long count = system.<Object, Long>ask(counter, Get::new, Duration.ofSeconds(20)).get();
+            assertEquals((long) senders * perSender, count, "no message lost or duplicated");
+            assertEquals(0, outOfOrder.get(), "messages of one sender arrive in order");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void askRepliesAndTimesOutNamingTheTarget(Mode mode) throws Exception {
+        try (ActorSystem system = system(mode, 2)) {
+            ActorRef<Ping> echo = system.spawn(Behaviors.receive((ctx, msg) -> {
+                msg.replyTo().tell("pong");
+                return Behaviors.same();
+            }), "echo");
+            assertEquals("pong", system.<Ping, String>ask(echo, Ping::new, Duration.ofSeconds(5)).get());
+
+            CopyOnWriteArrayList<ActorRef<String>> held = new CopyOnWriteArrayList<>();
+            ActorRef<Ping> silent = system.spawn(Behaviors.receive((ctx, msg) -> {
+                held.add(msg.replyTo());
+                return Behaviors.same();
+            }), "silent");
+            CompletableFuture<String> f = system.ask(silent, Ping::new, Duration.ofMillis(100));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
+            assertInstanceOf(TimeoutException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains("silent"), e.getCause().getMessage());
+            // A late reply to the abandoned ask is dropped silently.
+            held.get(0).tell("late");
+            assertTrue(f.isCompletedExceptionally());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void failingHandlerRollsBackWritesAndSendsAndResumeKeepsState(Mode mode) throws Exception {
+        TLong shared = TLong.of(0);
+        AtomicInteger received = new AtomicInteger();
+        try (ActorSystem system = system(mode, 2)) {
+            ActorRef<String> sink = system.spawn(Behaviors.receive((ctx, m) -> {
+                received.incrementAndGet();
+                return Behaviors.same();
+            }), "sink");
+            ActorRef<Object> actor = system.spawn(Behaviors.supervise(Behaviors.<Long, Object>withState(0L, (ctx, n, msg) -> {
+                if (msg instanceof Get g) {
+                    g.replyTo().tell(n);
+                    return n;
+                }
+                shared.add(100);
+                sink.tell("sent before failing");
+                if ("boom".equals(msg)) {
+                    throw new IllegalStateException("boom");
+                }
+                return n + 1;
+            })).onFailure(IllegalStateException.class, SupervisorStrategy.resume()), "resumer");
+            actor.tell("ok");
+            actor.tell("boom");
+            actor.tell("ok");
+            long n = system.<Object, Long>ask(actor, Get::new, Duration.ofSeconds(5)).get();
+            assertEquals(2, n, "resume keeps the state; the failed message changed nothing");
+            assertEquals(200, shared.get(), "the failed handler's write was rolled back");
+            await(() -> received.get() == 2, Duration.ofSeconds(5), "sink messages");
+            Thread.sleep(50);
+            assertEquals(2, received.get(), "the failed handler's send never escaped");
+            assertEquals(1, system.diagnostics().failures());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void restartResetsStateAndReRunsSetup(Mode mode) throws Exception {
+        AtomicInteger setups = new AtomicInteger();
+        try (ActorSystem system = system(mode, 2)) {
+            ActorRef<Object> actor = system.spawn(Behaviors.supervise(Behaviors.<Object>setup(ctx -> {
+                Stm.afterCommit(setups::incrementAndGet);
+                return Behaviors.<Long, Object>withState(10L, (c, n, msg) -> {
+                    if (msg instanceof Get g) {
+                        g.replyTo().tell(n);
+                        return n;
+                    }
+                    if ("boom".equals(msg)) {
+                        throw new IllegalArgumentException("boom");
+                    }
+                    return n + 1;
+                });
+            })).onFailure(IllegalArgumentException.class, SupervisorStrategy.restart()), "restarter");
+            actor.tell("x");
+            actor.tell("x");
+            assertEquals(12L, system.<Object, Long>ask(actor, Get::new, Duration.ofSeconds(5)).get());
+            actor.tell("boom");
+            assertEquals(10L, system.<Object, Long>ask(actor, Get::new, Duration.ofSeconds(5)).get(),
+                    "restart returns to the initial state");
+            assertEquals(2, setups.get(), "setup ran at start and at restart");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void defaultStrategyStopsAndWatchersGetTerminated(Mode mode) throws Exception {
+        CompletableFuture<ActorRef<?>> terminated = new CompletableFuture<>();
+        try (ActorSystem system = system(mode, 2)) {
+            ActorRef<String> fragile = system.spawn(Behaviors.receive((ctx, m) -> {
+                throw new RuntimeException("fragile fails: " + m);
+            }), "fragile");
+            ActorRef<Object> watcher = system.spawn(Behaviors.<Object>setup(ctx -> {
+                ctx.watch(fragile);
+                return Behaviors.receive((c, msg) -> {
+                    if (msg instanceof Terminated t) {
+                        terminated.complete(t.ref());
+                    }
+                    return Behaviors.same();
+                });
+            }), "watcher");
+            Thread.sleep(20); // let the watch commit
+            fragile.tell("go");
+            assertEquals("fragile", terminated.get(10, TimeUnit.SECONDS).name());
+            long before = system.diagnostics().deadLetters();
+            fragile.tell("after stop");
+            assertEquals(before + 1, system.diagnostics().deadLetters(), "a tell to a stopped actor is a dead letter");
+            watcher.tell("still alive");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void retryReleasesTheWorkerUntilStockArrives(Mode mode) throws Exception {
+        // One worker: if a waiting consumer held the thread, the producer could never run.
+        TLong stock = TLong.named("stock", 0);
+        TLong filled = TLong.of(0);
+        try (ActorSystem system = system(mode, 1)) {
+            ActorRef<Integer> consumer = system.spawn(Behaviors.receive((ctx, want) -> {
+                if (stock.get() < want) {
+                    Stm.retry();
+                }
+                stock.add(-want);
+                filled.add(want);
+                return Behaviors.same();
+            }), "consumer");
+            ActorRef<Integer> producer = system.spawn(Behaviors.receive((ctx, amount) -> {
+                stock.add(amount);
+                return Behaviors.same();
+            }), "producer");
+            for (int i = 0; i < 50; i++) {
+                consumer.tell(3);
+            }
+            Thread.sleep(20);
+            assertEquals(0, filled.get(), "no stock yet: the consumer waits");
+            for (int i = 0; i < 150; i++) {
+                producer.tell(1);
+            }
+            await(() -> filled.get() == 150, Duration.ofSeconds(20), "all orders filled");
+            assertEquals(0, stock.get());
+            assertTrue(system.diagnostics().retryWaits() >= 1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void concurrentActorHandlersCommitAsIfSerial(Mode mode) throws Exception {
+        int messages = 5_000;
+        TLong handled = TLong.of(0);
+        try (ActorSystem system = system(mode, 2)) {
+            ActorRef<Object> reactor = system.spawn(Behaviors.concurrent(Behaviors.<Long, Object>withState(0L, (ctx, n, msg) -> {
+                if (msg instanceof Get g) {
+                    g.replyTo().tell(n);
+                    return n;
+                }
+                handled.increment();
+                return n + 1;
+            })), "reactor");
+            for (int i = 0; i < messages; i++) {
+                reactor.tell("hit");
+            }
+            await(() -> handled.get() == messages, Duration.ofSeconds(30), "all handled");
+            assertEquals((long) messages, system.<Object, Long>ask(reactor, Get::new, Duration.ofSeconds(5)).get(),
+                    "no update of the concurrent actor's state was lost");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void conflictReRunsHandlerButSendsExactlyOnce(Mode mode) throws Exception {
+        TLong hot = TLong.named("hot", 0);
+        AtomicInteger delivered = new AtomicInteger();
+        int messages = 2_000;
+        try (ActorSystem system = system(mode, 2)) {
+            ActorRef<String> sink = system.spawn(Behaviors.receive((ctx, m) -> {
+                delivered.incrementAndGet();
+                return Behaviors.same();
+            }), "sink");
+            List<ActorRef<String>> writers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                writers.add(system.spawn(Behaviors.receive((ctx, m) -> {
+                    hot.increment();
+                    sink.tell(m);
+                    return Behaviors.same();
+                }), "writer-" + i));
+            }
+            for (int i = 0; i < messages; i++) {
+                writers.get(i % writers.size()).tell("m" + i);
+            }
+            await(() -> delivered.get() == messages, Duration.ofSeconds(30), "deliveries");
+            Thread.sleep(50);
+            assertEquals(messages, delivered.get(), "each committed handler sends once, aborted attempts never");
+            assertEquals(messages, hot.get());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void closeDrainsQueuedMessagesFirst(Mode mode) {
+        TLong processed = TLong.of(0);
+        ActorSystem system = system(mode, 2);
+        ActorRef<Integer> slow = system.spawn(Behaviors.receive((ctx, m) -> {
+            processed.increment();
+            return Behaviors.same();
+        }), "slow");
+        for (int i = 0; i < 5_000; i++) {
+            slow.tell(i);
+        }
+        system.close();
+        assertEquals(5_000, processed.get(), "close() drains before stopping");
+        assertThrows(IllegalStateException.class, () -> system.spawn(Behaviors.receive((c, m) -> Behaviors.same()), "late"));
+        system.close(); // idempotent
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void spawnInAFailedHandlerNeverHappens(Mode mode) throws Exception {
+        AtomicInteger childStarts = new AtomicInteger();
+        try (ActorSystem system = system(mode, 2)) {
+            ActorRef<String> parent = system.spawn(Behaviors.supervise(Behaviors.<String>receive((ctx, m) -> {
+                ctx.spawn(Behaviors.<String>setup(c -> {
+                    childStarts.incrementAndGet();
+                    return Behaviors.receive((c2, x) -> Behaviors.same());
+                }), "child");
+                if ("fail".equals(m)) {
+                    throw new IllegalStateException("fail");
+                }
+                return Behaviors.same();
+            })).onFailure(IllegalStateException.class, SupervisorStrategy.resume()), "parent");
+            parent.tell("fail");
+            parent.tell("ok");
+            await(() -> childStarts.get() >= 1, Duration.ofSeconds(5), "child start");
+            Thread.sleep(50);
+            assertEquals(1, childStarts.get(), "only the committed spawn started a child; its name was free again");
+            assertEquals(2, system.diagnostics().liveActors(), "parent and its one child");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void actorsShareTransactionalStateWithoutCopies(Mode mode) throws Exception {
+        TRef<List<String>> log = TRef.of(List.of());
+        try (ActorSystem system = system(mode, 2)) {
+            ActorRef<TRef<List<String>>> appender = system.spawn(Behaviors.receive((ctx, ref) -> {
+                List<String> next = new ArrayList<>(ref.get());
+                next.add("appended");
+                ref.set(List.copyOf(next));
+                return Behaviors.same();
+            }), "appender");
+            appender.tell(log);
+            await(() -> log.get().size() == 1, Duration.ofSeconds(5), "append");
+            assertEquals(List.of("appended"), log.get());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void badNamesAndDuplicateNamesAreRejected() {
+        try (ActorSystem system = system(Mode.SHARED_STM, 1)) {
+            Behavior<String> b = Behaviors.receive((c, m) -> Behaviors.same());
+            system.spawn(b, "a");
+            IllegalArgumentException dup = assertThrows(IllegalArgumentException.class, () -> system.spawn(b, "a"));
+            assertTrue(dup.getMessage().contains("'a'"), dup.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> system.spawn(b, "x/y"));
+            assertThrows(IllegalArgumentException.class, () -> system.spawn(b, ""));
+            assertThrows(IllegalArgumentException.class, () -> ActorSystem.create(Mode.SHARED_STM, 0));
+        }
+    }
+}
