@@ -278,6 +278,9 @@ final class TxnDescriptor {
         if (afterRollback != null) {
             afterRollback.clear();
         }
+        if (rolledBackScopeHooks != null) {
+            rolledBackScopeHooks.clear();
+        }
         timed = timingBudget > 0 || conflicts > 0;
         if (timed) {
             attemptStart = System.nanoTime();
@@ -315,6 +318,16 @@ final class TxnDescriptor {
         if (afterRollback != null) {
             afterRollback.clear();
         }
+        if (rolledBackScopeHooks != null && !rolledBackScopeHooks.isEmpty()) {
+            try {
+                runRolledBackScopeHooks();
+            } catch (RuntimeException | Error e) {
+                if (afterCommit != null) {
+                    afterCommit.clear();
+                }
+                throw e;
+            }
+        }
         ArrayList<Runnable> hooks = afterCommit;
         if (hooks != null && !hooks.isEmpty()) {
             // Detach the list: a hook may start a transaction on this thread, which resets hooks.
@@ -333,10 +346,11 @@ final class TxnDescriptor {
     private ArrayList<Runnable> spareHooks;
 
     private void runRollbackHooks() {
-        ArrayList<Runnable> hooks = afterRollback;
         if (afterCommit != null) {
             afterCommit.clear();
         }
+        runRolledBackScopeHooks();
+        ArrayList<Runnable> hooks = afterRollback;
         if (hooks != null && !hooks.isEmpty()) {
             afterRollback = null;
             try {
@@ -687,17 +701,27 @@ final class TxnDescriptor {
             }
         }
         if (afterRollback != null && afterRollback.size() > rollbackHooks) {
-            ArrayList<Runnable> scoped = new ArrayList<>(afterRollback.subList(rollbackHooks, afterRollback.size()));
+            // The scope's rollback hooks must run outside any transaction, but the top-level
+            // transaction is still running on this thread (and shares this descriptor): run them
+            // when the top-level attempt ends, whatever its outcome.
+            if (rolledBackScopeHooks == null) {
+                rolledBackScopeHooks = new ArrayList<>();
+            }
+            rolledBackScopeHooks.addAll(afterRollback.subList(rollbackHooks, afterRollback.size()));
             while (afterRollback.size() > rollbackHooks) {
                 afterRollback.remove(afterRollback.size() - 1);
             }
-            int savedDepth = depth;
-            depth = 0; // hooks run outside the transaction's view
-            try {
-                runHooks(scoped);
-            } finally {
-                depth = savedDepth;
-            }
+        }
+    }
+
+    /** Rollback hooks of nested scopes that rolled back; run when the top-level attempt ends. */
+    private ArrayList<Runnable> rolledBackScopeHooks;
+
+    private void runRolledBackScopeHooks() {
+        ArrayList<Runnable> hooks = rolledBackScopeHooks;
+        if (hooks != null && !hooks.isEmpty()) {
+            rolledBackScopeHooks = null;
+            runHooks(hooks);
         }
     }
 

@@ -1,0 +1,37 @@
+package io.stmactors.stm;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Regression: an afterRollback hook of a rolled-back nested scope used to run on the same
+ * descriptor while the outer transaction was still running; a hook that started a transaction
+ * erased the outer write set. Found while building the collections.
+ */
+class NestedRollbackHookTest {
+    /**
+     * An afterRollback hook registered in a nested scope runs (TxnDescriptor.rollbackTo) with
+     * depth set to 0 on the same descriptor while the outer transaction is still running. If the
+     * hook starts a transaction (Stm.atomic), runTop/begin() clears the outer transaction's read
+     * and write sets: the outer transaction then commits without its earlier writes, silently.
+     */
+    @Test
+    void rollbackHookOfNestedScopeThatUsesStmDoesNotEraseOuterWrites() {
+        TLong outerWrite = TLong.of(0);
+        TLong hookWrite = TLong.of(0);
+        Stm.atomic(() -> {
+            outerWrite.set(1);
+            try {
+                Stm.atomic(() -> {
+                    Stm.afterRollback(() -> Stm.atomic(() -> hookWrite.set(5)));
+                    throw new IllegalStateException("inner block fails");
+                });
+            } catch (IllegalStateException expected) {
+                // closed nesting: only the inner block rolls back
+            }
+        });
+        assertEquals(5, hookWrite.get(), "the rollback hook ran");
+        assertEquals(1, outerWrite.get(), "the outer transaction's write must survive the inner rollback");
+    }
+}
