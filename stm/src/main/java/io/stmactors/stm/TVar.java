@@ -65,6 +65,8 @@ abstract class TVar {
      * diagnostics only.
      */
     Object lastWriter;
+    /** Runtime data of a replicated reference ({@link Replication}); null for ordinary ones. */
+    volatile Object binding;
 
     TVar(String name) {
         this.name = name;

@@ -76,7 +76,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * A descriptor is used only by its own thread. Statistics fields are written plainly by the owner
  * and read racily by {@link StmDiagnostics} (monotonic counters: a stale read is harmless).
  */
-final class TxnDescriptor {
+final class TxnDescriptor implements Replication.CommitView {
     /** Conflicts after which the next attempt runs inevitable. */
     static final int ESCALATE_AFTER = 12;
     /** Spins on a locked reference before a reader or committer gives up. */
@@ -93,6 +93,9 @@ final class TxnDescriptor {
     static final ConcurrentLinkedQueue<TxnDescriptor> REGISTRY = new ConcurrentLinkedQueue<>();
 
     private static final ThreadLocal<TxnDescriptor> CURRENT = ThreadLocal.withInitial(TxnDescriptor::new);
+
+    /** Replication hooks of this process ({@link Replication}); null unless a runtime installed them. */
+    static volatile Replication.Hooks hooks;
 
     // ---- identity
     final int slot;
@@ -113,6 +116,8 @@ final class TxnDescriptor {
     Object label;
     /** A control signal was thrown in this attempt; if the body swallows it we still abort. */
     private boolean doomed;
+    /** This attempt wrote a reference bound by a replication runtime. */
+    private boolean wroteBound;
 
     private TVar[] readVars = new TVar[64];
     private long[] readWords = new long[64];
@@ -272,6 +277,7 @@ final class TxnDescriptor {
         conflictVar = null;
         conflictReason = null;
         wantInevitable = false;
+        wroteBound = false;
         if (afterCommit != null) {
             afterCommit.clear();
         }
@@ -404,6 +410,10 @@ final class TxnDescriptor {
                 return writeObjs[i];
             }
         }
+        Object binding = ref.binding;
+        if (binding != null) {
+            beforeBoundRead(binding);
+        }
         if (inevitable) {
             recordRead(ref, lockForInevitable(ref));
             return ref.load();
@@ -432,6 +442,10 @@ final class TxnDescriptor {
                 return writeLongs[i];
             }
         }
+        Object binding = ref.binding;
+        if (binding != null) {
+            beforeBoundRead(binding);
+        }
         if (inevitable) {
             recordRead(ref, lockForInevitable(ref));
             return ref.load();
@@ -450,6 +464,13 @@ final class TxnDescriptor {
             } else {
                 spins = onLocked(ref, spins);
             }
+        }
+    }
+
+    private static void beforeBoundRead(Object binding) {
+        Replication.Hooks h = hooks;
+        if (h != null) {
+            h.beforeRead(binding);
         }
     }
 
@@ -523,6 +544,9 @@ final class TxnDescriptor {
         if (inevitable) {
             lockForInevitable(ref);
         }
+        if (ref.binding != null) {
+            wroteBound = true;
+        }
         int i = writeSize != 0 ? findWrite(ref) : -1;
         if (i >= 0) {
             if (i < protectedSize) {
@@ -537,6 +561,9 @@ final class TxnDescriptor {
     void writeLong(TLong ref, long value) {
         if (inevitable) {
             lockForInevitable(ref);
+        }
+        if (ref.binding != null) {
+            wroteBound = true;
         }
         int i = writeSize != 0 ? findWrite(ref) : -1;
         if (i >= 0) {
@@ -764,6 +791,19 @@ final class TxnDescriptor {
         if (!inevitable && !validateReads(true)) {
             unlockWriteSet();
             abort(conflictVar, "read set changed before commit");
+        }
+        if (wroteBound && hooks != null) {
+            Object rejected = hooks.onCommit(this);
+            if (rejected != null) {
+                if (inevitable) {
+                    releaseInevitableLocks(0L);
+                    releaseToken();
+                    wantInevitable = true;
+                } else {
+                    unlockWriteSet();
+                }
+                abort(rejected instanceof TVar v ? v : null, "rejected by the heap owner (" + rejected + ")");
+            }
         }
         long newWord = TVar.word(version, slot);
         Object writer = label;
@@ -1166,4 +1206,70 @@ final class TxnDescriptor {
     }
 
     private static final String SINGLE_WRITE = "(single write outside a transaction)";
+
+    /** Replication: a one-reference write that runs {@code underLock} with the lock held. */
+    static void installSingle(TVar ref, Object obj, long prim, Runnable underLock) {
+        TxnDescriptor d = current();
+        long old = lockSingle(ref);
+        try {
+            if (underLock != null) {
+                underLock.run();
+            }
+        } catch (RuntimeException | Error e) {
+            TVar.LOCK.setRelease(ref, old);
+            throw e;
+        }
+        d.publishSingle(ref, old, obj, prim);
+    }
+
+    // =====================================================================================
+    // Replication.CommitView (valid during the commit hook only)
+    // =====================================================================================
+
+    @Override
+    public String transactionName() {
+        return labelString(label, false);
+    }
+
+    @Override
+    public int readCount() {
+        return readSize;
+    }
+
+    @Override
+    public Object readRef(int i) {
+        return readVars[i];
+    }
+
+    @Override
+    public Object readBinding(int i) {
+        return readVars[i].binding;
+    }
+
+    @Override
+    public boolean readStillValid(int i) {
+        TVar v = readVars[i];
+        long current = (long) TVar.LOCK.getVolatile(v);
+        return current == readWords[i] || (current == (readWords[i] | TVar.LOCKED) && findWrite(v) >= 0);
+    }
+
+    @Override
+    public int writeCount() {
+        return writeSize;
+    }
+
+    @Override
+    public Object writeRef(int i) {
+        return writeVars[i];
+    }
+
+    @Override
+    public Object writeBinding(int i) {
+        return writeVars[i].binding;
+    }
+
+    @Override
+    public Object writeValue(int i) {
+        return writeVars[i] instanceof TLong ? (Object) writeLongs[i] : writeObjs[i];
+    }
 }

@@ -1,0 +1,128 @@
+package io.stmactors.stm;
+
+import java.util.Objects;
+
+/**
+ * Service-provider interface for runtimes that replicate the heap across processes (the actor
+ * runtime's isolated-process mode). Not for application code.
+ *
+ * <p>A reference can be <em>bound</em> to an opaque binding object owned by the runtime (for
+ * example a global id and the owner's version). Bound references behave as usual, plus:
+ * <ul>
+ *   <li>before a transaction reads a bound reference, {@link Hooks#beforeRead(Object)} runs (it may
+ *       block to fetch the value from the owner and {@link #install(TRef, Object, Runnable)} it);</li>
+ *   <li>a transaction that writes a bound reference calls {@link Hooks#onCommit(CommitView)} during
+ *       its commit, while it holds the locks of its write set and after it validated its reads
+ *       locally; the hook ships the commit to the owner and may reject it, which aborts the attempt
+ *       (even an inevitable one: inevitability is per process).</li>
+ * </ul>
+ * Hooks are process-wide and installed once, before bound references are used.
+ */
+public final class Replication {
+    private Replication() {
+    }
+
+    /** What the runtime plugs in. Implementations must not start transactions from these methods. */
+    public interface Hooks {
+        /** Runs before a transactional read of a reference bound to {@code binding}. May block. */
+        void beforeRead(Object binding);
+
+        /**
+         * Runs during the commit of a transaction that writes at least one bound reference.
+         * Returns null to accept, or the reference (or any object naming it) that conflicted.
+         * Must not block on anything that itself waits for a transactional lock.
+         */
+        Object onCommit(CommitView commit);
+    }
+
+    /** The committing transaction, as the hook sees it. Valid only during the call. */
+    public interface CommitView {
+        /** The transaction's name (actor name, or call site), for diagnostics. */
+        String transactionName();
+
+        int readCount();
+
+        /** The i-th reference read: a {@link TRef} or {@link TLong}. */
+        Object readRef(int i);
+
+        /** Its binding, or null if it is not bound. */
+        Object readBinding(int i);
+
+        /**
+         * Whether the i-th read is still unchanged locally. Read binding data first, then call
+         * this: true means the binding data belongs to the value the transaction read.
+         */
+        boolean readStillValid(int i);
+
+        int writeCount();
+
+        /** The i-th reference written. */
+        Object writeRef(int i);
+
+        /** Its binding, or null. */
+        Object writeBinding(int i);
+
+        /** The value being committed (a {@link Long} for a {@link TLong}). */
+        Object writeValue(int i);
+    }
+
+    /** Installs the process-wide hooks (once). */
+    public static synchronized void install(Hooks hooks) {
+        Objects.requireNonNull(hooks, "hooks");
+        if (TxnDescriptor.hooks != null && TxnDescriptor.hooks != hooks) {
+            throw new IllegalStateException("replication hooks are already installed in this process");
+        }
+        TxnDescriptor.hooks = hooks;
+    }
+
+    /** Removes the hooks (tests, and a coordinator that shut down). */
+    public static synchronized void uninstall(Hooks hooks) {
+        if (TxnDescriptor.hooks == hooks) {
+            TxnDescriptor.hooks = null;
+        }
+    }
+
+    /** The installed hooks, or null. */
+    public static Hooks hooks() {
+        return TxnDescriptor.hooks;
+    }
+
+    /** Binds {@code ref} ({@link TRef} or {@link TLong}) to {@code binding} (null unbinds). */
+    public static void bind(Object ref, Object binding) {
+        var(ref).binding = binding;
+    }
+
+    /** The binding of {@code ref}, or null. */
+    public static Object binding(Object ref) {
+        return var(ref).binding;
+    }
+
+    /**
+     * Writes {@code value} into {@code ref} outside any transaction (a one-reference commit that
+     * never calls the commit hook), running {@code underLock} while the reference is locked, so
+     * that binding data it updates changes atomically with the value.
+     */
+    public static void install(TRef<?> ref, Object value, Runnable underLock) {
+        TxnDescriptor.installSingle(ref, value, 0L, underLock);
+    }
+
+    /** As {@link #install(TRef, Object, Runnable)}, for a counter. */
+    public static void install(TLong ref, long value, Runnable underLock) {
+        TxnDescriptor.installSingle(ref, null, value, underLock);
+    }
+
+    /** The current committed value of {@code ref} (a {@link Long} for a {@link TLong}), outside transactions. */
+    public static Object peek(Object ref) {
+        if (ref instanceof TRef<?> r) {
+            return TxnDescriptor.readSingle(r);
+        }
+        return TxnDescriptor.readSingle((TLong) ref);
+    }
+
+    private static TVar var(Object ref) {
+        if (ref instanceof TVar v) {
+            return v;
+        }
+        throw new IllegalArgumentException("not a transactional reference: " + ref);
+    }
+}
