@@ -16,10 +16,13 @@ import java.util.Arrays;
  * A leaf is immutable: an update writes a new leaf into the one slot that holds it. A leaf that
  * would exceed {@link #LEAF_MAX} entries is replaced by a branch (a new array of fresh TRefs,
  * partitioned by the next hash bits); only that slot is written. A slot that holds a branch keeps
- * it for the life of the map ({@link #clear} resets the root only), which gives the invariant the
- * lock-free reader relies on: <b>a key lives in exactly one slot at any time, the first slot on
- * its path that holds a leaf, and slots above it never change again.</b> So a lookup outside a
- * transaction is a chain of single atomic reads, linearizable at its last read.
+ * it for the life of the map, which gives the invariant the lock-free reader relies on: <b>a key
+ * lives in exactly one slot at any time, the first slot on its path that holds a leaf, and slots
+ * above it never change again.</b> So a lookup outside a transaction is a chain of single atomic
+ * reads, linearizable at its last read. The one exception is {@link #clear}, which empties the
+ * root slots: a reader that passed a root slot before the clear goes on into the detached subtree,
+ * whose slots are never written again, so it returns the key's value just before the clear, a
+ * state that held during its call (still linearizable).
  *
  * <h2>Threading</h2>
  * Thread-safe: nodes are immutable; every mutable cell is a TRef. Methods that read several slots
