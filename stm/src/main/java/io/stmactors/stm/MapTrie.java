@@ -44,7 +44,7 @@ final class MapTrie {
     @SuppressWarnings("unchecked")
     MapTrie(String name) {
         this.name = name;
-        this.root = new TRef[ROOT_SIZE];
+        this.root = (TRef<Object>[]) new TRef<?>[ROOT_SIZE];
         for (int i = 0; i < ROOT_SIZE; i++) {
             root[i] = newSlot(name == null ? null : name + "[" + i + "]", Leaf.EMPTY_ROOT);
         }
@@ -109,7 +109,7 @@ final class MapTrie {
             p.values[j] = leaf.values[i];
         }
         @SuppressWarnings("unchecked")
-        TRef<Object>[] children = new TRef[BRANCH_SIZE];
+        TRef<Object>[] children = (TRef<Object>[]) new TRef<?>[BRANCH_SIZE];
         String prefix = name == null ? null : slotName(leaf);
         for (int c = 0; c < BRANCH_SIZE; c++) {
             Leaf p = parts[c];
