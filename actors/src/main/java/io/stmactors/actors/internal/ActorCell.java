@@ -91,6 +91,12 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     final Behavior<M> initialBehavior;
     final Supervised<M> supervision; // may be null: stop on failure
     final ContextImpl<M> context;
+    /** Behavior and state to resume from instead of running setup (isolated mode: a restarted worker). */
+    volatile Restored<M> restored;
+
+    /** A started behavior and its state, recovered from the heap owner. */
+    public record Restored<M>(Behavior<M> behavior, Object state) {
+    }
 
     private final Queue<Object> mailbox;
     private volatile int status = CREATED;
@@ -321,17 +327,24 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             committed = system.runTransaction(txnName, inv, concurrent ? inv.wake : wake);
         } catch (Throwable failure) {
             count(stats, inv.attempts - 1, 0, 0, 1);
+            if (system.isolation != null) {
+                system.isolation.afterRollback(this);
+            }
             onFailure(message, failure);
             return true;
         }
         if (!committed) {
             count(stats, inv.attempts - 1, 0, 1, 0);
+            if (system.isolation != null) {
+                system.isolation.afterRollback(this);
+            }
             return false;
         }
         count(stats, inv.attempts - 1, 1, 0, 0);
         if (message == START) {
             needsStart = false;
             startFailures = 0;
+            restored = null;
         }
         if (!concurrent) {
             if (inv.nextBehavior != null) {
@@ -340,6 +353,9 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             if (inv.nextState != Invocation.NO_STATE) {
                 state = inv.nextState;
             }
+        }
+        if (system.isolation != null) {
+            system.isolation.afterCommit(this);
         }
         if (inv.stop) {
             doStop();
@@ -408,6 +424,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
                     restartConcurrent();
                 } else {
                     needsStart = true;
+                    restored = null;
                     state = null;
                     current = null;
                 }
@@ -508,6 +525,9 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         system.unregister(this);
         if (parent != null) {
             parent.children.remove(this);
+        }
+        if (system.isolation != null) {
+            system.isolation.stopped(this);
         }
         for (ActorCell<?> child : children) {
             child.requestStop();

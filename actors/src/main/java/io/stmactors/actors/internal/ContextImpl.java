@@ -42,6 +42,11 @@ final class ContextImpl<M> implements ActorContext<M> {
     private void watchWithMessage(ActorRef<?> ref, Object message) {
         Objects.requireNonNull(ref, "ref");
         if (!(ref instanceof ActorCell<?> target)) {
+            IsolationHooks hooks = cell.system.isolation;
+            if (hooks != null && !(ref instanceof PromiseRef)) {
+                hooks.watchRemote(cell, ref, message);
+                return;
+            }
             throw new IllegalArgumentException("cannot watch " + ref + ": not an actor of this system");
         }
         afterCommit(() -> target.addWatcher(cell, message));

@@ -44,8 +44,26 @@ final class Invocation<M> implements TxnRunnable {
         nextState = NO_STATE;
         stop = false;
         Object msg = message;
-        ContextImpl<M> ctx = cell.context;
+        IsolationHooks hooks = cell.system.isolation;
+        if (hooks != null) {
+            hooks.attemptStarted(cell, msg);
+        }
+        handle(msg, cell.context);
+        if (hooks != null) {
+            hooks.beforeCommit(cell, nextBehavior, nextState, NO_STATE, stop);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void handle(Object msg, ContextImpl<M> ctx) throws Exception {
         if (msg == ActorCell.START) {
+            if (cell.restored != null) {
+                adopt(cell.restored.behavior());
+                if (cell.restored.state() != NO_STATE) {
+                    nextState = cell.restored.state();
+                }
+                return;
+            }
             adopt(start(cell.initialBehavior, ctx));
             return;
         }

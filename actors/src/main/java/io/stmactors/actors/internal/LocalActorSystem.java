@@ -51,6 +51,8 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     private static final Logger DEAD_LETTERS = LoggerFactory.getLogger("io.stmactors.deadLetters");
 
     final ActorSystemConfig config;
+    /** Isolated mode's hooks when this runs inside a worker process; null otherwise. */
+    final IsolationHooks isolation;
     final int workers;
     final int throughput;
     private final ForkJoinPool pool;
@@ -77,8 +79,17 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     }
 
     public LocalActorSystem(ActorSystemConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * A local runtime; with {@code isolation} non-null it is the runtime of one worker process of
+     * an isolated-mode system (config mode ISOLATED_PROCESSES, handlers run as in SHARED_STM).
+     */
+    public LocalActorSystem(ActorSystemConfig config, IsolationHooks isolation) {
         this.config = Objects.requireNonNull(config, "config");
-        if (config.mode() == Mode.ISOLATED_PROCESSES) {
+        this.isolation = isolation;
+        if (config.mode() == Mode.ISOLATED_PROCESSES && isolation == null) {
             throw new IllegalArgumentException("LocalActorSystem runs SHARED_STM and GLOBAL_LOCK only");
         }
         this.workers = config.workers();
@@ -143,10 +154,45 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
         if (Stm.inTransaction()) {
             Stm.afterRollback(() -> registry.remove(fullName, cell));
             Stm.afterCommit(start);
+            if (isolation != null && parent != null) {
+                isolation.childSpawned(parent, cell, behavior);
+            }
         } else {
             start.run();
         }
         return cell;
+    }
+
+    /**
+     * Isolated mode: re-creates an actor from the state the heap owner kept (a restarted worker),
+     * or creates one shipped from the coordinator ({@code restored} null: runs its setup).
+     */
+    public <M> ActorCell<M> spawnShipped(String fullName, Behavior<M> initial, ActorCell.Restored<M> restored) {
+        if (closed.get()) {
+            throw new IllegalStateException("actor system '" + config.name() + "' is closed");
+        }
+        int slash = fullName.lastIndexOf('/');
+        ActorCell<?> parent = slash < 0 ? null : registry.get(fullName.substring(0, slash));
+        ActorCell<M> cell = new ActorCell<>(this, fullName, parent, initial);
+        cell.restored = restored;
+        if (registry.putIfAbsent(fullName, cell) != null) {
+            throw new IllegalArgumentException("actor name '" + fullName + "' is already in use");
+        }
+        if (parent != null) {
+            parent.children.add(cell);
+        }
+        cell.launch();
+        return cell;
+    }
+
+    /** The local actor named {@code fullName}, or null. */
+    public ActorCell<?> lookup(String fullName) {
+        return registry.get(fullName);
+    }
+
+    /** Whether no worker is busy and no task is queued. */
+    public boolean isQuiescent() {
+        return pool.isQuiescent();
     }
 
     private static String checkName(String name) {
