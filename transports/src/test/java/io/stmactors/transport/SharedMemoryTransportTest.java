@@ -3,6 +3,7 @@ package io.stmactors.transport;
 import io.stmactors.transport.TransportTestSupport.Capture;
 import io.stmactors.transport.TransportTestSupport.Received;
 import io.stmactors.transport.internal.InboxFile;
+import io.stmactors.transport.internal.InboxFileDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -395,6 +396,31 @@ class SharedMemoryTransportTest
         final TransportException ex = assertThrows(TransportException.class,
             () -> SharedMemoryTransport.open(config(dir(), 1).build()));
         assertTrue(ex.getMessage().contains("already bound"), ex.getMessage());
+    }
+
+    @Test
+    void shouldReplaceAnInboxLeftBehindByADeadProcess() throws Exception
+    {
+        final Process exited = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-version")
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        exited.waitFor();
+        final SharedMemoryTransport stale = SharedMemoryTransport.open(config(dir(), 4).build());
+        final byte[] copy = Files.readAllBytes(stale.inboxPath());
+        assertEquals(ProcessHandle.current().pid(),
+            new UnsafeBuffer(copy).getLong(InboxFileDescriptor.OWNER_PID_OFFSET));
+        stale.close(); // a killed process would not have removed it: put a copy back, owned by a dead pid
+        Files.createDirectory(dir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        new UnsafeBuffer(copy).putLong(InboxFileDescriptor.OWNER_PID_OFFSET, exited.pid());
+        Files.write(dir().resolve(InboxFileDescriptor.fileName(4)), copy);
+
+        final SharedMemoryTransport a = open(config(dir(), 1).build());
+        final EndpointClosedException dead = assertThrows(EndpointClosedException.class, () -> a.send(4, 1, new byte[1]));
+        assertTrue(dead.getMessage().contains("is gone"), dead.getMessage());
+
+        final SharedMemoryTransport fresh = open(config(dir(), 4).build());
+        a.send(4, 1, new byte[]{42});
+        final Capture capture = new Capture();
+        pollUntil(fresh, capture, () -> capture.size() == 1, TIMEOUT);
     }
 
     @Test
