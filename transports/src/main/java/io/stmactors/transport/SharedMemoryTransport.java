@@ -1,14 +1,10 @@
 package io.stmactors.transport;
 
-import io.stmactors.transport.internal.FrameValidator;
 import io.stmactors.transport.internal.InboxFile;
 import io.stmactors.transport.internal.PrivateDirectory;
-import io.stmactors.transport.internal.Reassembler;
 import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +61,8 @@ import static io.stmactors.transport.FrameDescriptor.*;
  * process killed with SIGKILL leaves its file behind; senders detect the dead owner, and the next endpoint to bind
  * that id replaces the file.
  *
+ * The receive side (validation, reassembly, heartbeat, unblocking) is in the package-private {@code InboxReader}.
+ *
  * <h2>Recovery</h2>
  * A producer that dies between claiming and committing a record would block the inbox forever; when the inbox makes
  * no progress for {@link TransportConfig#unblockTimeout()} with an uncommitted record at its head, the consumer
@@ -73,7 +71,6 @@ import static io.stmactors.transport.FrameDescriptor.*;
 public final class SharedMemoryTransport implements Transport
 {
     private static final Logger LOG = LoggerFactory.getLogger(SharedMemoryTransport.class);
-    private static final long REJECTION_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final TransportConfig config;
@@ -81,10 +78,7 @@ public final class SharedMemoryTransport implements Transport
     private final long clusterSecret;
     private final int maxMessageSize;
     private final long sendTimeoutNs;
-    private final long unblockTimeoutNs;
     private final InboxFile inbox;
-    private final ManyToOneRingBuffer inboxRing;
-    private final TransportListener listener;
     private final TransportCounters counters = new TransportCounters();
     private final AtomicLong nextMessageId = new AtomicLong();
     private final AtomicInteger activeCalls = new AtomicInteger();
@@ -97,15 +91,7 @@ public final class SharedMemoryTransport implements Transport
     private final List<InboxFile> retired = new ArrayList<>(); // guarded by lock
     private boolean filesDeleted; // guarded by lock
 
-    // Polling thread only.
-    private final Reassembler reassembler;
-    private final MessageHandler recordHandler = this::onRecord;
-    private FrameHandler handler;
-    private long lastHeartbeatMs;
-    private long stalledAtPosition = -1;
-    private long stalledSinceNs;
-    private long lastRejectionLogNs = System.nanoTime() - REJECTION_LOG_INTERVAL_NS;
-    private long suppressedRejectionLogs;
+    private final InboxReader reader; // polling thread only
 
     private SharedMemoryTransport(final TransportConfig config, final InboxFile inbox)
     {
@@ -114,11 +100,8 @@ public final class SharedMemoryTransport implements Transport
         this.clusterSecret = config.clusterSecret();
         this.maxMessageSize = config.maxMessageSize();
         this.sendTimeoutNs = config.sendTimeout().toNanos();
-        this.unblockTimeoutNs = config.unblockTimeout().toNanos();
         this.inbox = inbox;
-        this.inboxRing = inbox.ring();
-        this.listener = config.listener();
-        this.reassembler = new Reassembler(this::onIncompleteDiscarded);
+        this.reader = new InboxReader(config, inbox.ring(), counters);
         this.shutdownHook = new Thread(this::deleteFiles, "stm-actors-transport-cleanup-" + localId);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -227,14 +210,10 @@ public final class SharedMemoryTransport implements Transport
             {
                 throw closedException();
             }
-            this.handler = handler;
-            final int frames = inboxRing.read(recordHandler, limit);
-            afterRead(frames);
-            return frames;
+            return reader.read(handler, limit);
         }
         finally
         {
-            this.handler = null;
             activeCalls.decrementAndGet();
             pollingThread.set(null);
         }
@@ -499,166 +478,6 @@ public final class SharedMemoryTransport implements Transport
         catch (final RuntimeException ignore)
         {
             // best effort: the receiver also discards the partial message when this source begins another
-        }
-    }
-
-    private void onRecord(final int recordType, final MutableDirectBuffer buffer, final int index, final int length)
-    {
-        if (RECORD_TYPE_ID != recordType)
-        {
-            reject(RejectReason.MALFORMED, -1, "ring record type " + recordType + " is not a transport frame");
-            return;
-        }
-        if (length < HEADER_LENGTH)
-        {
-            reject(RejectReason.MALFORMED, -1, "frame of " + length + " bytes is shorter than the " + HEADER_LENGTH +
-                "-byte header");
-            return;
-        }
-
-        final byte version = buffer.getByte(index + VERSION_OFFSET);
-        final int sourceId = buffer.getInt(index + SOURCE_ID_OFFSET, BYTE_ORDER);
-        if (CURRENT_VERSION != version)
-        {
-            reject(RejectReason.UNSUPPORTED_VERSION, sourceId, "frame version " + version + " from endpoint " +
-                sourceId + ", this build reads version " + CURRENT_VERSION);
-            return;
-        }
-        if (clusterSecret != buffer.getLong(index + CLUSTER_SECRET_OFFSET, BYTE_ORDER))
-        {
-            reject(RejectReason.WRONG_SECRET, sourceId, "frame claiming to come from endpoint " + sourceId +
-                " does not carry this cluster's secret");
-            return;
-        }
-
-        final byte flags = buffer.getByte(index + FLAGS_OFFSET);
-        final int messageType = buffer.getInt(index + MESSAGE_TYPE_OFFSET, BYTE_ORDER);
-        final int frameLength = buffer.getInt(index + FRAME_LENGTH_OFFSET, BYTE_ORDER);
-        final int messageLength = buffer.getInt(index + MESSAGE_LENGTH_OFFSET, BYTE_ORDER);
-        final int fragmentOffset = buffer.getInt(index + FRAGMENT_OFFSET_OFFSET, BYTE_ORDER);
-        final String problem = FrameValidator.validate(flags, buffer.getShort(index + RESERVED_OFFSET, BYTE_ORDER),
-            sourceId, messageType, frameLength, length, messageLength, fragmentOffset, maxMessageSize);
-        if (null != problem)
-        {
-            reject(RejectReason.MALFORMED, sourceId, "frame from endpoint " + sourceId + ": " + problem);
-            return;
-        }
-
-        final int payloadOffset = index + HEADER_LENGTH;
-        if (UNFRAGMENTED == flags)
-        {
-            countReceived(frameLength);
-            deliver(sourceId, messageType, buffer, payloadOffset, frameLength);
-            return;
-        }
-
-        final long messageId = buffer.getLong(index + MESSAGE_ID_OFFSET, BYTE_ORDER);
-        final int completeLength = reassembler.onFragment(sourceId, flags, messageId, messageType, messageLength,
-            fragmentOffset, buffer, payloadOffset, frameLength);
-        if (Reassembler.REFUSED == completeLength)
-        {
-            reject(RejectReason.FRAGMENT_OUT_OF_SEQUENCE, sourceId, reassembler.lastProblem());
-            return;
-        }
-        countReceived(frameLength);
-        if (completeLength >= 0)
-        {
-            try
-            {
-                deliver(sourceId, reassembler.completedMessageType(), reassembler.completedBuffer(), 0, completeLength);
-            }
-            finally
-            {
-                reassembler.releaseCompleted();
-            }
-        }
-    }
-
-    private void countReceived(final int frameLength)
-    {
-        TransportCounters.increment(counters.framesReceived);
-        TransportCounters.add(counters.bytesReceived, frameLength);
-    }
-
-    private void deliver(
-        final int sourceId, final int messageType, final DirectBuffer buffer, final int offset, final int length)
-    {
-        TransportCounters.increment(counters.messagesReceived);
-        handler.onFrame(sourceId, messageType, buffer, offset, length);
-    }
-
-    private void afterRead(final int frames)
-    {
-        final long nowMs = System.currentTimeMillis();
-        if (nowMs != lastHeartbeatMs)
-        {
-            lastHeartbeatMs = nowMs;
-            inboxRing.consumerHeartbeatTime(nowMs);
-        }
-
-        final long consumerPosition = inboxRing.consumerPosition();
-        if (frames > 0 || inboxRing.producerPosition() == consumerPosition)
-        {
-            stalledAtPosition = -1;
-            return;
-        }
-
-        final long nowNs = System.nanoTime();
-        if (consumerPosition != stalledAtPosition)
-        {
-            stalledAtPosition = consumerPosition;
-            stalledSinceNs = nowNs;
-        }
-        else if (nowNs - stalledSinceNs >= unblockTimeoutNs)
-        {
-            stalledSinceNs = nowNs;
-            if (inboxRing.unblock())
-            {
-                TransportCounters.increment(counters.ringUnblocks);
-                LOG.warn("Endpoint {} skipped a ring record that was claimed but not committed for {} ms " +
-                    "(its producer probably died while sending)", localId, config.unblockTimeout().toMillis());
-            }
-        }
-    }
-
-    private void reject(final RejectReason reason, final int claimedSourceId, final String detail)
-    {
-        TransportCounters.increment(counters.framesRejected);
-        final long now = System.nanoTime();
-        if (now - lastRejectionLogNs >= REJECTION_LOG_INTERVAL_NS)
-        {
-            LOG.warn("Endpoint {} dropped a frame ({}): {}{}", localId, reason, detail, 0 == suppressedRejectionLogs ?
-                "" : " [" + suppressedRejectionLogs + " similar warnings suppressed in the last second]");
-            lastRejectionLogNs = now;
-            suppressedRejectionLogs = 0;
-        }
-        else
-        {
-            suppressedRejectionLogs++;
-        }
-
-        try
-        {
-            listener.onFrameRejected(reason, claimedSourceId, detail);
-        }
-        catch (final RuntimeException ex)
-        {
-            LOG.warn("TransportListener.onFrameRejected threw", ex);
-        }
-    }
-
-    private void onIncompleteDiscarded(final int sourceId, final int receivedBytes, final int messageLength)
-    {
-        TransportCounters.increment(counters.incompleteMessagesDiscarded);
-        LOG.debug("Endpoint {} discarded an incomplete message from endpoint {} ({} of {} bytes)",
-            localId, sourceId, receivedBytes, messageLength);
-        try
-        {
-            listener.onIncompleteMessageDiscarded(sourceId, receivedBytes, messageLength);
-        }
-        catch (final RuntimeException ex)
-        {
-            LOG.warn("TransportListener.onIncompleteMessageDiscarded threw", ex);
         }
     }
 
