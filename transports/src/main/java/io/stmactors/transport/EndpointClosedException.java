@@ -10,6 +10,7 @@ public class EndpointClosedException extends TransportException
 {
     private static final long serialVersionUID = 1L;
 
+    /** See {@link #endpointId()}. */
     private final int endpointId;
 
     /**

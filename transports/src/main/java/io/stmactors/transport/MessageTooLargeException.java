@@ -9,7 +9,9 @@ public class MessageTooLargeException extends TransportException
 {
     private static final long serialVersionUID = 1L;
 
+    /** See {@link #size()}. */
     private final long size;
+    /** See {@link #limit()}. */
     private final int limit;
 
     /**

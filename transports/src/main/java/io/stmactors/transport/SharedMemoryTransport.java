@@ -61,6 +61,9 @@ import static io.stmactors.transport.FrameDescriptor.*;
  * process killed with SIGKILL leaves its file behind; senders detect the dead owner, and the next endpoint to bind
  * that id replaces the file.
  *
+ * <b>WARNING</b>: a {@link FrameHandler} that sends to its own endpoint while the inbox is full waits for room that
+ * only its own poll could make, and fails with {@link TransportBackPressureException} after the send timeout.
+ * <p>
  * The receive side (validation, reassembly, heartbeat, unblocking) is in the package-private {@code InboxReader}.
  *
  * <h2>Recovery</h2>

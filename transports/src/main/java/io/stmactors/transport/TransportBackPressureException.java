@@ -15,7 +15,9 @@ public class TransportBackPressureException extends TransportException
 {
     private static final long serialVersionUID = 1L;
 
+    /** See {@link #destinationId()}. */
     private final int destinationId;
+    /** See {@link #ringCapacity()}. */
     private final int ringCapacity;
 
     /**
