@@ -133,7 +133,6 @@ class SharedMemoryTransportTest
         assertEquals(List.of(), errors);
         assertEquals(perProducer, next[0]);
         assertEquals(perProducer, next[1]);
-        assertTrue(producer.counters().backPressureWaits() > 0, "an 8 KiB ring must have filled up");
     }
 
     @Test

@@ -74,11 +74,11 @@ public final class InboxFile
             PrivateDirectory.ensure(directory);
             final Path temp = directory.resolve(fileName(endpointId) + ".tmp-" + pid + "-" +
                 Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            MappedByteBuffer mapped = null;
             try
             {
                 removeIfStale(target, endpointId);
 
-                final MappedByteBuffer mapped;
                 try (FileChannel channel = FileChannel.open(temp, EnumSet.of(StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.READ, StandardOpenOption.WRITE),
                     PrivateDirectory.permissions(PrivateDirectory.FILE_PERMISSIONS)))
@@ -101,6 +101,7 @@ public final class InboxFile
             catch (final FileAlreadyExistsException | NoSuchFileException ex)
             {
                 // lost a race: another process bound the id, or the last endpoint removed the empty directory
+                unmapQuietly(mapped);
                 deleteQuietly(temp);
                 if (attempt >= CREATE_ATTEMPTS)
                 {
@@ -110,6 +111,7 @@ public final class InboxFile
             }
             catch (final IOException ex)
             {
+                unmapQuietly(mapped);
                 deleteQuietly(temp);
                 throw new TransportException("Cannot create inbox " + target + ": " + ex, ex);
             }
@@ -291,6 +293,14 @@ public final class InboxFile
         catch (final UnsupportedOperationException noHardLinks)
         {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private static void unmapQuietly(final MappedByteBuffer mapped)
+    {
+        if (null != mapped)
+        {
+            IoUtil.unmap(mapped);
         }
     }
 

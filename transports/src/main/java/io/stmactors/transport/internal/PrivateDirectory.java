@@ -1,5 +1,6 @@
 package io.stmactors.transport.internal;
 
+import com.sun.security.auth.module.UnixSystem;
 import io.stmactors.transport.TransportException;
 
 import java.io.IOException;
@@ -114,13 +115,13 @@ public final class PrivateDirectory
             throw new TransportException("Transport directory " + directory + " is not a directory");
         }
 
-        final UserPrincipal owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS);
-        final UserPrincipal me = directory.getFileSystem().getUserPrincipalLookupService()
-            .lookupPrincipalByName(System.getProperty("user.name"));
-        if (!owner.equals(me))
+        final Object ownerUid = Files.getAttribute(directory, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        final long myUid = new UnixSystem().getUid();
+        if (!(ownerUid instanceof Integer) || (Integer)ownerUid != myUid)
         {
+            final UserPrincipal owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS);
             throw new TransportException("Transport directory " + directory + " is owned by " + owner.getName() +
-                ", not by " + me.getName());
+                " (uid " + ownerUid + "), not by this process's user (uid " + myUid + ")");
         }
 
         final Set<PosixFilePermission> actual = Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS);

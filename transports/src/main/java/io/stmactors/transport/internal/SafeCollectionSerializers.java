@@ -287,7 +287,7 @@ public final class SafeCollectionSerializers
         }
 
         /** {@inheritDoc} */
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         public Map<Object, Object> read(final Kryo kryo, final Input input, final Class<? extends Map<Object, Object>> type)
         {
             final BoundedInput in = bounded(input);
