@@ -1,0 +1,318 @@
+package io.stmactors.transport.internal;
+
+import io.stmactors.transport.EndpointClosedException;
+import io.stmactors.transport.TransportException;
+import org.agrona.BitUtil;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.EnumSet;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static io.stmactors.transport.internal.InboxFileDescriptor.*;
+
+/**
+ * One memory-mapped inbox file (layout in {@link InboxFileDescriptor}), either created by its owner or opened by a
+ * sender.
+ * <p>
+ * Creation writes the whole header into a temporary file and then hard-links it under its final name, which fails
+ * if the name exists, so a half-written inbox is never visible and two processes cannot both bind one id.
+ * <p>
+ * Thread-safety: the ring buffer is Agrona's {@link ManyToOneRingBuffer} (any number of producers, one consumer).
+ * The status word is written with volatile stores and read with volatile loads. {@link #unmap()} must not race with
+ * any other use; the transport guarantees that.
+ */
+public final class InboxFile
+{
+    private static final int CREATE_ATTEMPTS = 4;
+
+    private final Path path;
+    private final MappedByteBuffer mapped;
+    private final UnsafeBuffer header;
+    private final ManyToOneRingBuffer ring;
+    private final int endpointId;
+    private final long ownerPid;
+
+    private InboxFile(final Path path, final MappedByteBuffer mapped, final int ringLengthWithTrailer)
+    {
+        this.path = path;
+        this.mapped = mapped;
+        this.header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
+        this.ring = new ManyToOneRingBuffer(new UnsafeBuffer(mapped, HEADER_LENGTH, ringLengthWithTrailer));
+        this.endpointId = header.getInt(ENDPOINT_ID_OFFSET);
+        this.ownerPid = header.getLong(OWNER_PID_OFFSET);
+    }
+
+    /**
+     * Create and bind the inbox of {@code endpointId}, replacing a stale file left by a dead process.
+     *
+     * @param directory    private directory of the cluster.
+     * @param endpointId   id to bind.
+     * @param ringCapacity power-of-two ring capacity, without trailer.
+     * @return the owner's view of the new inbox, status active.
+     * @throws TransportException if the id is bound by a live process or the file cannot be created.
+     */
+    public static InboxFile create(final Path directory, final int endpointId, final int ringCapacity)
+    {
+        final Path target = directory.resolve(fileName(endpointId));
+        final int ringLength = ringCapacity + RingBufferDescriptor.TRAILER_LENGTH;
+        final long pid = ProcessHandle.current().pid();
+
+        for (int attempt = 1; ; attempt++)
+        {
+            PrivateDirectory.ensure(directory);
+            final Path temp = directory.resolve(fileName(endpointId) + ".tmp-" + pid + "-" +
+                Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            MappedByteBuffer mapped = null;
+            try
+            {
+                removeIfStale(target, endpointId);
+
+                try (FileChannel channel = FileChannel.open(temp, EnumSet.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE),
+                    PrivateDirectory.permissions(PrivateDirectory.FILE_PERMISSIONS)))
+                {
+                    mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, (long)HEADER_LENGTH + ringLength);
+                }
+
+                final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
+                header.putInt(MAGIC_OFFSET, MAGIC);
+                header.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
+                header.putInt(ENDPOINT_ID_OFFSET, endpointId);
+                header.putLong(OWNER_PID_OFFSET, pid);
+                header.putLong(INCARNATION_OFFSET, ThreadLocalRandom.current().nextLong());
+                header.putInt(RING_CAPACITY_OFFSET, ringCapacity);
+                header.putIntVolatile(STATUS_OFFSET, STATUS_ACTIVE);
+
+                publish(temp, target);
+                return new InboxFile(target, mapped, ringLength);
+            }
+            catch (final FileAlreadyExistsException | NoSuchFileException ex)
+            {
+                // lost a race: another process bound the id, or the last endpoint removed the empty directory
+                unmapQuietly(mapped);
+                deleteQuietly(temp);
+                if (attempt >= CREATE_ATTEMPTS)
+                {
+                    throw new TransportException("Cannot bind endpoint " + endpointId + " in " + directory +
+                        " after " + attempt + " attempts: " + ex, ex);
+                }
+            }
+            catch (final IOException ex)
+            {
+                unmapQuietly(mapped);
+                deleteQuietly(temp);
+                throw new TransportException("Cannot create inbox " + target + ": " + ex, ex);
+            }
+        }
+    }
+
+    /**
+     * Map the inbox of another endpoint (or this one) for sending.
+     *
+     * @param directory  private directory of the cluster.
+     * @param endpointId id of the destination.
+     * @return the sender's view of the inbox.
+     * @throws EndpointClosedException if the file is absent, marked closed, or its owner is dead.
+     * @throws TransportException      if the file is not a valid inbox.
+     */
+    public static InboxFile open(final Path directory, final int endpointId)
+    {
+        final Path path = directory.resolve(fileName(endpointId));
+        final MappedByteBuffer mapped;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final long size = channel.size();
+            if (size < HEADER_LENGTH || size > HEADER_LENGTH + (1L << 31))
+            {
+                throw new TransportException("Not a valid inbox file (size " + size + "): " + path);
+            }
+            mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new EndpointClosedException(endpointId, "it has no inbox file " + path +
+                " (it was closed or never started)");
+        }
+        catch (final IOException ex)
+        {
+            throw new TransportException("Cannot open inbox " + path + ": " + ex, ex);
+        }
+
+        final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
+        final int capacity = header.getInt(RING_CAPACITY_OFFSET);
+        final String problem = validate(header, endpointId, mapped.capacity());
+        if (null != problem)
+        {
+            IoUtil.unmap(mapped);
+            throw new TransportException("Not a valid inbox file (" + problem + "): " + path);
+        }
+
+        final InboxFile inbox = new InboxFile(path, mapped, capacity + RingBufferDescriptor.TRAILER_LENGTH);
+        final String closed = inbox.closedReason();
+        if (null != closed)
+        {
+            inbox.unmap();
+            throw new EndpointClosedException(endpointId, closed);
+        }
+
+        return inbox;
+    }
+
+    /** @return the ring buffer in this file. */
+    public ManyToOneRingBuffer ring()
+    {
+        return ring;
+    }
+
+    /** @return the file's path. */
+    public Path path()
+    {
+        return path;
+    }
+
+    /** @return the id of the endpoint that owns this inbox. */
+    public int endpointId()
+    {
+        return endpointId;
+    }
+
+    /**
+     * Acquire-load of the status word; cheap enough for every send.
+     *
+     * @return true while the owner has not closed the inbox.
+     */
+    public boolean isActive()
+    {
+        return STATUS_ACTIVE == header.getIntVolatile(STATUS_OFFSET);
+    }
+
+    /**
+     * Why this inbox cannot receive, or null if it can: closed by its owner, or its owner process is gone. Checks
+     * the process table, so call it on slow paths only.
+     *
+     * @return a description, or null.
+     */
+    public String closedReason()
+    {
+        if (!isActive())
+        {
+            return "its inbox " + path + " is marked closed";
+        }
+        if (!ProcessHandle.of(ownerPid).map(ProcessHandle::isAlive).orElse(false))
+        {
+            return "its process " + ownerPid + " is gone (stale inbox " + path + ")";
+        }
+        return null;
+    }
+
+    /**
+     * Owner only: mark the inbox closed (volatile store), so senders stop before the file is deleted.
+     */
+    public void markClosed()
+    {
+        header.putIntVolatile(STATUS_OFFSET, STATUS_CLOSED);
+    }
+
+    /**
+     * Release the mapping. <b>WARNING</b>: any later access to {@link #ring()} crashes the JVM; callers must ensure
+     * no thread uses this inbox any more.
+     */
+    public void unmap()
+    {
+        IoUtil.unmap(mapped);
+    }
+
+    private static String validate(final UnsafeBuffer header, final int endpointId, final long fileSize)
+    {
+        final int capacity = header.getInt(RING_CAPACITY_OFFSET);
+        if (MAGIC != header.getInt(MAGIC_OFFSET))
+        {
+            return "bad magic";
+        }
+        if (LAYOUT_VERSION != header.getInt(LAYOUT_VERSION_OFFSET))
+        {
+            return "layout version " + header.getInt(LAYOUT_VERSION_OFFSET) + ", expected " + LAYOUT_VERSION;
+        }
+        if (endpointId != header.getInt(ENDPOINT_ID_OFFSET))
+        {
+            return "it belongs to endpoint " + header.getInt(ENDPOINT_ID_OFFSET);
+        }
+        if (!BitUtil.isPowerOfTwo(capacity) ||
+            fileSize != (long)HEADER_LENGTH + capacity + RingBufferDescriptor.TRAILER_LENGTH)
+        {
+            return "ring capacity " + capacity + " does not match file size " + fileSize;
+        }
+        return null;
+    }
+
+    private static void removeIfStale(final Path target, final int endpointId) throws IOException
+    {
+        if (!Files.exists(target))
+        {
+            return;
+        }
+
+        String inUse = null;
+        try
+        {
+            final InboxFile existing = open(target.getParent(), endpointId);
+            inUse = "endpoint " + endpointId + " is already bound in " + target.getParent() + " by process " +
+                existing.ownerPid;
+            existing.unmap();
+        }
+        catch (final TransportException staleOrInvalid)
+        {
+            // closed, owner dead, or not an inbox at all: replace it
+        }
+        if (null != inUse)
+        {
+            throw new TransportException(inUse);
+        }
+        Files.deleteIfExists(target);
+    }
+
+    private static void publish(final Path temp, final Path target) throws IOException
+    {
+        try
+        {
+            Files.createLink(target, temp);
+            Files.delete(temp);
+        }
+        catch (final UnsupportedOperationException noHardLinks)
+        {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private static void unmapQuietly(final MappedByteBuffer mapped)
+    {
+        if (null != mapped)
+        {
+            IoUtil.unmap(mapped);
+        }
+    }
+
+    private static void deleteQuietly(final Path path)
+    {
+        try
+        {
+            Files.deleteIfExists(path);
+        }
+        catch (final IOException ignore)
+        {
+            // best effort
+        }
+    }
+}

@@ -1,0 +1,372 @@
+package io.stmactors.transport.internal;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+
+import java.util.AbstractMap;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import static io.stmactors.transport.internal.SafeArraySerializers.bounded;
+
+/**
+ * Collection and map serializers that replace Kryo's {@code CollectionSerializer}, {@code MapSerializer} and
+ * {@code ImmutableCollectionsSerializers} in this codec.
+ * <p>
+ * Kryo's versions size the new collection by the declared count before reading any element, and let the writer
+ * choose (through a flag in the stream) to omit per-element markers so an element may take zero bytes. Both turn
+ * a forged count into an {@link OutOfMemoryError}. The format here is deliberately plain: a varint count, then
+ * every element (and for maps every key and every value) written with {@link Kryo#writeClassAndObject}, so each
+ * one is at least one byte and the count can be charged against {@link BoundedInput} before allocating. The price
+ * is one class-id byte per element that Kryo's "same type" optimisation would have saved.
+ * <p>
+ * Thread-safety: like every Kryo serializer, an instance belongs to one {@link Kryo} and is used by one thread at a
+ * time.
+ */
+public final class SafeCollectionSerializers
+{
+    private SafeCollectionSerializers()
+    {
+    }
+
+    /**
+     * Mutable collections: {@link ArrayList}, {@link java.util.LinkedList}, {@link ArrayDeque}, {@link HashSet},
+     * {@link LinkedHashSet}, and registered user subclasses of {@link Collection} with a no-arg constructor.
+     */
+    public static final class MutableCollection extends Serializer<Collection<Object>>
+    {
+        /** {@inheritDoc} */
+        public void write(final Kryo kryo, final Output output, final Collection<Object> collection)
+        {
+            writeElements(kryo, output, collection);
+        }
+
+        /** {@inheritDoc} */
+        public Collection<Object> read(final Kryo kryo, final Input input, final Class<? extends Collection<Object>> type)
+        {
+            final BoundedInput in = bounded(input);
+            final int size = in.readVarInt(true);
+            in.chargeElements(size, 1, type.getSimpleName());
+
+            final Collection<Object> collection = create(kryo, type, size);
+            kryo.reference(collection);
+            for (int i = 0; i < size; i++)
+            {
+                collection.add(kryo.readClassAndObject(in));
+            }
+
+            return collection;
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Collection<Object> create(
+            final Kryo kryo, final Class<? extends Collection<Object>> collectionType, final int size)
+        {
+            final Class<?> type = collectionType;
+            if (type == ArrayList.class)
+            {
+                return new ArrayList<>(size);
+            }
+            if (type == HashSet.class)
+            {
+                return new HashSet<>(hashCapacity(size));
+            }
+            if (type == LinkedHashSet.class)
+            {
+                return new LinkedHashSet<>(hashCapacity(size));
+            }
+            if (type == ArrayDeque.class)
+            {
+                return new ArrayDeque<>(size);
+            }
+
+            return (Collection<Object>)kryo.newInstance(collectionType);
+        }
+    }
+
+    /**
+     * {@link TreeSet}: the comparator (or null for natural ordering) then the elements.
+     */
+    public static final class SortedSet extends Serializer<TreeSet<Object>>
+    {
+        /** {@inheritDoc} */
+        public void write(final Kryo kryo, final Output output, final TreeSet<Object> set)
+        {
+            kryo.writeClassAndObject(output, set.comparator());
+            writeElements(kryo, output, set);
+        }
+
+        /** {@inheritDoc} */
+        public TreeSet<Object> read(final Kryo kryo, final Input input, final Class<? extends TreeSet<Object>> type)
+        {
+            final BoundedInput in = bounded(input);
+            final TreeSet<Object> set = new TreeSet<>(readComparator(kryo, in));
+            kryo.reference(set);
+            final int size = in.readVarInt(true);
+            in.chargeElements(size, 1, "TreeSet");
+            for (int i = 0; i < size; i++)
+            {
+                set.add(kryo.readClassAndObject(in));
+            }
+
+            return set;
+        }
+    }
+
+    /**
+     * Mutable maps: {@link HashMap}, {@link LinkedHashMap}, and registered user subclasses of {@link Map} with a
+     * no-arg constructor.
+     */
+    public static final class MutableMap extends Serializer<Map<Object, Object>>
+    {
+        /** {@inheritDoc} */
+        public void write(final Kryo kryo, final Output output, final Map<Object, Object> map)
+        {
+            writeEntries(kryo, output, map);
+        }
+
+        /** {@inheritDoc} */
+        @SuppressWarnings("unchecked")
+        public Map<Object, Object> read(final Kryo kryo, final Input input, final Class<? extends Map<Object, Object>> type)
+        {
+            final BoundedInput in = bounded(input);
+            final int size = in.readVarInt(true);
+            in.chargeElements(2L * size, 1, type.getSimpleName());
+
+            final Map<Object, Object> map;
+            final Class<?> mapType = type;
+            if (mapType == HashMap.class)
+            {
+                map = new HashMap<>(hashCapacity(size));
+            }
+            else if (mapType == LinkedHashMap.class)
+            {
+                map = new LinkedHashMap<>(hashCapacity(size));
+            }
+            else
+            {
+                map = (Map<Object, Object>)kryo.newInstance(type);
+            }
+            kryo.reference(map);
+            for (int i = 0; i < size; i++)
+            {
+                final Object key = kryo.readClassAndObject(in);
+                map.put(key, kryo.readClassAndObject(in));
+            }
+
+            return map;
+        }
+    }
+
+    /**
+     * {@link TreeMap}: the comparator (or null for natural ordering) then the entries.
+     */
+    public static final class SortedMap extends Serializer<TreeMap<Object, Object>>
+    {
+        /** {@inheritDoc} */
+        public void write(final Kryo kryo, final Output output, final TreeMap<Object, Object> map)
+        {
+            kryo.writeClassAndObject(output, map.comparator());
+            writeEntries(kryo, output, map);
+        }
+
+        /** {@inheritDoc} */
+        public TreeMap<Object, Object> read(
+            final Kryo kryo, final Input input, final Class<? extends TreeMap<Object, Object>> type)
+        {
+            final BoundedInput in = bounded(input);
+            final TreeMap<Object, Object> map = new TreeMap<>(readComparator(kryo, in));
+            kryo.reference(map);
+            final int size = in.readVarInt(true);
+            in.chargeElements(2L * size, 1, "TreeMap");
+            for (int i = 0; i < size; i++)
+            {
+                final Object key = kryo.readClassAndObject(in);
+                map.put(key, kryo.readClassAndObject(in));
+            }
+
+            return map;
+        }
+    }
+
+    /**
+     * {@code List.of(...)}, {@code List.copyOf}, {@code Stream.toList()} and their sub-lists. Decodes to an
+     * unmodifiable list equal to the original; a list holding nulls (only {@code Stream.toList()} makes those)
+     * decodes through {@code Stream.toList()} again because {@code List.of} rejects nulls.
+     */
+    public static final class ImmutableList extends Serializer<List<Object>>
+    {
+        /**
+         * Immutable: Kryo may share instances instead of copying them.
+         */
+        public ImmutableList()
+        {
+            super(false, true);
+        }
+
+        /** {@inheritDoc} */
+        public void write(final Kryo kryo, final Output output, final List<Object> list)
+        {
+            writeElements(kryo, output, list);
+        }
+
+        /** {@inheritDoc} */
+        public List<Object> read(final Kryo kryo, final Input input, final Class<? extends List<Object>> type)
+        {
+            final Object[] elements = readElementArray(kryo, bounded(input), "immutable List");
+            for (final Object element : elements)
+            {
+                if (null == element)
+                {
+                    return Arrays.stream(elements).toList();
+                }
+            }
+
+            return List.of(elements);
+        }
+    }
+
+    /**
+     * {@code Set.of(...)} and {@code Set.copyOf}. Duplicates or nulls in the input are malformed.
+     */
+    public static final class ImmutableSet extends Serializer<Set<Object>>
+    {
+        /**
+         * Immutable: Kryo may share instances instead of copying them.
+         */
+        public ImmutableSet()
+        {
+            super(false, true);
+        }
+
+        /** {@inheritDoc} */
+        public void write(final Kryo kryo, final Output output, final Set<Object> set)
+        {
+            writeElements(kryo, output, set);
+        }
+
+        /** {@inheritDoc} */
+        public Set<Object> read(final Kryo kryo, final Input input, final Class<? extends Set<Object>> type)
+        {
+            return Set.of(readElementArray(kryo, bounded(input), "immutable Set"));
+        }
+    }
+
+    /**
+     * {@code Map.of(...)}, {@code Map.ofEntries} and {@code Map.copyOf}. Duplicate keys or nulls are malformed.
+     */
+    public static final class ImmutableMap extends Serializer<Map<Object, Object>>
+    {
+        /**
+         * Immutable: Kryo may share instances instead of copying them.
+         */
+        public ImmutableMap()
+        {
+            super(false, true);
+        }
+
+        /** {@inheritDoc} */
+        public void write(final Kryo kryo, final Output output, final Map<Object, Object> map)
+        {
+            writeEntries(kryo, output, map);
+        }
+
+        /** {@inheritDoc} */
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public Map<Object, Object> read(final Kryo kryo, final Input input, final Class<? extends Map<Object, Object>> type)
+        {
+            final BoundedInput in = bounded(input);
+            final int size = in.readVarInt(true);
+            in.chargeElements(2L * size, 1, "immutable Map");
+            final Map.Entry<Object, Object>[] entries = new Map.Entry[size];
+            for (int i = 0; i < size; i++)
+            {
+                final Object key = kryo.readClassAndObject(in);
+                entries[i] = new AbstractMap.SimpleImmutableEntry<>(key, kryo.readClassAndObject(in));
+            }
+
+            return Map.ofEntries(entries);
+        }
+    }
+
+    private static void writeElements(final Kryo kryo, final Output output, final Collection<Object> collection)
+    {
+        final int size = collection.size();
+        output.writeVarInt(size, true);
+        int written = 0;
+        for (final Object element : collection)
+        {
+            kryo.writeClassAndObject(output, element);
+            written++;
+        }
+        if (written != size)
+        {
+            throw new KryoException("Collection changed while it was being encoded (" + size + " -> " + written +
+                " elements); messages must not be mutated concurrently");
+        }
+    }
+
+    private static void writeEntries(final Kryo kryo, final Output output, final Map<Object, Object> map)
+    {
+        final int size = map.size();
+        output.writeVarInt(size, true);
+        int written = 0;
+        for (final Map.Entry<Object, Object> entry : map.entrySet())
+        {
+            kryo.writeClassAndObject(output, entry.getKey());
+            kryo.writeClassAndObject(output, entry.getValue());
+            written++;
+        }
+        if (written != size)
+        {
+            throw new KryoException("Map changed while it was being encoded (" + size + " -> " + written +
+                " entries); messages must not be mutated concurrently");
+        }
+    }
+
+    private static Object[] readElementArray(final Kryo kryo, final BoundedInput in, final String what)
+    {
+        final int size = in.readVarInt(true);
+        in.chargeElements(size, 1, what);
+        final Object[] elements = new Object[size];
+        for (int i = 0; i < size; i++)
+        {
+            elements[i] = kryo.readClassAndObject(in);
+        }
+
+        return elements;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Comparator<Object> readComparator(final Kryo kryo, final BoundedInput in)
+    {
+        final Object comparator = kryo.readClassAndObject(in);
+        if (null != comparator && !(comparator instanceof Comparator))
+        {
+            throw new KryoException("Malformed input: sorted collection comparator is a " +
+                comparator.getClass().getName());
+        }
+
+        return (Comparator<Object>)comparator;
+    }
+
+    private static int hashCapacity(final int size)
+    {
+        return (int)Math.min(1 << 30, Math.max(16L, (long)(size / 0.75f) + 1));
+    }
+}

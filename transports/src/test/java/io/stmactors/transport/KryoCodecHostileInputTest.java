@@ -1,0 +1,304 @@
+package io.stmactors.transport;
+
+import com.esotericsoftware.kryo.io.Output;
+import io.stmactors.transport.CodecTestTypes.Line;
+import io.stmactors.transport.CodecTestTypes.Order;
+import io.stmactors.transport.CodecTestTypes.Status;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Malformed, truncated and forged input must end in a {@link CodecException}: never another exception type, never an
+ * {@link OutOfMemoryError}, never a {@link StackOverflowError}, never a loaded or instantiated unregistered class.
+ * Random inputs come from fixed seeds, so a failure reproduces.
+ */
+class KryoCodecHostileInputTest
+{
+    private static final KryoCodec CODEC = KryoCodec.builder().userTypes(CodecTestTypes.userTypes()).build();
+
+    static volatile boolean tripwireInitialised;
+
+    /** Must never be initialised by a decode: its name is forged onto the wire below. */
+    static final class Tripwire
+    {
+        static
+        {
+            tripwireInitialised = true;
+        }
+    }
+
+    @Test
+    void shouldRejectForgedCollectionCountsBeforeAllocating()
+    {
+        for (final String type : List.of("java.util.ArrayList", "java.util.HashSet", "java.util.HashMap",
+            "java.util.LinkedList", "java.util.TreeMap", "java.lang.Object[]", "java.lang.String[]",
+            "java.util.ImmutableCollections$ListN", "java.util.ImmutableCollections$MapN"))
+        {
+            final Output out = new Output(64);
+            out.writeVarInt(classId(type), true);
+            if (type.startsWith("java.util.TreeMap"))
+            {
+                out.writeByte(0); // null comparator
+            }
+            out.writeVarInt(Integer.MAX_VALUE, true);
+            out.writeBytes(new byte[16]);
+
+            assertMalformed(out.toBytes(), "declares");
+        }
+    }
+
+    @Test
+    void shouldRejectForgedArrayAndStringLengthsBeforeAllocating()
+    {
+        for (final String type : List.of("byte[]", "char[]", "short[]", "int[]", "long[]", "float[]", "double[]",
+            "boolean[]", "java.math.BigInteger"))
+        {
+            final Output out = new Output(64);
+            out.writeVarInt(classId(type), true);
+            out.writeVarInt(Integer.MAX_VALUE, true);
+            out.writeBytes(new byte[8]);
+            assertMalformed(out.toBytes(), null);
+        }
+
+        final Output string = new Output(64);
+        string.writeVarInt(classId("java.lang.String"), true);
+        string.writeVarIntFlag(true, Integer.MAX_VALUE, true);
+        string.writeBytes(new byte[8]);
+        assertMalformed(string.toBytes(), "string");
+
+        final Output lambda = new Output(64);
+        lambda.writeVarInt(classId("com.esotericsoftware.kryo.serializers.ClosureSerializer$Closure"), true);
+        lambda.writeVarInt(Integer.MAX_VALUE, true);
+        assertMalformed(lambda.toBytes(), "captured");
+    }
+
+    /**
+     * Each level is an Object[] that claims all the bytes left; without the per-decode element budget every
+     * level would allocate about 4 MiB before reading a single element (200 levels: 800 MiB).
+     */
+    @Test
+    void shouldRejectNestedContainersThatEachClaimTheRestOfTheMessage()
+    {
+        final int total = 1024 * 1024;
+        final Output out = new Output(total);
+        final int objectArray = classId("java.lang.Object[]");
+        for (int level = 0; level < 200; level++)
+        {
+            out.writeVarInt(objectArray, true);
+            out.writeVarInt(total - out.position() - 8, true);
+        }
+        out.writeBytes(new byte[total - out.position()]);
+
+        assertMalformed(out.toBytes(), "element bytes left");
+    }
+
+    @Test
+    void shouldRejectDeepNestingWithoutStackOverflow()
+    {
+        final Output out = new Output(1024, -1);
+        final int objectArray = classId("java.lang.Object[]");
+        for (int level = 0; level < 100_000; level++)
+        {
+            out.writeVarInt(objectArray, true);
+            out.writeVarInt(1, true);
+        }
+        out.writeByte(0);
+
+        assertMalformed(out.toBytes(), "depth");
+
+        final Object[] ok = nest(KryoCodec.DEFAULT_MAX_DEPTH - 2);
+        assertTrue(Arrays.deepEquals(ok, (Object[])CODEC.decode(CODEC.encode(ok))));
+        assertThrows(CodecException.class, () -> CODEC.encode(nest(KryoCodec.DEFAULT_MAX_DEPTH + 1)));
+    }
+
+    @Test
+    void shouldNeverLoadOrCreateClassesNamedOnTheWire()
+    {
+        final Output out = new Output(256);
+        out.writeVarInt(1, true); // Kryo's "class name follows" marker
+        out.writeVarInt(0, true);
+        out.writeString(Tripwire.class.getName());
+        out.writeVarInt(0, true);
+
+        assertMalformed(out.toBytes(), "class name");
+        assertFalse(tripwireInitialised);
+
+        final Output unknown = new Output(16);
+        unknown.writeVarInt(100_000, true);
+        assertMalformed(unknown.toBytes(), "unregistered class ID");
+    }
+
+    @Test
+    void shouldRejectTrailingBytesNullAndEmpty()
+    {
+        final byte[] valid = CODEC.encode("hello");
+        assertMalformed(Arrays.copyOf(valid, valid.length + 1), "trailing");
+        assertMalformed(new byte[]{0}, "null");
+        assertMalformed(new byte[0], "empty");
+    }
+
+    @Test
+    void shouldRejectEveryTruncationOfAValidMessage()
+    {
+        final byte[] valid = CODEC.encode(sampleOrder());
+        for (int length = 1; length < valid.length; length++)
+        {
+            assertMalformed(Arrays.copyOf(valid, length), null);
+        }
+    }
+
+    @Test
+    void shouldSurviveRandomGarbage()
+    {
+        final Random random = new Random(0x5EED_0001L);
+        for (int i = 0; i < 20_000; i++)
+        {
+            final byte[] garbage = new byte[1 + random.nextInt(96)];
+            random.nextBytes(garbage);
+            decodeOrCodecException(garbage);
+        }
+    }
+
+    @Test
+    void shouldSurviveMutationsOfValidMessages()
+    {
+        final List<byte[]> corpus = new ArrayList<>();
+        corpus.add(CODEC.encode(sampleOrder()));
+        corpus.add(CODEC.encode(new HashMap<>(Map.of("a", List.of(1, 2), "b", new int[]{3}))));
+        corpus.add(CODEC.encode(new TreeMap<>(Map.of(1, "x", 2, "y"))));
+        corpus.add(CODEC.encode(new Object[]{"s", 1L, Optional.of(UUID.randomUUID()), Status.NEW}));
+        corpus.add(CODEC.encode(CodecTestTypes.adder(3)));
+        final byte[] forgedLength = {(byte)0xFF, (byte)0xFF, (byte)0xFF, (byte)0xFF, 0x07};
+
+        final Random random = new Random(0x5EED_0002L);
+        for (int i = 0; i < 30_000; i++)
+        {
+            final byte[] original = corpus.get(random.nextInt(corpus.size()));
+            byte[] mutated = original.clone();
+            switch (random.nextInt(3))
+            {
+                case 0 -> mutated[random.nextInt(mutated.length)] = (byte)random.nextInt(256);
+                case 1 ->
+                {
+                    final int at = random.nextInt(mutated.length);
+                    final byte[] grown = new byte[mutated.length + forgedLength.length];
+                    System.arraycopy(mutated, 0, grown, 0, at);
+                    System.arraycopy(forgedLength, 0, grown, at, forgedLength.length);
+                    System.arraycopy(mutated, at, grown, at + forgedLength.length, mutated.length - at);
+                    mutated = grown;
+                }
+                default ->
+                {
+                    for (int flips = 1 + random.nextInt(4); flips > 0; flips--)
+                    {
+                        mutated[random.nextInt(mutated.length)] ^= (byte)(1 << random.nextInt(8));
+                    }
+                }
+            }
+            decodeOrCodecException(mutated);
+        }
+
+        assertEquals(sampleOrder().customer(), ((Order)CODEC.decode(corpus.get(0))).customer(),
+            "the codec is still usable after 30k bad inputs");
+    }
+
+    private static Order sampleOrder()
+    {
+        return new Order(new UUID(1, 2), "mallory", List.of(new Line("X", 1, 2), new Line("Y", 3, 4)),
+            new HashMap<>(Map.of("k", List.of(1, 2, 3))), Status.SHIPPED, Optional.of(Instant.ofEpochSecond(9)),
+            new int[]{1, 2, 3});
+    }
+
+    private static Object[] nest(final int depth)
+    {
+        Object[] current = {"leaf"};
+        for (int i = 1; i < depth; i++)
+        {
+            current = new Object[]{current};
+        }
+        return current;
+    }
+
+    private static void decodeOrCodecException(final byte[] bytes)
+    {
+        try
+        {
+            CODEC.decode(bytes);
+        }
+        catch (final CodecException expected)
+        {
+            // the only acceptable failure
+        }
+        catch (final Throwable t)
+        {
+            fail("decode threw " + t + " for input " + Arrays.toString(bytes), t);
+        }
+    }
+
+    private static void assertMalformed(final byte[] bytes, final String messageFragment)
+    {
+        try
+        {
+            final Object decoded = CODEC.decode(bytes);
+            fail("decoded " + decoded + " from malformed input " + Arrays.toString(Arrays.copyOf(bytes, 32)));
+        }
+        catch (final CodecException ex)
+        {
+            if (null != messageFragment)
+            {
+                assertTrue(ex.getMessage().contains(messageFragment), ex.getMessage());
+            }
+        }
+        catch (final Throwable t)
+        {
+            fail("expected CodecException, got " + t, t);
+        }
+    }
+
+    /** The wire class id of a registered type: Kryo writes registration id + 2. */
+    private static int classId(final String typeName)
+    {
+        for (final String line : CODEC.registrationList())
+        {
+            final String[] parts = line.split(" ");
+            final String name = parts[1].startsWith("[") ? arrayName(parts[1]) : parts[1];
+            if (name.equals(typeName))
+            {
+                return Integer.parseInt(parts[0]) + 2;
+            }
+        }
+        throw new AssertionError(typeName + " is not pre-registered: " + CODEC.registrationList());
+    }
+
+    private static String arrayName(final String binaryName)
+    {
+        return switch (binaryName)
+        {
+            case "[B" -> "byte[]";
+            case "[C" -> "char[]";
+            case "[S" -> "short[]";
+            case "[I" -> "int[]";
+            case "[J" -> "long[]";
+            case "[F" -> "float[]";
+            case "[D" -> "double[]";
+            case "[Z" -> "boolean[]";
+            default -> binaryName.substring(2, binaryName.length() - 1) + "[]";
+        };
+    }
+}
