@@ -6,6 +6,7 @@ import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
@@ -32,9 +33,15 @@ import java.util.concurrent.TimeUnit;
  * taken between runs of the same round and summarized by their median ({@link Results}).
  *
  * <p>Progress goes to the given stream, one line per run. A run that fails is recorded as such
- * and the suite goes on.
+ * and the suite goes on. While another JMH process on the machine holds JMH's lock file, a run
+ * waits (up to 30 minutes) instead of measuring alongside it.
  */
 public final class SuiteRunner {
+    /** What JMH says when another JMH process on the machine holds its lock file. */
+    static final String LOCK_MESSAGE = "Unable to acquire the JMH lock";
+    /** How long a run waits for another JMH process to finish before it counts as failed. */
+    static final long LOCK_WAIT_NANOS = TimeUnit.MINUTES.toNanos(30);
+
     private final PrintStream progress;
 
     public SuiteRunner(PrintStream progress) {
@@ -110,7 +117,7 @@ public final class SuiteRunner {
         }
         long t0 = System.nanoTime();
         try {
-            Collection<RunResult> runs = new Runner(opts.build()).run();
+            Collection<RunResult> runs = runWhenLockFree(opts);
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (runs.isEmpty()) {
                 return Measurement.failed(p.row().id(), p.contender().method(), p.round(), p.row().threads(), seconds,
@@ -121,6 +128,31 @@ public final class SuiteRunner {
             double seconds = (System.nanoTime() - t0) / 1e9;
             return Measurement.failed(p.row().id(), p.contender().method(), p.round(), p.row().threads(), seconds,
                     describe(e));
+        }
+    }
+
+    /**
+     * Runs JMH, waiting while another JMH run on this machine holds JMH's lock file (two
+     * benchmarks at once would spoil both); gives up after {@link #LOCK_WAIT_NANOS}.
+     */
+    private Collection<RunResult> runWhenLockFree(ChainedOptionsBuilder opts) throws Exception {
+        long waitedSince = System.nanoTime();
+        boolean told = false;
+        while (true) {
+            try {
+                return new Runner(opts.build()).run();
+            } catch (RunnerException e) {
+                if (e.getMessage() == null || !e.getMessage().contains(LOCK_MESSAGE)
+                        || System.nanoTime() - waitedSince > LOCK_WAIT_NANOS) {
+                    throw e;
+                }
+                if (!told) {
+                    progress.print("(waiting: another JMH run holds its lock) ");
+                    progress.flush();
+                    told = true;
+                }
+                Thread.sleep(5_000);
+            }
         }
     }
 
