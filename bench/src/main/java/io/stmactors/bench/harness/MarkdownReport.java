@@ -38,8 +38,14 @@ public final class MarkdownReport {
             md.append("> **Partial run** (`--rows ").append(ctx.config().rowFilter()).append("`): rows not run: ")
                     .append(String.join(", ", skipped.stream().map(Row::id).toList())).append(".\n\n");
         }
-        md.append(suite.description()).append("\n\n");
         MachineInfo m = ctx.machine();
+        double load = Math.max(firstLoad(m.loadAverage()), firstLoad(ctx.loadAtEnd()));
+        if (load > 0.5 * m.cores()) {
+            md.append(String.format(Locale.ROOT, "> **Busy machine**: 1-minute load average reached %.2f on %d cores "
+                    + "during this run (other processes competed for the CPUs); treat the numbers as rough and "
+                    + "rerun on a quiet machine.%n%n", load, m.cores()));
+        }
+        md.append(suite.description()).append("\n\n");
         md.append("- **Date**: ").append(ctx.date()).append('\n');
         md.append("- **Machine**: ").append(m.cores()).append(" cores, ").append(m.cpuModel()).append(", ")
                 .append(m.memory()).append(" RAM, ").append(m.os()).append('\n');
@@ -72,6 +78,15 @@ public final class MarkdownReport {
             md.append('\n');
         }
         return md.toString();
+    }
+
+    /** The 1-minute figure of a "1 / 5 / 15" load string, 0 when unknown. */
+    private static double firstLoad(String loadAverage) {
+        try {
+            return Double.parseDouble(loadAverage.split(" ")[0]);
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     private static void rowTable(StringBuilder md, Suite suite, Row row, Results r) {
