@@ -1,0 +1,217 @@
+package io.stmactors.bench.harness;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+
+/**
+ * Renders one suite run as a markdown section of {@code bench/RESULTS.md}: when, where and how it
+ * was measured, one table per row (score, JMH error, spread over rounds, ratio of ours to each
+ * contender, abort rates), the ratio matrix, scaling, and one line per target.
+ *
+ * <p>Secondary results it understands (JMH aux counters, summed over iterations and rounds):
+ * {@code stmCommits}/{@code stmAborts} (our STM's diagnostics) and {@code bodyRuns}/{@code completed}
+ * (times a transaction body ran against transactions completed, for any contender).
+ */
+public final class MarkdownReport {
+
+    /** Everything the section states besides the measurements. */
+    public record Context(Suite suite, RunConfig config, MachineInfo machine, String loadAtEnd, String date,
+                          String command, String jsonFile) {
+    }
+
+    private MarkdownReport() {
+    }
+
+    /** The section body (without the markers that {@link ResultsFile} adds). */
+    public static String render(Context ctx, Results results) {
+        Suite suite = ctx.suite();
+        StringBuilder md = new StringBuilder();
+        md.append("## Suite `").append(suite.name()).append("` — ").append(suite.title()).append("\n\n");
+        if (ctx.config().quick()) {
+            md.append("> **Smoke run (`--quick`)**: iterations far too short to quote; this only shows that every "
+                    + "benchmark runs. Measure with the full command on a quiet machine.\n\n");
+        }
+        List<Row> skipped = suite.rows().stream().filter(r -> !ctx.config().selects(r)).toList();
+        if (!skipped.isEmpty()) {
+            md.append("> **Partial run** (`--rows ").append(ctx.config().rowFilter()).append("`): rows not run: ")
+                    .append(String.join(", ", skipped.stream().map(Row::id).toList())).append(".\n\n");
+        }
+        MachineInfo m = ctx.machine();
+        double load = Math.max(firstLoad(m.loadAverage()), firstLoad(ctx.loadAtEnd()));
+        if (load > 0.5 * m.cores()) {
+            md.append(String.format(Locale.ROOT, "> **Busy machine**: 1-minute load average reached %.2f on %d cores "
+                    + "during this run (other processes competed for the CPUs); treat the numbers as rough and "
+                    + "rerun on a quiet machine.%n%n", load, m.cores()));
+        }
+        md.append(suite.description()).append("\n\n");
+        md.append("- **Date**: ").append(ctx.date()).append('\n');
+        md.append("- **Machine**: ").append(m.cores()).append(" cores, ").append(m.cpuModel()).append(", ")
+                .append(m.memory()).append(" RAM, ").append(m.os()).append('\n');
+        md.append("- **Load average** (1/5/15 min) at start: ").append(m.loadAverage()).append("; at end: ")
+                .append(ctx.loadAtEnd()).append('\n');
+        md.append("- **JDK**: ").append(m.jdk()).append('\n');
+        md.append("- **Commit**: ").append(m.commit()).append('\n');
+        md.append("- **Command**: `").append(ctx.command()).append("`\n");
+        md.append("- **Settings**: ").append(ctx.config().describe())
+                .append("; JMH throughput mode, ops/s summed over all threads; contenders interleaved "
+                        + "(ours first in odd rounds, last in even rounds)\n");
+        md.append("- **Raw results**: `").append(ctx.jsonFile()).append("`\n\n");
+        md.append("Scores are medians over rounds; ± is JMH's 99.9% confidence half-width (median over rounds), "
+                + "⚠ marks an error above ").append(Math.round(Format.WIDE_ERROR * 100))
+                .append("% of the score (rerun). \"ours ÷ this\" is the median over rounds of the ratio taken "
+                        + "inside each round: above 1.00× we are faster.\n\n");
+
+        for (Row row : suite.rows()) {
+            if (ctx.config().selects(row)) {
+                rowTable(md, suite, row, results);
+            }
+        }
+        ratioMatrix(md, suite, ctx.config(), results);
+        scaling(md, suite, ctx.config(), results);
+        targets(md, suite, results);
+        failures(md, results);
+        if (!suite.notes().isEmpty()) {
+            md.append("### Notes\n\n");
+            suite.notes().forEach(n -> md.append("- ").append(n).append('\n'));
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    /** The 1-minute figure of a "1 / 5 / 15" load string, 0 when unknown. */
+    private static double firstLoad(String loadAverage) {
+        try {
+            return Double.parseDouble(loadAverage.split(" ")[0]);
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static void rowTable(StringBuilder md, Suite suite, Row row, Results r) {
+        String simpleClass = row.benchmarkClass().substring(row.benchmarkClass().lastIndexOf('.') + 1);
+        md.append("### ").append(row.id()).append(" — ").append(row.title()).append("\n\n");
+        md.append("`").append(simpleClass).append("`, ").append(row.threads())
+                .append(row.threads() == 1 ? " thread" : " threads").append("\n\n");
+        md.append("| contender | ops/s | ± error | min – max | ours ÷ this | aborts / attempts |\n");
+        md.append("|---|---:|---:|---:|---:|---|\n");
+        Contender ours = suite.ours();
+        for (Contender c : suite.contenders()) {
+            if (!row.runs(c)) {
+                continue;
+            }
+            String name = c.ours() ? "**" + c.label() + "**" : c.label();
+            OptionalDouble score = r.medianScore(row.id(), c.method());
+            if (score.isEmpty()) {
+                md.append("| ").append(name).append(" | not measured | | | | |\n");
+                continue;
+            }
+            double[] range = r.range(row.id(), c.method()).orElseThrow();
+            md.append("| ").append(name)
+                    .append(" | ").append(Format.ops(score.getAsDouble()))
+                    .append(" | ").append(Format.error(score.getAsDouble(),
+                            r.medianError(row.id(), c.method()).orElse(Double.NaN)))
+                    .append(" | ").append(Format.ops(range[0])).append(" – ").append(Format.ops(range[1]))
+                    .append(" | ").append(c.ours() ? "—"
+                            : Format.ratio(r.medianRatio(row.id(), ours.method(), c.method()).orElse(Double.NaN)))
+                    .append(" | ").append(aborts(r, row, c))
+                    .append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private static String aborts(Results r, Row row, Contender c) {
+        List<String> parts = new ArrayList<>();
+        OptionalDouble commits = r.secondaryTotal(row.id(), c.method(), "stmCommits");
+        OptionalDouble aborts = r.secondaryTotal(row.id(), c.method(), "stmAborts");
+        if (commits.isPresent() && aborts.isPresent()) {
+            double attempts = commits.getAsDouble() + aborts.getAsDouble();
+            parts.add(Format.percent(aborts.getAsDouble(), attempts) + " (" + Format.count(aborts.getAsDouble())
+                    + " of " + Format.count(attempts) + ", STM diagnostics)");
+        }
+        OptionalDouble runs = r.secondaryTotal(row.id(), c.method(), "bodyRuns");
+        OptionalDouble done = r.secondaryTotal(row.id(), c.method(), "completed");
+        if (runs.isPresent() && done.isPresent()) {
+            parts.add(Format.percent(runs.getAsDouble() - done.getAsDouble(), runs.getAsDouble())
+                    + " of body runs wasted");
+        }
+        return parts.isEmpty() ? "—" : String.join("; ", parts);
+    }
+
+    private static void ratioMatrix(StringBuilder md, Suite suite, RunConfig cfg, Results r) {
+        List<Contender> peers = suite.contenders().stream().filter(c -> !c.ours()).toList();
+        md.append("### Ours ÷ each contender (median of per-round ratios)\n\n| row |");
+        peers.forEach(p -> md.append(' ').append(p.label()).append(" |"));
+        md.append("\n|---|");
+        peers.forEach(p -> md.append("---:|"));
+        md.append('\n');
+        for (Row row : suite.rows()) {
+            if (!cfg.selects(row)) {
+                continue;
+            }
+            md.append("| ").append(row.id()).append(" |");
+            for (Contender p : peers) {
+                md.append(' ').append(row.runs(p)
+                        ? Format.ratio(r.medianRatio(row.id(), suite.ours().method(), p.method()).orElse(Double.NaN))
+                        : "—").append(" |");
+            }
+            md.append('\n');
+        }
+        md.append('\n');
+    }
+
+    private static void scaling(StringBuilder md, Suite suite, RunConfig cfg, Results r) {
+        for (Scaling s : suite.scalings()) {
+            boolean few = suite.row(s.fewRowId()).map(cfg::selects).orElse(false);
+            boolean many = suite.row(s.manyRowId()).map(cfg::selects).orElse(false);
+            if (!few || !many) {
+                continue;
+            }
+            md.append("### Scaling: ").append(s.title()).append("\n\n");
+            md.append("throughput(`").append(s.manyRowId()).append("`) ÷ throughput(`").append(s.fewRowId())
+                    .append("`), each ratio inside one round, median over rounds.\n\n");
+            md.append("| contender | ").append(s.fewRowId()).append(" | ").append(s.manyRowId())
+                    .append(" | scaling |\n|---|---:|---:|---:|\n");
+            for (Contender c : suite.contenders()) {
+                String name = c.ours() ? "**" + c.label() + "**" : c.label();
+                md.append("| ").append(name)
+                        .append(" | ").append(Format.ops(r.medianScore(s.fewRowId(), c.method()).orElse(Double.NaN)))
+                        .append(" | ").append(Format.ops(r.medianScore(s.manyRowId(), c.method()).orElse(Double.NaN)))
+                        .append(" | ").append(Format.ratio(r.medianScaling(s, c.method()).orElse(Double.NaN)))
+                        .append(" |\n");
+            }
+            md.append('\n');
+        }
+    }
+
+    private static void targets(StringBuilder md, Suite suite, Results r) {
+        if (suite.targets().isEmpty()) {
+            return;
+        }
+        md.append("### Targets\n\n");
+        for (Target t : suite.targets()) {
+            Target.Verdict v = t.evaluate(suite, r);
+            String status = switch (v.status()) {
+                case MET -> "**met**";
+                case NOT_MET -> "**NOT met**";
+                case NOT_MEASURED -> "**not measured**";
+            };
+            md.append(String.format(Locale.ROOT, "- %s — %s (%s)%n", status, t.text(), v.detail()));
+        }
+        md.append('\n');
+    }
+
+    private static void failures(StringBuilder md, Results r) {
+        List<Measurement> failed = r.all().stream().filter(m -> !m.ok()).toList();
+        if (failed.isEmpty()) {
+            return;
+        }
+        md.append("### Failed runs\n\n");
+        for (Measurement m : failed) {
+            md.append("- round ").append(m.round()).append(", ").append(m.rowId()).append(", ")
+                    .append(m.contender()).append(": ").append(m.failure().replace('\n', ' ')).append('\n');
+        }
+        md.append('\n');
+    }
+}

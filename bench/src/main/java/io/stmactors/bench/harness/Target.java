@@ -1,0 +1,120 @@
+package io.stmactors.bench.harness;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+
+/**
+ * A goal from an issue, checked against one suite run and reported as a line "met / not met".
+ * A goal is met only when every figure it names was measured and passes; a figure that failed
+ * or was skipped ({@code --rows}) makes it "not measured", never "met".
+ */
+public sealed interface Target {
+
+    /** The goal in words, as the issue states it. */
+    String text();
+
+    /** Checks the goal against {@code results}. */
+    Verdict evaluate(Suite suite, Results results);
+
+    /** Outcome of a check. */
+    enum Status { MET, NOT_MET, NOT_MEASURED }
+
+    /** Outcome of a check, with the figures behind it. */
+    record Verdict(Status status, String detail) {
+    }
+
+    /**
+     * Ours ahead of each of {@code peers} (median ratio ours ÷ peer above 1) on every row where the
+     * peer runs.
+     */
+    record AheadOf(String text, List<String> peers) implements Target {
+        public AheadOf {
+            peers = List.copyOf(peers);
+        }
+
+        @Override
+        public Verdict evaluate(Suite suite, Results results) {
+            List<Check> checks = new ArrayList<>();
+            for (Row row : suite.rows()) {
+                for (String peer : peers) {
+                    if (row.runs(suite.contender(peer))) {
+                        checks.add(new Check(row.id() + " vs " + suite.contender(peer).label(),
+                                results.medianRatio(row.id(), suite.ours().method(), peer), 1.0, false));
+                    }
+                }
+            }
+            return Check.verdict(checks, "ours ÷ peer");
+        }
+    }
+
+    /**
+     * Ours no slower than {@code 1/factor} of {@code peer} (median ratio ours ÷ peer at least
+     * {@code 1/factor}) on each row of {@code rowIds}.
+     */
+    record WithinFactor(String text, String peer, double factor, List<String> rowIds) implements Target {
+        public WithinFactor {
+            rowIds = List.copyOf(rowIds);
+        }
+
+        @Override
+        public Verdict evaluate(Suite suite, Results results) {
+            List<Check> checks = new ArrayList<>();
+            for (String rowId : rowIds) {
+                checks.add(new Check(rowId, results.medianRatio(rowId, suite.ours().method(), peer),
+                        1.0 / factor, true));
+            }
+            return Check.verdict(checks, "ours ÷ " + suite.contender(peer).label());
+        }
+    }
+
+    /** Scaling {@code scalingId} of {@code contender} at least {@code min}. */
+    record MinScaling(String text, String scalingId, String contender, double min) implements Target {
+        @Override
+        public Verdict evaluate(Suite suite, Results results) {
+            Scaling s = suite.scalings().stream().filter(x -> x.id().equals(scalingId)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no scaling " + scalingId));
+            Check c = new Check(s.id(), results.medianScaling(s, contender), min, true);
+            return Check.verdict(List.of(c), "throughput(" + s.manyRowId() + ") ÷ throughput(" + s.fewRowId() + ")");
+        }
+    }
+
+    /** One figure of a goal: passes when above {@code bound} (or equal, if {@code inclusive}). */
+    record Check(String what, OptionalDouble value, double bound, boolean inclusive) {
+        boolean measured() {
+            return value.isPresent();
+        }
+
+        boolean passes() {
+            double v = value.orElseThrow();
+            return inclusive ? v >= bound : v > bound;
+        }
+
+        static Verdict verdict(List<Check> checks, String figure) {
+            List<Check> measured = checks.stream().filter(Check::measured).toList();
+            List<String> missing = checks.stream().filter(c -> !c.measured()).map(Check::what).toList();
+            List<Check> failing = measured.stream().filter(c -> !c.passes()).toList();
+            String bound = String.format(Locale.ROOT, "%s %s %.2f", figure,
+                    checks.isEmpty() || checks.get(0).inclusive() ? "≥" : ">",
+                    checks.isEmpty() ? Double.NaN : checks.get(0).bound());
+            StringBuilder d = new StringBuilder(bound);
+            if (!measured.isEmpty()) {
+                Check worst = measured.stream().min((a, b) -> Double.compare(a.value().orElseThrow(),
+                        b.value().orElseThrow())).orElseThrow();
+                d.append(String.format(Locale.ROOT, "; lowest %.2f× (%s)", worst.value().orElseThrow(), worst.what()));
+            }
+            if (!failing.isEmpty()) {
+                d.append("; short on: ").append(String.join(", ", failing.stream().map(c -> String.format(
+                        Locale.ROOT, "%s %.2f×", c.what(), c.value().orElseThrow())).toList()));
+            }
+            if (!missing.isEmpty()) {
+                d.append("; not measured: ").append(missing.size() <= 3 ? String.join(", ", missing)
+                        : missing.size() + " of " + checks.size() + " figures");
+            }
+            Status status = !failing.isEmpty() ? Status.NOT_MET
+                    : !missing.isEmpty() ? Status.NOT_MEASURED : Status.MET;
+            return new Verdict(status, d.toString());
+        }
+    }
+}
