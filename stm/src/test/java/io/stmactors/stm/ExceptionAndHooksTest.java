@@ -184,7 +184,7 @@ class ExceptionAndHooksTest {
         TLong counter = TLong.of(0);
         AtomicLong hookRuns = new AtomicLong();
         AtomicLong bodyRuns = new AtomicLong();
-        int perThread = 50_000;
+        int perThread = 20_000;
         long before = Stm.diagnostics().aborts();
         StmTestSupport.Deadline deadline = new StmTestSupport.Deadline(4_000);
         AtomicLong committed = new AtomicLong();
@@ -192,7 +192,9 @@ class ExceptionAndHooksTest {
             for (int n = 0; n < perThread && !deadline.expired(); n++) {
                 Stm.atomic(() -> {
                     bodyRuns.incrementAndGet();
-                    counter.increment();
+                    long c = counter.get();
+                    StmTestSupport.jitter(10, 8);
+                    counter.set(c + 1);
                     Stm.afterCommit(hookRuns::incrementAndGet);
                 });
                 committed.incrementAndGet();

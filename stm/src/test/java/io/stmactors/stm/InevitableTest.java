@@ -224,7 +224,7 @@ class InevitableTest {
                     runs.incrementAndGet();
                     long h = hot.get();
                     other.increment();
-                    StmTestSupport.spin(30);
+                    StmTestSupport.jitter(30, 8);
                     if (callsInevitable) {
                         Stm.inevitable();
                     }
@@ -234,7 +234,7 @@ class InevitableTest {
                         maxInFlight.accumulateAndGet(now, Math::max);
                         try {
                             sectionRuns.incrementAndGet();
-                            StmTestSupport.spin(200);
+                            StmTestSupport.jitter(200, 4);
                             hot.set(h + 1);
                             other.increment();
                         } catch (ControlSignal signal) {
@@ -289,6 +289,7 @@ class InevitableTest {
         workers.start("hammer", 1, w -> {
             while (!stop.get()) {
                 hot.increment();
+                Thread.yield();
             }
         });
         workers.start("inevitable", 1, w -> {
@@ -297,7 +298,7 @@ class InevitableTest {
                 AtomicInteger callsOfInevitable = new AtomicInteger();
                 Stm.atomic(() -> {
                     hot.get();
-                    StmTestSupport.spin(100);
+                    StmTestSupport.jitter(100, 2);
                     callsOfInevitable.incrementAndGet();
                     Stm.inevitable();
                     ioRuns.incrementAndGet();

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static io.stmactors.stm.StmTestSupport.Deadline;
 import static io.stmactors.stm.StmTestSupport.Workers;
-import static io.stmactors.stm.StmTestSupport.spin;
+import static io.stmactors.stm.StmTestSupport.jitter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,7 +54,7 @@ class OpacityTest {
                         Stm.inevitable();
                     }
                     bump(aFirst ? a : b, style);
-                    spin(20);
+                    jitter(20, 8);
                     bump(aFirst ? b : a, style);
                 });
                 writerTxns.incrementAndGet();
@@ -67,7 +67,7 @@ class OpacityTest {
                     // check after every single read, alternating the order
                     long x = r == 0 ? a.get() : b.get();
                     for (int k = 0; k < 6; k++) {
-                        spin(10);
+                        jitter(10, 8);
                         long y = ((k + r) & 1) == 0 ? b.get() : a.get();
                         if (x != y) {
                             violations.incrementAndGet();
@@ -130,7 +130,7 @@ class OpacityTest {
                         if (v != first) {
                             violations.incrementAndGet();
                         }
-                        spin(3);
+                        jitter(3, 16);
                     }
                     if (write) {
                         boxed.set(first + 1);
@@ -192,7 +192,7 @@ class OpacityTest {
             while (!stop.get()) {
                 boolean did = Stm.atomic(() -> {
                     if (x.get() + y.get() >= 1) {
-                        spin(50);
+                        jitter(50, 2);
                         mine.set(mine.get() - 1);
                         return true;
                     }

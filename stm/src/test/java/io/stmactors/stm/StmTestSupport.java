@@ -5,6 +5,7 @@ import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -140,6 +141,19 @@ final class StmTestSupport {
     static void spin(int n) {
         for (int i = 0; i < n; i++) {
             Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Spins about {@code n} iterations and, one time in {@code yieldOneIn}, yields the processor.
+     * On a machine whose cores are shared (or on one core) threads otherwise run one after another
+     * in long time slices and transactions would rarely overlap; a yield inside a transaction hands
+     * the core to another thread in the middle of it, which is what makes conflicts happen.
+     */
+    static void jitter(int n, int yieldOneIn) {
+        spin(n);
+        if (ThreadLocalRandom.current().nextInt(yieldOneIn) == 0) {
+            Thread.yield();
         }
     }
 
