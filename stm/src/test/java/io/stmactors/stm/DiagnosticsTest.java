@@ -129,6 +129,33 @@ class DiagnosticsTest {
         assertTrue(row.transaction().contains("DiagnosticsTest"), "transaction named " + row.transaction());
     }
 
+    /**
+     * An afterRollback hook that runs a small transaction of its own (logging the conflict, say)
+     * must not make the next aborts of the enclosing transaction anonymous.
+     */
+    @Test
+    void transactionInsideARollbackHookKeepsTheOuterTransactionsName() {
+        Stm.diagnostics().reset();
+        TLong ref = TLong.named("renamed-ref", 0);
+        TLong rollbacks = TLong.of(0);
+        AtomicInteger attempt = new AtomicInteger();
+        Stm.atomic("keepsItsName", () -> {
+            long v = ref.get();
+            Stm.afterRollback(() -> Stm.atomic(() -> rollbacks.increment()));
+            if (attempt.incrementAndGet() <= 2) { // lose twice
+                onOtherThread(() -> ref.increment());
+            }
+            ref.set(v + 1);
+            return null;
+        });
+        assertEquals(2, rollbacks.get());
+        long attributed = Stm.diagnostics().conflicts().stream()
+                .filter(r -> "keepsItsName".equals(r.transaction()))
+                .mapToLong(StmDiagnostics.Conflict::aborts)
+                .sum();
+        assertEquals(2, attributed, "aborts attributed to the named transaction:\n" + Stm.diagnostics().report());
+    }
+
     /** Two threads fighting over {@code TLong.named("hot")}: the report names it, rows name it. */
     @Test
     @Tag("stress")
