@@ -4,9 +4,12 @@ import io.stmactors.stm.internal.ControlSignal;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.stmactors.stm.StmTestSupport.Deadline;
 import static io.stmactors.stm.StmTestSupport.Workers;
@@ -161,6 +164,53 @@ class InevitableTest {
         waiter.join(5_000);
         assertFalse(waiter.isAlive(), "inevitable transaction waiting in retry was not woken");
         assertEquals(8, seen.get());
+    }
+
+    /**
+     * {@link StmInterruptedException}'s contract: a thread waiting for the inevitability token is
+     * interruptible (an inevitable transaction may hold it for a long time, e.g. doing I/O).
+     */
+    @Test
+    void waitingForTheInevitabilityTokenIsInterruptible() throws Exception {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        TLong a = TLong.of(0);
+        TLong b = TLong.of(0);
+        Thread holder = startDaemon("token-holder", () -> Stm.atomic(() -> {
+            Stm.inevitable();
+            a.increment();
+            holding.countDown();
+            release.await(); // long "I/O" while holding the token
+        }));
+        AtomicReference<Throwable> waiterOutcome = new AtomicReference<>();
+        Thread waiter = null;
+        try {
+            assertTrue(holding.await(5, TimeUnit.SECONDS));
+            waiter = startDaemon("token-waiter", () -> {
+                try {
+                    Stm.atomic(() -> {
+                        b.increment();
+                        Stm.inevitable();
+                    });
+                    waiterOutcome.set(new AssertionError("committed"));
+                } catch (Throwable t) {
+                    waiterOutcome.set(t);
+                }
+            });
+            awaitParked(waiter, 5_000);
+            waiter.interrupt();
+            waiter.join(2_000);
+            assertFalse(waiter.isAlive(), "a thread waiting for the inevitability token ignored its interrupt");
+            assertTrue(waiterOutcome.get() instanceof StmInterruptedException, "outcome: " + waiterOutcome.get());
+            assertEquals(0, b.get());
+        } finally {
+            release.countDown();
+            holder.join(5_000);
+            if (waiter != null) {
+                waiter.join(5_000);
+            }
+        }
+        assertEquals(1, a.get());
     }
 
     /**
