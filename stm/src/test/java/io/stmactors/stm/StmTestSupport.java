@@ -117,11 +117,24 @@ final class StmTestSupport {
         }
     }
 
-    /** Waits until {@code t} is parked (WAITING or TIMED_WAITING); fails after {@code millis}. */
+    /**
+     * Waits until {@code t} is parked inside the engine, waiting in {@code retry()} or for the
+     * inevitability token (state WAITING or TIMED_WAITING with such a frame on its stack, so that a
+     * transient wait elsewhere, e.g. in class loading, does not count); fails after {@code millis}.
+     */
     static void awaitParked(Thread t, long millis) throws InterruptedException {
-        await(t.getName() + " to park (state now " + t.getState() + ")", millis, () -> {
+        await(t.getName() + " to park in the engine (state now " + t.getState() + ")", millis, () -> {
             Thread.State s = t.getState();
-            return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
+            if (s != Thread.State.WAITING && s != Thread.State.TIMED_WAITING) {
+                return false;
+            }
+            for (StackTraceElement e : t.getStackTrace()) {
+                if (e.getClassName().equals("io.stmactors.stm.TxnDescriptor")
+                        && (e.getMethodName().equals("waitForChange") || e.getMethodName().equals("acquireToken"))) {
+                    return true;
+                }
+            }
+            return false;
         });
     }
 
