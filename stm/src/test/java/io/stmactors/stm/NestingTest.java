@@ -230,6 +230,39 @@ class NestingTest {
         assertEquals(1, failureLog.get(), "the hook's own transaction did not commit exactly once");
     }
 
+    /**
+     * Same root cause, worse symptom: a nested scope's rollback hook increments a counter (a
+     * one-operation transaction "outside" the enclosing one) that the enclosing transaction has
+     * already read. Both commits must count: the enclosing transaction must notice the change and
+     * re-run. Here the hook's commit stamps the counter with the very same lock word the enclosing
+     * transaction recorded (same thread slot, clock not advanced), validation passes, and the hook's
+     * increment is lost.
+     */
+    @Test
+    void rollbackHookWriteToAReferenceTheOuterReadIsNotLost() {
+        TLong x = TLong.of(0);
+        Stm.atomic(() -> x.set(10)); // x now carries this thread's slot
+        AtomicInteger hookRuns = new AtomicInteger();
+        Stm.atomic(() -> {
+            long v = x.get();
+            try {
+                Stm.atomic(() -> {
+                    Stm.afterRollback(() -> {
+                        if (hookRuns.getAndIncrement() == 0) {
+                            x.increment(); // a separate, committed write
+                        }
+                    });
+                    throw new Failure("inner");
+                });
+            } catch (Failure expected) {
+                // go on
+            }
+            x.set(v + 1);
+        });
+        assertEquals(12, x.get(), "lost update: the hook's committed increment was overwritten by a transaction"
+                + " that read x before it (hook ran " + hookRuns.get() + " times)");
+    }
+
     @Test
     void nestedAtomicAndTRefHelpersJoinTheOuterTransaction() {
         TRef<Integer> r = TRef.of(1);
