@@ -132,6 +132,8 @@ class DiagnosticsTest {
     /**
      * An afterRollback hook that runs a small transaction of its own (logging the conflict, say)
      * must not make the next aborts of the enclosing transaction anonymous.
+     * <p>Fails against the engine as first written; reproduce with
+     * {@code mvn -B -q -pl stm verify -Dtest=DiagnosticsTest#transactionInsideARollbackHookKeepsTheOuterTransactionsName}.
      */
     @Test
     void transactionInsideARollbackHookKeepsTheOuterTransactionsName() {

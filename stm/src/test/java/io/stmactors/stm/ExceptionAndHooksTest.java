@@ -231,6 +231,8 @@ class ExceptionAndHooksTest {
     /**
      * The body's exception is the one the caller must see; a failing afterRollback hook may be
      * attached as suppressed, but must not replace it (the caller would lose the real cause).
+     * <p>Fails against the engine as first written; reproduce with
+     * {@code mvn -B -q -pl stm verify -Dtest=ExceptionAndHooksTest#failingRollbackHookDoesNotReplaceTheBodysException}.
      */
     @Test
     void failingRollbackHookDoesNotReplaceTheBodysException() {

@@ -169,6 +169,8 @@ class InevitableTest {
     /**
      * {@link StmInterruptedException}'s contract: a thread waiting for the inevitability token is
      * interruptible (an inevitable transaction may hold it for a long time, e.g. doing I/O).
+     * <p>Fails against the engine as first written; reproduce with
+     * {@code mvn -B -q -pl stm verify -Dtest=InevitableTest#waitingForTheInevitabilityTokenIsInterruptible}.
      */
     @Test
     void waitingForTheInevitabilityTokenIsInterruptible() throws Exception {

@@ -209,6 +209,8 @@ class NestingTest {
      * An afterRollback hook runs "outside the transaction". When it belongs to a nested scope it
      * runs while the enclosing transaction is still live; a hook that runs a transaction of its own
      * (e.g. to log the failure) must neither be folded into the enclosing transaction nor destroy it.
+     * <p>Fails against the engine as first written; reproduce with
+     * {@code mvn -B -q -pl stm verify -Dtest=NestingTest#transactionInsideANestedRollbackHookDoesNotCorruptTheOuterTransaction}.
      */
     @Test
     void transactionInsideANestedRollbackHookDoesNotCorruptTheOuterTransaction() {
@@ -237,6 +239,8 @@ class NestingTest {
      * re-run. Here the hook's commit stamps the counter with the very same lock word the enclosing
      * transaction recorded (same thread slot, clock not advanced), validation passes, and the hook's
      * increment is lost.
+     * <p>Fails against the engine as first written; reproduce with
+     * {@code mvn -B -q -pl stm verify -Dtest=NestingTest#rollbackHookWriteToAReferenceTheOuterReadIsNotLost}.
      */
     @Test
     void rollbackHookWriteToAReferenceTheOuterReadIsNotLost() {

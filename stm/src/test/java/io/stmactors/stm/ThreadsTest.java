@@ -113,6 +113,8 @@ class ThreadsTest {
      * {@code Stm.diagnostics()}: a server that starts a thread per request would otherwise run out
      * of slots (every later thread shares slot 0 and loses the own-write fast path) and keep every
      * dead thread's descriptor, with its read and write arrays, reachable forever.
+     * <p>Fails against the engine as first written; reproduce with
+     * {@code mvn -B -q -pl stm verify -Dtest=ThreadsTest#slotsAndDescriptorsOfEndedThreadsAreReleasedWithoutCallingDiagnostics}.
      */
     @Test
     @Tag("stress")

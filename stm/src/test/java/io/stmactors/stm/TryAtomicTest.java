@@ -80,6 +80,8 @@ class TryAtomicTest {
      * The callback runs "on the committing thread" after the commit. Whatever it does with the heap
      * must be its own one-operation transaction: not joined to the committer's finished transaction
      * (where the write would be silently dropped).
+     * <p>Fails against the engine as first written; reproduce with
+     * {@code mvn -B -q -pl stm verify -Dtest=TryAtomicTest#callbackRunsOutsideTheCommittersTransactionAndItsWritesStick}.
      */
     @Test
     void callbackRunsOutsideTheCommittersTransactionAndItsWritesStick() {
@@ -103,6 +105,8 @@ class TryAtomicTest {
     /**
      * A callback that throws must not cost other waiters their wake-up, and must not turn the
      * committed transaction into an apparent failure (exception, rollback hooks, no commit hooks).
+     * <p>Fails against the engine as first written; reproduce with
+     * {@code mvn -B -q -pl stm verify -Dtest=TryAtomicTest#throwingCallbackDoesNotLoseOtherWakeUpsNorUndoTheCommitsHooks}.
      */
     @Test
     void throwingCallbackDoesNotLoseOtherWakeUpsNorUndoTheCommitsHooks() throws Exception {
@@ -162,6 +166,8 @@ class TryAtomicTest {
     /**
      * Dispatchers keep many deferred waiters on one hot reference (one per waiting actor, no
      * thread each). Registering them must neither blow the stack nor take quadratic time.
+     * <p>Fails against the engine as first written; reproduce with
+     * {@code mvn -B -q -pl stm verify -Dtest=TryAtomicTest#manyDeferredWaitersOnOneReference}.
      */
     @Test
     void manyDeferredWaitersOnOneReference() throws Exception {
@@ -202,6 +208,8 @@ class TryAtomicTest {
      * committed right after registration, before that decision takes effect (the afterRollback
      * hook runs in that window). The callback fires, yet tryAtomic re-runs the body and returns
      * true: a dispatcher would now run the actor twice. Exactly one of the two may happen.
+     * <p>Fails against the engine as first written; reproduce with
+     * {@code mvn -B -q -pl stm verify -Dtest=TryAtomicTest#callbackNeverRunsForACallThatGoesOnToCommit}.
      */
     @Test
     void callbackNeverRunsForACallThatGoesOnToCommit() {
@@ -226,6 +234,8 @@ class TryAtomicTest {
     /**
      * Every {@code false} must be followed by exactly one callback, every {@code true} by none. A
      * writer keeps committing the reference the body reads, so the retry often races with it.
+     * <p>Fails against the engine as first written; reproduce with
+     * {@code mvn -B -q -pl stm verify -Dtest=TryAtomicTest#callbacksMatchDeferralsExactlyUnderRaces}.
      */
     @Test
     @Tag("stress")
