@@ -119,6 +119,17 @@ public final class Replication {
         return TxnDescriptor.readSingle((TLong) ref);
     }
 
+    /**
+     * The classes a serializer must register to ship heap structures by reference: the reference
+     * types themselves (which a replication runtime serializes as handles, never by value) and the
+     * collections with their internal node types, whose fields hold references. In a fixed order.
+     */
+    public static java.util.List<Class<?>> heapTypes() {
+        return java.util.List.of(TRef.class, TLong.class, TRef[].class, TLong[].class,
+                TMap.class, MapTrie.class, MapTrie.Branch.class, MapTrie.Leaf.class, StripedCounter.class,
+                TSet.class, TQueue.class, TQueue.nodeClass(), TArray.class);
+    }
+
     private static TVar var(Object ref) {
         if (ref instanceof TVar v) {
             return v;

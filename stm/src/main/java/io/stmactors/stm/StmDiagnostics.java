@@ -153,7 +153,7 @@ public final class StmDiagnostics {
         long r = retiredRetryWaits;
         long i = retiredInevitable;
         for (var it = TxnDescriptor.REGISTRY.iterator(); it.hasNext(); ) {
-            TxnDescriptor d = it.next();
+            TxnDescriptor.ThreadStats d = it.next();
             Thread owner = d.thread.get();
             if (owner == null || !owner.isAlive()) {
                 retiredCommits += d.commits;
@@ -168,6 +168,11 @@ public final class StmDiagnostics {
             i += d.inevitableRuns;
         }
         return new long[] {c, a, r, i};
+    }
+
+    /** Folds the counters of ended threads into the totals, so the registry does not grow. */
+    void foldRetired() {
+        totals();
     }
 
     static void noteCreation(TVar v) {

@@ -55,6 +55,11 @@ import java.util.Objects;
  */
 public final class TQueue<E> extends AbstractQueue<E> {
     /** A list node; {@code item} is null only in the initial dummy. Immutable but for {@code next}. */
+    /** The node class, for serializers that ship queues by reference ({@link Replication#heapTypes()}). */
+    static Class<?> nodeClass() {
+        return Node.class;
+    }
+
     private static final class Node<E> {
         final E item;
         final TRef<Node<E>> next;

@@ -180,8 +180,8 @@ public final class TransactionQueue {
 
         void work() {
             TxnDescriptor me = TxnDescriptor.current();
-            long commitsBefore = me.commits;
-            long abortsBefore = me.aborts;
+            long commitsBefore = me.stats.commits;
+            long abortsBefore = me.stats.aborts;
             int done = 0;
             try {
                 while (!finished && failure.get() == null) {
@@ -207,8 +207,8 @@ public final class TransactionQueue {
                 }
             } finally {
                 tasks.addAndGet(done);
-                commits.addAndGet(me.commits - commitsBefore);
-                aborts.addAndGet(me.aborts - abortsBefore);
+                commits.addAndGet(me.stats.commits - commitsBefore);
+                aborts.addAndGet(me.stats.aborts - abortsBefore);
             }
         }
 

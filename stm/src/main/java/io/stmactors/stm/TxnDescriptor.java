@@ -13,6 +13,7 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -89,8 +90,26 @@ final class TxnDescriptor implements Replication.CommitView {
     static final GlobalClock CLOCK = GlobalClock.INSTANCE;
     /** The inevitability token: at most one inevitable transaction at a time. Fair. */
     static final ReentrantLock INEVITABLE = new ReentrantLock(true);
-    /** Every descriptor ever created whose thread may still be alive (diagnostics). */
-    static final ConcurrentLinkedQueue<TxnDescriptor> REGISTRY = new ConcurrentLinkedQueue<>();
+    /** The counters of every thread that may still be alive (diagnostics folds dead ones away). */
+    static final ConcurrentLinkedQueue<ThreadStats> REGISTRY = new ConcurrentLinkedQueue<>();
+    private static final java.util.concurrent.atomic.AtomicInteger CREATED = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * One thread's counters, kept apart from its descriptor: the registry must not keep descriptors
+     * reachable, or a dead thread's descriptor (and with it its slot) could never be reclaimed.
+     * Written plainly by the owner thread; read racily by {@link StmDiagnostics}.
+     */
+    static final class ThreadStats {
+        final WeakReference<Thread> thread;
+        long commits;
+        long aborts;
+        long retryWaits;
+        long inevitableRuns;
+
+        ThreadStats(Thread thread) {
+            this.thread = new WeakReference<>(thread);
+        }
+    }
 
     private static final ThreadLocal<TxnDescriptor> CURRENT = ThreadLocal.withInitial(TxnDescriptor::new);
 
@@ -99,13 +118,9 @@ final class TxnDescriptor implements Replication.CommitView {
 
     // ---- identity
     final int slot;
-    final WeakReference<Thread> thread;
 
     // ---- statistics: written by the owner thread only
-    long commits;
-    long aborts;
-    long retryWaits;
-    long inevitableRuns;
+    final ThreadStats stats;
 
     // ---- the running transaction
     /** 0 when no transaction is running on this thread, else the nesting depth. */
@@ -161,8 +176,21 @@ final class TxnDescriptor implements Replication.CommitView {
 
     private TxnDescriptor() {
         this.slot = ThreadSlots.acquire(this);
-        this.thread = new WeakReference<>(Thread.currentThread());
-        REGISTRY.add(this);
+        this.stats = new ThreadStats(Thread.currentThread());
+        REGISTRY.add(stats);
+        if ((CREATED.incrementAndGet() & 255) == 0) {
+            StmDiagnostics.INSTANCE.foldRetired();
+        }
+    }
+
+    /**
+     * A descriptor for hooks that run while this thread's transaction is still live (rollback hooks
+     * of a nested scope). It uses the shared slot, which never takes the own-write shortcut, so the
+     * live transaction sees the hooks' commits as foreign writes and validates against them.
+     */
+    private TxnDescriptor(ThreadStats stats) {
+        this.slot = ThreadSlots.SHARED_SLOT;
+        this.stats = stats;
     }
 
     /** This thread's descriptor. */
@@ -186,11 +214,12 @@ final class TxnDescriptor implements Replication.CommitView {
      * means a retry registers it and returns {@link #DEFERRED} instead.
      */
     Object runTop(Object label, Object body, Runnable onRetryWake) {
+        Object previous = this.label; // a top-level rollback hook may run a transaction in between attempts
         this.label = label;
         try {
             return attempts(body, onRetryWake);
         } finally {
-            this.label = null;
+            this.label = previous;
             this.depth = 0;
         }
     }
@@ -245,7 +274,13 @@ final class TxnDescriptor implements Replication.CommitView {
                     continue;
                 }
                 rollback(false);
-                runRollbackHooks();
+                try {
+                    runRollbackHooks();
+                } catch (Throwable hookFailure) {
+                    if (hookFailure != userFailure) {
+                        userFailure.addSuppressed(hookFailure);
+                    }
+                }
                 throw Stm.sneakyThrow(userFailure);
             }
             finishCommit();
@@ -297,7 +332,7 @@ final class TxnDescriptor implements Replication.CommitView {
         if (startInevitable) {
             acquireToken();
             inevitable = true;
-            inevitableRuns++;
+            stats.inevitableRuns++;
             lockedByMe = new IdentityHashMap<>();
         }
         rv = CLOCK.get();
@@ -316,8 +351,11 @@ final class TxnDescriptor implements Replication.CommitView {
     }
 
     private void finishCommit() {
-        commits++;
+        stats.commits++;
         depth = 0;
+        if (toWakeSize != 0) {
+            fireCollectedWaiters(); // outside the transaction: callbacks may run their own
+        }
         if (readSize > 256) {
             Arrays.fill(readVars, 0, readSize, null); // do not keep a big graph reachable
         }
@@ -728,20 +766,40 @@ final class TxnDescriptor implements Replication.CommitView {
             }
         }
         if (afterRollback != null && afterRollback.size() > rollbackHooks) {
-            // The scope's rollback hooks must run outside any transaction, but the top-level
-            // transaction is still running on this thread (and shares this descriptor): run them
-            // when the top-level attempt ends, whatever its outcome.
-            if (rolledBackScopeHooks == null) {
-                rolledBackScopeHooks = new ArrayList<>();
-            }
-            rolledBackScopeHooks.addAll(afterRollback.subList(rollbackHooks, afterRollback.size()));
+            ArrayList<Runnable> scoped = new ArrayList<>(afterRollback.subList(rollbackHooks, afterRollback.size()));
             while (afterRollback.size() > rollbackHooks) {
                 afterRollback.remove(afterRollback.size() - 1);
+            }
+            if (inevitable) {
+                // Hooks that touch what this inevitable transaction holds locked would wait for it
+                // forever: run them when the top-level attempt ends.
+                if (rolledBackScopeHooks == null) {
+                    rolledBackScopeHooks = new ArrayList<>();
+                }
+                rolledBackScopeHooks.addAll(scoped);
+            } else {
+                runOutsideLiveTransaction(scoped);
             }
         }
     }
 
-    /** Rollback hooks of nested scopes that rolled back; run when the top-level attempt ends. */
+    /**
+     * Runs hooks now, outside the still-running top-level transaction of this thread: on a separate
+     * descriptor with the shared slot, so that their commits can never reproduce a lock word this
+     * transaction recorded (the own-slot shortcut assumes a thread's commits precede its running
+     * transaction, which hooks run from inside it would break).
+     */
+    private void runOutsideLiveTransaction(List<Runnable> hooks) {
+        TxnDescriptor hookDescriptor = new TxnDescriptor(stats);
+        CURRENT.set(hookDescriptor);
+        try {
+            runHooks(hooks);
+        } finally {
+            CURRENT.set(this);
+        }
+    }
+
+    /** Rollback hooks of nested scopes of an inevitable transaction; run when the top-level attempt ends. */
     private ArrayList<Runnable> rolledBackScopeHooks;
 
     private void runRolledBackScopeHooks() {
@@ -822,7 +880,6 @@ final class TxnDescriptor implements Replication.CommitView {
             releaseInevitableLocks(newWord);
             releaseToken();
         }
-        fireCollectedWaiters();
     }
 
     private void lockWriteSet() {
@@ -885,7 +942,7 @@ final class TxnDescriptor implements Replication.CommitView {
     }
 
     private void recordAbort(int attempt) {
-        aborts++;
+        stats.aborts++;
         timingBudget = TIMING_AFTER_ABORT;
         long lost = timed ? System.nanoTime() - attemptStart : 0L;
         TVar ref = conflictVar;
@@ -936,7 +993,7 @@ final class TxnDescriptor implements Replication.CommitView {
         boolean changed = register(waiter);
         rollback(false);
         runRollbackHooks();
-        retryWaits++;
+        stats.retryWaits++;
         if (changed) {
             return;
         }
@@ -965,12 +1022,11 @@ final class TxnDescriptor implements Replication.CommitView {
         boolean changed = register(waiter);
         rollback(false);
         runRollbackHooks();
-        retryWaits++;
-        if (changed) {
-            waiter.cancel(); // we re-run right away instead
-            return false;
+        stats.retryWaits++;
+        if (changed && waiter.cancel()) {
+            return false; // we re-run right away instead
         }
-        return true;
+        return true; // registered (or a commit fired it already: the callback reschedules us)
     }
 
     /**
@@ -1013,7 +1069,7 @@ final class TxnDescriptor implements Replication.CommitView {
         acquireToken();
         lockedByMe = new IdentityHashMap<>();
         inevitable = true; // set first so that releaseInevitableLocks undoes a partial transition
-        inevitableRuns++;
+        stats.inevitableRuns++;
         for (int i = 0; i < readSize; i++) {
             TVar v = readVars[i];
             if (lockedByMe.containsKey(v)) {
@@ -1093,7 +1149,13 @@ final class TxnDescriptor implements Replication.CommitView {
 
     private void acquireToken() {
         if (!holdsToken) {
-            INEVITABLE.lock();
+            try {
+                INEVITABLE.lockInterruptibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StmInterruptedException("interrupted while waiting to become inevitable "
+                        + "(another inevitable transaction holds the token)");
+            }
             holdsToken = true;
         }
     }
@@ -1191,6 +1253,10 @@ final class TxnDescriptor implements Replication.CommitView {
     }
 
     private void publishSingle(TVar ref, long oldWord, Object obj, long prim) {
+        publishSingle(ref, oldWord, obj, prim, slot);
+    }
+
+    private void publishSingle(TVar ref, long oldWord, Object obj, long prim, int slotToStamp) {
         long version = CLOCK.get() + 1;
         ref.publish(obj, prim);
         ref.lastWriter = SINGLE_WRITE;
@@ -1198,8 +1264,8 @@ final class TxnDescriptor implements Replication.CommitView {
         if (TVar.WAITERS.getVolatile(ref) != null) {
             waiters = (WaiterList) TVar.WAITERS.getAndSet(ref, (WaiterList) null);
         }
-        TVar.LOCK.setRelease(ref, TVar.word(version, slot));
-        commits++;
+        TVar.LOCK.setRelease(ref, TVar.word(version, slotToStamp));
+        stats.commits++;
         if (waiters != null) {
             WaiterList.fireAll(waiters);
         }
@@ -1219,7 +1285,9 @@ final class TxnDescriptor implements Replication.CommitView {
             TVar.LOCK.setRelease(ref, old);
             throw e;
         }
-        d.publishSingle(ref, old, obj, prim);
+        // Installs happen while this thread may run a transaction (a replica fetched inside it):
+        // stamp the shared slot so that no transaction takes them for its own earlier writes.
+        d.publishSingle(ref, old, obj, prim, ThreadSlots.SHARED_SLOT);
     }
 
     // =====================================================================================

@@ -62,6 +62,8 @@ public final class KryoCodec
 
     private final List<Class<?>> runtimeTypes;
     private final List<Class<?>> userTypes;
+    private final java.util.Map<Class<?>, com.esotericsoftware.kryo.Serializer<?>> serializers;
+    private final boolean capturingClassesByName;
     private final boolean references;
     private final int maxDepth;
     private final int maxMessageSize;
@@ -73,6 +75,8 @@ public final class KryoCodec
     {
         runtimeTypes = List.copyOf(builder.runtimeTypes);
         userTypes = List.copyOf(builder.userTypes);
+        serializers = java.util.Map.copyOf(builder.serializers);
+        capturingClassesByName = builder.capturingClassesByName;
         references = builder.references;
         maxDepth = builder.maxDepth;
         maxMessageSize = builder.maxMessageSize;
@@ -373,16 +377,34 @@ public final class KryoCodec
     {
         final CodecKryo kryo = new CodecKryo(references, maxDepth);
         CodecRegistrations.registerBuiltIns(kryo);
+        if (capturingClassesByName)
+        {
+            kryo.register(io.stmactors.transport.internal.NamedCapturingClosureSerializer.closureClass(),
+                new io.stmactors.transport.internal.NamedCapturingClosureSerializer());
+        }
         for (final Class<?> type : runtimeTypes)
         {
-            kryo.register(type);
+            register(kryo, type);
         }
         for (final Class<?> type : userTypes)
         {
-            kryo.register(type);
+            register(kryo, type);
         }
 
         return new Slot(kryo, new Output(Math.min(INITIAL_BUFFER_SIZE, maxMessageSize), maxMessageSize));
+    }
+
+    private void register(final CodecKryo kryo, final Class<?> type)
+    {
+        final com.esotericsoftware.kryo.Serializer<?> serializer = serializers.get(type);
+        if (null == serializer)
+        {
+            kryo.register(type);
+        }
+        else
+        {
+            kryo.register(type, serializer);
+        }
     }
 
     private static UnregisteredClassException findUnregistered(final Throwable ex)
@@ -472,9 +494,40 @@ public final class KryoCodec
         private boolean references = false;
         private int maxDepth = DEFAULT_MAX_DEPTH;
         private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+        private final java.util.Map<Class<?>, com.esotericsoftware.kryo.Serializer<?>> serializers =
+            new java.util.HashMap<>();
+        private boolean capturingClassesByName = false;
 
         private Builder()
         {
+        }
+
+        /**
+         * Use {@code serializer} for {@code type} (a runtime or user type, registered separately). The serializer
+         * is shared by every pooled Kryo, so it must be stateless or thread-safe.
+         *
+         * @param type       the registered type.
+         * @param serializer its serializer.
+         * @return this builder.
+         */
+        public Builder serializer(final Class<?> type, final com.esotericsoftware.kryo.Serializer<?> serializer)
+        {
+            serializers.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(serializer, "serializer"));
+            return this;
+        }
+
+        /**
+         * Send the capturing class of serializable lambdas by name instead of by registration id, so that classes
+         * which declare lambdas (actor behaviors) need not be registered. Decoding accepts only classes that declare
+         * the compiler-generated {@code $deserializeLambda$}. Both sides must agree; it is part of the fingerprint.
+         *
+         * @param byName whether capturing classes travel by name.
+         * @return this builder.
+         */
+        public Builder capturingClassesByName(final boolean byName)
+        {
+            this.capturingClassesByName = byName;
+            return this;
         }
 
         /**

@@ -21,9 +21,12 @@ public abstract class Waiter {
         }
     }
 
-    /** Disarms the waiter without running its action (the waiting side gave up or re-ran). */
-    public final void cancel() {
-        fired.set(true);
+    /**
+     * Disarms the waiter without running its action (the waiting side gave up or re-ran). Returns
+     * false if a commit fired it first: its action runs (or ran) and the caller must rely on it.
+     */
+    public final boolean cancel() {
+        return !fired.get() && fired.compareAndSet(false, true);
     }
 
     /** Whether {@link #fire()} or {@link #cancel()} has happened. */

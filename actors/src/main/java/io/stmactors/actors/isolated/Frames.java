@@ -1,0 +1,132 @@
+package io.stmactors.actors.isolated;
+
+import java.util.List;
+
+/**
+ * The messages coordinator and workers exchange, one per transport frame, Kryo-encoded. Payloads
+ * that the coordinator only forwards (user messages, actor states) are nested byte arrays, so a
+ * message that fails to decode affects that message only.
+ *
+ * <pre>
+ *   worker  --Hello--------------------------------------------&gt; coordinator
+ *   coord.  --Spawn / Tell / StopActor / Shutdown / StatusRequest-&gt; worker
+ *   worker  --Commit (sync: waits for CommitResult; async: not)--&gt; coordinator (heap owner)
+ *   worker  --Fetch------&gt; coordinator --Fetched--&gt; worker          (first read of a reference)
+ *   coord.  --Update------------------------------------------&gt; workers holding a replica
+ *   worker  --Stopped / Status---------------------------------&gt; coordinator
+ *   any     --Reply------------------------------------------&gt; the process that asked
+ * </pre>
+ */
+final class Frames {
+    private Frames() {
+    }
+
+    /** The one transport message type; the record class says the rest. */
+    static final int TYPE = 1;
+
+    /** A worker is up and its codec agrees with the coordinator's. */
+    record Hello(int workerId, long pid, long fingerprint) {
+    }
+
+    /**
+     * Start an actor. {@code behavior} is its initial behavior; {@code restoredBehavior} and
+     * {@code restoredState} (both null for a fresh actor) its committed behavior and state when a
+     * restarted worker re-creates it.
+     */
+    record Spawn(String name, byte[] behavior, byte[] restoredBehavior, byte[] restoredState, boolean hasState) {
+    }
+
+    /** Deliver {@code message} to the actor named {@code target}. */
+    record Tell(String target, byte[] message) {
+    }
+
+    /** Complete the ask {@code askId} of the receiving process with {@code message}. */
+    record Reply(long askId, byte[] message) {
+    }
+
+    /** Stop an actor. */
+    record StopActor(String name) {
+    }
+
+    /** An actor stopped (its watchers, the name registry). */
+    record Stopped(String name) {
+    }
+
+    /** A reference read by a committing transaction, at the owner version it saw. */
+    record ReadVersion(long id, long version) {
+    }
+
+    /** A reference value: a write of a commit, a new reference, or a fresh value from the owner. */
+    record RefValue(long id, boolean isLong, long version, byte[] value) {
+    }
+
+    /** A send of a committed handler, forwarded by the owner. */
+    record Outgoing(String target, int replyEndpoint, long askId, byte[] message) {
+        boolean isReply() {
+            return target == null;
+        }
+    }
+
+    /** New committed behavior and/or state of an actor, kept by the owner for restarts. */
+    record ActorState(String name, byte[] behavior, byte[] state, boolean hasState) {
+    }
+
+    /** A child spawned by a committed handler (co-located with its parent). */
+    record ChildSpawned(String name, byte[] behavior) {
+    }
+
+    /** A watch registered by a committed handler on an actor of another process. */
+    record Watch(String target, String watcher, byte[] message) {
+    }
+
+    /**
+     * Everything one committed handler (or transaction) did that others must learn. {@code sync}
+     * commits wrote shared references and wait for {@link CommitResult}; the owner validates their
+     * reads. Async ones only carry sends, new references and the actor's own state.
+     */
+    record Commit(long seq, boolean sync, String transaction, List<ReadVersion> reads, List<RefValue> writes,
+                  List<RefValue> newRefs, List<Outgoing> sends, List<ActorState> actors,
+                  List<ChildSpawned> spawns, List<Watch> watches) {
+    }
+
+    /**
+     * The owner's answer to a sync commit: accepted with the new versions of the written
+     * references, or rejected naming a stale reference; {@code ownerSeq} is the owner's update
+     * sequence the worker must have applied before it re-runs the transaction.
+     */
+    record CommitResult(long seq, boolean ok, long[] writtenIds, long[] newVersions, long conflictId, long ownerSeq) {
+    }
+
+    /** First read of references a worker does not have yet. */
+    record Fetch(long requestId, long[] ids) {
+    }
+
+    /** Their current values, with the owner's update sequence at that moment. */
+    record Fetched(long requestId, List<RefValue> values, long ownerSeq) {
+    }
+
+    /** Committed values of references the receiving worker holds, in commit order. */
+    record Update(long ownerSeq, List<RefValue> values) {
+    }
+
+    /** Are you idle? */
+    record StatusRequest(long seq) {
+    }
+
+    /** A worker's answer: idle, counters for the quiescence check, and its diagnostics. */
+    record Status(long seq, boolean idle, long tellsReceived, long commitsSent, long messages, long commits,
+                  long aborts, long retryWaits, long failures, long deadLetters, int liveActors) {
+    }
+
+    /** Stop every actor and exit. */
+    record Shutdown() {
+    }
+
+    /** The runtime's own types, registered before the user's, in this order. */
+    static List<Class<?>> types() {
+        return List.of(Hello.class, Spawn.class, Tell.class, Reply.class, StopActor.class, Stopped.class,
+                ReadVersion.class, RefValue.class, Outgoing.class, ActorState.class, ChildSpawned.class, Watch.class,
+                Commit.class, CommitResult.class, Fetch.class, Fetched.class, Update.class, StatusRequest.class,
+                Status.class, Shutdown.class);
+    }
+}

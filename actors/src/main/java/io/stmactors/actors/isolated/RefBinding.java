@@ -1,0 +1,35 @@
+package io.stmactors.actors.isolated;
+
+/**
+ * What the isolated mode attaches ({@link io.stmactors.stm.Replication#bind}) to a transactional
+ * reference shared across processes: its global id and the owner's version of the value the local
+ * reference holds.
+ *
+ * <p>{@link #version} and {@link #present} change together with the local value, under the
+ * reference's lock ({@code Replication.install}) or right after the commit that wrote it; readers
+ * pair them with the value by re-checking the lock word afterwards.
+ */
+final class RefBinding {
+    /** Global id: 0x0000_xxxx for references created by the coordinator, worker id in the top 16 bits otherwise. */
+    final long id;
+    final boolean isLong;
+    /** Which process's hooks handle this reference. */
+    final Object side;
+    /** The owner version of the local value (0: not yet known to the owner). */
+    volatile long version;
+    /** Whether the local reference holds a value (a worker's replica may still have to fetch it). */
+    volatile boolean present;
+
+    RefBinding(long id, boolean isLong, Object side, long version, boolean present) {
+        this.id = id;
+        this.isLong = isLong;
+        this.side = side;
+        this.version = version;
+        this.present = present;
+    }
+
+    @Override
+    public String toString() {
+        return "ref#" + Long.toHexString(id) + "@v" + version;
+    }
+}

@@ -1,0 +1,200 @@
+package io.stmactors.actors.isolated;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import io.stmactors.actors.ActorRef;
+import io.stmactors.actors.Behaviors;
+import io.stmactors.actors.Supervised;
+import io.stmactors.actors.SupervisorStrategy;
+import io.stmactors.actors.Terminated;
+import io.stmactors.actors.internal.ActorCell;
+import io.stmactors.actors.internal.ConcurrentBehavior;
+import io.stmactors.actors.internal.PromiseRef;
+import io.stmactors.actors.internal.ReceiveBehavior;
+import io.stmactors.actors.internal.SetupBehavior;
+import io.stmactors.actors.internal.SpecialBehavior;
+import io.stmactors.actors.internal.StatefulBehavior;
+import io.stmactors.stm.Replication;
+import io.stmactors.stm.TLong;
+import io.stmactors.stm.TRef;
+import io.stmactors.transport.KryoCodec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The codec of an isolated-mode system and the serializers that make references travel by
+ * identity: a {@code TRef}/{@code TLong} is written as its global id (its value travels separately,
+ * by fetch and update), an actor address as its name. Both sides build the codec from the same
+ * ordered class list, so registration ids agree (checked by the fingerprint in {@code Hello}).
+ */
+final class Wire {
+    private static final ThreadLocal<WireContext> CONTEXT = new ThreadLocal<>();
+
+    private Wire() {
+    }
+
+    /** The codec for these user classes. */
+    static KryoCodec codec(List<Class<?>> userTypes) {
+        List<Class<?>> runtime = new ArrayList<>(Frames.types());
+        runtime.addAll(Replication.heapTypes());
+        runtime.addAll(List.of(ActorCell.class, RemoteActorRef.class, PromiseRef.class, ReplyRef.class,
+                Terminated.class, ReceiveBehavior.class, StatefulBehavior.class, SetupBehavior.class,
+                ConcurrentBehavior.class, SpecialBehavior.class, Supervised.class, Supervised.Rule.class,
+                SupervisorStrategy.class, SupervisorStrategy.Directive.class, Class.class));
+        List<Class<?>> user = new ArrayList<>();
+        for (Class<?> c : userTypes) {
+            if (!runtime.contains(c)) {
+                user.add(c);
+            }
+        }
+        RefSerializer refs = new RefSerializer();
+        ActorRefSerializer actors = new ActorRefSerializer();
+        return KryoCodec.builder()
+                .runtimeTypes(runtime)
+                .userTypes(user)
+                .capturingClassesByName(true)
+                .serializer(TRef.class, refs)
+                .serializer(TLong.class, refs)
+                .serializer(ActorCell.class, actors)
+                .serializer(RemoteActorRef.class, actors)
+                .serializer(PromiseRef.class, actors)
+                .serializer(ReplyRef.class, actors)
+                .serializer(SpecialBehavior.class, new SpecialBehaviorSerializer())
+                .serializer(Class.class, new ClassByIdSerializer())
+                .build();
+    }
+
+    /** Runs {@code action} with {@code context} as this thread's wire context. */
+    static <T> T with(WireContext context, Supplier<T> action) {
+        WireContext previous = CONTEXT.get();
+        CONTEXT.set(context);
+        try {
+            return action.get();
+        } finally {
+            if (previous == null) {
+                CONTEXT.remove();
+            } else {
+                CONTEXT.set(previous);
+            }
+        }
+    }
+
+    static WireContext context() {
+        WireContext c = CONTEXT.get();
+        if (c == null) {
+            throw new KryoException("no isolated-mode wire context on this thread");
+        }
+        return c;
+    }
+
+    /** TRef and TLong: written as their global id. */
+    static final class RefSerializer extends Serializer<Object> {
+        @Override
+        public void write(Kryo kryo, Output output, Object ref) {
+            output.writeVarLong(context().refId(ref), true);
+        }
+
+        @Override
+        public Object read(Kryo kryo, Input input, Class<?> type) {
+            long id = input.readVarLong(true);
+            if (id <= 0) {
+                throw new KryoException("Malformed reference id " + id);
+            }
+            return context().ref(id, type == TLong.class);
+        }
+    }
+
+    /** Actor addresses: a name, or (endpoint, ask id) for the reply address of an ask. */
+    static final class ActorRefSerializer extends Serializer<ActorRef<?>> {
+        @Override
+        public void write(Kryo kryo, Output output, ActorRef<?> ref) {
+            if (ref instanceof ReplyRef<?> reply) {
+                output.writeByte(1);
+                output.writeVarInt(reply.endpoint(), true);
+                output.writeVarLong(reply.askId(), true);
+            } else if (ref instanceof PromiseRef<?> promise) {
+                WireContext c = context();
+                output.writeByte(1);
+                output.writeVarInt(c.endpoint(), true);
+                output.writeVarLong(c.promiseId(promise), true);
+            } else {
+                output.writeByte(0);
+                output.writeString(ref.name());
+            }
+        }
+
+        @Override
+        public ActorRef<?> read(Kryo kryo, Input input, Class<? extends ActorRef<?>> type) {
+            byte tag = input.readByte();
+            if (tag == 0) {
+                String name = input.readString();
+                if (name == null || name.isEmpty()) {
+                    throw new KryoException("Malformed actor name");
+                }
+                return context().actor(name);
+            }
+            if (tag == 1) {
+                int endpoint = input.readVarInt(true);
+                long askId = input.readVarLong(true);
+                return context().reply(endpoint, askId);
+            }
+            throw new KryoException("Malformed actor address tag " + tag);
+        }
+    }
+
+    /** {@code Behaviors.same()} and {@code stopped()} keep their identity across processes. */
+    static final class SpecialBehaviorSerializer extends Serializer<SpecialBehavior<?>> {
+        @Override
+        public void write(Kryo kryo, Output output, SpecialBehavior<?> b) {
+            output.writeBoolean(b == SpecialBehavior.SAME);
+        }
+
+        @Override
+        public SpecialBehavior<?> read(Kryo kryo, Input input, Class<? extends SpecialBehavior<?>> type) {
+            return (SpecialBehavior<?>) (input.readBoolean() ? Behaviors.same() : Behaviors.stopped());
+        }
+    }
+
+    /**
+     * {@code Class} values (e.g. {@code Supervised.Rule.failure}): written by registration id, so
+     * only registered classes travel; a failure class used in a supervision rule must be
+     * registered (exceptions of java.lang are looked up by name from a fixed allow-list).
+     */
+    static final class ClassByIdSerializer extends Serializer<Class<?>> {
+        private static final List<Class<?>> JDK = List.of(Throwable.class, Exception.class, RuntimeException.class,
+                Error.class, IllegalStateException.class, IllegalArgumentException.class, ArithmeticException.class,
+                NullPointerException.class, UnsupportedOperationException.class, ClassCastException.class,
+                IndexOutOfBoundsException.class, ArrayIndexOutOfBoundsException.class, java.io.IOException.class,
+                java.io.UncheckedIOException.class, java.util.NoSuchElementException.class,
+                java.util.concurrent.TimeoutException.class, java.util.ConcurrentModificationException.class,
+                NumberFormatException.class, OutOfMemoryError.class, StackOverflowError.class, AssertionError.class);
+
+        @Override
+        public void write(Kryo kryo, Output output, Class<?> type) {
+            int jdk = JDK.indexOf(type);
+            if (jdk >= 0) {
+                output.writeVarInt(jdk, true);
+                return;
+            }
+            output.writeVarInt(JDK.size() + kryo.getRegistration(type).getId(), true);
+        }
+
+        @Override
+        public Class<?> read(Kryo kryo, Input input, Class<? extends Class<?>> type) {
+            int n = input.readVarInt(true);
+            if (n < JDK.size()) {
+                return JDK.get(n);
+            }
+            var registration = kryo.getRegistration(n - JDK.size());
+            if (registration == null) {
+                throw new KryoException("Malformed class id " + n);
+            }
+            return registration.getType();
+        }
+    }
+}
