@@ -64,6 +64,7 @@ public final class KryoCodec
     private final List<Class<?>> userTypes;
     private final java.util.Map<Class<?>, com.esotericsoftware.kryo.Serializer<?>> serializers;
     private final boolean capturingClassesByName;
+    private final Set<Class<?>> fieldSerialized;
     private final boolean references;
     private final int maxDepth;
     private final int maxMessageSize;
@@ -77,6 +78,7 @@ public final class KryoCodec
         userTypes = List.copyOf(builder.userTypes);
         serializers = java.util.Map.copyOf(builder.serializers);
         capturingClassesByName = builder.capturingClassesByName;
+        fieldSerialized = Set.copyOf(builder.fieldSerialized);
         references = builder.references;
         maxDepth = builder.maxDepth;
         maxMessageSize = builder.maxMessageSize;
@@ -397,7 +399,11 @@ public final class KryoCodec
     private void register(final CodecKryo kryo, final Class<?> type)
     {
         final com.esotericsoftware.kryo.Serializer<?> serializer = serializers.get(type);
-        if (null == serializer)
+        if (fieldSerialized.contains(type))
+        {
+            kryo.register(type, new com.esotericsoftware.kryo.serializers.FieldSerializer<>(kryo, type));
+        }
+        else if (null == serializer)
         {
             kryo.register(type);
         }
@@ -497,9 +503,27 @@ public final class KryoCodec
         private final java.util.Map<Class<?>, com.esotericsoftware.kryo.Serializer<?>> serializers =
             new java.util.HashMap<>();
         private boolean capturingClassesByName = false;
+        private final Set<Class<?>> fieldSerialized = new LinkedHashSet<>();
 
         private Builder()
         {
+        }
+
+        /**
+         * Serialize these (registered) types field by field, even if they implement {@code Collection} or
+         * {@code Map}: for objects whose identity lies in their fields (a transactional map made of references),
+         * not in the elements a collection serializer would copy.
+         *
+         * @param types registered runtime or user types.
+         * @return this builder.
+         */
+        public Builder fieldSerialized(final Class<?>... types)
+        {
+            for (final Class<?> type : types)
+            {
+                fieldSerialized.add(Objects.requireNonNull(type, "type"));
+            }
+            return this;
         }
 
         /**

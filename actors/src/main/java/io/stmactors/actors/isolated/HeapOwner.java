@@ -85,7 +85,7 @@ final class HeapOwner implements ReplicationRouter.Side {
                 return b.id;
             }
             long id = nextId.incrementAndGet();
-            RefBinding binding = new RefBinding(id, ref instanceof TLong, this, 1, true);
+            RefBinding binding = new RefBinding(id, ref instanceof TLong, this, 1, true, true);
             table.put(id, new Owned(ref, binding));
             Replication.bind(ref, binding);
             return id;
@@ -114,14 +114,16 @@ final class HeapOwner implements ReplicationRouter.Side {
         return lastUpdateTo[worker];
     }
 
-    /** Registers the canonical copy of a reference a worker created. Under the lock. */
+    /**
+     * Registers the canonical copy of a reference a worker created; returns null if the id is
+     * already known (a worker never re-publishes: the existing value stands). Under the lock.
+     */
     Object createFromWorker(long id, boolean isLong, int worker) {
-        Owned existing = table.get(id);
-        if (existing != null) {
-            return existing.ref;
+        if (table.containsKey(id) || (id >>> 48) != worker) {
+            return null;
         }
         Object ref = isLong ? TLong.of(0) : TRef.of(null);
-        RefBinding binding = new RefBinding(id, isLong, this, 1, true);
+        RefBinding binding = new RefBinding(id, isLong, this, 1, true, true);
         Replication.bind(ref, binding);
         Owned owned = new Owned(ref, binding);
         owned.holders = 1L << worker;

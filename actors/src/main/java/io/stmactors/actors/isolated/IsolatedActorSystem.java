@@ -304,8 +304,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         try {
             long deadline = System.nanoTime() + config.closeTimeout().toNanos();
             if (!awaitQuiescence(deadline)) {
-                LOG.warn("Isolated actor system '{}': still busy after the close timeout ({}); stopping anyway",
-                        config.name(), config.closeTimeout());
+                LOG.warn("Isolated actor system '{}': still busy after the close timeout ({}); stopping anyway. {}",
+                        config.name(), config.closeTimeout(), busyReport());
             }
         } finally {
             shutdownEverything();
@@ -343,6 +343,27 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         return false;
     }
 
+    /** Why the last quiescence check failed, per worker. */
+    private String busyReport() {
+        Frames.Status[] statuses = lastStatus;
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < workers.length; i++) {
+            WorkerHandle w = workers[i];
+            Frames.Status s = statuses == null ? null : statuses[i];
+            sb.append("worker ").append(w.endpoint()).append(": ");
+            if (!w.alive()) {
+                sb.append("dead; ");
+            } else if (s == null) {
+                sb.append("no status; ");
+            } else {
+                sb.append(s.idle() ? "idle" : "busy").append(", frames to it ").append(w.framesSent())
+                        .append(" (it received ").append(s.tellsReceived()).append("), from it ")
+                        .append(s.commitsSent()).append(" (received here ").append(w.framesReceived()).append("); ");
+            }
+        }
+        return sb.toString();
+    }
+
     private static long quietPause() {
         return 2;
     }
@@ -361,7 +382,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             CompletableFuture<Frames.Status> f = new CompletableFuture<>();
             statusReplies.put(id, f);
             futures.add(f);
-            if (!sendControl(workers[i].endpoint(), new Frames.StatusRequest(id))) {
+            if (!workers[i].ready() || !sendControl(workers[i].endpoint(), new Frames.StatusRequest(id))) {
                 f.complete(null);
             }
         }
@@ -410,6 +431,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         }
         for (WorkerHandle w : workers) {
             if (w != null) {
+                w.relayProblems();
                 w.deleteLog();
             }
         }
@@ -518,10 +540,17 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
             List<Object> created = new ArrayList<>(c.newRefs().size());
             for (Frames.RefValue nr : c.newRefs()) {
-                created.add(owner.createFromWorker(nr.id(), nr.isLong(), w));
+                Object ref = owner.createFromWorker(nr.id(), nr.isLong(), w);
+                if (ref == null) {
+                    LOG.warn("Worker {} published reference #{} again, or one it does not own; ignored",
+                            w, Long.toHexString(nr.id()));
+                }
+                created.add(ref);
             }
             for (int i = 0; i < created.size(); i++) {
-                owner.initialize(created.get(i), decode(c.newRefs().get(i).value()));
+                if (created.get(i) != null) {
+                    owner.initialize(created.get(i), decode(c.newRefs().get(i).value()));
+                }
             }
             long[] ids = new long[c.writes().size()];
             long[] versions = new long[0];
@@ -624,7 +653,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
 
     private void deliver(String target, byte[] message) {
         ActorEntry entry = registry.get(target);
-        if (entry == null || !workers[entry.worker - 1].alive()) {
+        if (entry == null || !workers[entry.worker - 1].ready()) {
             deadLetter(target);
             return;
         }
@@ -714,6 +743,9 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     /** Sends a frame that creates work at the worker (counted for quiescence). */
     boolean sendTo(int endpoint, Object frame) {
         WorkerHandle w = workers[endpoint - 1];
+        if (!w.ready()) {
+            return false;
+        }
         try {
             transport.send(endpoint, Frames.TYPE, encodeFrame(frame));
             w.countSent();

@@ -19,13 +19,19 @@ final class RefBinding {
     volatile long version;
     /** Whether the local reference holds a value (a worker's replica may still have to fetch it). */
     volatile boolean present;
+    /**
+     * Whether the owner knows this reference: false only for a reference a worker created and has
+     * not yet shipped in a commit (its first commit carries its value as a new reference).
+     */
+    volatile boolean published;
 
-    RefBinding(long id, boolean isLong, Object side, long version, boolean present) {
+    RefBinding(long id, boolean isLong, Object side, long version, boolean present, boolean published) {
         this.id = id;
         this.isLong = isLong;
         this.side = side;
         this.version = version;
         this.present = present;
+        this.published = published;
     }
 
     @Override

@@ -58,6 +58,7 @@ final class Wire {
                 .runtimeTypes(runtime)
                 .userTypes(user)
                 .capturingClassesByName(true)
+                .fieldSerialized(io.stmactors.stm.TMap.class, io.stmactors.stm.TSet.class, io.stmactors.stm.TQueue.class)
                 .serializer(TRef.class, refs)
                 .serializer(TLong.class, refs)
                 .serializer(ActorCell.class, actors)
@@ -161,36 +162,38 @@ final class Wire {
     }
 
     /**
-     * {@code Class} values (e.g. {@code Supervised.Rule.failure}): written by registration id, so
-     * only registered classes travel; a failure class used in a supervision rule must be
-     * registered (exceptions of java.lang are looked up by name from a fixed allow-list).
+     * {@code Class} values (the exception classes of supervision rules): a {@link Throwable}
+     * subclass travels by name (resolved without initializing it, and refused unless it is a
+     * {@code Throwable}), any other class by its registration id (so only registered classes).
      */
     static final class ClassByIdSerializer extends Serializer<Class<?>> {
-        private static final List<Class<?>> JDK = List.of(Throwable.class, Exception.class, RuntimeException.class,
-                Error.class, IllegalStateException.class, IllegalArgumentException.class, ArithmeticException.class,
-                NullPointerException.class, UnsupportedOperationException.class, ClassCastException.class,
-                IndexOutOfBoundsException.class, ArrayIndexOutOfBoundsException.class, java.io.IOException.class,
-                java.io.UncheckedIOException.class, java.util.NoSuchElementException.class,
-                java.util.concurrent.TimeoutException.class, java.util.ConcurrentModificationException.class,
-                NumberFormatException.class, OutOfMemoryError.class, StackOverflowError.class, AssertionError.class);
-
         @Override
         public void write(Kryo kryo, Output output, Class<?> type) {
-            int jdk = JDK.indexOf(type);
-            if (jdk >= 0) {
-                output.writeVarInt(jdk, true);
+            if (Throwable.class.isAssignableFrom(type)) {
+                output.writeVarInt(0, true);
+                output.writeString(type.getName());
                 return;
             }
-            output.writeVarInt(JDK.size() + kryo.getRegistration(type).getId(), true);
+            output.writeVarInt(1 + kryo.getRegistration(type).getId(), true);
         }
 
         @Override
         public Class<?> read(Kryo kryo, Input input, Class<? extends Class<?>> type) {
             int n = input.readVarInt(true);
-            if (n < JDK.size()) {
-                return JDK.get(n);
+            if (n == 0) {
+                String name = input.readString();
+                try {
+                    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+                    Class<?> c = Class.forName(name, false, loader != null ? loader : Wire.class.getClassLoader());
+                    if (!Throwable.class.isAssignableFrom(c)) {
+                        throw new KryoException("Malformed class: " + name + " is not a Throwable");
+                    }
+                    return c;
+                } catch (ClassNotFoundException | LinkageError e) {
+                    throw new KryoException("Malformed class name " + name);
+                }
             }
-            var registration = kryo.getRegistration(n - JDK.size());
+            var registration = kryo.getRegistration(n - 1);
             if (registration == null) {
                 throw new KryoException("Malformed class id " + n);
             }

@@ -32,6 +32,8 @@ final class WorkerHandle {
     private volatile Process process;
     private volatile CompletableFuture<Void> hello = new CompletableFuture<>();
     private volatile boolean alive;
+    /** Said hello since its last (re)start: frames may be sent to it. */
+    private volatile boolean ready;
     private volatile boolean stopping;
     private volatile int restarts;
     private volatile boolean everReady;
@@ -48,6 +50,14 @@ final class WorkerHandle {
 
     boolean alive() {
         return alive;
+    }
+
+    /**
+     * Whether frames may be sent: alive and said hello since its last start. A restarting worker gets
+     * nothing, so nothing is counted as sent into the ring of a process that is already dead.
+     */
+    boolean ready() {
+        return alive && ready;
     }
 
     int restarts() {
@@ -123,6 +133,7 @@ final class WorkerHandle {
     boolean ready(long pid) {
         boolean restarted = everReady;
         everReady = true;
+        ready = true;
         LOG.debug("Worker {} ready (pid {})", endpoint, pid);
         hello.complete(null);
         return restarted;
@@ -178,6 +189,7 @@ final class WorkerHandle {
             return;
         }
         alive = false;
+        ready = false;
         if (stopping) {
             return;
         }
@@ -191,6 +203,7 @@ final class WorkerHandle {
 
     /** Starts a fresh JVM for this worker; its actors are re-created when it says hello. */
     void relaunch() {
+        ready = false;
         restarts++;
         hello = new CompletableFuture<>();
         sent.set(0);
@@ -208,6 +221,38 @@ final class WorkerHandle {
             return "; last lines of its log:\n  " + lines.subList(from, lines.size()).stream().collect(Collectors.joining("\n  "));
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    /** Relays the warnings and errors a worker logged (its log is about to be deleted). */
+    void relayProblems() {
+        try {
+            if (!Files.exists(log)) {
+                return;
+            }
+            List<String> lines = Files.readAllLines(log);
+            List<String> problems = new ArrayList<>();
+            boolean inTrace = false;
+            for (String line : lines) {
+                boolean problem = line.contains(" WARN ") || line.contains(" ERROR ") || line.startsWith("Exception")
+                        || line.contains("Exception in thread");
+                boolean trace = inTrace && (line.startsWith("\t") || line.startsWith("Caused by")
+                        || line.matches("^[\\w.$]+(Exception|Error)(: .*)?$"));
+                if (problem || trace) {
+                    problems.add(line);
+                    inTrace = true;
+                } else {
+                    inTrace = false;
+                }
+                if (problems.size() >= 60) {
+                    break;
+                }
+            }
+            if (!problems.isEmpty()) {
+                LOG.warn("Worker process {} logged problems:\n  {}", endpoint, String.join("\n  ", problems));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not read {}", log);
         }
     }
 

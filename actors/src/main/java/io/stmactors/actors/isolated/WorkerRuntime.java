@@ -399,7 +399,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         }
         List<Frames.ReadVersion> reads = new ArrayList<>();
         for (int i = 0, n = view.readCount(); i < n; i++) {
-            if (view.readBinding(i) instanceof RefBinding b && b.side == this && b.version != 0) {
+            if (view.readBinding(i) instanceof RefBinding b && b.side == this && b.published) {
                 long version = b.version;
                 if (!view.readStillValid(i)) {
                     return view.readRef(i);
@@ -411,7 +411,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         List<RefBinding> written = new ArrayList<>();
         for (int i = 0, n = view.writeCount(); i < n; i++) {
             if (view.writeBinding(i) instanceof RefBinding b && b.side == this) {
-                if (b.version == 0) {
+                if (!b.published) {
                     addNewRef(ob, view.writeRef(i));
                 } else {
                     writes.add(new Frames.RefValue(b.id, b.isLong, 0, encode(view.writeValue(i))));
@@ -498,8 +498,9 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     private static void markPublished(List<Object> refs) {
         for (Object r : refs) {
             RefBinding b = (RefBinding) Replication.binding(r);
-            if (b.version == 0) {
+            if (!b.published) {
                 b.version = 1;
+                b.published = true;
             }
         }
     }
@@ -634,7 +635,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     public long refId(Object ref) {
         Object binding = Replication.binding(ref);
         if (binding instanceof RefBinding b && b.side == this) {
-            if (b.version == 0) {
+            if (!b.published) {
                 noteNewRef(ref);
             }
             return b.id;
@@ -648,7 +649,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
                 newId = b.id;
             } else {
                 newId = ((long) id << 48) | nextRefId.incrementAndGet();
-                Replication.bind(ref, new RefBinding(newId, ref instanceof TLong, this, 0, true));
+                Replication.bind(ref, new RefBinding(newId, ref instanceof TLong, this, 0, true, false));
                 refs.put(newId, new WeakReference<>(ref));
             }
         }
@@ -677,7 +678,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
                 return weak;
             }
             Object proxy = isLong ? TLong.of(0) : TRef.of(null);
-            Replication.bind(proxy, new RefBinding(refId, isLong, this, 0, false));
+            Replication.bind(proxy, new RefBinding(refId, isLong, this, 0, false, true));
             out[0] = proxy;
             return new WeakReference<>(proxy);
         });

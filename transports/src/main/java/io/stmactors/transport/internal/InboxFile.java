@@ -280,7 +280,35 @@ public final class InboxFile
         {
             throw new TransportException(inUse);
         }
+        markClosedInPlace(target);
         Files.deleteIfExists(target);
+    }
+
+    /**
+     * A process killed without closing leaves its inbox marked active, and senders that mapped it keep writing into
+     * a ring nobody reads. Marking it closed through a shared mapping of the same file reaches their mappings, so
+     * their next send finds it inactive and connects to the replacement.
+     */
+    private static void markClosedInPlace(final Path target)
+    {
+        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            if (channel.size() < HEADER_LENGTH)
+            {
+                return;
+            }
+            final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, HEADER_LENGTH);
+            final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
+            if (MAGIC == header.getInt(MAGIC_OFFSET))
+            {
+                header.putIntVolatile(STATUS_OFFSET, STATUS_CLOSED);
+            }
+            IoUtil.unmap(mapped);
+        }
+        catch (final IOException | RuntimeException ignored)
+        {
+            // not an inbox we can open: nobody can be sending into it either
+        }
     }
 
     private static void publish(final Path temp, final Path target) throws IOException

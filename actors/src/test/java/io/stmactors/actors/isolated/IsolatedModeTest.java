@@ -1,0 +1,290 @@
+package io.stmactors.actors.isolated;
+
+import io.stmactors.actors.ActorRef;
+import io.stmactors.actors.ActorSystem;
+import io.stmactors.actors.ActorSystemConfig;
+import io.stmactors.actors.Behavior;
+import io.stmactors.actors.Behaviors;
+import io.stmactors.actors.Mode;
+import io.stmactors.actors.SupervisorStrategy;
+import io.stmactors.stm.Stm;
+import io.stmactors.stm.TLong;
+import io.stmactors.stm.TMap;
+import io.stmactors.transport.UnregisteredClassException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** What only the isolated-process mode has: serialization failures, big messages, dead workers, files. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class IsolatedModeTest {
+    record Registered(String text) {
+    }
+
+    record NotRegistered(String text) {
+    }
+
+    record Blob(byte[] bytes, ActorRef<Integer> replyTo) {
+    }
+
+    record Transfer(int from, int to, long amount) {
+    }
+
+    record Inc(ActorRef<Long> replyTo) {
+    }
+
+    record Send(ActorRef<Object> to, Object what) {
+    }
+
+    private static ActorSystemConfig.Builder config(int workers) {
+        return ActorSystemConfig.builder().mode(Mode.ISOLATED_PROCESSES).workers(workers)
+                .register(Registered.class, Blob.class, Transfer.class, Inc.class, Send.class)
+                .closeTimeout(Duration.ofSeconds(20));
+    }
+
+    static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for " + what);
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    @Test
+    void anUnregisteredMessageFailsInTheSenderNamingTheClassAndNothingIsSent() throws Exception {
+        TLong received = TLong.of(0);
+        // The relay and the sink live in different processes, so the relayed message must be serialized.
+        try (ActorSystem system = ActorSystem.create(config(2)
+                .placement((name, workers) -> name.startsWith("relay") ? 0 : 1).build())) {
+            ActorRef<Object> sink = system.spawn(Behaviors.receive((ctx, m) -> {
+                received.increment();
+                return Behaviors.same();
+            }), "sink");
+            UnregisteredClassException e = assertThrows(UnregisteredClassException.class,
+                    () -> sink.tell(new NotRegistered("x")));
+            assertTrue(e.getMessage().contains(NotRegistered.class.getName()), e.getMessage());
+            assertTrue(e.getMessage().contains("register"), "the message says how to fix it: " + e.getMessage());
+
+            // Inside a worker's handler: the handler fails, rolls back, and sends nothing.
+            ActorRef<Send> relay = system.spawn(Behaviors.supervise(Behaviors.<Send>receive((ctx, s) -> {
+                s.to().tell(new Registered("before"));
+                s.to().tell("boom".equals(s.what()) ? new NotRegistered("made in the worker") : new Registered("fine"));
+                return Behaviors.same();
+            })).onFailure(UnregisteredClassException.class, SupervisorStrategy.resume()), "relay-a");
+            assertNotEquals(-1, ((IsolatedActorSystem) system).workerOf("relay-a"));
+            sink.tell(new Registered("direct"));
+            await(() -> received.get() == 1, Duration.ofSeconds(20), "the direct message");
+            relay.tell(new Send(sink, "boom"));
+            relay.tell(new Send(sink, "ok"));
+            await(() -> received.get() >= 3, Duration.ofSeconds(20), "the relayed messages");
+            Thread.sleep(300);
+            assertEquals(3, received.get(), "the failed handler sent nothing, not even what it sent before failing");
+            await(() -> system.diagnostics().failures() == 1, Duration.ofSeconds(20), "the failure to be counted");
+        }
+    }
+
+    @Test
+    void aBehaviorThatCannotBeShippedFailsAtSpawnInTheCoordinator() {
+        AtomicInteger local = new AtomicInteger(); // a plain JVM object: it cannot be shared with a worker
+        try (ActorSystem system = ActorSystem.create(config(1).build())) {
+            Behavior<String> b = Behaviors.receive((ctx, m) -> {
+                local.incrementAndGet();
+                return Behaviors.same();
+            });
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> system.spawn(b, "counter"));
+            assertTrue(e.getMessage().contains("counter"), e.getMessage());
+            assertTrue(e.getMessage().contains(AtomicInteger.class.getName()), e.getMessage());
+            assertTrue(e.getMessage().contains("register"), e.getMessage());
+            assertEquals(0, system.diagnostics().liveActors(), "nothing was spawned, the name is free");
+            system.spawn(Behaviors.<String>receive((ctx, m) -> Behaviors.same()), "counter");
+        }
+    }
+
+    @Test
+    void largeMessagesArriveWholeAndOversizedOnesFailClearly() throws Exception {
+        try (ActorSystem system = ActorSystem.create(config(1).build())) {
+            ActorRef<Blob> checker = system.spawn(Behaviors.receive((ctx, blob) -> {
+                int sum = 0;
+                for (byte b : blob.bytes()) {
+                    sum += b;
+                }
+                blob.replyTo().tell(sum);
+                return Behaviors.same();
+            }), "checker");
+            byte[] big = new byte[5 * 1024 * 1024]; // larger than one ring record: sent in fragments
+            new Random(7).nextBytes(big);
+            int expected = 0;
+            for (byte b : big) {
+                expected += b;
+            }
+            assertEquals(expected, system.<Blob, Integer>ask(checker, r -> new Blob(big, r), Duration.ofSeconds(60)).get());
+            byte[] huge = new byte[65 * 1024 * 1024]; // beyond the 64 MiB message limit
+            RuntimeException e = assertThrows(RuntimeException.class, () -> checker.tell(new Blob(huge, null)));
+            assertTrue(e.getMessage().contains("maximum message size"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aKilledWorkerLosesNoCommittedStateAndComesBack() throws Exception {
+        int accounts = 8;
+        TMap<Integer, Long> bank = TMap.named("bank");
+        for (int i = 0; i < accounts; i++) {
+            bank.put(i, 1_000L);
+        }
+        try (ActorSystem system = ActorSystem.create(config(2).build())) {
+            IsolatedActorSystem iso = (IsolatedActorSystem) system;
+            List<ActorRef<Transfer>> tellers = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                tellers.add(system.spawn(Behaviors.receive((ctx, tr) -> {
+                    bank.put(tr.from(), bank.get(tr.from()) - tr.amount());
+                    bank.put(tr.to(), bank.get(tr.to()) + tr.amount());
+                    return Behaviors.same();
+                }), "teller-" + t));
+            }
+            ActorRef<Inc> counter = system.spawn(Behaviors.withState(0L, (ctx, n, inc) -> {
+                inc.replyTo().tell(n + 1);
+                return n + 1;
+            }), "counter");
+            int victim = iso.workerOf("counter");
+            long acknowledged = 0;
+            for (int i = 0; i < 20; i++) {
+                acknowledged = system.<Inc, Long>ask(counter, Inc::new, Duration.ofSeconds(20)).get();
+            }
+            Random rnd = new Random(1);
+            Thread load = new Thread(() -> {
+                for (int i = 0; i < 3_000; i++) {
+                    int from = rnd.nextInt(accounts);
+                    tellers.get(i % tellers.size()).tell(new Transfer(from, (from + 1) % accounts, 1 + rnd.nextInt(5)));
+                }
+            });
+            load.start();
+            CompletableFuture<Long> pending = system.ask(counter, Inc::new, Duration.ofSeconds(30));
+            Process process = iso.workerProcess(victim);
+            long pid = process.pid();
+            process.destroyForcibly();
+            load.join();
+
+            // The committed heap is whole at every moment: transfers commit at the owner or not at all.
+            long total = Stm.atomic(() -> {
+                long sum = 0;
+                for (int i = 0; i < accounts; i++) {
+                    sum += bank.get(i);
+                }
+                return sum;
+            });
+            assertEquals(accounts * 1_000L, total, "no committed transfer was lost or half-applied");
+
+            // A pending ask to an actor of the dead worker fails clearly (or was answered just before).
+            try {
+                long answered = pending.get(30, TimeUnit.SECONDS);
+                assertTrue(answered > acknowledged);
+                acknowledged = answered;
+            } catch (ExecutionException e) {
+                assertInstanceOf(IllegalStateException.class, e.getCause());
+                assertTrue(e.getCause().getMessage().contains("counter"), e.getCause().getMessage());
+            }
+
+            await(() -> iso.workerRestarts() == 1, Duration.ofSeconds(30), "the restart");
+            await(() -> iso.workerProcess(victim).pid() != pid && iso.workerProcess(victim).isAlive(),
+                    Duration.ofSeconds(30), "a new worker process");
+            long after = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (after == 0 && System.nanoTime() < deadline) {
+                try {
+                    after = system.<Inc, Long>ask(counter, Inc::new, Duration.ofSeconds(5)).get();
+                } catch (ExecutionException e) {
+                    Thread.sleep(100); // the worker may still be re-creating its actors
+                }
+            }
+            assertTrue(after > acknowledged, "the counter came back with its committed state: acknowledged "
+                    + acknowledged + ", next answer " + after);
+            total = Stm.atomic(() -> {
+                long sum = 0;
+                for (int i = 0; i < accounts; i++) {
+                    sum += bank.get(i);
+                }
+                return sum;
+            });
+            assertEquals(accounts * 1_000L, total);
+        }
+    }
+
+    @Test
+    void closeStopsTheWorkersAndRemovesEveryFile() throws Exception {
+        ActorSystem system = ActorSystem.create(config(2).build());
+        IsolatedActorSystem iso = (IsolatedActorSystem) system;
+        Path dir = iso.directory();
+        Process p0 = iso.workerProcess(0);
+        Process p1 = iso.workerProcess(1);
+        assertTrue(Files.isDirectory(dir));
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+        system.spawn(Behaviors.<String>receive((ctx, m) -> Behaviors.same()), "idle");
+        system.close();
+        assertFalse(Files.exists(dir), "the private directory and its ring files are removed");
+        assertFalse(p0.isAlive());
+        assertFalse(p1.isAlive());
+    }
+
+    @Test
+    void sharedStructuresAreReadThroughReplicasAndWrittenThroughTheOwner() throws Exception {
+        TMap<String, Long> stock = TMap.named("stock");
+        for (int i = 0; i < 200; i++) {
+            stock.put("item-" + i, 10L);
+        }
+        try (ActorSystem system = ActorSystem.create(config(2).build())) {
+            List<ActorRef<Inc>> buyers = new ArrayList<>();
+            for (int b = 0; b < 4; b++) {
+                buyers.add(system.spawn(Behaviors.receive((ctx, inc) -> {
+                    long total = 0;
+                    for (int i = 0; i < 200; i++) {
+                        total += stock.get("item-" + i);
+                    }
+                    stock.merge("item-" + (total % 200), -1L, Long::sum);
+                    inc.replyTo().tell(total);
+                    return Behaviors.same();
+                }), "buyer-" + b));
+            }
+            List<CompletableFuture<Long>> answers = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                answers.add(system.ask(buyers.get(i % 4), Inc::new, Duration.ofSeconds(60)));
+            }
+            List<Long> seen = new ArrayList<>();
+            for (CompletableFuture<Long> f : answers) {
+                seen.add(f.get());
+            }
+            long left = 0;
+            for (int i = 0; i < 200; i++) {
+                left += stock.get("item-" + i);
+            }
+            assertEquals(2_000 - 40, left, "every purchase committed exactly once");
+            long[] sorted = seen.stream().mapToLong(Long::longValue).sorted().toArray();
+            long[] expected = new long[40];
+            for (int i = 0; i < 40; i++) {
+                expected[i] = 2_000 - 39 + i;
+            }
+            assertArrayEquals(expected, sorted, "each buyer saw a consistent total: serializable purchases");
+        }
+    }
+}
