@@ -122,12 +122,13 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     final Set<ActorCell<?>> children = ConcurrentHashMap.newKeySet();
     private final List<Watch> watchers = new ArrayList<>(0); // guarded by this
 
-    // ---- statistics (plain for ordinary cells: one writer at a time)
-    volatile long messages;
-    volatile long commits;
-    volatile long aborts;
-    volatile long retryWaits;
-    volatile long failures;
+    // ---- statistics: plain fields written by the one worker running an ordinary cell (under the
+    // cell's monitor for a concurrent one); read racily by diagnostics, which is a live view.
+    long messages;
+    long commits;
+    long aborts;
+    long retryWaits;
+    long failures;
 
     private record Watch(ActorCell<?> watcher, Object message) {
     }
@@ -366,6 +367,10 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         return true;
     }
 
+    /**
+     * Counts one handler outcome. The common case (committed at the first attempt) costs plain
+     * field increments and one striped per-class increment; the rest only when non-zero.
+     */
     private void count(MessageStats stats, int aborted, int committed, int waited, int failed) {
         if (concurrent) {
             synchronized (this) {
@@ -377,9 +382,6 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         if (stats != null) {
             if (committed + failed > 0) {
                 stats.messages.increment();
-            }
-            if (committed > 0) {
-                stats.commits.increment();
             }
             if (aborted > 0) {
                 stats.aborts.add(aborted);
@@ -395,15 +397,20 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         }
     }
 
-    @SuppressWarnings("NonAtomicOperationOnVolatileField") // single writer (or synchronized)
     private void countPlain(int aborted, int committed, int waited, int failed) {
-        if (committed + failed > 0) {
+        if (committed != 0) {
             messages++;
+            commits++;
+        } else if (failed != 0) {
+            messages++;
+            failures++;
         }
-        commits += committed;
-        aborts += aborted;
-        retryWaits += waited;
-        failures += failed;
+        if (aborted != 0) {
+            aborts += aborted;
+        }
+        if (waited != 0) {
+            retryWaits++;
+        }
     }
 
     /** The handler threw: everything it did is rolled back; supervision decides the rest. */

@@ -421,7 +421,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     public long commits() {
         long n = 0;
         for (MessageStats s : statsTable.values()) {
-            n += s.commits.sum();
+            n += s.messages.sum() - s.failures.sum();
         }
         return n;
     }
@@ -478,8 +478,9 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
         List<Row> rows = new ArrayList<>();
         for (var e : statsTable.entrySet()) {
             MessageStats s = e.getValue();
-            rows.add(new Row(e.getKey().getName(), s.messages.sum(), s.commits.sum(), s.aborts.sum(),
-                    s.retryWaits.sum(), s.failures.sum()));
+            long failures = s.failures.sum();
+            rows.add(new Row(e.getKey().getName(), s.messages.sum(), s.messages.sum() - failures, s.aborts.sum(),
+                    s.retryWaits.sum(), failures));
         }
         rows.sort(Comparator.comparingLong(Row::messages).reversed().thenComparing(Row::key));
         return rows;
