@@ -1,0 +1,262 @@
+package io.stmactors.stm;
+
+import java.util.Arrays;
+
+/**
+ * The storage of a {@link TMap}: a hash trie whose every node slot is a {@link TRef}, so that a
+ * transaction touches only the slots on the path to its key.
+ *
+ * <h2>Layout</h2>
+ * <pre>
+ *   root: TRef[32]  (index = hash bits 0..4)
+ *     slot -> Leaf                      up to LEAF_MAX entries, immutable
+ *     slot -> Branch: TRef[16]          (index = the next 4 hash bits)
+ *                slot -> Leaf | Branch  ... down to hash bit 31
+ * </pre>
+ * A leaf is immutable: an update writes a new leaf into the one slot that holds it. A leaf that
+ * would exceed {@link #LEAF_MAX} entries is replaced by a branch (a new array of fresh TRefs,
+ * partitioned by the next hash bits); only that slot is written. A slot that holds a branch keeps
+ * it for the life of the map ({@link #clear} resets the root only), which gives the invariant the
+ * lock-free reader relies on: <b>a key lives in exactly one slot at any time, the first slot on
+ * its path that holds a leaf, and slots above it never change again.</b> So a lookup outside a
+ * transaction is a chain of single atomic reads, linearizable at its last read.
+ *
+ * <h2>Threading</h2>
+ * Thread-safe: nodes are immutable; every mutable cell is a TRef. Methods that read several slots
+ * ({@link #collect()}) must run inside a transaction to see one consistent state; the caller
+ * ({@link TMap}) arranges that.
+ */
+final class MapTrie {
+    static final int ROOT_BITS = 5;
+    static final int ROOT_SIZE = 1 << ROOT_BITS;
+    static final int BRANCH_BITS = 4;
+    static final int BRANCH_SIZE = 1 << BRANCH_BITS;
+    /** Entries a leaf holds before it splits (unless the hash bits are exhausted). */
+    static final int LEAF_MAX = 8;
+
+    /** Diagnostics name of the owning map, or null. */
+    final String name;
+    private final TRef<Object>[] root;
+
+    @SuppressWarnings("unchecked")
+    MapTrie(String name) {
+        this.name = name;
+        this.root = new TRef[ROOT_SIZE];
+        for (int i = 0; i < ROOT_SIZE; i++) {
+            root[i] = newSlot(name == null ? null : name + "[" + i + "]", Leaf.EMPTY_ROOT);
+        }
+    }
+
+    /** Spreads {@code hashCode} over all 32 bits (murmur3's finalizer: a bijection). */
+    static int spread(int h) {
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        return h ^ (h >>> 16);
+    }
+
+    /** The slot that holds (or would hold) the key with spread hash {@code h}. */
+    TRef<Object> locate(int h) {
+        TRef<Object> ref = root[h & (ROOT_SIZE - 1)];
+        int shift = ROOT_BITS;
+        for (Object node = ref.get(); node instanceof Branch b; node = ref.get()) {
+            ref = b.children[(h >>> shift) & (BRANCH_SIZE - 1)];
+            shift += BRANCH_BITS;
+        }
+        return ref;
+    }
+
+    /** The leaf that holds (or would hold) hash {@code h}; one atomic read per level. */
+    Leaf leafFor(int h) {
+        Object node = root[h & (ROOT_SIZE - 1)].get();
+        int shift = ROOT_BITS;
+        while (node instanceof Branch b) {
+            node = b.children[(h >>> shift) & (BRANCH_SIZE - 1)].get();
+            shift += BRANCH_BITS;
+        }
+        return (Leaf) node;
+    }
+
+    /**
+     * Writes {@code leaf} into {@code slot}, splitting it into a branch first when it is over
+     * {@link #LEAF_MAX} entries and hash bits remain. Call inside a transaction.
+     */
+    void store(TRef<Object> slot, Leaf leaf) {
+        slot.set(leaf.size() > LEAF_MAX && leaf.shift < 32 ? split(leaf) : leaf);
+    }
+
+    private Object split(Leaf leaf) {
+        int shift = leaf.shift;
+        int[] counts = new int[BRANCH_SIZE];
+        for (int i = 0; i < leaf.size(); i++) {
+            counts[(leaf.hashes[i] >>> shift) & (BRANCH_SIZE - 1)]++;
+        }
+        Leaf[] parts = new Leaf[BRANCH_SIZE];
+        for (int c = 0; c < BRANCH_SIZE; c++) {
+            parts[c] = new Leaf(shift + BRANCH_BITS, new int[counts[c]], new Object[counts[c]], new Object[counts[c]]);
+        }
+        int[] fill = new int[BRANCH_SIZE];
+        for (int i = 0; i < leaf.size(); i++) {
+            int c = (leaf.hashes[i] >>> shift) & (BRANCH_SIZE - 1);
+            Leaf p = parts[c];
+            int j = fill[c]++;
+            p.hashes[j] = leaf.hashes[i];
+            p.keys[j] = leaf.keys[i];
+            p.values[j] = leaf.values[i];
+        }
+        @SuppressWarnings("unchecked")
+        TRef<Object>[] children = new TRef[BRANCH_SIZE];
+        String prefix = name == null ? null : slotName(leaf);
+        for (int c = 0; c < BRANCH_SIZE; c++) {
+            Leaf p = parts[c];
+            // All entries may share the next hash bits: split again until they spread out.
+            Object node = p.size() > LEAF_MAX && p.shift < 32 ? split(p) : p;
+            children[c] = newSlot(prefix == null ? null : prefix + "." + c + "]", node);
+        }
+        return new Branch(children);
+    }
+
+    /** "name[3.7" for the slot of a leaf: the path of child indices taken from a member's hash. */
+    private String slotName(Leaf leaf) {
+        int h = leaf.size() > 0 ? leaf.hashes[0] : 0;
+        StringBuilder sb = new StringBuilder(name).append('[').append(h & (ROOT_SIZE - 1));
+        for (int s = ROOT_BITS; s < leaf.shift; s += BRANCH_BITS) {
+            sb.append('.').append((h >>> s) & (BRANCH_SIZE - 1));
+        }
+        return sb.toString();
+    }
+
+    private static TRef<Object> newSlot(String name, Object node) {
+        return name == null ? new TRef<>(node) : TRef.named(name, node);
+    }
+
+    /**
+     * Every entry, as {@code [k0, v0, k1, v1, ...]}. Reads every slot: call inside a transaction
+     * for a consistent snapshot.
+     */
+    Object[] collect() {
+        Object[] out = new Object[16];
+        int n = 0;
+        Object[] stack = new Object[64];
+        int top = 0;
+        for (int i = ROOT_SIZE - 1; i >= 0; i--) {
+            stack[top++] = root[i];
+        }
+        while (top > 0) {
+            @SuppressWarnings("unchecked")
+            TRef<Object> ref = (TRef<Object>) stack[--top];
+            Object node = ref.get();
+            if (node instanceof Branch b) {
+                if (top + BRANCH_SIZE > stack.length) {
+                    stack = Arrays.copyOf(stack, stack.length * 2);
+                }
+                for (int c = BRANCH_SIZE - 1; c >= 0; c--) {
+                    stack[top++] = b.children[c];
+                }
+            } else {
+                Leaf leaf = (Leaf) node;
+                int size = leaf.size();
+                if (n + 2 * size > out.length) {
+                    out = Arrays.copyOf(out, Math.max(out.length * 2, n + 2 * size));
+                }
+                for (int i = 0; i < size; i++) {
+                    out[n++] = leaf.keys[i];
+                    out[n++] = leaf.values[i];
+                }
+            }
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    /** Empties every root slot that is not empty already. Call inside a transaction. */
+    void clear() {
+        for (TRef<Object> slot : root) {
+            if (slot.get() != Leaf.EMPTY_ROOT) {
+                slot.set(Leaf.EMPTY_ROOT);
+            }
+        }
+    }
+
+    /** An inner node: 16 child slots, fixed for the life of the map. Immutable. */
+    static final class Branch {
+        final TRef<Object>[] children;
+
+        Branch(TRef<Object>[] children) {
+            this.children = children;
+        }
+    }
+
+    /** Up to {@link #LEAF_MAX} entries (more once the hash bits are exhausted). Immutable. */
+    static final class Leaf {
+        static final Leaf EMPTY_ROOT = new Leaf(ROOT_BITS, new int[0], new Object[0], new Object[0]);
+
+        /** The shift at which this leaf's entries are partitioned if it splits. */
+        final int shift;
+        final int[] hashes;
+        final Object[] keys;
+        final Object[] values;
+
+        Leaf(int shift, int[] hashes, Object[] keys, Object[] values) {
+            this.shift = shift;
+            this.hashes = hashes;
+            this.keys = keys;
+            this.values = values;
+        }
+
+        int size() {
+            return hashes.length;
+        }
+
+        /** Position of {@code key} (with spread hash {@code h}), or -1. */
+        int find(int h, Object key) {
+            int[] hs = hashes;
+            for (int i = 0; i < hs.length; i++) {
+                if (hs[i] == h) {
+                    Object k = keys[i];
+                    if (k == key || k.equals(key)) {
+                        return i;
+                    }
+                }
+            }
+            return -1;
+        }
+
+        /** A copy with the value at {@code i} replaced. */
+        Leaf withValue(int i, Object value) {
+            Object[] vs = values.clone();
+            vs[i] = value;
+            return new Leaf(shift, hashes, keys, vs);
+        }
+
+        /** A copy with one more entry. */
+        Leaf plus(int h, Object key, Object value) {
+            int n = hashes.length;
+            int[] hs = Arrays.copyOf(hashes, n + 1);
+            Object[] ks = Arrays.copyOf(keys, n + 1);
+            Object[] vs = Arrays.copyOf(values, n + 1);
+            hs[n] = h;
+            ks[n] = key;
+            vs[n] = value;
+            return new Leaf(shift, hs, ks, vs);
+        }
+
+        /** A copy without the entry at {@code i}. */
+        Leaf minus(int i) {
+            int n = hashes.length - 1;
+            if (n == 0 && shift == ROOT_BITS) {
+                return EMPTY_ROOT;
+            }
+            int[] hs = new int[n];
+            Object[] ks = new Object[n];
+            Object[] vs = new Object[n];
+            System.arraycopy(hashes, 0, hs, 0, i);
+            System.arraycopy(hashes, i + 1, hs, i, n - i);
+            System.arraycopy(keys, 0, ks, 0, i);
+            System.arraycopy(keys, i + 1, ks, i, n - i);
+            System.arraycopy(values, 0, vs, 0, i);
+            System.arraycopy(values, i + 1, vs, i, n - i);
+            return new Leaf(shift, hs, ks, vs);
+        }
+    }
+}

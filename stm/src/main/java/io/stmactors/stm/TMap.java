@@ -1,0 +1,471 @@
+package io.stmactors.stm;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * A transactional hash map: every operation joins the running transaction, or, outside a
+ * transaction, is atomic on its own.
+ *
+ * <pre>{@code
+ * TMap<String, Long> balances = TMap.named("balances");
+ * Stm.atomic(() -> {
+ *     balances.merge("alice", -10L, Long::sum);
+ *     balances.merge("bob", 10L, Long::sum);
+ * });
+ * }</pre>
+ *
+ * <h2>Design</h2>
+ * <b>Storage.</b> A hash trie of {@link TRef} slots ({@link MapTrie}): a root of 32 slots, each
+ * holding an immutable leaf of up to 8 entries or a branch of 16 more slots. An update rewrites the
+ * one slot that holds its key; an overfull leaf is replaced by a branch in that same slot. Two
+ * transactions on different keys therefore conflict only when their keys share a leaf: at first
+ * (a near-empty map has 32 leaves), then with a probability of about one over the number of leaves
+ * as the map grows, as with ScalaSTM's {@code TMap}, whose design this follows in spirit.
+ *
+ * <p><b>Size.</b> Insertions and removals add to a {@link StripedCounter}: the stripe is chosen by
+ * the calling thread, so two threads inserting never write the same counter (up to
+ * {@link StripedCounter#STRIPES} threads). {@link #size()} sums the stripes: exact, in
+ * O(stripes) = O(1), and inside a transaction it conflicts with concurrent insertions and
+ * removals (a transaction that asked for the size depends on all of them), never the reverse for
+ * two writers.
+ *
+ * <p><b>Reads outside a transaction.</b> {@link #get} and {@link #containsKey} read the path to
+ * their key one slot at a time without starting a transaction: slots above a key's leaf never
+ * change (see {@link MapTrie}), so the last read is the linearization point.
+ *
+ * <p><b>Iteration and snapshots.</b> Iterators of {@link #keySet()}, {@link #values()} and
+ * {@link #entrySet()} copy the entries when they are created (O(n)): inside a transaction that
+ * copy is part of it (a consistent snapshot, and the transaction now conflicts with any write to
+ * the map); outside, the copy is taken in a read-only transaction of its own. Iterators never
+ * throw {@code ConcurrentModificationException}; {@code Iterator.remove()} and
+ * {@code Entry.setValue} write through to the map. {@link #snapshot()} is an immutable copy, in
+ * O(n).
+ *
+ * <h2>Contracts</h2>
+ * <ul>
+ *   <li>Keys and values must not be null ({@link NullPointerException}, as in
+ *       {@link java.util.concurrent.ConcurrentHashMap}); {@code get(null)} and friends throw too.</li>
+ *   <li>Keys must be immutable as far as {@code equals}/{@code hashCode} go; values should be
+ *       immutable too (the STM versions the slot, not the object in it).</li>
+ *   <li>Functions passed to {@code compute}, {@code merge}, ... may run more than once (a conflict
+ *       re-runs the transaction), so they must be free of side effects.</li>
+ *   <li>Bulk operations ({@code putAll}, {@code replaceAll}, {@code clear}, {@code equals}, ...)
+ *       are one transaction: all or nothing, also inside an enclosing transaction that catches
+ *       their exception (closed nesting).</li>
+ *   <li>Branches are never merged back: removing keys frees the entries, not the trie's inner
+ *       slots; {@link #clear()} frees everything.</li>
+ * </ul>
+ *
+ * <p>Thread-safe. Equality and hash code follow the {@link Map} contract.
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+public final class TMap<K, V> implements Map<K, V> {
+    private final MapTrie trie;
+    private final StripedCounter count;
+    private Set<K> keySet;
+    private Collection<V> values;
+    private Set<Map.Entry<K, V>> entrySet;
+
+    /** An empty map. */
+    public TMap() {
+        this(null);
+    }
+
+    private TMap(String name) {
+        this.trie = new MapTrie(name);
+        this.count = new StripedCounter(name == null ? null : name + ".size");
+    }
+
+    /**
+     * An empty map whose internal references are named {@code name[3]}, {@code name[3.7]} (trie
+     * slots) and {@code name.size#0} (size stripes) in diagnostics and conflict reports.
+     */
+    public static <K, V> TMap<K, V> named(String name) {
+        return new TMap<>(Objects.requireNonNull(name, "name"));
+    }
+
+    /** The name given to {@link #named(String)}, or null. */
+    public String name() {
+        return trie.name;
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    @Override
+    public V get(Object key) {
+        int h = MapTrie.spread(key.hashCode());
+        MapTrie.Leaf leaf = trie.leafFor(h);
+        int i = leaf.find(h, key);
+        return i < 0 ? null : value(leaf, i);
+    }
+
+    @Override
+    public V getOrDefault(Object key, V defaultValue) {
+        V v = get(key);
+        return v != null ? v : defaultValue;
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+        return get(key) != null;
+    }
+
+    /** Exact; O(stripes). Inside a transaction it makes it conflict with concurrent insertions. */
+    @Override
+    public int size() {
+        long n = Stm.inTransaction() ? count.sum() : Stm.atomic("TMap.size", count::sum);
+        return (int) Math.min(n, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return size() == 0;
+    }
+
+    /** O(n): scans a snapshot. */
+    @Override
+    public boolean containsValue(Object value) {
+        Objects.requireNonNull(value, "value");
+        Object[] kv = entries();
+        for (int i = 1; i < kv.length; i += 2) {
+            if (value.equals(kv[i])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ single-key updates
+
+    @Override
+    public V put(K key, V value) {
+        checkEntry(key, value);
+        return atomically("TMap.put", () -> store(key, value, Mode.ALWAYS));
+    }
+
+    @Override
+    public V putIfAbsent(K key, V value) {
+        checkEntry(key, value);
+        return atomically("TMap.putIfAbsent", () -> store(key, value, Mode.IF_ABSENT));
+    }
+
+    @Override
+    public V replace(K key, V value) {
+        checkEntry(key, value);
+        return atomically("TMap.replace", () -> store(key, value, Mode.IF_PRESENT));
+    }
+
+    @Override
+    public boolean replace(K key, V oldValue, V newValue) {
+        checkEntry(key, newValue);
+        Objects.requireNonNull(oldValue, "oldValue");
+        return atomically("TMap.replace", () -> {
+            V current = get(key);
+            if (!oldValue.equals(current)) {
+                return false;
+            }
+            store(key, newValue, Mode.ALWAYS);
+            return true;
+        });
+    }
+
+    @Override
+    public V remove(Object key) {
+        Objects.requireNonNull(key, "key");
+        return atomically("TMap.remove", () -> delete(key, null));
+    }
+
+    @Override
+    public boolean remove(Object key, Object value) {
+        Objects.requireNonNull(key, "key");
+        if (value == null) {
+            return false;
+        }
+        return atomically("TMap.remove", () -> delete(key, value) != null);
+    }
+
+    @Override
+    public V computeIfAbsent(K key, Function<? super K, ? extends V> mappingFunction) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(mappingFunction, "mappingFunction");
+        return atomically("TMap.computeIfAbsent", () -> {
+            V current = get(key);
+            if (current != null) {
+                return current;
+            }
+            V created = mappingFunction.apply(key);
+            if (created != null) {
+                store(key, created, Mode.ALWAYS);
+            }
+            return created;
+        });
+    }
+
+    @Override
+    public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(remappingFunction, "remappingFunction");
+        return atomically("TMap.computeIfPresent", () -> {
+            V current = get(key);
+            return current == null ? null : apply(key, current, remappingFunction.apply(key, current));
+        });
+    }
+
+    @Override
+    public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remappingFunction) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(remappingFunction, "remappingFunction");
+        return atomically("TMap.compute", () -> {
+            V current = get(key);
+            return apply(key, current, remappingFunction.apply(key, current));
+        });
+    }
+
+    @Override
+    public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remappingFunction) {
+        checkEntry(key, value);
+        Objects.requireNonNull(remappingFunction, "remappingFunction");
+        return atomically("TMap.merge", () -> {
+            V current = get(key);
+            return apply(key, current, current == null ? value : remappingFunction.apply(current, value));
+        });
+    }
+
+    // ------------------------------------------------------------------ bulk operations
+
+    /** All or nothing (one transaction, nested if one is running). */
+    @Override
+    public void putAll(Map<? extends K, ? extends V> m) {
+        Objects.requireNonNull(m, "m");
+        Stm.atomic("TMap.putAll", () -> {
+            for (Map.Entry<? extends K, ? extends V> e : m.entrySet()) {
+                put(e.getKey(), e.getValue());
+            }
+        });
+    }
+
+    /** All or nothing; conflicts with every concurrent update of the map. */
+    @Override
+    public void replaceAll(BiFunction<? super K, ? super V, ? extends V> function) {
+        Objects.requireNonNull(function, "function");
+        Stm.atomic("TMap.replaceAll", () -> {
+            Object[] kv = trie.collect();
+            for (int i = 0; i < kv.length; i += 2) {
+                @SuppressWarnings("unchecked") K k = (K) kv[i];
+                @SuppressWarnings("unchecked") V v = (V) kv[i + 1];
+                V next = Objects.requireNonNull(function.apply(k, v), "replaceAll function returned null");
+                if (next != v) {
+                    store(k, next, Mode.ALWAYS);
+                }
+            }
+        });
+    }
+
+    /** Removes everything; conflicts with every concurrent operation on the map. */
+    @Override
+    public void clear() {
+        Stm.atomic("TMap.clear", () -> {
+            trie.clear();
+            count.clear();
+        });
+    }
+
+    /** Calls {@code action} on each entry of a snapshot (taken as for iteration). */
+    @Override
+    public void forEach(BiConsumer<? super K, ? super V> action) {
+        Objects.requireNonNull(action, "action");
+        Object[] kv = entries();
+        for (int i = 0; i < kv.length; i += 2) {
+            @SuppressWarnings("unchecked") K k = (K) kv[i];
+            @SuppressWarnings("unchecked") V v = (V) kv[i + 1];
+            action.accept(k, v);
+        }
+    }
+
+    /**
+     * An immutable copy of the map, taken in one transaction (joining the running one, if any).
+     * O(n) time and memory: the entries are copied into a {@link HashMap}.
+     */
+    public Map<K, V> snapshot() {
+        Object[] kv = entries();
+        HashMap<K, V> copy = new HashMap<>(Math.max(4, (int) (kv.length / 2 / 0.75f) + 1));
+        for (int i = 0; i < kv.length; i += 2) {
+            @SuppressWarnings("unchecked") K k = (K) kv[i];
+            @SuppressWarnings("unchecked") V v = (V) kv[i + 1];
+            copy.put(k, v);
+        }
+        return Collections.unmodifiableMap(copy);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /** A view; its iterator walks a snapshot, its other operations go to the map. */
+    @Override
+    public Set<K> keySet() {
+        Set<K> ks = keySet;
+        return ks != null ? ks : (keySet = new TMapViews.KeySet<>(this));
+    }
+
+    /** A view; its iterator walks a snapshot, its other operations go to the map. */
+    @Override
+    public Collection<V> values() {
+        Collection<V> vs = values;
+        return vs != null ? vs : (values = new TMapViews.Values<>(this));
+    }
+
+    /** A view; its iterator walks a snapshot, its other operations go to the map. */
+    @Override
+    public Set<Map.Entry<K, V>> entrySet() {
+        Set<Map.Entry<K, V>> es = entrySet;
+        return es != null ? es : (entrySet = new TMapViews.EntrySet<>(this));
+    }
+
+    // ------------------------------------------------------------------ Object
+
+    /** Map equality, evaluated in one transaction. */
+    @Override
+    public boolean equals(Object o) {
+        if (o == this) {
+            return true;
+        }
+        if (!(o instanceof Map<?, ?> other)) {
+            return false;
+        }
+        return Stm.atomic("TMap.equals", () -> {
+            Object[] kv = trie.collect();
+            if (other.size() != kv.length / 2) {
+                return false;
+            }
+            try {
+                for (int i = 0; i < kv.length; i += 2) {
+                    if (!kv[i + 1].equals(other.get(kv[i]))) {
+                        return false;
+                    }
+                }
+            } catch (ClassCastException | NullPointerException unused) {
+                return false;
+            }
+            return true;
+        });
+    }
+
+    /** Sum of the entries' hash codes, over a snapshot. */
+    @Override
+    public int hashCode() {
+        Object[] kv = entries();
+        int h = 0;
+        for (int i = 0; i < kv.length; i += 2) {
+            h += kv[i].hashCode() ^ kv[i + 1].hashCode();
+        }
+        return h;
+    }
+
+    /** {@code {k1=v1, k2=v2}} over a snapshot. */
+    @Override
+    public String toString() {
+        Object[] kv = entries();
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < kv.length; i += 2) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(kv[i] == this ? "(this Map)" : kv[i]).append('=')
+                    .append(kv[i + 1] == this ? "(this Map)" : kv[i + 1]);
+        }
+        return sb.append('}').toString();
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private enum Mode { ALWAYS, IF_ABSENT, IF_PRESENT }
+
+    /** Every entry as {@code [k0, v0, k1, v1, ...]}, read in one transaction. */
+    Object[] entries() {
+        return Stm.inTransaction() ? trie.collect() : Stm.atomic("TMap.snapshot", trie::collect);
+    }
+
+    /**
+     * Inside a transaction: maps {@code key} to {@code value} according to {@code mode}; returns the
+     * previous value. Writes only the slot holding the key (and a size stripe on insertion).
+     */
+    private V store(K key, V value, Mode mode) {
+        int h = MapTrie.spread(key.hashCode());
+        TRef<Object> slot = trie.locate(h);
+        MapTrie.Leaf leaf = (MapTrie.Leaf) slot.get();
+        int i = leaf.find(h, key);
+        if (i >= 0) {
+            V old = value(leaf, i);
+            if (mode != Mode.IF_ABSENT && old != value) {
+                slot.set(leaf.withValue(i, value));
+            }
+            return old;
+        }
+        if (mode != Mode.IF_PRESENT) {
+            trie.store(slot, leaf.plus(h, key, value));
+            count.add(1);
+        }
+        return null;
+    }
+
+    /** Inside a transaction: removes {@code key} (if mapped to {@code expected}, when non-null). */
+    private V delete(Object key, Object expected) {
+        int h = MapTrie.spread(key.hashCode());
+        TRef<Object> slot = trie.locate(h);
+        MapTrie.Leaf leaf = (MapTrie.Leaf) slot.get();
+        int i = leaf.find(h, key);
+        if (i < 0) {
+            return null;
+        }
+        V old = value(leaf, i);
+        if (expected != null && !expected.equals(old)) {
+            return null;
+        }
+        slot.set(leaf.minus(i));
+        count.add(-1);
+        return old;
+    }
+
+    /** compute/merge's common end: null removes, anything else is stored; returns it. */
+    private V apply(K key, V current, V next) {
+        if (next == null) {
+            if (current != null) {
+                delete(key, null);
+            }
+        } else if (next != current) {
+            store(key, next, Mode.ALWAYS);
+        }
+        return next;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> V value(MapTrie.Leaf leaf, int i) {
+        return (V) leaf.values[i];
+    }
+
+    private static void checkEntry(Object key, Object value) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+    }
+
+    /** Runs {@code body} in the current transaction, or in a new one named {@code name}. */
+    static <T> T atomically(String name, TxnCallable<T> body) {
+        if (Stm.inTransaction()) {
+            try {
+                return body.call();
+            } catch (Exception e) {
+                throw Stm.sneakyThrow(e);
+            }
+        }
+        return Stm.atomic(name, body);
+    }
+}
