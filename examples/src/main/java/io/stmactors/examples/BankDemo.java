@@ -143,7 +143,7 @@ public final class BankDemo implements Demo {
         return 1;
     }
 
-    private static WorkLoop.Step transferStep(TArray<Long> balances) {
+    static WorkLoop.Step transferStep(TArray<Long> balances) {
         return random -> transfer(balances, random);
     }
 

@@ -132,7 +132,7 @@ public final class ContentionDemo implements Demo {
         return touchHot ? 1 : 0;
     }
 
-    private static WorkLoop.Step step(TLong hot, TArray<Long> slots, TArray<Long> results, int percent, int work) {
+    static WorkLoop.Step step(TLong hot, TArray<Long> slots, TArray<Long> results, int percent, int work) {
         return random -> handle(hot, slots, results, percent, work, random);
     }
 

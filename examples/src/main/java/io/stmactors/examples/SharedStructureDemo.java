@@ -116,7 +116,7 @@ public final class SharedStructureDemo implements Demo {
         return 1;
     }
 
-    private static WorkLoop.Step step(TMap<Integer, Long> map, int entries, int reads, int updatePercent) {
+    static WorkLoop.Step step(TMap<Integer, Long> map, int entries, int reads, int updatePercent) {
         return random -> query(map, entries, reads, updatePercent, random);
     }
 
