@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BankDemo implements Demo {
     /** The default size (see {@link #defaultSize()}). */
-    public static final int DEFAULT_SIZE = 3_000_000;
+    public static final int DEFAULT_SIZE = 2_000_000;
 
     /** How accounts are represented. */
     public enum AccountsAs {
