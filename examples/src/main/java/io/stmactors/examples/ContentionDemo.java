@@ -27,9 +27,10 @@ import java.util.function.Consumer;
  * place). The sweep runs p from 0% (no conflicts: STM scales) to 100% (every pair of concurrent
  * handlers conflicts: aborts eat the gain, and the global lock does as well or better).
  *
- * <p>Each measured run starts from a reset conflict report ({@code Stm.diagnostics().reset()}); the
- * "hot ref" column names the reference that cost the most time in it, and the demo's report is
- * the full conflict report of the most contended shared run. The check: the hot counter equals
+ * <p>Each measured round starts from a reset conflict report ({@code Stm.diagnostics().reset()}, which
+ * is JVM-wide, so rounds of different configurations never mix); the "hot ref" column names the
+ * reference that cost a configuration the most time over its rounds, and the demo's report is the
+ * full conflict report of the most contended shared round. The check: the hot counter equals
  * the number of handlers that chose it, the slots add up to the number of handlers.
  */
 public final class ContentionDemo implements Demo {

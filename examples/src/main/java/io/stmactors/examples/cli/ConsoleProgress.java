@@ -15,7 +15,8 @@ import java.io.PrintWriter;
  * capture it and no terminal library is involved.
  */
 final class ConsoleProgress implements ProgressListener, AutoCloseable {
-    private static final int WIDTH = 100;
+    /** The bar's width: the terminal's ({@code COLUMNS}) if known, else 80, at most 120; one column spare. */
+    private static final int WIDTH = width();
 
     private final String task;
     private final PrintWriter err;
@@ -64,6 +65,18 @@ final class ConsoleProgress implements ProgressListener, AutoCloseable {
             bar.close();
             bar = null;
         }
+    }
+
+    private static int width() {
+        try {
+            String columns = System.getenv("COLUMNS");
+            if (columns != null) {
+                return Math.max(40, Math.min(120, Integer.parseInt(columns.trim()))) - 1;
+            }
+        } catch (NumberFormatException | SecurityException e) {
+            // fall through to the default
+        }
+        return 79;
     }
 
     /** Redraws the bar in place with a carriage return; ends the line when closed. */
