@@ -98,14 +98,14 @@ public final class BankDemo implements Demo {
         return this;
     }
 
-    /** Progress steps {@link #run} reports. */
-    int steps(DemoConfig config) {
+    @Override
+    public int progressSteps(DemoConfig config) {
         return variants.size() * Trials.steps(config);
     }
 
     @Override
     public DemoResult run(DemoConfig config) {
-        config.progress().plan(steps(config));
+        config.progress().plan(progressSteps(config));
         int size = config.sizeOr(defaultSize());
         List<DemoRow> rows = new ArrayList<>();
         for (AccountsAs variant : variants) {

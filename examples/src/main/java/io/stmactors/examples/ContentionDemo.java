@@ -87,8 +87,13 @@ public final class ContentionDemo implements Demo {
     }
 
     @Override
+    public int progressSteps(DemoConfig config) {
+        return conflictPercents.size() * Trials.steps(config);
+    }
+
+    @Override
     public DemoResult run(DemoConfig config) {
-        config.progress().plan(conflictPercents.size() * Trials.steps(config));
+        config.progress().plan(progressSteps(config));
         int size = config.sizeOr(defaultSize());
         int w = work;
         int handlers = Math.max(8, 4 * config.maxWorkers());

@@ -26,6 +26,9 @@ public interface Demo {
     /** The default {@link DemoConfig#size()}: work items per measured run. */
     int defaultSize();
 
+    /** How many steps {@link #run} reports to {@link DemoConfig#progress()} (its {@code plan} calls add up to this). */
+    int progressSteps(DemoConfig config);
+
     /** Runs the demo; never throws for a failed check (see {@link DemoResult#correct()}). */
     DemoResult run(DemoConfig config);
 }

@@ -113,10 +113,15 @@ public final class ListComputeDemo implements Demo {
     }
 
     @Override
+    public int progressSteps(DemoConfig config) {
+        return 1 + variants.size() * Trials.steps(config);
+    }
+
+    @Override
     public DemoResult run(DemoConfig config) {
         int rows = config.sizeOr(defaultSize());
         Mandelbrot image = new Mandelbrot(width, rows, maxIterations);
-        config.progress().plan(1 + variants.size() * Trials.steps(config));
+        config.progress().plan(progressSteps(config));
         config.progress().starting("list-compute: sequential reference");
         long[] expected = image.allRows(); // the check's reference; also warms up the kernel
         config.progress().finished();

@@ -118,8 +118,13 @@ public final class ReactorDemo implements Demo {
     }
 
     @Override
+    public int progressSteps(DemoConfig config) {
+        return Trials.steps(config);
+    }
+
+    @Override
     public DemoResult run(DemoConfig config) {
-        config.progress().plan(Trials.steps(config));
+        config.progress().plan(progressSteps(config));
         int size = config.sizeOr(defaultSize());
         int k = keys;
         int c = connections;

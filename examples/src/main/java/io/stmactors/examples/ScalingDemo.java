@@ -62,12 +62,40 @@ public final class ScalingDemo implements Demo {
     }
 
     @Override
+    public int progressSteps(DemoConfig config) {
+        int steps = 0;
+        for (Demo part : parts()) {
+            steps += part.progressSteps(config);
+        }
+        return steps;
+    }
+
+    @Override
     public DemoResult run(DemoConfig config) {
         int percent = config.sizeOr(defaultSize());
+        ProgressListener progress = config.progress();
+        progress.plan(progressSteps(config)); // all at once, so that the bar's total is right from the start
+        ProgressListener parts = new ProgressListener() {
+            @Override
+            public void plan(int steps) {
+            }
+
+            @Override
+            public void starting(String label) {
+                progress.starting(label);
+            }
+
+            @Override
+            public void finished() {
+                progress.finished();
+            }
+        };
         List<DemoRow> rows = new ArrayList<>();
         for (Demo part : parts()) {
             int size = (int) Math.max(1, (long) part.defaultSize() * percent / 100);
-            rows.addAll(part.run(config.withSize(size)).rows());
+            DemoConfig partConfig = new DemoConfig(config.modes(), config.workers(), size, config.seed(), config.warmup(),
+                    config.timeout(), parts);
+            rows.addAll(part.run(partConfig).rows());
         }
         return new DemoResult(name(), rows, "");
     }

@@ -81,8 +81,13 @@ public final class SharedStructureDemo implements Demo {
     }
 
     @Override
+    public int progressSteps(DemoConfig config) {
+        return Trials.steps(config);
+    }
+
+    @Override
     public DemoResult run(DemoConfig config) {
-        config.progress().plan(Trials.steps(config));
+        config.progress().plan(progressSteps(config));
         int size = config.sizeOr(defaultSize());
         int n = entries;
         int r = reads;

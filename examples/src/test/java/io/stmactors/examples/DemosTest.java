@@ -112,28 +112,32 @@ class DemosTest {
 
     @Test
     void progressIsReportedStepByStepAsPlanned() {
-        int[] planned = {0};
-        int[] finished = {0};
-        ProgressListener listener = new ProgressListener() {
-            @Override
-            public void plan(int steps) {
-                planned[0] += steps;
-            }
+        List<Demo> demos = List.of(new BankDemo().accounts(10), new ListComputeDemo().width(20).maxIterations(20),
+                new ScalingDemo());
+        for (Demo demo : demos) {
+            int[] planned = {0};
+            int[] finished = {0};
+            ProgressListener listener = new ProgressListener() {
+                @Override
+                public void plan(int steps) {
+                    planned[0] += steps;
+                }
 
-            @Override
-            public void starting(String label) {
-                assertFalse(label.isEmpty());
-            }
+                @Override
+                public void starting(String label) {
+                    assertFalse(label.isEmpty());
+                }
 
-            @Override
-            public void finished() {
-                finished[0]++;
-            }
-        };
-        DemoConfig config = DemoConfig.builder().modes(DemoMode.values()).workers(1, 2).size(500).warmup(Duration.ZERO)
-                .progress(listener).build();
-        new BankDemo().accounts(10).run(config);
-        assertTrue(planned[0] > 0);
-        assertEquals(planned[0], finished[0], "every planned step is reported once, unavailable ones too");
+                @Override
+                public void finished() {
+                    finished[0]++;
+                }
+            };
+            DemoConfig config = DemoConfig.builder().modes(DemoMode.values()).workers(1, 2).size(demo instanceof ScalingDemo ? 1 : 30)
+                    .warmup(Duration.ZERO).progress(listener).build();
+            demo.run(config);
+            assertEquals(demo.progressSteps(config), planned[0], demo.name() + ": plans what it announced");
+            assertEquals(planned[0], finished[0], demo.name() + ": every planned step is reported once, unavailable ones too");
+        }
     }
 }
