@@ -16,10 +16,13 @@ import java.util.Arrays;
  * A leaf is immutable: an update writes a new leaf into the one slot that holds it. A leaf that
  * would exceed {@link #LEAF_MAX} entries is replaced by a branch (a new array of fresh TRefs,
  * partitioned by the next hash bits); only that slot is written. A slot that holds a branch keeps
- * it for the life of the map ({@link #clear} resets the root only), which gives the invariant the
- * lock-free reader relies on: <b>a key lives in exactly one slot at any time, the first slot on
- * its path that holds a leaf, and slots above it never change again.</b> So a lookup outside a
- * transaction is a chain of single atomic reads, linearizable at its last read.
+ * it for the life of the map, which gives the invariant the lock-free reader relies on: <b>a key
+ * lives in exactly one slot at any time, the first slot on its path that holds a leaf, and slots
+ * above it never change again.</b> So a lookup outside a transaction is a chain of single atomic
+ * reads, linearizable at its last read. The one exception is {@link #clear}, which empties the
+ * root slots: a reader that passed a root slot before the clear goes on into the detached subtree,
+ * whose slots are never written again, so it returns the key's value just before the clear, a
+ * state that held during its call (still linearizable).
  *
  * <h2>Threading</h2>
  * Thread-safe: nodes are immutable; every mutable cell is a TRef. Methods that read several slots
@@ -41,7 +44,7 @@ final class MapTrie {
     @SuppressWarnings("unchecked")
     MapTrie(String name) {
         this.name = name;
-        this.root = new TRef[ROOT_SIZE];
+        this.root = (TRef<Object>[]) new TRef<?>[ROOT_SIZE];
         for (int i = 0; i < ROOT_SIZE; i++) {
             root[i] = newSlot(name == null ? null : name + "[" + i + "]", Leaf.EMPTY_ROOT);
         }
@@ -106,7 +109,7 @@ final class MapTrie {
             p.values[j] = leaf.values[i];
         }
         @SuppressWarnings("unchecked")
-        TRef<Object>[] children = new TRef[BRANCH_SIZE];
+        TRef<Object>[] children = (TRef<Object>[]) new TRef<?>[BRANCH_SIZE];
         String prefix = name == null ? null : slotName(leaf);
         for (int c = 0; c < BRANCH_SIZE; c++) {
             Leaf p = parts[c];

@@ -35,14 +35,14 @@ public final class TArray<E> {
     }
 
     @SuppressWarnings("unchecked")
-    private TArray(String name, int length, E[] initial) {
+    private TArray(String name, int length, Object[] initial) {
         if (length < 0) {
             throw new IllegalArgumentException("negative length: " + length);
         }
         this.name = name;
-        this.elements = new TRef[length];
+        this.elements = (TRef<E>[]) new TRef<?>[length];
         for (int i = 0; i < length; i++) {
-            E value = initial == null ? null : initial[i];
+            E value = initial == null ? null : (E) initial[i];
             elements[i] = name == null ? new TRef<>(value) : TRef.named(name + "[" + i + "]", value);
         }
     }
@@ -55,7 +55,11 @@ public final class TArray<E> {
     /** An array holding {@code values} (copied). */
     @SafeVarargs
     public static <E> TArray<E> of(E... values) {
-        return new TArray<>(null, values.length, values.clone());
+        Object[] copy = new Object[values.length];
+        for (int i = 0; i < copy.length; i++) {
+            copy[i] = values[i];
+        }
+        return new TArray<>(null, copy.length, copy);
     }
 
     /** The number of elements, fixed at creation. */
