@@ -75,6 +75,7 @@ class MainTest {
             "demo bank --mode shared,fast",
             "demo bank --workers 0",
             "demo bank --workers=-1",
+            "demo bank --workers -1",
             "demo bank --workers 1,0",
             "demo bank --workers two",
             "demo bank --size 0",

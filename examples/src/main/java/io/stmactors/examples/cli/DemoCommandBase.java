@@ -4,6 +4,7 @@ import io.stmactors.examples.Demo;
 import io.stmactors.examples.DemoConfig;
 import io.stmactors.examples.DemoMode;
 import io.stmactors.examples.DemoResult;
+import io.stmactors.examples.ScalingDemo;
 import io.stmactors.examples.internal.Trials;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
@@ -70,16 +71,18 @@ public abstract class DemoCommandBase implements Callable<Integer> {
             return usageError(err, e.getMessage());
         }
         RunInfo info = RunInfo.now(commandText());
+        DemoConfig config;
         DemoResult result;
         try (ConsoleProgress progress = new ConsoleProgress(demo.name(), err)) {
-            result = demo.run(builder.progress(progress).build());
+            config = builder.progress(progress).build();
+            result = demo.run(config);
         }
-        DemoConfig config = builder.build();
-        String table = demo instanceof io.stmactors.examples.ScalingDemo
+        boolean scaling = demo instanceof ScalingDemo;
+        String table = scaling
                 ? ResultTable.summary(result, config.workers())
                 : ResultTable.rows(result, demo.unit());
         if (options.json) {
-            out.print(JsonOutput.render(result, demo.unit(), info, demo instanceof io.stmactors.examples.ScalingDemo));
+            out.print(JsonOutput.render(result, demo.unit(), info, scaling));
         } else {
             out.println(heading(demo, info, config.size() == 0 ? demo.defaultSize() : config.size()));
             out.println();
@@ -118,7 +121,7 @@ public abstract class DemoCommandBase implements Callable<Integer> {
     }
 
     private String heading(Demo demo, RunInfo info, int size) {
-        String sizeText = demo instanceof io.stmactors.examples.ScalingDemo
+        String sizeText = demo instanceof ScalingDemo
                 ? "each demo at " + size + "% of its default size"
                 : String.format(Locale.ROOT, "%,d %s per measured run", size, demo.unit());
         return String.format(Locale.ROOT, "stm-actors demo %s - %s; %s%n%d cores, JDK %s, %s, %s", demo.name(),
