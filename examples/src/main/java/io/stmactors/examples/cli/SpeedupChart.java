@@ -114,7 +114,9 @@ final class SpeedupChart {
                 + info.cores() + " cores it cannot exceed " + info.cores() + ".0&times;.</p>\n"
                 + "<img alt=\"speedup against workers per mode\" src=\"data:image/png;base64,"
                 + Base64.getEncoder().encodeToString(png) + "\">\n"
-                + "<pre>" + escape(table) + "</pre>\n</body>\n</html>\n";
+                + "<pre>" + escape(table) + "</pre>\n"
+                + (result.report().isEmpty() ? "" : "<pre>" + escape(result.report()) + "</pre>\n")
+                + "</body>\n</html>\n";
     }
 
     private static String escape(String s) {
