@@ -24,7 +24,7 @@ import java.util.Locale;
  */
 public final class SharedStructureDemo implements Demo {
     /** The default size (see {@link #defaultSize()}). */
-    public static final int DEFAULT_SIZE = 500_000;
+    public static final int DEFAULT_SIZE = 300_000;
 
     /** Every entry's initial value. */
     public static final long INITIAL_VALUE = 100;
