@@ -79,8 +79,8 @@ public abstract class DemoCommandBase implements Callable<Integer> {
         }
         boolean scaling = demo instanceof ScalingDemo;
         String table = scaling
-                ? ResultTable.summary(result, config.workers())
-                : ResultTable.rows(result, demo.unit());
+                ? ResultTable.summary(result, config.workers(), info.cores())
+                : ResultTable.rows(result, demo.unit(), info.cores());
         if (options.json) {
             out.print(JsonOutput.render(result, demo.unit(), info, scaling));
         } else {
@@ -89,6 +89,13 @@ public abstract class DemoCommandBase implements Callable<Integer> {
             out.print(table);
             out.println();
             out.println(footnote(info));
+            if (info.busy() || table.contains("x!")) {
+                out.println(String.format(Locale.ROOT, "WARNING: %s: speedups are not reliable here"
+                                + " (a speedup marked ! is above the %d-core ceiling, so it is a measurement error).",
+                        info.busy() ? String.format(Locale.ROOT, "the machine was busy (load average %.1f on %d cores)",
+                                info.loadAverage(), info.cores()) : "a speedup exceeds the number of cores",
+                        info.cores()));
+            }
             if (!result.report().isEmpty()) {
                 out.println();
                 out.print(result.report());
@@ -124,8 +131,9 @@ public abstract class DemoCommandBase implements Callable<Integer> {
         String sizeText = demo instanceof ScalingDemo
                 ? "each demo at " + size + "% of its default size"
                 : String.format(Locale.ROOT, "%,d %s per measured run", size, demo.unit());
-        return String.format(Locale.ROOT, "stm-actors demo %s - %s; %s%n%d cores, JDK %s, %s, %s", demo.name(),
-                demo.summary(), sizeText, info.cores(), info.jdk(), info.os(), info.date());
+        return String.format(Locale.ROOT, "stm-actors demo %s - %s; %s%n%d cores, JDK %s, %s, %s%s", demo.name(),
+                demo.summary(), sizeText, info.cores(), info.jdk(), info.os(), info.date(),
+                info.loadAverage() < 0 ? "" : String.format(Locale.ROOT, ", load average %.1f", info.loadAverage()));
     }
 
     private static String footnote(RunInfo info) {

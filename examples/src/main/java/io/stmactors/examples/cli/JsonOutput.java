@@ -25,7 +25,8 @@ final class JsonOutput {
         sb.append("  \"machine\": {");
         sb.append("\"cores\": ").append(info.cores()).append(", ");
         sb.append("\"jdk\": ").append(string(info.jdk())).append(", ");
-        sb.append("\"os\": ").append(string(info.os())).append("},\n");
+        sb.append("\"os\": ").append(string(info.os())).append(", ");
+        sb.append("\"loadAverage\": ").append(number(info.loadAverage() < 0 ? Double.NaN : info.loadAverage())).append("},\n");
         field(sb, 1, "date", info.date()).append(",\n");
         field(sb, 1, "command", info.command()).append(",\n");
         sb.append("  \"rows\": [");

@@ -14,7 +14,7 @@ final class ResultTable {
     }
 
     /** The table of every row: variant (if any), mode, workers, throughput, speedup, commits, aborts, abort rate, extras, check. */
-    static String rows(DemoResult result, String unit) {
+    static String rows(DemoResult result, String unit, int cores) {
         boolean variants = result.rows().stream().anyMatch(r -> !r.variant().isEmpty());
         List<String> extraKeys = new ArrayList<>();
         for (DemoRow row : result.rows()) {
@@ -47,7 +47,7 @@ final class ResultTable {
             }
             cells.add(Integer.toString(row.workers()));
             cells.add(throughput(row.throughput()));
-            cells.add(speedup(row.speedup()));
+            cells.add(speedup(row.speedup(), cores));
             cells.add(String.format(Locale.ROOT, "%,d", row.commits()));
             cells.add(String.format(Locale.ROOT, "%,d", row.aborts()));
             cells.add(percent(row.abortRate()));
@@ -69,7 +69,7 @@ final class ResultTable {
     }
 
     /** The summary table of {@code scaling}: a row per demo and mode, throughput per worker count, speedup. */
-    static String summary(DemoResult result, List<Integer> workers) {
+    static String summary(DemoResult result, List<Integer> workers, int cores) {
         List<ScalingDemo.Summary> lines = ScalingDemo.summarize(result);
         int top = workers.get(workers.size() - 1);
         List<String> header = new ArrayList<>(List.of("demo", "mode"));
@@ -90,7 +90,7 @@ final class ResultTable {
                 Double t = s.throughputByWorkers().get(w);
                 cells.add(t == null ? "-" : throughput(t));
             }
-            cells.add(speedup(s.speedup()));
+            cells.add(speedup(s.speedup(), cores));
             cells.add(String.format(Locale.ROOT, "%,d", s.commits()));
             cells.add(String.format(Locale.ROOT, "%,d", s.aborts()));
             cells.add(percent(s.abortRate()));
@@ -114,8 +114,16 @@ final class ResultTable {
         return perSecond >= 100 ? String.format(Locale.ROOT, "%,.0f", perSecond) : String.format(Locale.ROOT, "%.1f", perSecond);
     }
 
-    static String speedup(double s) {
-        return Double.isNaN(s) ? "-" : String.format(Locale.ROOT, "%.2fx", s);
+    /** "1.87x"; a value above the physical ceiling (the number of cores) is marked "!": a measurement error. */
+    static String speedup(double s, int cores) {
+        if (Double.isNaN(s)) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.2fx", s) + (aboveCeiling(s, cores) ? "!" : "");
+    }
+
+    static boolean aboveCeiling(double speedup, int cores) {
+        return speedup > cores * 1.02;
     }
 
     static String percent(double fraction) {
