@@ -105,6 +105,15 @@ final class MembershipBehavior extends AbstractBehavior<Object>
         }
         final boolean self = member.uniqueAddress().equals(selfUniqueAddress());
 
+        if (!self && endpointId == localId)
+        {
+            if (event instanceof ClusterEvent.MemberUp || event instanceof ClusterEvent.MemberWeaklyUp)
+            {
+                LOG.error("Member {} claims endpoint id {}, which is this endpoint's; ignoring it (ids must be unique)",
+                    member.address(), endpointId);
+            }
+            return this;
+        }
         if (event instanceof ClusterEvent.MemberUp || event instanceof ClusterEvent.MemberWeaklyUp)
         {
             final Entry entry = directory.getOrCreate(endpointId);
