@@ -23,11 +23,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * Frames to this destination are numbered 1, 2, ... ({@code sentFrames}) and handed to Artery in that order (the
  * tell happens under this object's monitor), so the receiver consumes them in that order. When a frame leaves at
  * least half of either window in flight and no request is outstanding, it carries
- * {@link WireMessage#CREDIT_REQUEST_FLAG}; the receiver's poll answers that frame with a {@link WireMessage.Credit} holding its consumed totals, which are
- * then at least that frame's number. So after each credit at most half of each window is in flight (the flagged
- * frame had at least half in flight, and nothing beyond a full window was sent after it), a full frame always fits
- * again, and a sender blocked on a full window always has a request in flight: no deadlock while the receiver
- * polls. A steady stream costs one credit per half window; a request-reply exchange with less than half a window
+ * {@link WireMessage#CREDIT_REQUEST_FLAG}; the receiver's poll answers that frame with a {@link WireMessage.Credit}
+ * holding its consumed totals, which are then at least that frame's number. So after each credit at most half of
+ * each window is in flight (the flagged frame had at least half in flight, and nothing beyond a full window was sent
+ * after it), a full frame always fits again, and a sender blocked on a full window always has a request in flight:
+ * no deadlock while the receiver polls. A steady stream costs one credit per half window; a request-reply exchange with less than half a window
  * in flight costs none.
  *
  * <h2>Concurrency</h2>

@@ -52,12 +52,12 @@ import static io.stmactors.transport.FrameDescriptor.UNFRAGMENTED;
  *
  * <h2>Design</h2>
  * Each endpoint runs one Pekko typed {@code ActorSystem}; its guardian ({@link MembershipBehavior}) tracks
- * membership, its child {@link InboxBehavior} receives frames. The member carries the role {@code stm-endpoint-<id>}; the inbox registers with the
- * receptionist under {@code stm-actors-endpoint-<id>}. {@link #send} resolves the destination id to its inbox
- * ({@link EndpointDirectory}), copies the payload into a {@link WireMessage.Frame} with this endpoint's id, the
- * message type and the cluster secret, and tells it; {@link PekkoFrameSerializer} (Kryo) writes it into Artery's
- * buffer. The receiving inbox actor checks the secret and queues the frame; {@link #poll} drains that queue on the
- * caller's thread.
+ * membership, its child {@link InboxBehavior} receives frames. The member carries the role
+ * {@code stm-endpoint-<id>}; the inbox registers with the receptionist under {@code stm-actors-endpoint-<id>}.
+ * {@link #send} resolves the destination id to its inbox ({@link EndpointDirectory}), copies the payload into a
+ * {@link WireMessage.Frame} with this endpoint's id, the message type and the cluster secret, and tells it;
+ * {@link PekkoFrameSerializer} (Kryo) writes it into Artery's buffer. The receiving inbox actor checks the secret and
+ * queues the frame; {@link #poll} drains that queue on the caller's thread.
  * <ul>
  *     <li><b>Large messages</b> are chunked: a message larger than one Artery frame
  *     ({@link PekkoTransportConfig#maxFramePayload()}) goes as several frames with begin/end flags, reassembled by

@@ -214,7 +214,8 @@ class PekkoTransportTest
     {
         assertFalse(a.isReachable(99));
         final long start = System.nanoTime();
-        final EndpointClosedException ex = assertThrows(EndpointClosedException.class, () -> a.send(99, 1, new byte[1]));
+        final EndpointClosedException ex =
+            assertThrows(EndpointClosedException.class, () -> a.send(99, 1, new byte[1]));
         final long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertEquals(99, ex.endpointId());
         assertTrue(ex.getMessage().contains("no endpoint with this id"), ex.getMessage());
