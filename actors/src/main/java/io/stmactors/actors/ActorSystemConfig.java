@@ -23,6 +23,11 @@ public final class ActorSystemConfig {
     private final int throughput;
     private final Duration closeTimeout;
     private final Duration handlerTimeout;
+    private final Placement placement;
+    private final List<String> workerJvmOptions;
+    private final boolean restartWorkers;
+    private final int threadsPerWorker;
+    private final Duration workerStartTimeout;
 
     private ActorSystemConfig(Builder b) {
         this.name = b.name;
@@ -32,6 +37,11 @@ public final class ActorSystemConfig {
         this.throughput = b.throughput;
         this.closeTimeout = b.closeTimeout;
         this.handlerTimeout = b.handlerTimeout;
+        this.placement = b.placement;
+        this.workerJvmOptions = List.copyOf(b.workerJvmOptions);
+        this.restartWorkers = b.restartWorkers;
+        this.threadsPerWorker = b.threadsPerWorker;
+        this.workerStartTimeout = b.workerStartTimeout;
     }
 
     /** A builder with the defaults: {@link Mode#SHARED_STM}, one worker per available processor. */
@@ -72,6 +82,31 @@ public final class ActorSystemConfig {
         return handlerTimeout;
     }
 
+    /** {@link Mode#ISOLATED_PROCESSES}: which worker hosts each top-level actor. */
+    public Placement placement() {
+        return placement;
+    }
+
+    /** {@link Mode#ISOLATED_PROCESSES}: extra JVM options for the worker processes. */
+    public List<String> workerJvmOptions() {
+        return workerJvmOptions;
+    }
+
+    /** {@link Mode#ISOLATED_PROCESSES}: whether a dead worker is restarted with its actors' last committed state. */
+    public boolean restartWorkers() {
+        return restartWorkers;
+    }
+
+    /** {@link Mode#ISOLATED_PROCESSES}: handler threads in each worker process (default 1, like a Python process). */
+    public int threadsPerWorker() {
+        return threadsPerWorker;
+    }
+
+    /** {@link Mode#ISOLATED_PROCESSES}: how long to wait for the worker processes to start. */
+    public Duration workerStartTimeout() {
+        return workerStartTimeout;
+    }
+
     /** Builder of {@link ActorSystemConfig}. Not thread-safe. */
     public static final class Builder {
         private String name = "stm-actors";
@@ -81,8 +116,48 @@ public final class ActorSystemConfig {
         private int throughput = 64;
         private Duration closeTimeout = Duration.ofSeconds(30);
         private Duration handlerTimeout = null;
+        private Placement placement = Placement.byNameHash();
+        private final List<String> workerJvmOptions = new ArrayList<>();
+        private boolean restartWorkers = true;
+        private int threadsPerWorker = 1;
+        private Duration workerStartTimeout = Duration.ofSeconds(60);
 
         private Builder() {
+        }
+
+        /** {@link Mode#ISOLATED_PROCESSES}: where top-level actors live (default: hash of the name). */
+        public Builder placement(Placement placement) {
+            this.placement = Objects.requireNonNull(placement, "placement");
+            return this;
+        }
+
+        /** {@link Mode#ISOLATED_PROCESSES}: JVM options added to every worker process (e.g. "-Xmx512m"). */
+        public Builder workerJvmOptions(String... options) {
+            for (String o : options) {
+                workerJvmOptions.add(Objects.requireNonNull(o, "option"));
+            }
+            return this;
+        }
+
+        /** {@link Mode#ISOLATED_PROCESSES}: restart a dead worker and re-create its actors (default true). */
+        public Builder restartWorkers(boolean restart) {
+            this.restartWorkers = restart;
+            return this;
+        }
+
+        /** {@link Mode#ISOLATED_PROCESSES}: handler threads per worker process (default 1). */
+        public Builder threadsPerWorker(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threadsPerWorker must be at least 1, got " + threads);
+            }
+            this.threadsPerWorker = threads;
+            return this;
+        }
+
+        /** {@link Mode#ISOLATED_PROCESSES}: how long to wait for worker processes to start (default 60 s). */
+        public Builder workerStartTimeout(Duration timeout) {
+            this.workerStartTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
         }
 
         public Builder name(String name) {

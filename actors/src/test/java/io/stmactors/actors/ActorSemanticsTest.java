@@ -12,11 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,10 +24,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The actor semantics of the issue, in every mode that runs in this JVM: each test runs in
- * SHARED_STM and GLOBAL_LOCK and must give the same (exact) results.
+ * The actor semantics, in all three modes: each test runs in SHARED_STM, GLOBAL_LOCK and
+ * ISOLATED_PROCESSES (two worker JVMs) and must give the same, exact results. So that the same code
+ * runs unchanged across processes, tests share state only through the transactional heap
+ * ({@code TLong}, {@code TRef}) and messages, never through captured JVM objects.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ActorSemanticsTest {
 
     // ---- messages
@@ -51,6 +51,15 @@ class ActorSemanticsTest {
     record Ping(ActorRef<String> replyTo) {
     }
 
+    record Counted(long count, long outOfOrder) {
+    }
+
+    record CounterState(long count, long outOfOrder, List<Integer> lastSeq) {
+    }
+
+    record Release() {
+    }
+
     static void await(BooleanSupplier condition, Duration timeout, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
@@ -67,7 +76,8 @@ class ActorSemanticsTest {
 
     static ActorSystem system(Mode mode, int workers) {
         return ActorSystem.create(ActorSystemConfig.builder().mode(mode).workers(workers)
-                .register(Withdraw.class, Deposit.class, GetBalance.class, Inc.class, Get.class, Ping.class)
+                .register(Withdraw.class, Deposit.class, GetBalance.class, Inc.class, Get.class, Ping.class,
+                        Counted.class, CounterState.class, Release.class)
                 .closeTimeout(Duration.ofSeconds(20)).build());
     }
 
@@ -94,10 +104,10 @@ class ActorSemanticsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    @EnumSource(Mode.class)
     void bankOfAccountActorsConservesMoneyExactly(Mode mode) throws Exception {
         int accounts = 16;
-        int transfers = 20_000;
+        int transfers = mode == Mode.ISOLATED_PROCESSES ? 4_000 : 20_000;
         TLong done = TLong.of(0);
         try (ActorSystem system = system(mode, 2)) {
             List<ActorRef<Object>> refs = new ArrayList<>();
@@ -120,10 +130,10 @@ class ActorSemanticsTest {
             for (Thread t : senders) {
                 t.join();
             }
-            await(() -> done.get() == transfers, Duration.ofSeconds(40), "all transfers");
+            await(() -> done.get() == transfers, Duration.ofSeconds(90), "all transfers");
             long total = 0;
             for (ActorRef<Object> ref : refs) {
-                total += system.<Object, Long>ask(ref, GetBalance::new, Duration.ofSeconds(10)).get();
+                total += system.<Object, Long>ask(ref, GetBalance::new, Duration.ofSeconds(30)).get();
             }
             assertEquals(accounts * 1_000L, total, "money must be conserved exactly");
             assertEquals(0, system.diagnostics().failures());
@@ -131,24 +141,22 @@ class ActorSemanticsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    @EnumSource(Mode.class)
     void counterHitByManySendersLosesNothingAndKeepsFifoPerSender(Mode mode) throws Exception {
         int senders = 4;
-        int perSender = 10_000;
-        AtomicInteger outOfOrder = new AtomicInteger();
-        int[] lastSeq = new int[senders];
+        int perSender = mode == Mode.ISOLATED_PROCESSES ? 2_500 : 10_000;
         try (ActorSystem system = system(mode, 2)) {
-            ActorRef<Object> counter = system.spawn(Behaviors.withState(0L, (ctx, count, msg) -> {
-                if (msg instanceof Inc inc) {
-                    if (inc.seq() != lastSeq[inc.sender()] + 1) {
-                        outOfOrder.incrementAndGet();
-                    }
-                    lastSeq[inc.sender()] = inc.seq();
-                    return count + 1;
-                }
-                ((Get) msg).replyTo().tell(count);
-                return count;
-            }), "counter");
+            ActorRef<Object> counter = system.spawn(Behaviors.withState(
+                    new CounterState(0, 0, List.of(0, 0, 0, 0)), (ctx, st, msg) -> {
+                        if (msg instanceof Inc inc) {
+                            List<Integer> last = new ArrayList<>(st.lastSeq());
+                            long bad = inc.seq() == last.get(inc.sender()) + 1 ? 0 : 1;
+                            last.set(inc.sender(), inc.seq());
+                            return new CounterState(st.count() + 1, st.outOfOrder() + bad, List.copyOf(last));
+                        }
+                        ((Get) msg).replyTo().tell(st.count() * 1_000_000 + st.outOfOrder());
+                        return st;
+                    }), "counter");
             List<Thread> threads = new ArrayList<>();
             for (int s = 0; s < senders; s++) {
                 int sender = s;
@@ -163,45 +171,50 @@ class ActorSemanticsTest {
             for (Thread t : threads) {
                 t.join();
             }
-            long count = system.<Object, Long>ask(counter, Get::new, Duration.ofSeconds(20)).get();
-            assertEquals((long) senders * perSender, count, "no message lost or duplicated");
-            assertEquals(0, outOfOrder.get(), "messages of one sender arrive in order");
+            long packed = system.<Object, Long>ask(counter, Get::new, Duration.ofSeconds(60)).get();
+            assertEquals((long) senders * perSender, packed / 1_000_000, "no message lost or duplicated");
+            assertEquals(0, packed % 1_000_000, "messages of one sender arrive in order");
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    @EnumSource(Mode.class)
     void askRepliesAndTimesOutNamingTheTarget(Mode mode) throws Exception {
         try (ActorSystem system = system(mode, 2)) {
             ActorRef<Ping> echo = system.spawn(Behaviors.receive((ctx, msg) -> {
                 msg.replyTo().tell("pong");
                 return Behaviors.same();
             }), "echo");
-            assertEquals("pong", system.<Ping, String>ask(echo, Ping::new, Duration.ofSeconds(5)).get());
+            assertEquals("pong", system.<Ping, String>ask(echo, Ping::new, Duration.ofSeconds(20)).get());
 
-            CopyOnWriteArrayList<ActorRef<String>> held = new CopyOnWriteArrayList<>();
-            ActorRef<Ping> silent = system.spawn(Behaviors.receive((ctx, msg) -> {
-                held.add(msg.replyTo());
-                return Behaviors.same();
+            ActorRef<Object> silent = system.spawn(Behaviors.<ActorRef<String>, Object>withState(null, (ctx, held, msg) -> {
+                if (msg instanceof Ping p) {
+                    return p.replyTo(); // keep the reply address, do not answer
+                }
+                if (held != null) {
+                    held.tell("late"); // Release: answer the abandoned ask
+                }
+                return held;
             }), "silent");
-            CompletableFuture<String> f = system.ask(silent, Ping::new, Duration.ofMillis(100));
-            ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
+            CompletableFuture<String> f = system.ask(silent, Ping::new, Duration.ofMillis(300));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(20, TimeUnit.SECONDS));
             assertInstanceOf(TimeoutException.class, e.getCause());
             assertTrue(e.getCause().getMessage().contains("silent"), e.getCause().getMessage());
             // A late reply to the abandoned ask is dropped silently.
-            held.get(0).tell("late");
+            silent.tell(new Release());
+            assertEquals("pong", system.<Ping, String>ask(echo, Ping::new, Duration.ofSeconds(20)).get());
             assertTrue(f.isCompletedExceptionally());
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    @EnumSource(Mode.class)
     void failingHandlerRollsBackWritesAndSendsAndResumeKeepsState(Mode mode) throws Exception {
         TLong shared = TLong.of(0);
-        AtomicInteger received = new AtomicInteger();
+        TLong received = TLong.of(0);
         try (ActorSystem system = system(mode, 2)) {
             ActorRef<String> sink = system.spawn(Behaviors.receive((ctx, m) -> {
-                received.incrementAndGet();
+                received.increment();
                 return Behaviors.same();
             }), "sink");
             ActorRef<Object> actor = system.spawn(Behaviors.supervise(Behaviors.<Long, Object>withState(0L, (ctx, n, msg) -> {
@@ -219,23 +232,23 @@ class ActorSemanticsTest {
             actor.tell("ok");
             actor.tell("boom");
             actor.tell("ok");
-            long n = system.<Object, Long>ask(actor, Get::new, Duration.ofSeconds(5)).get();
+            long n = system.<Object, Long>ask(actor, Get::new, Duration.ofSeconds(20)).get();
             assertEquals(2, n, "resume keeps the state; the failed message changed nothing");
             assertEquals(200, shared.get(), "the failed handler's write was rolled back");
-            await(() -> received.get() == 2, Duration.ofSeconds(5), "sink messages");
-            Thread.sleep(50);
+            await(() -> received.get() == 2, Duration.ofSeconds(20), "sink messages");
+            Thread.sleep(100);
             assertEquals(2, received.get(), "the failed handler's send never escaped");
             assertEquals(1, system.diagnostics().failures());
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    @EnumSource(Mode.class)
     void restartResetsStateAndReRunsSetup(Mode mode) throws Exception {
-        AtomicInteger setups = new AtomicInteger();
+        TLong setups = TLong.of(0);
         try (ActorSystem system = system(mode, 2)) {
             ActorRef<Object> actor = system.spawn(Behaviors.supervise(Behaviors.<Object>setup(ctx -> {
-                Stm.afterCommit(setups::incrementAndGet);
+                setups.increment();
                 return Behaviors.<Long, Object>withState(10L, (c, n, msg) -> {
                     if (msg instanceof Get g) {
                         g.replyTo().tell(n);
@@ -249,18 +262,18 @@ class ActorSemanticsTest {
             })).onFailure(IllegalArgumentException.class, SupervisorStrategy.restart()), "restarter");
             actor.tell("x");
             actor.tell("x");
-            assertEquals(12L, system.<Object, Long>ask(actor, Get::new, Duration.ofSeconds(5)).get());
+            assertEquals(12L, system.<Object, Long>ask(actor, Get::new, Duration.ofSeconds(20)).get());
             actor.tell("boom");
-            assertEquals(10L, system.<Object, Long>ask(actor, Get::new, Duration.ofSeconds(5)).get(),
+            assertEquals(10L, system.<Object, Long>ask(actor, Get::new, Duration.ofSeconds(20)).get(),
                     "restart returns to the initial state");
             assertEquals(2, setups.get(), "setup ran at start and at restart");
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    @EnumSource(Mode.class)
     void defaultStrategyStopsAndWatchersGetTerminated(Mode mode) throws Exception {
-        CompletableFuture<ActorRef<?>> terminated = new CompletableFuture<>();
+        TRef<String> terminated = TRef.of(null);
         try (ActorSystem system = system(mode, 2)) {
             ActorRef<String> fragile = system.spawn(Behaviors.receive((ctx, m) -> {
                 throw new RuntimeException("fragile fails: " + m);
@@ -269,23 +282,24 @@ class ActorSemanticsTest {
                 ctx.watch(fragile);
                 return Behaviors.receive((c, msg) -> {
                     if (msg instanceof Terminated t) {
-                        terminated.complete(t.ref());
+                        terminated.set(t.ref().name());
                     }
                     return Behaviors.same();
                 });
             }), "watcher");
-            Thread.sleep(20); // let the watch commit
+            Thread.sleep(mode == Mode.ISOLATED_PROCESSES ? 300 : 20); // let the watch commit
             fragile.tell("go");
-            assertEquals("fragile", terminated.get(10, TimeUnit.SECONDS).name());
+            await(() -> "fragile".equals(terminated.get()), Duration.ofSeconds(20), "Terminated");
             long before = system.diagnostics().deadLetters();
             fragile.tell("after stop");
+            await(() -> system.diagnostics().deadLetters() == before + 1, Duration.ofSeconds(20), "a dead letter");
             assertEquals(before + 1, system.diagnostics().deadLetters(), "a tell to a stopped actor is a dead letter");
             watcher.tell("still alive");
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    @EnumSource(Mode.class)
     void retryReleasesTheWorkerUntilStockArrives(Mode mode) throws Exception {
         // One worker: if a waiting consumer held the thread, the producer could never run.
         TLong stock = TLong.named("stock", 0);
@@ -306,7 +320,7 @@ class ActorSemanticsTest {
             for (int i = 0; i < 50; i++) {
                 consumer.tell(3);
             }
-            Thread.sleep(20);
+            Thread.sleep(mode == Mode.ISOLATED_PROCESSES ? 500 : 20);
             assertEquals(0, filled.get(), "no stock yet: the consumer waits");
             for (int i = 0; i < 150; i++) {
                 producer.tell(1);
@@ -318,7 +332,7 @@ class ActorSemanticsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    @EnumSource(Mode.class)
     void concurrentActorHandlersCommitAsIfSerial(Mode mode) throws Exception {
         int messages = 5_000;
         TLong handled = TLong.of(0);
@@ -335,20 +349,20 @@ class ActorSemanticsTest {
                 reactor.tell("hit");
             }
             await(() -> handled.get() == messages, Duration.ofSeconds(30), "all handled");
-            assertEquals((long) messages, system.<Object, Long>ask(reactor, Get::new, Duration.ofSeconds(5)).get(),
+            assertEquals((long) messages, system.<Object, Long>ask(reactor, Get::new, Duration.ofSeconds(20)).get(),
                     "no update of the concurrent actor's state was lost");
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    @EnumSource(Mode.class)
     void conflictReRunsHandlerButSendsExactlyOnce(Mode mode) throws Exception {
         TLong hot = TLong.named("hot", 0);
-        AtomicInteger delivered = new AtomicInteger();
-        int messages = 2_000;
+        TLong delivered = TLong.of(0);
+        int messages = mode == Mode.ISOLATED_PROCESSES ? 500 : 2_000;
         try (ActorSystem system = system(mode, 2)) {
             ActorRef<String> sink = system.spawn(Behaviors.receive((ctx, m) -> {
-                delivered.incrementAndGet();
+                delivered.increment();
                 return Behaviors.same();
             }), "sink");
             List<ActorRef<String>> writers = new ArrayList<>();
@@ -362,15 +376,15 @@ class ActorSemanticsTest {
             for (int i = 0; i < messages; i++) {
                 writers.get(i % writers.size()).tell("m" + i);
             }
-            await(() -> delivered.get() == messages, Duration.ofSeconds(30), "deliveries");
-            Thread.sleep(50);
+            await(() -> delivered.get() == messages, Duration.ofSeconds(60), "deliveries");
+            Thread.sleep(100);
             assertEquals(messages, delivered.get(), "each committed handler sends once, aborted attempts never");
             assertEquals(messages, hot.get());
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    @EnumSource(Mode.class)
     void closeDrainsQueuedMessagesFirst(Mode mode) {
         TLong processed = TLong.of(0);
         ActorSystem system = system(mode, 2);
@@ -378,23 +392,24 @@ class ActorSemanticsTest {
             processed.increment();
             return Behaviors.same();
         }), "slow");
-        for (int i = 0; i < 5_000; i++) {
+        int count = mode == Mode.ISOLATED_PROCESSES ? 1_000 : 5_000;
+        for (int i = 0; i < count; i++) {
             slow.tell(i);
         }
         system.close();
-        assertEquals(5_000, processed.get(), "close() drains before stopping");
+        assertEquals(count, processed.get(), "close() drains before stopping");
         assertThrows(IllegalStateException.class, () -> system.spawn(Behaviors.receive((c, m) -> Behaviors.same()), "late"));
         system.close(); // idempotent
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    @EnumSource(Mode.class)
     void spawnInAFailedHandlerNeverHappens(Mode mode) throws Exception {
-        AtomicInteger childStarts = new AtomicInteger();
+        TLong childStarts = TLong.of(0);
         try (ActorSystem system = system(mode, 2)) {
             ActorRef<String> parent = system.spawn(Behaviors.supervise(Behaviors.<String>receive((ctx, m) -> {
                 ctx.spawn(Behaviors.<String>setup(c -> {
-                    childStarts.incrementAndGet();
+                    childStarts.increment();
                     return Behaviors.receive((c2, x) -> Behaviors.same());
                 }), "child");
                 if ("fail".equals(m)) {
@@ -404,15 +419,15 @@ class ActorSemanticsTest {
             })).onFailure(IllegalStateException.class, SupervisorStrategy.resume()), "parent");
             parent.tell("fail");
             parent.tell("ok");
-            await(() -> childStarts.get() >= 1, Duration.ofSeconds(5), "child start");
-            Thread.sleep(50);
+            await(() -> childStarts.get() >= 1, Duration.ofSeconds(20), "child start");
+            Thread.sleep(100);
             assertEquals(1, childStarts.get(), "only the committed spawn started a child; its name was free again");
             assertEquals(2, system.diagnostics().liveActors(), "parent and its one child");
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    @EnumSource(Mode.class)
     void actorsShareTransactionalStateWithoutCopies(Mode mode) throws Exception {
         TRef<List<String>> log = TRef.of(List.of());
         try (ActorSystem system = system(mode, 2)) {
@@ -423,7 +438,7 @@ class ActorSemanticsTest {
                 return Behaviors.same();
             }), "appender");
             appender.tell(log);
-            await(() -> log.get().size() == 1, Duration.ofSeconds(5), "append");
+            await(() -> log.get().size() == 1, Duration.ofSeconds(20), "append");
             assertEquals(List.of("appended"), log.get());
         }
     }

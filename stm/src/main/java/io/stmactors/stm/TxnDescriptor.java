@@ -851,7 +851,18 @@ final class TxnDescriptor implements Replication.CommitView {
             abort(conflictVar, "read set changed before commit");
         }
         if (wroteBound && hooks != null) {
-            Object rejected = hooks.onCommit(this);
+            Object rejected;
+            try {
+                rejected = hooks.onCommit(this);
+            } catch (RuntimeException | Error e) {
+                if (inevitable) {
+                    releaseInevitableLocks(0L);
+                    releaseToken();
+                } else {
+                    unlockWriteSet();
+                }
+                throw e; // the body's failure path rolls back and rethrows it
+            }
             if (rejected != null) {
                 if (inevitable) {
                     releaseInevitableLocks(0L);

@@ -230,8 +230,11 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         }
     }
 
+    /** Marker of "no state" in {@link Restored#state()}. */
+    public static final Object NO_STATE = Invocation.NO_STATE;
+
     /** Asks the cell to stop; the worker that owns it does the stopping. */
-    void requestStop() {
+    public void requestStop() {
         stopRequested = true;
         for (;;) {
             int s = status;

@@ -154,7 +154,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
         if (Stm.inTransaction()) {
             Stm.afterRollback(() -> registry.remove(fullName, cell));
             Stm.afterCommit(start);
-            if (isolation != null && parent != null) {
+            if (isolation != null) {
                 isolation.childSpawned(parent, cell, behavior);
             }
         } else {
@@ -188,6 +188,14 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     /** The local actor named {@code fullName}, or null. */
     public ActorCell<?> lookup(String fullName) {
         return registry.get(fullName);
+    }
+
+    /** Counts a dead letter (isolated mode: a message for an actor this process does not host). */
+    public void countDeadLetter(String target, Object message) {
+        deadLetters.increment();
+        if (DEAD_LETTERS.isDebugEnabled()) {
+            DEAD_LETTERS.debug("Dead letter to '{}': {}", target, message);
+        }
     }
 
     /** Whether no worker is busy and no task is queued. */

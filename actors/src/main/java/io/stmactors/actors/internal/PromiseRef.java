@@ -16,6 +16,8 @@ public final class PromiseRef<R> implements ActorRef<R>, java.io.Serializable {
 
     private final transient CompletableFuture<R> future;
     private final String name;
+    /** The id under which an isolated-mode process registered this promise; 0 until then. */
+    private volatile long wireId;
 
     public PromiseRef(CompletableFuture<R> future, String name) {
         this.future = future;
@@ -35,6 +37,21 @@ public final class PromiseRef<R> implements ActorRef<R>, java.io.Serializable {
     @Override
     public String name() {
         return name;
+    }
+
+    /** The future this promise completes. */
+    public CompletableFuture<R> future() {
+        return future;
+    }
+
+    /** Isolated mode: the id of this promise on the wire (0: none yet). */
+    public long wireId() {
+        return wireId;
+    }
+
+    /** Isolated mode: records the id of this promise on the wire. */
+    public void wireId(long id) {
+        this.wireId = id;
     }
 
     @Override

@@ -127,6 +127,6 @@ final class Frames {
         return List.of(Hello.class, Spawn.class, Tell.class, Reply.class, StopActor.class, Stopped.class,
                 ReadVersion.class, RefValue.class, Outgoing.class, ActorState.class, ChildSpawned.class, Watch.class,
                 Commit.class, CommitResult.class, Fetch.class, Fetched.class, Update.class, StatusRequest.class,
-                Status.class, Shutdown.class);
+                Status.class, Shutdown.class, Boxed.class);
     }
 }

@@ -1,0 +1,946 @@
+package io.stmactors.actors.isolated;
+
+import io.stmactors.actors.ActorRef;
+import io.stmactors.actors.ActorSystem;
+import io.stmactors.actors.ActorSystemConfig;
+import io.stmactors.actors.ActorSystemDiagnostics;
+import io.stmactors.actors.Behavior;
+import io.stmactors.actors.Mode;
+import io.stmactors.actors.Terminated;
+import io.stmactors.actors.internal.PromiseRef;
+import io.stmactors.stm.Stm;
+import io.stmactors.transport.CodecException;
+import io.stmactors.transport.KryoCodec;
+import io.stmactors.transport.SharedMemoryTransport;
+import io.stmactors.transport.Transport;
+import io.stmactors.transport.TransportConfig;
+import io.stmactors.transport.TransportException;
+import io.stmactors.transport.UnregisteredClassException;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+
+/**
+ * The coordinator of an isolated-process system: the calling JVM launches N worker JVMs (same
+ * classpath), places each top-level actor in one of them ({@link io.stmactors.actors.Placement};
+ * children live with their parent), owns the shared heap ({@link HeapOwner}), and routes the
+ * messages of committed handlers. Everything that crosses a process boundary is Kryo-serialized
+ * and carried by the shared-memory transport (one ring-buffer inbox per process, in a private
+ * temporary directory removed by {@link #close()}).
+ *
+ * <h2>Threads</h2>
+ * One poll thread handles every frame from the workers, in order: owner decisions, routing, fetch
+ * answers. User threads may spawn, tell and ask concurrently. Worker processes are watched with
+ * {@link Process#onExit()}: a dead worker is detected at once, its actors are reported lost, asks
+ * to them fail, and (by default) it is restarted and its actors re-created from the last state
+ * their commits shipped to the owner.
+ */
+public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagnostics, WireContext, IsolatedNode,
+        HeapOwner.Outlet {
+    private static final Logger LOG = LoggerFactory.getLogger(IsolatedActorSystem.class);
+    private static final Logger DEAD_LETTERS = LoggerFactory.getLogger("io.stmactors.deadLetters");
+
+    /** Flags every worker JVM gets, whatever the user passed: Agrona, Kryo closures. */
+    static final List<String> REQUIRED_JVM_FLAGS = List.of(
+            "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-opens", "java.base/java.nio=ALL-UNNAMED",
+            "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens", "java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+            "--add-opens", "java.base/java.util=ALL-UNNAMED");
+
+    private final ActorSystemConfig config;
+    private final KryoCodec codec;
+    private final HeapOwner owner;
+    private final Path directory;
+    private final long secret;
+    private final Transport transport;
+    private final WorkerHandle[] workers;
+    private final Map<String, ActorEntry> registry = new ConcurrentHashMap<>();
+    private final Map<String, List<WatchEntry>> watchers = new ConcurrentHashMap<>();
+    private final Map<Long, PendingAsk> asks = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<Frames.Status>> statusReplies = new ConcurrentHashMap<>();
+    private final AtomicLong askIds = new AtomicLong();
+    private final AtomicLong statusIds = new AtomicLong();
+    private final LongAdder deadLetters = new LongAdder();
+    private final LongAdder malformedFrames = new LongAdder();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final ScheduledThreadPoolExecutor timer;
+    private final Thread pollThread;
+    private volatile boolean polling = true;
+    private volatile Frames.Status[] lastStatus;
+
+    /** A top-level or child actor, where it lives, and what the owner keeps to re-create it. */
+    static final class ActorEntry {
+        final String name;
+        final int worker;
+        final byte[] initialBehavior;
+        volatile byte[] behavior;
+        volatile byte[] state;
+        volatile boolean hasState;
+
+        ActorEntry(String name, int worker, byte[] initialBehavior) {
+            this.name = name;
+            this.worker = worker;
+            this.initialBehavior = initialBehavior;
+        }
+    }
+
+    private record WatchEntry(String watcher, byte[] message) {
+    }
+
+    private record PendingAsk(PromiseRef<?> promise, String target) {
+    }
+
+    public IsolatedActorSystem(ActorSystemConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        if (config.workers() > 62) {
+            throw new IllegalArgumentException("ISOLATED_PROCESSES supports at most 62 workers, got " + config.workers());
+        }
+        ReplicationRouter.ensureInstalled();
+        this.codec = Wire.codec(config.registeredClasses());
+        this.owner = new HeapOwner(this);
+        this.secret = new SecureRandom().nextLong();
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, config.name() + "-coordinator-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.timer.setRemoveOnCancelPolicy(true);
+        try {
+            this.directory = Files.createTempDirectory("stm-actors-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the isolated mode's private directory", e);
+        }
+        this.transport = SharedMemoryTransport.open(TransportConfig.builder()
+                .directory(directory).endpointId(0).clusterSecret(secret)
+                .ringCapacity(8 * 1024 * 1024).build());
+        this.workers = new WorkerHandle[config.workers()];
+        this.pollThread = new Thread(this::pollLoop, config.name() + "-coordinator");
+        this.pollThread.setDaemon(true);
+        this.pollThread.start();
+        boolean started = false;
+        try {
+            for (int i = 0; i < workers.length; i++) {
+                workers[i] = new WorkerHandle(i + 1, this);
+                workers[i].launch();
+            }
+            long deadline = System.nanoTime() + config.workerStartTimeout().toNanos();
+            for (WorkerHandle w : workers) {
+                w.awaitReady(deadline);
+            }
+            started = true;
+            LOG.debug("Isolated actor system '{}' started: {} worker processes in {}", config.name(), workers.length, directory);
+        } finally {
+            if (!started) {
+                shutdownEverything();
+            }
+        }
+    }
+
+    // =====================================================================================
+    // ActorSystem
+    // =====================================================================================
+
+    @Override
+    public <M> ActorRef<M> spawn(Behavior<M> behavior, String name) {
+        Objects.requireNonNull(behavior, "behavior");
+        Objects.requireNonNull(name, "name");
+        if (name.isEmpty() || name.indexOf('/') >= 0) {
+            throw new IllegalArgumentException("invalid actor name '" + name + "': it must be non-empty and contain no '/'");
+        }
+        if (closed.get()) {
+            throw new IllegalStateException("actor system '" + config.name() + "' is closed; cannot spawn '" + name + "'");
+        }
+        byte[] bytes = encodeBehavior(behavior, name);
+        int index = config.placement().workerFor(name, workers.length);
+        if (index < 0 || index >= workers.length) {
+            throw new IllegalStateException("placement put '" + name + "' on worker " + index + " of " + workers.length);
+        }
+        ActorEntry entry = new ActorEntry(name, index + 1, bytes);
+        if (registry.putIfAbsent(name, entry) != null) {
+            throw new IllegalArgumentException("actor name '" + name + "' is already in use");
+        }
+        Runnable send = () -> sendTo(entry.worker, new Frames.Spawn(name, bytes, null, null, false));
+        if (Stm.inTransaction()) {
+            Stm.afterRollback(() -> registry.remove(name, entry));
+            Stm.afterCommit(send);
+        } else {
+            send.run();
+        }
+        return new RemoteActorRef<>(name, this);
+    }
+
+    private byte[] encodeBehavior(Behavior<?> behavior, String name) {
+        try {
+            return encode(behavior);
+        } catch (UnregisteredClassException e) {
+            throw new IllegalArgumentException("the behavior of actor '" + name + "' cannot be shipped to a worker "
+                    + "process: it holds an unregistered class, " + e.unregisteredClass().getName()
+                    + ". What a behavior's lambdas capture is copied to the worker: register message and state "
+                    + "classes with ActorSystemConfig.builder().register(...), and share state through "
+                    + "TRef/TLong/TMap rather than plain objects. (" + e.getMessage() + ")", e);
+        } catch (CodecException e) {
+            throw new IllegalArgumentException("the behavior of actor '" + name + "' cannot be shipped to a worker "
+                    + "process: " + e.getMessage() + ". Build behaviors with io.stmactors.actors.Behaviors from "
+                    + "lambdas (they are serializable) and register the classes they capture.", e);
+        }
+    }
+
+    @Override
+    public <M, R> CompletableFuture<R> ask(ActorRef<M> target, Function<ActorRef<R>, M> request, Duration timeout) {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(timeout, "timeout");
+        CompletableFuture<R> future = new CompletableFuture<>();
+        if (closed.get()) {
+            future.completeExceptionally(new IllegalStateException("actor system '" + config.name() + "' is closed"));
+            return future;
+        }
+        long id = askIds.incrementAndGet();
+        PromiseRef<R> replyTo = new PromiseRef<>(future, "ask-" + id + "-to-" + target.name());
+        replyTo.wireId(id);
+        asks.put(id, new PendingAsk(replyTo, target.name()));
+        M message = request.apply(replyTo);
+        Objects.requireNonNull(message, "request produced a null message");
+        var timeoutTask = timer.schedule(() -> future.completeExceptionally(new TimeoutException(
+                "ask to actor '" + target.name() + "' timed out after " + timeout.toMillis() + " ms (request "
+                        + message.getClass().getSimpleName() + ")")), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        future.whenComplete((r, e) -> {
+            timeoutTask.cancel(false);
+            asks.remove(id);
+        });
+        try {
+            target.tell(message);
+        } catch (RuntimeException e) {
+            future.completeExceptionally(e);
+            throw e;
+        }
+        return future;
+    }
+
+    @Override
+    public ActorSystemDiagnostics diagnostics() {
+        return this;
+    }
+
+    @Override
+    public Mode mode() {
+        return Mode.ISOLATED_PROCESSES;
+    }
+
+    @Override
+    public int workers() {
+        return workers.length;
+    }
+
+    @Override
+    public ActorSystemConfig config() {
+        return config;
+    }
+
+    /** The private directory holding the ring-buffer files (removed by {@link #close()}). */
+    public Path directory() {
+        return directory;
+    }
+
+    /** The OS process of worker {@code index} (0-based), for tests and tools. */
+    public Process workerProcess(int index) {
+        return workers[index].process();
+    }
+
+    /** The worker index (0-based) hosting actor {@code name}, or -1. */
+    public int workerOf(String name) {
+        ActorEntry e = registry.get(name);
+        return e == null ? -1 : e.worker - 1;
+    }
+
+    /** Number of worker restarts so far. */
+    public int workerRestarts() {
+        int n = 0;
+        for (WorkerHandle w : workers) {
+            n += w.restarts();
+        }
+        return n;
+    }
+
+    // =====================================================================================
+    // Close and quiescence
+    // =====================================================================================
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            terminated.join();
+            return;
+        }
+        try {
+            long deadline = System.nanoTime() + config.closeTimeout().toNanos();
+            if (!awaitQuiescence(deadline)) {
+                LOG.warn("Isolated actor system '{}': still busy after the close timeout ({}); stopping anyway",
+                        config.name(), config.closeTimeout());
+            }
+        } finally {
+            shutdownEverything();
+            terminated.complete(null);
+        }
+    }
+
+    /** Quiet: every frame sent was received, no worker busy, twice in a row with the same counters. */
+    private boolean awaitQuiescence(long deadline) {
+        String previous = null;
+        while (System.nanoTime() < deadline) {
+            Frames.Status[] statuses = pollStatuses(Duration.ofSeconds(5));
+            if (statuses != null) {
+                StringBuilder key = new StringBuilder();
+                boolean quiet = true;
+                for (int i = 0; i < workers.length; i++) {
+                    WorkerHandle w = workers[i];
+                    Frames.Status s = statuses[i];
+                    if (!w.alive()) {
+                        continue;
+                    }
+                    if (s == null || !s.idle() || s.tellsReceived() != w.framesSent() || s.commitsSent() != w.framesReceived()) {
+                        quiet = false;
+                        break;
+                    }
+                    key.append(w.framesSent()).append('/').append(w.framesReceived()).append(';');
+                }
+                if (quiet && key.toString().equals(previous)) {
+                    return true;
+                }
+                previous = quiet ? key.toString() : null;
+            }
+            sleep(quietPause());
+        }
+        return false;
+    }
+
+    private static long quietPause() {
+        return 2;
+    }
+
+    private Frames.Status[] pollStatuses(Duration timeout) {
+        Frames.Status[] out = new Frames.Status[workers.length];
+        List<CompletableFuture<Frames.Status>> futures = new ArrayList<>();
+        long[] ids = new long[workers.length];
+        for (int i = 0; i < workers.length; i++) {
+            if (!workers[i].alive()) {
+                futures.add(null);
+                continue;
+            }
+            long id = statusIds.incrementAndGet();
+            ids[i] = id;
+            CompletableFuture<Frames.Status> f = new CompletableFuture<>();
+            statusReplies.put(id, f);
+            futures.add(f);
+            if (!sendControl(workers[i].endpoint(), new Frames.StatusRequest(id))) {
+                f.complete(null);
+            }
+        }
+        try {
+            for (int i = 0; i < workers.length; i++) {
+                CompletableFuture<Frames.Status> f = futures.get(i);
+                if (f != null) {
+                    out[i] = f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+            lastStatus = out;
+            return out;
+        } catch (Exception e) {
+            return null;
+        } finally {
+            for (long id : ids) {
+                statusReplies.remove(id);
+            }
+        }
+    }
+
+    private void shutdownEverything() {
+        owner.close();
+        for (WorkerHandle w : workers) {
+            if (w != null) {
+                w.stopping();
+                sendControl(w.endpoint(), new Frames.Shutdown());
+            }
+        }
+        for (WorkerHandle w : workers) {
+            if (w != null) {
+                w.awaitExit(Duration.ofSeconds(10));
+            }
+        }
+        polling = false;
+        try {
+            pollThread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        transport.close();
+        timer.shutdownNow();
+        for (PendingAsk a : List.copyOf(asks.values())) {
+            a.promise().future().completeExceptionally(new IllegalStateException(
+                    "actor system '" + config.name() + "' closed before the reply arrived"));
+        }
+        for (WorkerHandle w : workers) {
+            if (w != null) {
+                w.deleteLog();
+            }
+        }
+        deleteDirectory();
+    }
+
+    private void deleteDirectory() {
+        try (var files = Files.walk(directory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    LOG.warn("could not delete {}: {}", p, e.toString());
+                }
+            });
+        } catch (IOException e) {
+            LOG.warn("could not clean up {}: {}", directory, e.toString());
+        }
+    }
+
+    // =====================================================================================
+    // Frames from the workers (poll thread)
+    // =====================================================================================
+
+    private void pollLoop() {
+        IdleStrategy idle = new BackoffIdleStrategy(64, 64, 1_000, 200_000);
+        while (polling) {
+            int n;
+            try {
+                n = transport.poll(this::onFrame, 256);
+            } catch (TransportException e) {
+                if (!polling) {
+                    return;
+                }
+                LOG.error("Coordinator transport failed", e);
+                n = 0;
+            } catch (RuntimeException | Error e) {
+                LOG.error("Coordinator failed handling a frame", e);
+                n = 1;
+            }
+            idle.idle(n);
+        }
+    }
+
+    private void onFrame(int source, int type, DirectBuffer buffer, int offset, int length) {
+        if (source < 1 || source > workers.length || type != Frames.TYPE) {
+            malformedFrames.increment();
+            LOG.warn("Coordinator dropped a frame from endpoint {} of type {}", source, type);
+            return;
+        }
+        WorkerHandle worker = workers[source - 1];
+        Object frame;
+        try {
+            frame = Wire.with(this, () -> codec.decode(buffer, offset, length));
+        } catch (CodecException e) {
+            malformedFrames.increment();
+            worker.countReceived();
+            LOG.error("Coordinator could not decode a frame from worker {}: {}", source, e.getMessage());
+            return;
+        }
+        if (!(frame instanceof Frames.Hello) && !(frame instanceof Frames.Status)) {
+            worker.countReceived();
+        }
+        if (frame instanceof Frames.Hello h) {
+            onHello(worker, h);
+        } else if (frame instanceof Frames.Commit c) {
+            onCommit(worker, c);
+        } else if (frame instanceof Frames.Fetch f) {
+            onFetch(worker, f);
+        } else if (frame instanceof Frames.Stopped s) {
+            onStopped(s.name());
+        } else if (frame instanceof Frames.Status s) {
+            CompletableFuture<Frames.Status> f = statusReplies.get(s.seq());
+            if (f != null) {
+                f.complete(s);
+            }
+        } else {
+            malformedFrames.increment();
+            LOG.warn("Coordinator got an unexpected {} from worker {}", frame.getClass().getSimpleName(), source);
+        }
+    }
+
+    private void onHello(WorkerHandle worker, Frames.Hello hello) {
+        if (hello.fingerprint() != codec.fingerprint()) {
+            LOG.error("Worker {} registered classes differently (codec fingerprint {} vs {}): stopping it",
+                    worker.endpoint(), Long.toHexString(hello.fingerprint()), Long.toHexString(codec.fingerprint()));
+            worker.fail(new IllegalStateException("worker " + worker.endpoint() + " has a different class registration"));
+            return;
+        }
+        boolean restart = worker.ready(hello.pid());
+        if (restart) {
+            restoreActors(worker);
+        }
+    }
+
+    private void onCommit(WorkerHandle worker, Frames.Commit c) {
+        int w = worker.endpoint();
+        owner.lock.lock();
+        try {
+            if (c.sync()) {
+                long stale = owner.staleRead(c.reads());
+                if (stale != 0) {
+                    sendControl(w, new Frames.CommitResult(c.seq(), false, null, null, stale, owner.lastUpdateTo(w)));
+                    return;
+                }
+            }
+            List<Object> created = new ArrayList<>(c.newRefs().size());
+            for (Frames.RefValue nr : c.newRefs()) {
+                created.add(owner.createFromWorker(nr.id(), nr.isLong(), w));
+            }
+            for (int i = 0; i < created.size(); i++) {
+                owner.initialize(created.get(i), decode(c.newRefs().get(i).value()));
+            }
+            long[] ids = new long[c.writes().size()];
+            long[] versions = new long[0];
+            if (!c.writes().isEmpty()) {
+                Object[] values = new Object[ids.length];
+                for (int i = 0; i < ids.length; i++) {
+                    ids[i] = c.writes().get(i).id();
+                    values[i] = decode(c.writes().get(i).value());
+                }
+                versions = owner.applyWrites(w, ids, values);
+            }
+            for (Frames.ChildSpawned s : c.spawns()) {
+                ActorEntry entry = new ActorEntry(s.name(), w, s.behavior());
+                if (registry.putIfAbsent(s.name(), entry) != null) {
+                    LOG.warn("Worker {} spawned '{}', a name already in use elsewhere; messages go to the first", w, s.name());
+                }
+            }
+            for (Frames.ActorState st : c.actors()) {
+                ActorEntry entry = registry.get(st.name());
+                if (entry != null) {
+                    if (st.behavior() != null) {
+                        entry.behavior = st.behavior();
+                    }
+                    if (st.hasState()) {
+                        entry.state = st.state();
+                        entry.hasState = true;
+                    } else if (st.behavior() != null) {
+                        entry.state = null;
+                        entry.hasState = false;
+                    }
+                }
+            }
+            for (Frames.Watch watch : c.watches()) {
+                addWatch(watch);
+            }
+            for (Frames.Outgoing o : c.sends()) {
+                forward(o);
+            }
+            if (c.sync()) {
+                sendControl(w, new Frames.CommitResult(c.seq(), true, ids, versions, 0, owner.lastUpdateTo(w)));
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Coordinator could not apply commit {} of worker {} ({})", c.seq(), w, c.transaction(), e);
+            if (c.sync()) {
+                sendControl(w, new Frames.CommitResult(c.seq(), false, null, null, -1, owner.lastUpdateTo(w)));
+            }
+        } finally {
+            owner.lock.unlock();
+        }
+    }
+
+    private void onFetch(WorkerHandle worker, Frames.Fetch f) {
+        owner.lock.lock();
+        try {
+            List<Frames.RefValue> values = owner.fetch(worker.endpoint(), f.ids());
+            sendControl(worker.endpoint(), new Frames.Fetched(f.requestId(), values, owner.lastUpdateTo(worker.endpoint())));
+        } finally {
+            owner.lock.unlock();
+        }
+    }
+
+    private void onStopped(String name) {
+        ActorEntry entry = registry.remove(name);
+        if (entry == null) {
+            return;
+        }
+        List<WatchEntry> list = watchers.remove(name);
+        if (list != null) {
+            for (WatchEntry we : list) {
+                notifyWatcher(name, we);
+            }
+        }
+    }
+
+    private void addWatch(Frames.Watch watch) {
+        WatchEntry we = new WatchEntry(watch.watcher(), watch.message());
+        if (!registry.containsKey(watch.target())) {
+            notifyWatcher(watch.target(), we);
+            return;
+        }
+        watchers.computeIfAbsent(watch.target(), k -> new CopyOnWriteArrayList<>()).add(we);
+    }
+
+    private void notifyWatcher(String target, WatchEntry we) {
+        byte[] bytes = we.message() != null ? we.message() : encode(new Terminated(new RemoteActorRef<>(target, this)));
+        deliver(we.watcher(), bytes);
+    }
+
+    private void forward(Frames.Outgoing o) {
+        if (o.isReply()) {
+            if (o.replyEndpoint() == 0) {
+                completeAsk(o.askId(), o.message());
+            } else {
+                sendControl(o.replyEndpoint(), new Frames.Reply(o.askId(), o.message()));
+            }
+            return;
+        }
+        deliver(o.target(), o.message());
+    }
+
+    private void deliver(String target, byte[] message) {
+        ActorEntry entry = registry.get(target);
+        if (entry == null || !workers[entry.worker - 1].alive()) {
+            deadLetter(target);
+            return;
+        }
+        if (!sendTo(entry.worker, new Frames.Tell(target, message))) {
+            deadLetter(target);
+        }
+    }
+
+    private void completeAsk(long askId, byte[] bytes) {
+        PendingAsk ask = asks.get(askId);
+        if (ask == null) {
+            return; // timed out or answered: dropped silently
+        }
+        Object message;
+        try {
+            message = decode(bytes);
+        } catch (CodecException e) {
+            LOG.error("Could not decode the reply to ask {}: {}", askId, e.getMessage());
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        PromiseRef<Object> promise = (PromiseRef<Object>) ask.promise();
+        promise.tell(message);
+    }
+
+    private void deadLetter(String target) {
+        deadLetters.increment();
+        if (DEAD_LETTERS.isDebugEnabled()) {
+            DEAD_LETTERS.debug("Dead letter to '{}'", target);
+        }
+    }
+
+    // =====================================================================================
+    // Worker failure
+    // =====================================================================================
+
+    /** Called by a {@link WorkerHandle} when its process ended unexpectedly. */
+    void onWorkerDied(WorkerHandle worker, int exitCode) {
+        int endpoint = worker.endpoint();
+        List<String> lost = new ArrayList<>();
+        for (ActorEntry e : registry.values()) {
+            if (e.worker == endpoint) {
+                lost.add(e.name);
+            }
+        }
+        lost.sort(Comparator.naturalOrder());
+        boolean restart = config.restartWorkers() && !closed.get();
+        LOG.error("Worker process {} died (exit code {}); actors lost: {}; {}", endpoint, exitCode, lost,
+                restart ? "restarting it with their last committed state" : "not restarting (restartWorkers off)");
+        owner.forgetHolder(endpoint);
+        for (var e : asks.entrySet()) {
+            PendingAsk ask = e.getValue();
+            if (lost.contains(ask.target())) {
+                @SuppressWarnings("unchecked")
+                CompletableFuture<Object> f = (CompletableFuture<Object>) ask.promise().future();
+                f.completeExceptionally(new IllegalStateException("ask to actor '" + ask.target()
+                        + "' failed: its worker process " + endpoint + " died (exit code " + exitCode + ")"));
+            }
+        }
+        if (restart) {
+            worker.relaunch();
+        } else {
+            for (String name : lost) {
+                onStopped(name);
+            }
+        }
+    }
+
+    private void restoreActors(WorkerHandle worker) {
+        List<ActorEntry> lost = new ArrayList<>();
+        for (ActorEntry e : registry.values()) {
+            if (e.worker == worker.endpoint()) {
+                lost.add(e);
+            }
+        }
+        lost.sort(Comparator.comparingInt((ActorEntry e) -> e.name.split("/").length).thenComparing(e -> e.name));
+        for (ActorEntry e : lost) {
+            sendTo(e.worker, new Frames.Spawn(e.name, e.initialBehavior, e.behavior, e.state, e.hasState));
+        }
+        LOG.info("Worker process {} restarted; re-created {} actors", worker.endpoint(), lost.size());
+    }
+
+    // =====================================================================================
+    // Sending
+    // =====================================================================================
+
+    /** Sends a frame that creates work at the worker (counted for quiescence). */
+    boolean sendTo(int endpoint, Object frame) {
+        WorkerHandle w = workers[endpoint - 1];
+        try {
+            transport.send(endpoint, Frames.TYPE, encodeFrame(frame));
+            w.countSent();
+            return true;
+        } catch (TransportException e) {
+            LOG.debug("Could not send {} to worker {}: {}", frame.getClass().getSimpleName(), endpoint, e.toString());
+            return false;
+        }
+    }
+
+    /** Sends a control frame; counted like the others except status traffic. */
+    boolean sendControl(int endpoint, Object frame) {
+        if (frame instanceof Frames.StatusRequest || frame instanceof Frames.Shutdown) {
+            try {
+                transport.send(endpoint, Frames.TYPE, encodeFrame(frame));
+                return true;
+            } catch (TransportException e) {
+                return false;
+            }
+        }
+        return sendTo(endpoint, frame);
+    }
+
+    @Override
+    public void sendUpdate(int endpoint, Frames.Update update) {
+        sendTo(endpoint, update);
+    }
+
+    @Override
+    public byte[] encode(Object value) {
+        return Wire.with(this, () -> codec.encode(new Boxed(value)));
+    }
+
+    private byte[] encodeFrame(Object frame) {
+        return Wire.with(this, () -> codec.encode(frame));
+    }
+
+    Object decode(byte[] bytes) {
+        return ((Boxed) Wire.with(this, () -> codec.decode(bytes))).value();
+    }
+
+    KryoCodec codec() {
+        return codec;
+    }
+
+    long secret() {
+        return secret;
+    }
+
+    // =====================================================================================
+    // IsolatedNode: sends from coordinator threads
+    // =====================================================================================
+
+    @Override
+    public void tellRemote(String name, Object message) {
+        byte[] bytes = encode(message);
+        if (Stm.inTransaction()) {
+            Stm.afterCommit(() -> deliver(name, bytes));
+        } else {
+            deliver(name, bytes);
+        }
+    }
+
+    @Override
+    public void replyRemote(int endpoint, long askId, Object message) {
+        byte[] bytes = encode(message);
+        Runnable send = endpoint == 0 ? () -> completeAsk(askId, bytes)
+                : () -> sendControl(endpoint, new Frames.Reply(askId, bytes));
+        if (Stm.inTransaction()) {
+            Stm.afterCommit(send);
+        } else {
+            send.run();
+        }
+    }
+
+    // =====================================================================================
+    // WireContext (coordinator)
+    // =====================================================================================
+
+    @Override
+    public int endpoint() {
+        return 0;
+    }
+
+    @Override
+    public long refId(Object ref) {
+        return owner.adopt(ref);
+    }
+
+    @Override
+    public Object ref(long id, boolean isLong) {
+        Object ref = owner.lookup(id);
+        if (ref == null || (ref instanceof io.stmactors.stm.TLong) != isLong) {
+            throw new com.esotericsoftware.kryo.KryoException("Malformed reference id #" + Long.toHexString(id));
+        }
+        return ref;
+    }
+
+    @Override
+    public ActorRef<?> actor(String name) {
+        return new RemoteActorRef<>(name, this);
+    }
+
+    @Override
+    public long promiseId(PromiseRef<?> promise) {
+        long id = promise.wireId();
+        if (id == 0) {
+            id = askIds.incrementAndGet();
+            promise.wireId(id);
+            asks.put(id, new PendingAsk(promise, "?"));
+        }
+        return id;
+    }
+
+    @Override
+    public ActorRef<?> reply(int endpoint, long askId) {
+        if (endpoint == 0) {
+            PendingAsk ask = asks.get(askId);
+            if (ask != null) {
+                return ask.promise();
+            }
+        }
+        return new ReplyRef<>(endpoint, askId, this);
+    }
+
+    // =====================================================================================
+    // Diagnostics (summed over the workers' last status)
+    // =====================================================================================
+
+    private Frames.Status[] statuses() {
+        if (!closed.get()) {
+            Frames.Status[] fresh = pollStatuses(Duration.ofSeconds(5));
+            if (fresh != null) {
+                return fresh;
+            }
+        }
+        Frames.Status[] last = lastStatus;
+        return last != null ? last : new Frames.Status[0];
+    }
+
+    private long sum(java.util.function.ToLongFunction<Frames.Status> f) {
+        long n = 0;
+        for (Frames.Status s : statuses()) {
+            if (s != null) {
+                n += f.applyAsLong(s);
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public long messagesProcessed() {
+        return sum(Frames.Status::messages);
+    }
+
+    @Override
+    public long commits() {
+        return sum(Frames.Status::commits);
+    }
+
+    @Override
+    public long aborts() {
+        return sum(Frames.Status::aborts);
+    }
+
+    @Override
+    public long retryWaits() {
+        return sum(Frames.Status::retryWaits);
+    }
+
+    @Override
+    public long failures() {
+        return sum(Frames.Status::failures);
+    }
+
+    @Override
+    public long deadLetters() {
+        return deadLetters.sum() + sum(Frames.Status::deadLetters);
+    }
+
+    @Override
+    public int liveActors() {
+        return registry.size();
+    }
+
+    @Override
+    public List<Row> actors() {
+        return List.of();
+    }
+
+    @Override
+    public List<Row> messageClasses() {
+        return List.of();
+    }
+
+    @Override
+    public String report() {
+        Frames.Status[] st = statuses();
+        long m = 0, c = 0, a = 0, r = 0, f = 0, d = deadLetters.sum();
+        for (Frames.Status s : st) {
+            if (s != null) {
+                m += s.messages();
+                c += s.commits();
+                a += s.aborts();
+                r += s.retryWaits();
+                f += s.failures();
+                d += s.deadLetters();
+            }
+        }
+        return String.format(Locale.ROOT,
+                "Actor system '%s' (ISOLATED_PROCESSES, %d worker processes): %,d messages, %,d commits, %,d aborts "
+                        + "(%.2f%%), %,d retry waits, %,d failures, %,d dead letters, %d live actors, %,d shared references, "
+                        + "%d worker restarts, %d malformed frames%n",
+                config.name(), workers.length, m, c, a, c + a == 0 ? 0.0 : 100.0 * a / (c + a), r, f, d,
+                registry.size(), owner.size(), workerRestarts(), malformedFrames.sum());
+    }
+
+    @Override
+    public String toString() {
+        return "ActorSystem(" + config.name() + ", ISOLATED_PROCESSES, " + workers.length + " workers)";
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package io.stmactors.actors.isolated;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * One worker JVM as the coordinator sees it: its process, whether it said hello, the frame counters
+ * of the quiescence check, and its log file (stdout and stderr, in the system's private directory,
+ * so that a worker's output never mixes into the coordinator's streams; its tail is logged when the
+ * worker dies).
+ */
+final class WorkerHandle {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerHandle.class);
+
+    private final int endpoint;
+    private final IsolatedActorSystem system;
+    private final Path log;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
+    private volatile Process process;
+    private volatile CompletableFuture<Void> hello = new CompletableFuture<>();
+    private volatile boolean alive;
+    private volatile boolean stopping;
+    private volatile int restarts;
+    private volatile boolean everReady;
+
+    WorkerHandle(int endpoint, IsolatedActorSystem system) {
+        this.endpoint = endpoint;
+        this.system = system;
+        this.log = system.directory().resolve("worker-" + endpoint + ".log");
+    }
+
+    int endpoint() {
+        return endpoint;
+    }
+
+    boolean alive() {
+        return alive;
+    }
+
+    int restarts() {
+        return restarts;
+    }
+
+    Process process() {
+        return process;
+    }
+
+    long framesSent() {
+        return sent.get();
+    }
+
+    long framesReceived() {
+        return received.get();
+    }
+
+    void countSent() {
+        sent.incrementAndGet();
+    }
+
+    void countReceived() {
+        received.incrementAndGet();
+    }
+
+    /** Starts the worker JVM. */
+    synchronized void launch() {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(inheritedJvmOptions());
+        command.addAll(IsolatedActorSystem.REQUIRED_JVM_FLAGS);
+        command.addAll(system.config().workerJvmOptions());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(WorkerMain.class.getName());
+        command.addAll(WorkerMain.arguments(endpoint, system));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        try {
+            Process p = pb.start();
+            process = p;
+            alive = true;
+            p.onExit().thenAccept(this::exited);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start worker process " + endpoint + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * JVM options of the coordinator worth giving the workers (heap size, system properties,
+     * module flags), without debuggers and agents that would collide.
+     */
+    static List<String> inheritedJvmOptions() {
+        List<String> out = new ArrayList<>();
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-agentlib") || arg.startsWith("-javaagent") || arg.startsWith("-Xrunjdwp")
+                    || arg.startsWith("-XX:StartFlightRecording") || arg.startsWith("-XX:+StartAttachListener")
+                    || arg.startsWith("-Djdk.attach") || arg.startsWith("-XX:Flight") || arg.startsWith("--add-opens")
+                    || arg.startsWith("-Dsun.java.command") || arg.startsWith("-Xlog")) {
+                continue;
+            }
+            if (arg.startsWith("-X") || arg.startsWith("-D") || arg.startsWith("-ea") || arg.startsWith("-XX:")) {
+                out.add(arg);
+            }
+        }
+        return out;
+    }
+
+    /** The hello arrived. Returns true if this is a restarted worker (its actors must be re-created). */
+    boolean ready(long pid) {
+        boolean restarted = everReady;
+        everReady = true;
+        LOG.debug("Worker {} ready (pid {})", endpoint, pid);
+        hello.complete(null);
+        return restarted;
+    }
+
+    void fail(Throwable cause) {
+        hello.completeExceptionally(cause);
+        Process p = process;
+        if (p != null) {
+            p.destroyForcibly();
+        }
+    }
+
+    void awaitReady(long deadlineNanos) {
+        try {
+            hello.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("worker process " + endpoint + " did not start in time" + tailOfLog());
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("worker process " + endpoint + " failed to start: "
+                    + e.getCause().getMessage() + tailOfLog(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting worker processes", e);
+        }
+    }
+
+    void stopping() {
+        stopping = true;
+    }
+
+    /** Waits for the process to end after a shutdown request; kills it if it does not. */
+    void awaitExit(Duration timeout) {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Worker process {} did not exit within {}; killing it", endpoint, timeout);
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+        }
+        alive = false;
+    }
+
+    private void exited(Process p) {
+        if (p != process) {
+            return;
+        }
+        alive = false;
+        if (stopping) {
+            return;
+        }
+        if (!hello.isDone()) {
+            hello.completeExceptionally(new IllegalStateException("exit code " + p.exitValue()));
+            return;
+        }
+        LOG.error("Worker process {} (pid {}) exited with code {}{}", endpoint, p.pid(), p.exitValue(), tailOfLog());
+        system.onWorkerDied(this, p.exitValue());
+    }
+
+    /** Starts a fresh JVM for this worker; its actors are re-created when it says hello. */
+    void relaunch() {
+        restarts++;
+        hello = new CompletableFuture<>();
+        sent.set(0);
+        received.set(0);
+        launch();
+    }
+
+    private String tailOfLog() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            int from = Math.max(0, lines.size() - 20);
+            if (lines.isEmpty()) {
+                return "";
+            }
+            return "; last lines of its log:\n  " + lines.subList(from, lines.size()).stream().collect(Collectors.joining("\n  "));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    void deleteLog() {
+        try {
+            Files.deleteIfExists(log);
+        } catch (IOException e) {
+            LOG.debug("could not delete {}", log);
+        }
+    }
+}

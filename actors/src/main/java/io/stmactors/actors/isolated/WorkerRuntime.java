@@ -1,0 +1,748 @@
+package io.stmactors.actors.isolated;
+
+import io.stmactors.actors.ActorRef;
+import io.stmactors.actors.ActorSystemConfig;
+import io.stmactors.actors.Behavior;
+import io.stmactors.actors.internal.ActorCell;
+import io.stmactors.actors.internal.IsolationHooks;
+import io.stmactors.actors.internal.LocalActorSystem;
+import io.stmactors.actors.internal.PromiseRef;
+import io.stmactors.stm.Replication;
+import io.stmactors.stm.Stm;
+import io.stmactors.stm.TLong;
+import io.stmactors.stm.TRef;
+import io.stmactors.transport.CodecException;
+import io.stmactors.transport.KryoCodec;
+import io.stmactors.transport.SharedMemoryTransport;
+import io.stmactors.transport.Transport;
+import io.stmactors.transport.TransportConfig;
+import io.stmactors.transport.TransportException;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.ref.WeakReference;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The runtime of one worker process: a local actor system (its dispatcher runs the handlers of the
+ * actors placed here), a replica of the shared heap, and the frames to and from the coordinator.
+ *
+ * <h2>The replica</h2>
+ * Each shared reference this process has seen is a local {@code TRef}/{@code TLong} bound to a
+ * {@link RefBinding}. Its value arrives on first read ({@link Frames.Fetch}, blocking the reading
+ * handler) and is then kept current by the owner's {@link Frames.Update}s, which one applier thread
+ * installs in commit order, each as one local transaction: local transactions therefore always see
+ * a consistent prefix of the owner's history (the local STM's opacity). A handler transaction that
+ * wrote shared references ships its read versions and written values to the owner during its local
+ * commit (the engine's replication hook, locks held) and waits for the verdict; a rejected commit
+ * aborts locally and re-runs once this process has applied the updates the owner sent before the
+ * rejection.
+ *
+ * <h2>Effects of a handler</h2>
+ * Everything a committed handler did that other processes must learn — sends to actors elsewhere,
+ * references it created and shared, its actor's new behavior and state (kept by the owner to
+ * re-create the actor after a crash), spawns, watches — travels in one {@link Frames.Commit}: with
+ * the owner's verdict when the handler wrote shared references, otherwise asynchronously after the
+ * local commit. The owner forwards the sends, so they arrive after the state they were sent from.
+ *
+ * <h2>Threads</h2>
+ * The main thread polls the inbox and never blocks on a send or a lock; handler threads send and
+ * wait; the applier thread installs updates. Nothing waits on the poll thread except through
+ * futures it completes, so a handler waiting for a verdict while holding reference locks cannot
+ * stall the updates that would release someone else.
+ */
+final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, ReplicationRouter.Side {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
+    private static final Duration OWNER_TIMEOUT = Duration.ofSeconds(60);
+    private static final Object STALE = "stale read (owner has a newer version)";
+
+    private final int id;
+    private final KryoCodec codec;
+    private final Transport transport;
+    private final LocalActorSystem local;
+    private final Map<Long, WeakReference<Object>> refs = new ConcurrentHashMap<>();
+    private final AtomicLong nextRefId = new AtomicLong();
+    private final AtomicLong nextSeq = new AtomicLong();
+    private final AtomicLong nextAsk = new AtomicLong();
+    private final Map<Long, CompletableFuture<Frames.CommitResult>> pendingCommits = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<Frames.Fetched>> pendingFetches = new ConcurrentHashMap<>();
+    private final Map<Long, PromiseRef<?>> asks = new ConcurrentHashMap<>();
+    private final LinkedBlockingQueue<Frames.Update> updates = new LinkedBlockingQueue<>();
+    private final Thread applier;
+    private volatile boolean applierBusy;
+    private volatile long appliedSeq;
+    private final AtomicLong framesSent = new AtomicLong();
+    private final AtomicLong framesReceived = new AtomicLong();
+    private final List<Object> orphanNewRefs = new ArrayList<>(); // guarded by itself
+    private final ThreadLocal<Outbox> outbox = ThreadLocal.withInitial(Outbox::new);
+    private volatile boolean running = true;
+
+    /** What one handler attempt did that the owner must learn. Confined to the handler's thread. */
+    static final class Outbox {
+        boolean active;
+        ActorCell<?> cell;
+        final List<Frames.Outgoing> sends = new ArrayList<>();
+        final List<Object> newRefs = new ArrayList<>();
+        Frames.ActorState actorState;
+        final List<Frames.ChildSpawned> spawns = new ArrayList<>();
+        final List<Frames.Watch> watches = new ArrayList<>();
+        boolean shipped;
+        long awaitSeq;
+
+        void reset() {
+            active = false;
+            cell = null;
+            sends.clear();
+            newRefs.clear();
+            actorState = null;
+            spawns.clear();
+            watches.clear();
+            shipped = false;
+            awaitSeq = 0;
+        }
+
+        boolean hasContent() {
+            return !sends.isEmpty() || !newRefs.isEmpty() || actorState != null || !spawns.isEmpty() || !watches.isEmpty();
+        }
+    }
+
+    WorkerRuntime(int id, Path directory, long secret, ActorSystemConfig config) {
+        this.id = id;
+        ReplicationRouter.ensureInstalled();
+        this.codec = Wire.codec(config.registeredClasses());
+        this.transport = SharedMemoryTransport.open(TransportConfig.builder()
+                .directory(directory).endpointId(id).clusterSecret(secret)
+                .ringCapacity(8 * 1024 * 1024).build());
+        this.local = new LocalActorSystem(ActorSystemConfig.builder().name(config.name() + "-w" + id)
+                .mode(io.stmactors.actors.Mode.ISOLATED_PROCESSES).workers(config.threadsPerWorker())
+                .throughput(config.throughput()).closeTimeout(Duration.ofSeconds(5))
+                .handlerTimeout(config.handlerTimeout()).build(), this);
+        this.applier = new Thread(this::applyLoop, "stm-actors-worker-" + id + "-applier");
+        this.applier.setDaemon(true);
+        this.applier.start();
+    }
+
+    /** Says hello and polls the inbox until told to shut down. */
+    void run() {
+        sendUncounted(new Frames.Hello(id, ProcessHandle.current().pid(), codec.fingerprint()));
+        IdleStrategy idle = new BackoffIdleStrategy(64, 64, 1_000, 200_000);
+        while (running) {
+            int n;
+            try {
+                n = transport.poll(this::onFrame, 256);
+            } catch (TransportException e) {
+                if (!running) {
+                    break;
+                }
+                LOG.error("Worker {} transport failed", id, e);
+                n = 0;
+            } catch (RuntimeException | Error e) {
+                LOG.error("Worker {} failed handling a frame", id, e);
+                n = 1;
+            }
+            idle.idle(n);
+        }
+        try {
+            local.close();
+        } finally {
+            transport.close();
+        }
+    }
+
+    // =====================================================================================
+    // Frames from the coordinator (poll thread)
+    // =====================================================================================
+
+    private void onFrame(int source, int type, DirectBuffer buffer, int offset, int length) {
+        if (source != 0 || type != Frames.TYPE) {
+            LOG.warn("Worker {} dropped a frame from endpoint {} of type {}", id, source, type);
+            return;
+        }
+        Object frame;
+        try {
+            frame = Wire.with(this, () -> codec.decode(buffer, offset, length));
+        } catch (CodecException e) {
+            framesReceived.incrementAndGet();
+            LOG.error("Worker {} could not decode a frame: {}", id, e.getMessage());
+            return;
+        }
+        if (!(frame instanceof Frames.StatusRequest) && !(frame instanceof Frames.Shutdown)) {
+            framesReceived.incrementAndGet();
+        }
+        if (frame instanceof Frames.Spawn s) {
+            spawn(s);
+        } else if (frame instanceof Frames.Tell t) {
+            deliver(t);
+        } else if (frame instanceof Frames.Reply r) {
+            reply(r);
+        } else if (frame instanceof Frames.StopActor s) {
+            ActorCell<?> cell = local.lookup(s.name());
+            if (cell != null) {
+                cell.requestStop();
+            }
+        } else if (frame instanceof Frames.Update u) {
+            updates.add(u);
+        } else if (frame instanceof Frames.Fetched f) {
+            complete(pendingFetches.remove(f.requestId()), f);
+        } else if (frame instanceof Frames.CommitResult r) {
+            complete(pendingCommits.remove(r.seq()), r);
+        } else if (frame instanceof Frames.StatusRequest s) {
+            sendUncounted(status(s.seq()));
+        } else if (frame instanceof Frames.Shutdown) {
+            running = false;
+        } else {
+            LOG.warn("Worker {} got an unexpected {}", id, frame.getClass().getSimpleName());
+        }
+    }
+
+    private static <T> void complete(CompletableFuture<T> future, T value) {
+        if (future != null) {
+            future.complete(value);
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void spawn(Frames.Spawn s) {
+        try {
+            Behavior<Object> initial = (Behavior<Object>) decode(s.behavior());
+            ActorCell.Restored restored = null;
+            if (s.restoredBehavior() != null || s.hasState()) {
+                Behavior<Object> current = s.restoredBehavior() != null ? (Behavior<Object>) decode(s.restoredBehavior()) : null;
+                Object state = s.hasState() ? decode(s.restoredState()) : ActorCell.NO_STATE;
+                if (current != null) {
+                    restored = new ActorCell.Restored(current, state);
+                }
+            }
+            local.spawnShipped(s.name(), initial, restored);
+        } catch (RuntimeException e) {
+            LOG.error("Worker {} could not start actor '{}'", id, s.name(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void deliver(Frames.Tell t) {
+        ActorCell<Object> cell = (ActorCell<Object>) local.lookup(t.target());
+        if (cell == null) {
+            local.countDeadLetter(t.target(), "(serialized message)");
+            return;
+        }
+        Object message;
+        try {
+            message = decode(t.message());
+        } catch (CodecException e) {
+            LOG.error("Worker {} could not decode a message for '{}': {}", id, t.target(), e.getMessage());
+            return;
+        }
+        cell.tell(message);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void reply(Frames.Reply r) {
+        PromiseRef<Object> promise = (PromiseRef<Object>) asks.remove(r.askId());
+        if (promise != null) {
+            promise.tell(decode(r.message()));
+        }
+    }
+
+    private Frames.Status status(long seq) {
+        boolean idle = local.isQuiescent() && updates.isEmpty() && !applierBusy
+                && pendingCommits.isEmpty() && pendingFetches.isEmpty();
+        var d = local.diagnostics();
+        return new Frames.Status(seq, idle, framesReceived.get(), framesSent.get(), d.messagesProcessed(), d.commits(),
+                d.aborts(), d.retryWaits(), d.failures(), d.deadLetters(), d.liveActors());
+    }
+
+    // =====================================================================================
+    // The replica: updates, fetches, commits
+    // =====================================================================================
+
+    private void applyLoop() {
+        while (true) {
+            Frames.Update u;
+            try {
+                u = updates.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            applierBusy = true;
+            try {
+                apply(u);
+            } catch (RuntimeException | Error e) {
+                LOG.error("Worker {} could not apply update {}", id, u.ownerSeq(), e);
+            } finally {
+                appliedSeq = Math.max(appliedSeq, u.ownerSeq());
+                applierBusy = false;
+            }
+        }
+    }
+
+    private void apply(Frames.Update u) {
+        List<Object> targets = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
+        List<Frames.RefValue> entries = new ArrayList<>();
+        for (Frames.RefValue v : u.values()) {
+            Object ref = existing(v.id());
+            if (ref == null) {
+                continue;
+            }
+            RefBinding b = (RefBinding) Replication.binding(ref);
+            if (b.present && b.version >= v.version()) {
+                continue;
+            }
+            targets.add(ref);
+            values.add(decode(v.value()));
+            entries.add(v);
+        }
+        if (targets.isEmpty()) {
+            return;
+        }
+        Stm.atomic("replica update " + u.ownerSeq(), () -> {
+            for (int i = 0; i < targets.size(); i++) {
+                set(targets.get(i), values.get(i));
+            }
+        });
+        for (int i = 0; i < targets.size(); i++) {
+            RefBinding b = (RefBinding) Replication.binding(targets.get(i));
+            b.version = Math.max(b.version, entries.get(i).version());
+            b.present = true;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void set(Object ref, Object value) {
+        if (ref instanceof TLong l) {
+            l.set((Long) value);
+        } else {
+            ((TRef<Object>) ref).set(value);
+        }
+    }
+
+    private void awaitApplied(long seq) {
+        if (seq <= 0 || appliedSeq >= seq) {
+            return;
+        }
+        long deadline = System.nanoTime() + OWNER_TIMEOUT.toNanos();
+        while (appliedSeq < seq) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("worker " + id + " did not receive the heap owner's update " + seq);
+            }
+            LockSupport.parkNanos(20_000);
+        }
+    }
+
+    /** First read of a reference: fetch its value from the owner (blocks the reading handler). */
+    @Override
+    public void beforeRead(RefBinding b) {
+        if (b.present) {
+            return;
+        }
+        long request = nextSeq.incrementAndGet();
+        CompletableFuture<Frames.Fetched> future = new CompletableFuture<>();
+        pendingFetches.put(request, future);
+        send(new Frames.Fetch(request, new long[] {b.id}));
+        Frames.Fetched fetched = await(future, "the value of shared reference " + b);
+        awaitApplied(fetched.ownerSeq());
+        for (Frames.RefValue v : fetched.values()) {
+            Object ref = existing(v.id());
+            if (ref == null) {
+                continue;
+            }
+            RefBinding rb = (RefBinding) Replication.binding(ref);
+            if (rb.present && rb.version >= v.version()) {
+                continue;
+            }
+            Object value = decode(v.value());
+            Runnable mark = () -> {
+                rb.version = v.version();
+                rb.present = true;
+            };
+            if (ref instanceof TLong l) {
+                Replication.install(l, (Long) value, mark);
+            } else {
+                @SuppressWarnings("unchecked")
+                TRef<Object> r = (TRef<Object>) ref;
+                Replication.install(r, value, mark);
+            }
+        }
+        if (!b.present) {
+            throw new IllegalStateException("shared reference " + b + " is unknown to the heap owner");
+        }
+    }
+
+    /**
+     * The commit of a local transaction that wrote shared references: ship it to the owner and
+     * wait for the verdict (locks held; the poll thread completes the future).
+     */
+    @Override
+    public Object onCommit(Replication.CommitView view) {
+        if (Thread.currentThread() == applier) {
+            return null; // installing the owner's own updates
+        }
+        Outbox ob = outbox.get();
+        boolean handler = ob.active;
+        Map<Object, Object> inTxn = new IdentityHashMap<>();
+        for (int i = 0, n = view.writeCount(); i < n; i++) {
+            inTxn.put(view.writeRef(i), view.writeValue(i));
+        }
+        List<Frames.ReadVersion> reads = new ArrayList<>();
+        for (int i = 0, n = view.readCount(); i < n; i++) {
+            if (view.readBinding(i) instanceof RefBinding b && b.side == this && b.version != 0) {
+                long version = b.version;
+                if (!view.readStillValid(i)) {
+                    return view.readRef(i);
+                }
+                reads.add(new Frames.ReadVersion(b.id, version));
+            }
+        }
+        List<Frames.RefValue> writes = new ArrayList<>();
+        List<RefBinding> written = new ArrayList<>();
+        for (int i = 0, n = view.writeCount(); i < n; i++) {
+            if (view.writeBinding(i) instanceof RefBinding b && b.side == this) {
+                if (b.version == 0) {
+                    addNewRef(ob, view.writeRef(i));
+                } else {
+                    writes.add(new Frames.RefValue(b.id, b.isLong, 0, encode(view.writeValue(i))));
+                    written.add(b);
+                }
+            }
+        }
+        List<Object> published = new ArrayList<>();
+        List<Frames.RefValue> newRefs = newRefValues(ob, inTxn, published);
+        long seq = nextSeq.incrementAndGet();
+        CompletableFuture<Frames.CommitResult> future = new CompletableFuture<>();
+        pendingCommits.put(seq, future);
+        send(new Frames.Commit(seq, true, view.transactionName(), reads, writes, newRefs,
+                List.copyOf(ob.sends), ob.actorState == null ? List.of() : List.of(ob.actorState),
+                List.copyOf(ob.spawns), List.copyOf(ob.watches)));
+        Frames.CommitResult result = await(future, "the heap owner's verdict on a commit");
+        if (!result.ok()) {
+            ob.awaitSeq = result.ownerSeq();
+            Object stale = existing(result.conflictId());
+            return stale != null ? stale : STALE;
+        }
+        for (int i = 0; i < written.size(); i++) {
+            written.get(i).version = result.newVersions()[i];
+        }
+        markPublished(published);
+        if (handler) {
+            ob.shipped = true;
+        } else {
+            ob.reset();
+        }
+        return null;
+    }
+
+    /**
+     * Waits for the owner's answer with a plain park, not {@code future.get()}: inside a
+     * {@code ForkJoinPool} worker, {@code get()} is a managed block and the pool would start a
+     * compensation thread, running more handlers at once than the worker is configured for.
+     */
+    private <T> T await(CompletableFuture<T> future, String what) {
+        if (!future.isDone()) {
+            Thread waiter = Thread.currentThread();
+            future.whenComplete((r, e) -> LockSupport.unpark(waiter));
+            long deadline = System.nanoTime() + OWNER_TIMEOUT.toNanos();
+            while (!future.isDone()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("worker " + id + " got no answer for " + what
+                            + " within " + OWNER_TIMEOUT.toSeconds() + " s (is the coordinator alive?)");
+                }
+                LockSupport.parkNanos(this, left);
+            }
+        }
+        return future.join();
+    }
+
+    /** Values of the references first shared by this attempt (and of those they reach in turn). */
+    private List<Frames.RefValue> newRefValues(Outbox ob, Map<Object, Object> inTxn, List<Object> published) {
+        synchronized (orphanNewRefs) {
+            for (Object r : orphanNewRefs) {
+                addNewRef(ob, r);
+            }
+            orphanNewRefs.clear();
+        }
+        List<Frames.RefValue> out = new ArrayList<>();
+        for (int i = 0; i < ob.newRefs.size(); i++) { // encoding may discover more: the list grows
+            Object ref = ob.newRefs.get(i);
+            RefBinding b = (RefBinding) Replication.binding(ref);
+            Object value = inTxn.containsKey(ref) ? inTxn.get(ref) : Replication.peek(ref);
+            out.add(new Frames.RefValue(b.id, b.isLong, 0, encode(value)));
+            published.add(ref);
+        }
+        return out;
+    }
+
+    private static void addNewRef(Outbox ob, Object ref) {
+        for (Object r : ob.newRefs) {
+            if (r == ref) {
+                return;
+            }
+        }
+        ob.newRefs.add(ref);
+    }
+
+    private static void markPublished(List<Object> refs) {
+        for (Object r : refs) {
+            RefBinding b = (RefBinding) Replication.binding(r);
+            if (b.version == 0) {
+                b.version = 1;
+            }
+        }
+    }
+
+    /** Ships what a committed handler did when it wrote no shared reference (so no verdict is needed). */
+    private void sendAsync(Outbox ob, String transaction) {
+        List<Object> published = new ArrayList<>();
+        List<Frames.RefValue> newRefs = newRefValues(ob, Map.of(), published);
+        send(new Frames.Commit(nextSeq.incrementAndGet(), false, transaction, List.of(), List.of(), newRefs,
+                List.copyOf(ob.sends), ob.actorState == null ? List.of() : List.of(ob.actorState),
+                List.copyOf(ob.spawns), List.copyOf(ob.watches)));
+        markPublished(published);
+    }
+
+    // =====================================================================================
+    // IsolationHooks (handler threads)
+    // =====================================================================================
+
+    @Override
+    public void attemptStarted(ActorCell<?> cell, Object message) {
+        Outbox ob = outbox.get();
+        long await = ob.awaitSeq;
+        ob.reset();
+        ob.active = true;
+        ob.cell = cell;
+        awaitApplied(await);
+    }
+
+    @Override
+    public void beforeCommit(ActorCell<?> cell, Behavior<?> nextBehavior, Object nextState, Object noState, boolean stop) {
+        if (nextBehavior == null && nextState == noState) {
+            return;
+        }
+        Outbox ob = outbox.get();
+        byte[] behavior = nextBehavior == null ? null : encode(nextBehavior);
+        boolean hasState = nextState != noState;
+        ob.actorState = new Frames.ActorState(cell.name(), behavior, hasState ? encode(nextState) : null, hasState);
+    }
+
+    @Override
+    public void afterCommit(ActorCell<?> cell) {
+        Outbox ob = outbox.get();
+        if (!ob.shipped && ob.hasContent()) {
+            sendAsync(ob, "actor '" + cell.name() + "'");
+        }
+        ob.reset();
+    }
+
+    @Override
+    public void afterRollback(ActorCell<?> cell) {
+        outbox.get().reset();
+    }
+
+    @Override
+    public void childSpawned(ActorCell<?> parent, ActorCell<?> child, Behavior<?> behavior) {
+        Frames.ChildSpawned spawned = new Frames.ChildSpawned(child.name(), encode(behavior));
+        Outbox ob = outbox.get();
+        if (ob.active) {
+            ob.spawns.add(spawned);
+        } else {
+            Stm.afterCommit(() -> send(new Frames.Commit(nextSeq.incrementAndGet(), false, "spawn", List.of(), List.of(),
+                    List.of(), List.of(), List.of(), List.of(spawned), List.of())));
+        }
+    }
+
+    @Override
+    public void stopped(ActorCell<?> cell) {
+        if (running) {
+            send(new Frames.Stopped(cell.name()));
+        }
+    }
+
+    @Override
+    public void watchRemote(ActorCell<?> watcher, ActorRef<?> target, Object message) {
+        Frames.Watch watch = new Frames.Watch(target.name(), watcher.name(), message == null ? null : encode(message));
+        Outbox ob = outbox.get();
+        if (ob.active) {
+            ob.watches.add(watch);
+        } else {
+            Stm.afterCommit(() -> send(new Frames.Commit(nextSeq.incrementAndGet(), false, "watch", List.of(), List.of(),
+                    List.of(), List.of(), List.of(), List.of(), List.of(watch))));
+        }
+    }
+
+    // =====================================================================================
+    // IsolatedNode: sends to actors and asks elsewhere
+    // =====================================================================================
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void tellRemote(String name, Object message) {
+        ActorCell<Object> cell = (ActorCell<Object>) local.lookup(name);
+        if (cell != null) {
+            cell.tell(message);
+            return;
+        }
+        ship(new Frames.Outgoing(name, 0, 0, encode(message)));
+    }
+
+    @Override
+    public void replyRemote(int endpoint, long askId, Object message) {
+        ship(new Frames.Outgoing(null, endpoint, askId, encode(message)));
+    }
+
+    private void ship(Frames.Outgoing outgoing) {
+        Outbox ob = outbox.get();
+        if (ob.active) {
+            ob.sends.add(outgoing);
+        } else if (Stm.inTransaction()) {
+            Stm.afterCommit(() -> sendLoose(outgoing));
+        } else {
+            sendLoose(outgoing);
+        }
+    }
+
+    private void sendLoose(Frames.Outgoing outgoing) {
+        Outbox temp = new Outbox();
+        temp.sends.add(outgoing);
+        sendAsync(temp, "send outside a handler");
+    }
+
+    // =====================================================================================
+    // WireContext (worker)
+    // =====================================================================================
+
+    @Override
+    public int endpoint() {
+        return id;
+    }
+
+    @Override
+    public long refId(Object ref) {
+        Object binding = Replication.binding(ref);
+        if (binding instanceof RefBinding b && b.side == this) {
+            if (b.version == 0) {
+                noteNewRef(ref);
+            }
+            return b.id;
+        }
+        if (binding != null) {
+            throw new IllegalStateException("reference " + ref + " belongs to another actor system");
+        }
+        long newId;
+        synchronized (ref) {
+            if (Replication.binding(ref) instanceof RefBinding b) {
+                newId = b.id;
+            } else {
+                newId = ((long) id << 48) | nextRefId.incrementAndGet();
+                Replication.bind(ref, new RefBinding(newId, ref instanceof TLong, this, 0, true));
+                refs.put(newId, new WeakReference<>(ref));
+            }
+        }
+        noteNewRef(ref);
+        return newId;
+    }
+
+    private void noteNewRef(Object ref) {
+        Outbox ob = outbox.get();
+        if (ob.active) {
+            addNewRef(ob, ref);
+        } else {
+            synchronized (orphanNewRefs) {
+                orphanNewRefs.add(ref);
+            }
+        }
+    }
+
+    @Override
+    public Object ref(long refId, boolean isLong) {
+        Object[] out = new Object[1];
+        refs.compute(refId, (k, weak) -> {
+            Object existing = weak == null ? null : weak.get();
+            if (existing != null) {
+                out[0] = existing;
+                return weak;
+            }
+            Object proxy = isLong ? TLong.of(0) : TRef.of(null);
+            Replication.bind(proxy, new RefBinding(refId, isLong, this, 0, false));
+            out[0] = proxy;
+            return new WeakReference<>(proxy);
+        });
+        if ((out[0] instanceof TLong) != isLong) {
+            throw new com.esotericsoftware.kryo.KryoException("Malformed reference id #" + Long.toHexString(refId));
+        }
+        return out[0];
+    }
+
+    private Object existing(long refId) {
+        WeakReference<Object> weak = refs.get(refId);
+        return weak == null ? null : weak.get();
+    }
+
+    @Override
+    public ActorRef<?> actor(String name) {
+        return new RemoteActorRef<>(name, this);
+    }
+
+    @Override
+    public long promiseId(PromiseRef<?> promise) {
+        long askId = promise.wireId();
+        if (askId == 0) {
+            askId = nextAsk.incrementAndGet();
+            promise.wireId(askId);
+            asks.put(askId, promise);
+            long registered = askId;
+            promise.future().whenComplete((r, e) -> asks.remove(registered));
+        }
+        return askId;
+    }
+
+    @Override
+    public ActorRef<?> reply(int endpoint, long askId) {
+        if (endpoint == id) {
+            PromiseRef<?> promise = asks.get(askId);
+            if (promise != null) {
+                return promise;
+            }
+        }
+        return new ReplyRef<>(endpoint, askId, this);
+    }
+
+    // =====================================================================================
+    // Encoding and sending
+    // =====================================================================================
+
+    byte[] encode(Object value) {
+        return Wire.with(this, () -> codec.encode(new Boxed(value)));
+    }
+
+    Object decode(byte[] bytes) {
+        return ((Boxed) Wire.with(this, () -> codec.decode(bytes))).value();
+    }
+
+    private void send(Object frame) {
+        transport.send(0, Frames.TYPE, Wire.with(this, () -> codec.encode(frame)));
+        framesSent.incrementAndGet();
+    }
+
+    private void sendUncounted(Object frame) {
+        try {
+            transport.send(0, Frames.TYPE, Wire.with(this, () -> codec.encode(frame)));
+        } catch (TransportException e) {
+            LOG.warn("Worker {} could not reach the coordinator: {}", id, e.toString());
+        }
+    }
+}
