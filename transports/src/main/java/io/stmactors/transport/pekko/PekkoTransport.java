@@ -116,8 +116,8 @@ public final class PekkoTransport implements Transport
     private final AtomicLong nextMessageId = new AtomicLong();
     private volatile String closedReason;
     private volatile int selfUid;
-    private ActorSystem<Object> system;
-    private String address;
+    private volatile ActorSystem<Object> system;
+    private volatile String address;
 
     // Polling thread only.
     private final UnsafeBuffer view = new UnsafeBuffer(EMPTY);

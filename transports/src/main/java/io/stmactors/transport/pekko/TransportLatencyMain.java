@@ -231,8 +231,8 @@ public final class TransportLatencyMain
             System.getProperty("os.name"), System.getProperty("os.arch"),
             System.getProperty("java.version"), System.getProperty("java.vm.name"),
             LocalDate.now(), loadBefore, loadAfter));
-        out.append(String.format(Locale.ROOT, "Medians of %d interleaved rounds of %d ms per measurement; both " +
-            "endpoints in one JVM.%n%n", rounds, millis));
+        out.append(String.format(Locale.ROOT, "Medians of %d interleaved rounds of %d ms per measurement " +
+            "(min–max over the rounds in parentheses); both endpoints in one JVM.%n%n", rounds, millis));
         out.append("| payload | transport | round trip p50 (µs) | round trip p99 (µs) | throughput (msg/s) | " +
             "throughput (MiB/s) |\n");
         out.append("|---|---|---|---|---|---|\n");
@@ -241,8 +241,8 @@ public final class TransportLatencyMain
             for (int p = 0; p < pairs.length; p++)
             {
                 final double messages = median(rate[p][s]);
-                out.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %,.0f | %.1f |%n", sizeName(SIZES[s]),
-                    pairs[p].name, median(p50[p][s]), median(p99[p][s]), messages,
+                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.1f |%n", sizeName(SIZES[s]),
+                    pairs[p].name, spread(p50[p][s], "%.1f"), spread(p99[p][s], "%.1f"), spread(rate[p][s], "%,.0f"),
                     messages * SIZES[s] / (1024.0 * 1024.0)));
             }
         }
@@ -255,6 +255,15 @@ public final class TransportLatencyMain
                 median(rate[1][s]) / median(rate[0][s])));
         }
         System.out.print(out);
+    }
+
+    private static String spread(final double[] values, final String format)
+    {
+        final double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        final String median = String.format(Locale.ROOT, format, median(values));
+        return sorted.length < 2 ? median : median + " (" + String.format(Locale.ROOT, format, sorted[0]) + "–" +
+            String.format(Locale.ROOT, format, sorted[sorted.length - 1]) + ")";
     }
 
     private static double median(final double[] values)
