@@ -27,8 +27,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * holding its consumed totals, which are then at least that frame's number. So after each credit at most half of
  * each window is in flight (the flagged frame had at least half in flight, and nothing beyond a full window was sent
  * after it), a full frame always fits again, and a sender blocked on a full window always has a request in flight:
- * no deadlock while the receiver polls. A steady stream costs one credit per half window; a request-reply exchange with less than half a window
- * in flight costs none.
+ * no deadlock while the receiver polls. A steady stream costs one credit per half window; a request-reply exchange
+ * with less than half a window in flight costs none.
  *
  * <h2>Concurrency</h2>
  * Counters, the outstanding request, {@code closedReason} and {@code unreachable} are guarded by this object's

@@ -132,7 +132,7 @@ final class MembershipBehavior extends AbstractBehavior<Object>
                 refreshDestination(entry);
                 if (!self)
                 {
-                    transport.fireEndpointUp(endpointId, entry.address);
+                    transport.membershipListeners.onEndpointUp(endpointId, entry.address);
                 }
             }
         }
@@ -166,7 +166,7 @@ final class MembershipBehavior extends AbstractBehavior<Object>
                     destination.close(endpointId, why);
                 }
                 directory.signalChange();
-                transport.fireEndpointRemoved(endpointId, entry.address, reason);
+                transport.membershipListeners.onEndpointRemoved(endpointId, entry.address, reason);
             }
         }
         return this;
@@ -189,11 +189,11 @@ final class MembershipBehavior extends AbstractBehavior<Object>
         directory.signalChange();
         if (reachable)
         {
-            transport.fireEndpointReachable(endpointId, entry.address);
+            transport.membershipListeners.onEndpointReachable(endpointId, entry.address);
         }
         else
         {
-            transport.fireEndpointUnreachable(endpointId, entry.address);
+            transport.membershipListeners.onEndpointUnreachable(endpointId, entry.address);
         }
         return this;
     }

@@ -9,15 +9,9 @@ import io.stmactors.transport.RejectReason;
 import io.stmactors.transport.Transport;
 import io.stmactors.transport.TransportCounters;
 import io.stmactors.transport.TransportException;
-import io.stmactors.transport.TransportListener;
-import io.stmactors.transport.internal.FrameValidator;
-import io.stmactors.transport.internal.Reassembler;
 import io.stmactors.transport.pekko.EndpointDirectory.Entry;
 import io.stmactors.transport.pekko.EndpointDirectory.Status;
-import io.stmactors.transport.pekko.EndpointMembershipListener.RemovalReason;
 import org.agrona.DirectBuffer;
-import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.Member;
@@ -34,7 +28,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -87,8 +80,11 @@ import static io.stmactors.transport.FrameDescriptor.UNFRAGMENTED;
  *     <li>Inbound queue: a {@link ConcurrentLinkedQueue}; the inbox actor is its producer (its message handling is
  *     sequential, with happens-before between messages), the polling thread its consumer. Its length is bounded by
  *     the senders' windows, not by the queue.</li>
- *     <li>Polling thread: one at a time, enforced with a CAS on {@code pollingThread}; the reassembler and the
- *     per-source consumption counts are its alone, as are the receive-side counters.</li>
+ *     <li>Polling thread: one at a time, enforced with a CAS on {@code pollingThread}; the
+ *     {@link PekkoInboxReader} (reassembly, consumption counts, credits to send) and the receive-side counters are
+ *     its alone.</li>
+ *     <li>Membership: the guardian actor ({@link MembershipBehavior}) writes the directory and tells the
+ *     {@link MembershipListeners}.</li>
  *     <li>Close: {@code closed} flips once; every destination is closed (waking waiting senders), and the actor
  *     system is terminated, which makes this endpoint leave the cluster gracefully.</li>
  * </ul>
@@ -97,7 +93,6 @@ public final class PekkoTransport implements Transport
 {
     private static final Logger LOG = LoggerFactory.getLogger(PekkoTransport.class);
     private static final byte[] EMPTY = new byte[0];
-    private static final long REJECT_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
 
     final PekkoTransportConfig config;
     final EndpointDirectory directory = new EndpointDirectory();
@@ -109,8 +104,7 @@ public final class PekkoTransport implements Transport
     private final int maxFramePayload;
     private final long sendTimeoutNs;
     private final TransportCounters.Recorder recorder = new TransportCounters.Recorder();
-    private final TransportListener listener;
-    private final List<EndpointMembershipListener> membershipListeners = new CopyOnWriteArrayList<>();
+    final MembershipListeners membershipListeners;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<Thread> pollingThread = new AtomicReference<>();
     private final AtomicLong nextMessageId = new AtomicLong();
@@ -119,13 +113,7 @@ public final class PekkoTransport implements Transport
     private volatile ActorSystem<Object> system;
     private volatile String address;
 
-    // Polling thread only.
-    private final UnsafeBuffer view = new UnsafeBuffer(EMPTY);
-    private final Int2ObjectHashMap<SourceState> sources = new Int2ObjectHashMap<>();
-    private final List<SourceState> pendingCredits = new ArrayList<>();
-    private final Reassembler reassembler;
-    private long lastRejectLogNs;
-    private long rejectsSinceLog;
+    private final PekkoInboxReader reader; // polling thread only
 
     private PekkoTransport(final PekkoTransportConfig config)
     {
@@ -135,8 +123,8 @@ public final class PekkoTransport implements Transport
         this.maxMessageSize = config.maxMessageSize();
         this.maxFramePayload = config.maxFramePayload();
         this.sendTimeoutNs = config.sendTimeout().toNanos();
-        this.listener = config.listener();
-        this.reassembler = new Reassembler(this::onIncompleteDiscarded);
+        this.membershipListeners = new MembershipListeners(localId);
+        this.reader = new PekkoInboxReader(config, inbound, directory, recorder, () -> selfUid);
     }
 
     /**
@@ -269,7 +257,7 @@ public final class PekkoTransport implements Transport
      */
     public void addMembershipListener(final EndpointMembershipListener membershipListener)
     {
-        membershipListeners.add(Objects.requireNonNull(membershipListener, "membershipListener"));
+        membershipListeners.add(membershipListener);
     }
 
     /**
@@ -417,30 +405,7 @@ public final class PekkoTransport implements Transport
             {
                 throw closedException();
             }
-            if (!pendingCredits.isEmpty())
-            {
-                retryPendingCredits();
-            }
-            int taken = 0;
-            while (taken < limit)
-            {
-                final Object item = inbound.poll();
-                if (null == item)
-                {
-                    break;
-                }
-                taken++;
-                if (item instanceof WireMessage.Frame frame)
-                {
-                    onFrame(frame, handler);
-                }
-                else
-                {
-                    final Rejection rejection = (Rejection)item;
-                    reject(rejection.reason(), rejection.claimedSourceId(), rejection.detail());
-                }
-            }
-            return taken;
+            return reader.read(handler, limit);
         }
         finally
         {
@@ -467,9 +432,9 @@ public final class PekkoTransport implements Transport
 
     /**
      * Close this endpoint: senders and pollers get {@link EndpointClosedException}, the node leaves the cluster
-     * gracefully (others see {@link RemovalReason#LEFT}) and the actor system terminates, waited for up to
-     * {@link PekkoTransportConfig#closeTimeout()}. Idempotent, thread-safe. Do not call it from a membership
-     * listener (it would wait for the thread it runs on); it returns at once there but the system still stops.
+     * gracefully (others see {@link EndpointMembershipListener.RemovalReason#LEFT}) and the actor system
+     * terminates, waited for up to {@link PekkoTransportConfig#closeTimeout()}. Idempotent, thread-safe. Called from
+     * a membership listener (a Pekko thread) it does not wait, since it would wait for its own thread.
      */
     public void close()
     {
@@ -542,43 +507,6 @@ public final class PekkoTransport implements Transport
         }
     }
 
-    void fireEndpointUp(final int endpointId, final String memberAddress)
-    {
-        fire(l -> l.onEndpointUp(endpointId, memberAddress), "onEndpointUp", endpointId);
-    }
-
-    void fireEndpointUnreachable(final int endpointId, final String memberAddress)
-    {
-        fire(l -> l.onEndpointUnreachable(endpointId, memberAddress), "onEndpointUnreachable", endpointId);
-    }
-
-    void fireEndpointReachable(final int endpointId, final String memberAddress)
-    {
-        fire(l -> l.onEndpointReachable(endpointId, memberAddress), "onEndpointReachable", endpointId);
-    }
-
-    void fireEndpointRemoved(final int endpointId, final String memberAddress, final RemovalReason reason)
-    {
-        fire(l -> l.onEndpointRemoved(endpointId, memberAddress, reason), "onEndpointRemoved", endpointId);
-    }
-
-    private void fire(
-        final java.util.function.Consumer<EndpointMembershipListener> event, final String name, final int endpointId)
-    {
-        for (final EndpointMembershipListener membershipListener : membershipListeners)
-        {
-            try
-            {
-                event.accept(membershipListener);
-            }
-            catch (final RuntimeException ex)
-            {
-                LOG.warn("Endpoint {}: membership listener {} threw in {}({})", localId, membershipListener, name,
-                    endpointId, ex);
-            }
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------------------
 
     private boolean markClosed(final String reason)
@@ -647,152 +575,6 @@ public final class PekkoTransport implements Transport
         }
     }
 
-    private void onFrame(final WireMessage.Frame frame, final FrameHandler handler)
-    {
-        final int sourceId = frame.sourceId();
-        final byte[] payload = frame.payload();
-        if (sourceId < 0 || sourceId > FrameDescriptor.MAX_ENDPOINT_ID)
-        {
-            reject(RejectReason.MALFORMED, -1, "source id " + sourceId + " is out of range");
-            return;
-        }
-
-        // Flow control first: the frame is consumed whatever happens to it next.
-        final SourceState source = sourceState(sourceId, frame.senderUid());
-        source.consumedFrames++;
-        source.consumedBytes += payload.length;
-        if (0 != (frame.flags() & WireMessage.CREDIT_REQUEST_FLAG))
-        {
-            sendCredit(source);
-        }
-
-        final byte flags = (byte)(frame.flags() & ~WireMessage.CREDIT_REQUEST_FLAG);
-        final String problem = FrameValidator.validate(flags, (short)0, sourceId, frame.messageType(), payload.length,
-            payload.length + FrameDescriptor.HEADER_LENGTH, frame.messageLength(), frame.fragmentOffset(),
-            maxMessageSize);
-        if (null != problem)
-        {
-            reject(RejectReason.MALFORMED, sourceId, problem);
-            return;
-        }
-        recorder.frameReceived(payload.length);
-
-        view.wrap(payload);
-        if (UNFRAGMENTED == flags)
-        {
-            recorder.messageReceived();
-            handler.onFrame(sourceId, frame.messageType(), view, 0, payload.length);
-            return;
-        }
-        final int complete = reassembler.onFragment(sourceId, flags, frame.messageId(), frame.messageType(),
-            frame.messageLength(), frame.fragmentOffset(), view, 0, payload.length);
-        if (Reassembler.REFUSED == complete)
-        {
-            reject(RejectReason.FRAGMENT_OUT_OF_SEQUENCE, sourceId, reassembler.lastProblem());
-        }
-        else if (complete >= 0)
-        {
-            recorder.messageReceived();
-            try
-            {
-                handler.onFrame(sourceId, reassembler.completedMessageType(), reassembler.completedBuffer(), 0,
-                    complete);
-            }
-            finally
-            {
-                reassembler.releaseCompleted();
-            }
-        }
-    }
-
-    private SourceState sourceState(final int sourceId, final int senderUid)
-    {
-        SourceState source = sources.get(sourceId);
-        if (null == source || source.senderUid != senderUid)
-        {
-            source = new SourceState(sourceId, senderUid); // a new incarnation starts counting from zero
-            sources.put(sourceId, source);
-        }
-        return source;
-    }
-
-    private void sendCredit(final SourceState source)
-    {
-        final Entry entry = directory.get(source.sourceId);
-        final Destination destination = null == entry ? null : entry.destination;
-        if (null != destination && destination.uid == source.senderUid)
-        {
-            destination.ref.tell(new WireMessage.Credit(localId, selfUid, source.senderUid, secret,
-                source.consumedFrames, source.consumedBytes));
-            source.creditPending = false;
-        }
-        else if (!source.creditPending)
-        {
-            source.creditPending = true; // its inbox is not listed here yet: try again on the next polls
-            pendingCredits.add(source);
-        }
-    }
-
-    private void retryPendingCredits()
-    {
-        for (int i = pendingCredits.size() - 1; i >= 0; i--)
-        {
-            final SourceState source = pendingCredits.get(i);
-            final Entry entry = directory.get(source.sourceId);
-            final Destination destination = null == entry ? null : entry.destination;
-            final boolean gone = sources.get(source.sourceId) != source ||
-                (null != entry && Status.REMOVED == entry.status) ||
-                (null != destination && destination.uid != source.senderUid);
-            if (gone)
-            {
-                source.creditPending = false;
-            }
-            else if (null != destination)
-            {
-                sendCredit(source);
-            }
-            if (!source.creditPending)
-            {
-                pendingCredits.remove(i);
-            }
-        }
-    }
-
-    private void reject(final RejectReason reason, final int claimedSourceId, final String detail)
-    {
-        recorder.frameRejected();
-        rejectsSinceLog++;
-        final long now = System.nanoTime();
-        if (now - lastRejectLogNs >= REJECT_LOG_INTERVAL_NS)
-        {
-            LOG.warn("Endpoint {} dropped {} frame(s); latest: {} from claimed endpoint {}: {}", localId,
-                rejectsSinceLog, reason, claimedSourceId, detail);
-            lastRejectLogNs = now;
-            rejectsSinceLog = 0;
-        }
-        try
-        {
-            listener.onFrameRejected(reason, claimedSourceId, detail);
-        }
-        catch (final RuntimeException ex)
-        {
-            LOG.warn("Endpoint {}: transport listener threw in onFrameRejected", localId, ex);
-        }
-    }
-
-    private void onIncompleteDiscarded(final int sourceId, final int receivedBytes, final int messageLength)
-    {
-        recorder.incompleteMessageDiscarded();
-        try
-        {
-            listener.onIncompleteMessageDiscarded(sourceId, receivedBytes, messageLength);
-        }
-        catch (final RuntimeException ex)
-        {
-            LOG.warn("Endpoint {}: transport listener threw in onIncompleteMessageDiscarded", localId, ex);
-        }
-    }
-
     private EndpointClosedException closedException()
     {
         return new EndpointClosedException(localId, null == closedReason ? "this transport was closed" : closedReason);
@@ -838,21 +620,4 @@ public final class PekkoTransport implements Transport
     {
     }
 
-    /**
-     * What the polling thread consumed from one sender incarnation; totals go back as credit.
-     */
-    private static final class SourceState
-    {
-        final int sourceId;
-        final int senderUid;
-        long consumedFrames;
-        long consumedBytes;
-        boolean creditPending;
-
-        SourceState(final int sourceId, final int senderUid)
-        {
-            this.sourceId = sourceId;
-            this.senderUid = senderUid;
-        }
-    }
 }
