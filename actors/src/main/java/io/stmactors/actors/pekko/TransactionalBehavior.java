@@ -103,9 +103,11 @@ final class TransactionalBehavior<T> extends AbstractBehavior<Object> implements
 
         final Behavior<Object> after = adopt(next);
         next = null;
-        if (stash.nonEmpty() && Behavior.isAlive(after) && !Behavior.isUnhandled(after))
+        if (stash.nonEmpty() && Behavior.isAlive(after))
         {
-            return stash.unstashAll(after == Behaviors.same() ? this : after);
+            // Replay what arrived while this message waited. (If the woken handler returned unhandled, that one
+            // message is not reported as unhandled: the stash must be drained either way.)
+            return stash.unstashAll(Behavior.isUnhandled(after) ? this : after);
         }
         return after;
     }
