@@ -1,5 +1,7 @@
 package io.stmactors.transport;
 
+import io.stmactors.transport.pekko.PekkoTransport;
+import io.stmactors.transport.pekko.PekkoTransportConfig;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -16,6 +18,19 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public interface Transport extends AutoCloseable
 {
+    /**
+     * Open an endpoint of a Pekko cluster: several JVMs, on one or several machines, joined with Pekko Cluster and
+     * talking over Artery TCP. Same as {@link PekkoTransport#open}; see there for what it waits for and what it
+     * throws.
+     *
+     * @param config settings of this endpoint.
+     * @return the open transport; also offers the cluster's membership events.
+     */
+    static PekkoTransport pekko(final PekkoTransportConfig config)
+    {
+        return PekkoTransport.open(config);
+    }
+
     /**
      * @return this endpoint's id.
      */

@@ -96,6 +96,87 @@ public final class TransportCounters
         return ringUnblocks.get();
     }
 
+    /**
+     * Creates and updates a {@link TransportCounters} for a {@link Transport} implemented outside this package (the
+     * counters' fields are package-private so that users cannot change them).
+     * <p>
+     * Thread-safety: the send-side methods may be called by any thread; the receive-side methods ({@code frame*},
+     * {@code message*Received}, {@code incomplete*}) by the polling thread only, as the counters' single writer.
+     */
+    public static final class Recorder
+    {
+        private final TransportCounters counters = new TransportCounters();
+
+        /** A recorder with every counter at zero. */
+        public Recorder()
+        {
+        }
+
+        /** @return the live counters this recorder updates. */
+        public TransportCounters counters()
+        {
+            return counters;
+        }
+
+        /**
+         * A frame was handed to the network. Any thread.
+         *
+         * @param payloadBytes payload bytes in it.
+         */
+        public void frameSent(final int payloadBytes)
+        {
+            counters.framesSent.increment();
+            counters.bytesSent.add(payloadBytes);
+        }
+
+        /** A whole message was sent. Any thread. */
+        public void messageSent()
+        {
+            counters.messagesSent.increment();
+        }
+
+        /** A sender had to wait for room (credit) at its destination. Any thread. */
+        public void backPressureWait()
+        {
+            counters.backPressureWaits.increment();
+        }
+
+        /** A send gave up with {@link TransportBackPressureException}. Any thread. */
+        public void backPressureTimeout()
+        {
+            counters.backPressureTimeouts.increment();
+        }
+
+        /**
+         * A valid frame was taken from the inbox. Polling thread only.
+         *
+         * @param payloadBytes payload bytes in it.
+         */
+        public void frameReceived(final int payloadBytes)
+        {
+            increment(counters.framesReceived);
+            add(counters.bytesReceived, payloadBytes);
+        }
+
+        /** A complete message was delivered to a {@link FrameHandler}. Polling thread only. */
+        public void messageReceived()
+        {
+            increment(counters.messagesReceived);
+        }
+
+        /** A frame was dropped for a {@link RejectReason}. Polling thread only. */
+        public void frameRejected()
+        {
+            increment(counters.framesRejected);
+        }
+
+        /** A partly received message was thrown away. Polling thread only. */
+        public void incompleteMessageDiscarded()
+        {
+            increment(counters.incompleteMessagesDiscarded);
+        }
+    }
+
     static void increment(final AtomicLong singleWriterCounter)
     {
         singleWriterCounter.setRelease(singleWriterCounter.getPlain() + 1);

@@ -1,0 +1,238 @@
+package io.stmactors.transport.pekko;
+
+import io.stmactors.transport.EndpointClosedException;
+import io.stmactors.transport.TransportBackPressureException;
+import io.stmactors.transport.TransportCounters;
+import io.stmactors.transport.TransportException;
+import org.apache.pekko.actor.typed.ActorRef;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One incarnation of a remote (or the local) endpoint's inbox, as seen by senders: its actor ref and the
+ * end-to-end flow control that keeps Artery from dropping messages.
+ *
+ * <h2>Why flow control</h2>
+ * Artery queues outgoing messages per destination system in a fixed-size queue
+ * ({@code outbound-message-queue-size}, 3072) and <em>drops</em> messages when it is full; a fast sender would lose
+ * messages silently. So a sender may have at most {@code windowFrames} frames and {@code windowBytes} payload bytes
+ * in flight to one destination; beyond that it waits for credit, up to the send timeout.
+ *
+ * <h2>Credit protocol</h2>
+ * Frames to this destination are numbered 1, 2, ... ({@code sentFrames}) and handed to Artery in that order (the
+ * tell happens under this object's monitor), so the receiver consumes them in that order. When a frame leaves at
+ * least half of either window in flight and no request is outstanding, it carries
+ * {@link WireMessage#CREDIT_REQUEST_FLAG}; the receiver's poll answers that frame with a {@link WireMessage.Credit}
+ * holding its consumed totals, which are then at least that frame's number. So after each credit at most half of
+ * each window is in flight (the flagged frame had at least half in flight, and nothing beyond a full window was sent
+ * after it), a full frame always fits again, and a sender blocked on a full window always has a request in flight:
+ * no deadlock while the receiver polls. A steady stream costs one credit per half window; a request-reply exchange
+ * with less than half a window in flight costs none.
+ *
+ * <h2>Concurrency</h2>
+ * Counters, the outstanding request, {@code closedReason} and {@code unreachable} are guarded by this object's
+ * monitor; senders wait on it for credit, and the inbox actor ({@link #onCredit}, {@link #markUnreachable},
+ * {@link #close}) notifies. {@link #fragmentLock} keeps the chunks of one large message from this endpoint
+ * contiguous at the receiver (one message in reassembly per source); whole messages of other threads may
+ * interleave with them.
+ */
+final class Destination
+{
+    final int endpointId;
+    final int uid;
+    final ActorRef<WireMessage> ref;
+    final String address;
+    final ReentrantLock fragmentLock = new ReentrantLock();
+
+    private final int windowFrames;
+    private final int windowBytes;
+
+    private long sentFrames; // guarded by this
+    private long sentBytes; // guarded by this
+    private long ackedFrames; // guarded by this
+    private long ackedBytes; // guarded by this
+    private long outstandingRequest; // guarded by this; number of the flagged frame not yet answered, or 0
+    private boolean unreachable; // guarded by this
+    private String closedReason; // guarded by this
+    private int closedEndpointId; // guarded by this
+
+    Destination(
+        final int endpointId,
+        final int uid,
+        final ActorRef<WireMessage> ref,
+        final String address,
+        final int windowFrames,
+        final int windowBytes)
+    {
+        this.endpointId = endpointId;
+        this.uid = uid;
+        this.ref = ref;
+        this.address = address;
+        this.windowFrames = windowFrames;
+        this.windowBytes = windowBytes;
+    }
+
+    /**
+     * Wait for credit, then tell one frame; frames told by this method reach Artery in numbering order.
+     *
+     * @param frameFactory builds the frame once its flags are known.
+     * @param payloadBytes payload length, for the byte window.
+     * @param deadlineNs   {@link System#nanoTime()} after which the wait fails.
+     * @param sendTimeout  the configured timeout, for the exception message.
+     * @param recorder     counts waits and timeouts.
+     * @throws EndpointClosedException        if this destination or the local transport closed, or the destination
+     *                                        stayed unreachable until the deadline.
+     * @throws TransportBackPressureException if the destination granted no credit before the deadline.
+     */
+    synchronized void send(
+        final FrameFactory frameFactory,
+        final int payloadBytes,
+        final long deadlineNs,
+        final java.time.Duration sendTimeout,
+        final TransportCounters.Recorder recorder)
+    {
+        boolean waited = false;
+        while (true)
+        {
+            if (null != closedReason)
+            {
+                throw new EndpointClosedException(closedEndpointId, closedReason);
+            }
+            final boolean framesFit = sentFrames - ackedFrames < windowFrames;
+            final boolean bytesFit = sentBytes - ackedBytes + payloadBytes <= windowBytes || sentBytes == ackedBytes;
+            if (framesFit && bytesFit)
+            {
+                break;
+            }
+            if (!waited)
+            {
+                waited = true;
+                recorder.backPressureWait();
+            }
+            final long remainingNs = deadlineNs - System.nanoTime();
+            if (remainingNs <= 0)
+            {
+                if (unreachable)
+                {
+                    throw new EndpointClosedException(endpointId, "it stayed unreachable for the send timeout of " +
+                        sendTimeout.toMillis() + " ms (" + address + ")");
+                }
+                recorder.backPressureTimeout();
+                throw new TransportBackPressureException(endpointId, windowBytes, sendTimeout, -1);
+            }
+            awaitNanos(remainingNs);
+        }
+
+        sentFrames++;
+        sentBytes += payloadBytes;
+        byte extraFlags = 0;
+        if (0 == outstandingRequest &&
+            (2 * (sentFrames - ackedFrames) >= windowFrames || 2 * (sentBytes - ackedBytes) >= windowBytes))
+        {
+            extraFlags = WireMessage.CREDIT_REQUEST_FLAG;
+            outstandingRequest = sentFrames;
+        }
+        ref.tell(frameFactory.frame(extraFlags));
+        recorder.frameSent(payloadBytes);
+    }
+
+    /**
+     * Tell a frame without waiting for credit (an abort marker, which carries no payload). It is still numbered,
+     * because the receiver counts it.
+     *
+     * @param frame the frame.
+     */
+    synchronized void sendWithoutCredit(final WireMessage.Frame frame)
+    {
+        if (null == closedReason)
+        {
+            sentFrames++;
+            ref.tell(frame);
+        }
+    }
+
+    /**
+     * Credit arrived from the receiver. Inbox actor thread.
+     *
+     * @param consumedFrames total frames the receiver consumed.
+     * @param consumedBytes  total payload bytes the receiver consumed.
+     */
+    synchronized void onCredit(final long consumedFrames, final long consumedBytes)
+    {
+        ackedFrames = Math.max(ackedFrames, Math.min(consumedFrames, sentFrames));
+        ackedBytes = Math.max(ackedBytes, Math.min(consumedBytes, sentBytes));
+        outstandingRequest = 0; // every credit answers a request; a late duplicate at worst causes one more request
+        notifyAll();
+    }
+
+    /**
+     * @param unreachable whether the failure detector currently suspects the destination. Inbox actor thread.
+     */
+    synchronized void markUnreachable(final boolean unreachable)
+    {
+        this.unreachable = unreachable;
+        notifyAll();
+    }
+
+    /**
+     * Make every current and future send fail with {@link EndpointClosedException}. Idempotent; the first reason
+     * stays.
+     *
+     * @param closedEndpointId the endpoint the exception names (this destination, or the local one when the local
+     *                         transport closed).
+     * @param reason           why.
+     */
+    synchronized void close(final int closedEndpointId, final String reason)
+    {
+        if (null == closedReason)
+        {
+            this.closedEndpointId = closedEndpointId;
+            this.closedReason = reason;
+            notifyAll();
+        }
+    }
+
+    /**
+     * @return whether sends to this incarnation may currently succeed.
+     */
+    synchronized boolean isUsable()
+    {
+        return null == closedReason && !unreachable;
+    }
+
+    /** {@inheritDoc} */
+    public synchronized String toString()
+    {
+        return "Destination{endpoint=" + endpointId + ", uid=" + uid + ", address=" + address + ", inFlight=" +
+            (sentFrames - ackedFrames) + " frames/" + (sentBytes - ackedBytes) + " B, unreachable=" + unreachable +
+            ", closed=" + closedReason + '}';
+    }
+
+    private void awaitNanos(final long nanos)
+    {
+        try
+        {
+            TimeUnit.NANOSECONDS.timedWait(this, nanos);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new TransportException("send to endpoint " + endpointId + " was interrupted while waiting for credit",
+                ex);
+        }
+    }
+
+    /**
+     * Builds the frame to send once the flow-control flags are known.
+     */
+    @FunctionalInterface
+    interface FrameFactory
+    {
+        /**
+         * @param extraFlags {@link WireMessage#CREDIT_REQUEST_FLAG} or 0, to be or-ed into the frame's flags.
+         * @return the frame.
+         */
+        WireMessage.Frame frame(byte extraFlags);
+    }
+}

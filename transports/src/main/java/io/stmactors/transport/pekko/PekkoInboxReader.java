@@ -1,0 +1,280 @@
+package io.stmactors.transport.pekko;
+
+import io.stmactors.transport.FrameDescriptor;
+import io.stmactors.transport.FrameHandler;
+import io.stmactors.transport.RejectReason;
+import io.stmactors.transport.TransportCounters;
+import io.stmactors.transport.TransportListener;
+import io.stmactors.transport.internal.FrameValidator;
+import io.stmactors.transport.internal.Reassembler;
+import io.stmactors.transport.pekko.EndpointDirectory.Entry;
+import io.stmactors.transport.pekko.EndpointDirectory.Status;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+import static io.stmactors.transport.FrameDescriptor.UNFRAGMENTED;
+
+/**
+ * The receive side of a {@link PekkoTransport}: what {@link PekkoTransport#poll} does with the frames the inbox actor
+ * queued. For each frame, in order:
+ * <ol>
+ *     <li>count it as consumed for its sender incarnation and, if the frame asks for it, send that sender a
+ *     {@link WireMessage.Credit} with the totals (see {@link Destination} for the protocol); a credit whose
+ *     sender's inbox is not listed here yet is kept and retried on later polls;</li>
+ *     <li>validate its fields ({@link FrameValidator}); a bad frame is rejected: counted, reported to the
+ *     {@link TransportListener}, logged at WARN at most once a second, never delivered;</li>
+ *     <li>deliver a whole message to the {@link FrameHandler} at once, or add a chunk to the {@link Reassembler} and
+ *     deliver the message when its last chunk arrives.</li>
+ * </ol>
+ * A frame counts as consumed (and is credited) before the handler runs, so a handler that throws does not shrink
+ * the sender's window.
+ * <p>
+ * Thread-safety: none; used by the polling thread only (the transport enforces one poller at a time), which is also
+ * the single writer of the receive-side counters.
+ */
+final class PekkoInboxReader
+{
+    private static final Logger LOG = LoggerFactory.getLogger(PekkoTransport.class);
+    private static final byte[] EMPTY = new byte[0];
+    private static final long REJECT_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Queue<Object> inbound;
+    private final EndpointDirectory directory;
+    private final TransportCounters.Recorder recorder;
+    private final TransportListener listener;
+    private final IntSupplier selfUid;
+    private final int localId;
+    private final long secret;
+    private final int maxMessageSize;
+    private final UnsafeBuffer view = new UnsafeBuffer(EMPTY);
+    private final Int2ObjectHashMap<SourceState> sources = new Int2ObjectHashMap<>();
+    private final List<SourceState> pendingCredits = new ArrayList<>();
+    private final Reassembler reassembler;
+    private long lastRejectLogNs;
+    private long rejectsSinceLog;
+
+    PekkoInboxReader(
+        final PekkoTransportConfig config,
+        final Queue<Object> inbound,
+        final EndpointDirectory directory,
+        final TransportCounters.Recorder recorder,
+        final IntSupplier selfUid)
+    {
+        this.inbound = inbound;
+        this.directory = directory;
+        this.recorder = recorder;
+        this.listener = config.listener();
+        this.selfUid = selfUid;
+        this.localId = config.endpointId();
+        this.secret = config.clusterSecret();
+        this.maxMessageSize = config.maxMessageSize();
+        this.reassembler = new Reassembler(this::onIncompleteDiscarded);
+    }
+
+    /**
+     * Take up to {@code limit} queued items and handle them.
+     *
+     * @param handler receives complete messages.
+     * @param limit   most items to take.
+     * @return items taken, rejected ones included.
+     */
+    int read(final FrameHandler handler, final int limit)
+    {
+        if (!pendingCredits.isEmpty())
+        {
+            retryPendingCredits();
+        }
+        int taken = 0;
+        while (taken < limit)
+        {
+            final Object item = inbound.poll();
+            if (null == item)
+            {
+                break;
+            }
+            taken++;
+            if (item instanceof WireMessage.Frame frame)
+            {
+                onFrame(frame, handler);
+            }
+            else
+            {
+                final PekkoTransport.Rejection rejection = (PekkoTransport.Rejection)item;
+                reject(rejection.reason(), rejection.claimedSourceId(), rejection.detail());
+            }
+        }
+        return taken;
+    }
+
+    private void onFrame(final WireMessage.Frame frame, final FrameHandler handler)
+    {
+        final int sourceId = frame.sourceId();
+        final byte[] payload = frame.payload();
+        if (sourceId < 0 || sourceId > FrameDescriptor.MAX_ENDPOINT_ID)
+        {
+            reject(RejectReason.MALFORMED, -1, "source id " + sourceId + " is out of range");
+            return;
+        }
+
+        // Flow control first: the frame is consumed whatever happens to it next.
+        final SourceState source = sourceState(sourceId, frame.senderUid());
+        source.consumedFrames++;
+        source.consumedBytes += payload.length;
+        if (0 != (frame.flags() & WireMessage.CREDIT_REQUEST_FLAG))
+        {
+            sendCredit(source);
+        }
+
+        final byte flags = (byte)(frame.flags() & ~WireMessage.CREDIT_REQUEST_FLAG);
+        final String problem = FrameValidator.validate(flags, (short)0, sourceId, frame.messageType(), payload.length,
+            payload.length + FrameDescriptor.HEADER_LENGTH, frame.messageLength(), frame.fragmentOffset(),
+            maxMessageSize);
+        if (null != problem)
+        {
+            reject(RejectReason.MALFORMED, sourceId, problem);
+            return;
+        }
+        recorder.frameReceived(payload.length);
+
+        view.wrap(payload);
+        if (UNFRAGMENTED == flags)
+        {
+            recorder.messageReceived();
+            handler.onFrame(sourceId, frame.messageType(), view, 0, payload.length);
+            return;
+        }
+        final int complete = reassembler.onFragment(sourceId, flags, frame.messageId(), frame.messageType(),
+            frame.messageLength(), frame.fragmentOffset(), view, 0, payload.length);
+        if (Reassembler.REFUSED == complete)
+        {
+            reject(RejectReason.FRAGMENT_OUT_OF_SEQUENCE, sourceId, reassembler.lastProblem());
+        }
+        else if (complete >= 0)
+        {
+            recorder.messageReceived();
+            try
+            {
+                handler.onFrame(sourceId, reassembler.completedMessageType(), reassembler.completedBuffer(), 0,
+                    complete);
+            }
+            finally
+            {
+                reassembler.releaseCompleted();
+            }
+        }
+    }
+
+    private SourceState sourceState(final int sourceId, final int senderUid)
+    {
+        SourceState source = sources.get(sourceId);
+        if (null == source || source.senderUid != senderUid)
+        {
+            source = new SourceState(sourceId, senderUid); // a new incarnation starts counting from zero
+            sources.put(sourceId, source);
+        }
+        return source;
+    }
+
+    private void sendCredit(final SourceState source)
+    {
+        final Entry entry = directory.get(source.sourceId);
+        final Destination destination = null == entry ? null : entry.destination;
+        if (null != destination && destination.uid == source.senderUid)
+        {
+            destination.ref.tell(new WireMessage.Credit(localId, selfUid.getAsInt(), source.senderUid, secret,
+                source.consumedFrames, source.consumedBytes));
+            source.creditPending = false;
+        }
+        else if (!source.creditPending)
+        {
+            source.creditPending = true; // its inbox is not listed here yet: try again on the next polls
+            pendingCredits.add(source);
+        }
+    }
+
+    private void retryPendingCredits()
+    {
+        for (int i = pendingCredits.size() - 1; i >= 0; i--)
+        {
+            final SourceState source = pendingCredits.get(i);
+            final Entry entry = directory.get(source.sourceId);
+            final Destination destination = null == entry ? null : entry.destination;
+            final boolean gone = sources.get(source.sourceId) != source ||
+                (null != entry && Status.REMOVED == entry.status) ||
+                (null != destination && destination.uid != source.senderUid);
+            if (gone)
+            {
+                source.creditPending = false;
+            }
+            else if (null != destination)
+            {
+                sendCredit(source);
+            }
+            if (!source.creditPending)
+            {
+                pendingCredits.remove(i);
+            }
+        }
+    }
+
+    private void reject(final RejectReason reason, final int claimedSourceId, final String detail)
+    {
+        recorder.frameRejected();
+        rejectsSinceLog++;
+        final long now = System.nanoTime();
+        if (now - lastRejectLogNs >= REJECT_LOG_INTERVAL_NS)
+        {
+            LOG.warn("Endpoint {} dropped {} frame(s); latest: {} from claimed endpoint {}: {}", localId,
+                rejectsSinceLog, reason, claimedSourceId, detail);
+            lastRejectLogNs = now;
+            rejectsSinceLog = 0;
+        }
+        try
+        {
+            listener.onFrameRejected(reason, claimedSourceId, detail);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("Endpoint {}: transport listener threw in onFrameRejected", localId, ex);
+        }
+    }
+
+    private void onIncompleteDiscarded(final int sourceId, final int receivedBytes, final int messageLength)
+    {
+        recorder.incompleteMessageDiscarded();
+        try
+        {
+            listener.onIncompleteMessageDiscarded(sourceId, receivedBytes, messageLength);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("Endpoint {}: transport listener threw in onIncompleteMessageDiscarded", localId, ex);
+        }
+    }
+
+    /**
+     * What the polling thread consumed from one sender incarnation; totals go back as credit.
+     */
+    private static final class SourceState
+    {
+        final int sourceId;
+        final int senderUid;
+        long consumedFrames;
+        long consumedBytes;
+        boolean creditPending;
+
+        SourceState(final int sourceId, final int senderUid)
+        {
+            this.sourceId = sourceId;
+            this.senderUid = senderUid;
+        }
+    }
+}
