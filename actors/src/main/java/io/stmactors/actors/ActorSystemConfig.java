@@ -28,6 +28,8 @@ public final class ActorSystemConfig {
     private final boolean restartWorkers;
     private final int threadsPerWorker;
     private final Duration workerStartTimeout;
+    private final io.stmactors.transport.pekko.PekkoTransportConfig pekko;
+    private final boolean launchWorkers;
 
     private ActorSystemConfig(Builder b) {
         this.name = b.name;
@@ -42,6 +44,8 @@ public final class ActorSystemConfig {
         this.restartWorkers = b.restartWorkers;
         this.threadsPerWorker = b.threadsPerWorker;
         this.workerStartTimeout = b.workerStartTimeout;
+        this.pekko = b.pekko;
+        this.launchWorkers = b.launchWorkers;
     }
 
     /** A builder with the defaults: {@link Mode#SHARED_STM}, one worker per available processor. */
@@ -107,6 +111,22 @@ public final class ActorSystemConfig {
         return workerStartTimeout;
     }
 
+    /**
+     * {@link Mode#ISOLATED_PROCESSES}: the Pekko cluster transport of the coordinator (endpoint 0),
+     * or null for shared memory on this machine.
+     */
+    public io.stmactors.transport.pekko.PekkoTransportConfig pekkoTransport() {
+        return pekko;
+    }
+
+    /**
+     * {@link Mode#ISOLATED_PROCESSES}: whether the coordinator starts the worker JVMs itself (on
+     * this machine), or waits for {@code stm-actors worker --join host:port --id N} on other hosts.
+     */
+    public boolean launchWorkers() {
+        return launchWorkers;
+    }
+
     /** Builder of {@link ActorSystemConfig}. Not thread-safe. */
     public static final class Builder {
         private String name = "stm-actors";
@@ -121,8 +141,35 @@ public final class ActorSystemConfig {
         private boolean restartWorkers = true;
         private int threadsPerWorker = 1;
         private Duration workerStartTimeout = Duration.ofSeconds(60);
+        private io.stmactors.transport.pekko.PekkoTransportConfig pekko;
+        private boolean launchWorkers = true;
 
         private Builder() {
+        }
+
+        /**
+         * {@link Mode#ISOLATED_PROCESSES} across machines: carry frames over a Pekko cluster (Artery TCP)
+         * instead of shared memory. {@code config} is the coordinator's endpoint; its id must be 0. Build
+         * it with {@link io.stmactors.transport.Transport#pekko(String...)} or
+         * {@link io.stmactors.transport.pekko.PekkoTransportConfig#builder()}.
+         */
+        public Builder transport(io.stmactors.transport.pekko.PekkoTransportConfig config) {
+            Objects.requireNonNull(config, "config");
+            if (config.endpointId() != 0) {
+                throw new IllegalArgumentException("the coordinator's transport must be endpoint 0, got " + config.endpointId());
+            }
+            this.pekko = config;
+            return this;
+        }
+
+        /**
+         * {@link Mode#ISOLATED_PROCESSES}: start the worker JVMs here (default), or wait for workers on
+         * other hosts to join ({@code stm-actors worker --join host:port --id N}, ids 1..workers; needs
+         * a Pekko transport).
+         */
+        public Builder launchWorkers(boolean launch) {
+            this.launchWorkers = launch;
+            return this;
         }
 
         /** {@link Mode#ISOLATED_PROCESSES}: where top-level actors live (default: hash of the name). */
@@ -214,6 +261,10 @@ public final class ActorSystemConfig {
         }
 
         public ActorSystemConfig build() {
+            if (!launchWorkers && pekko == null) {
+                throw new IllegalArgumentException("launchWorkers(false) needs a Pekko transport: "
+                        + "workers on other hosts join with 'stm-actors worker --join host:port --id N'");
+            }
             return new ActorSystemConfig(this);
         }
     }

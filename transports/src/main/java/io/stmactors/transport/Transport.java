@@ -19,6 +19,24 @@ import org.agrona.concurrent.UnsafeBuffer;
 public interface Transport extends AutoCloseable
 {
     /**
+     * A configuration for the coordinator of an isolated-mode actor system over a Pekko cluster: endpoint 0, bound to
+     * 127.0.0.1 on a free port, a fresh random cluster secret, and these seed nodes (usually none: the coordinator
+     * starts the cluster and workers join it). Pass it to {@code ActorSystemConfig.builder().transport(...)}; adjust
+     * host and port with {@link PekkoTransportConfig#toBuilder()}.
+     *
+     * @param seedNodes {@code host:port} of existing members to join, if any.
+     * @return the configuration (nothing is opened yet).
+     */
+    static PekkoTransportConfig pekko(final String... seedNodes)
+    {
+        return PekkoTransportConfig.builder()
+            .endpointId(0)
+            .clusterSecret(new java.security.SecureRandom().nextLong())
+            .seedNodes(seedNodes)
+            .build();
+    }
+
+    /**
      * Open an endpoint of a Pekko cluster: several JVMs, on one or several machines, joined with Pekko Cluster and
      * talking over Artery TCP. Same as {@link PekkoTransport#open}; see there for what it waits for and what it
      * throws.

@@ -24,8 +24,19 @@ final class Frames {
     /** The one transport message type; the record class says the rest. */
     static final int TYPE = 1;
 
-    /** A worker is up and its codec agrees with the coordinator's. */
+    /**
+     * A worker is up (its codec knows only the runtime's own types so far). The coordinator answers
+     * with {@link Configure}, and the worker with {@link Ready}.
+     */
     record Hello(int workerId, long pid, long fingerprint) {
+    }
+
+    /** What a worker needs to know: the user's classes, in registration order, and its settings. */
+    record Configure(List<String> classNames, String systemName, int throughput, int threads, long handlerTimeoutMs) {
+    }
+
+    /** The worker is configured; its full codec has this fingerprint (must equal the coordinator's). */
+    record Ready(int workerId, long fingerprint) {
     }
 
     /**
@@ -127,6 +138,6 @@ final class Frames {
         return List.of(Hello.class, Spawn.class, Tell.class, Reply.class, StopActor.class, Stopped.class,
                 ReadVersion.class, RefValue.class, Outgoing.class, ActorState.class, ChildSpawned.class, Watch.class,
                 Commit.class, CommitResult.class, Fetch.class, Fetched.class, Update.class, StatusRequest.class,
-                Status.class, Shutdown.class, Boxed.class);
+                Status.class, Shutdown.class, Boxed.class, Configure.class, Ready.class);
     }
 }

@@ -16,6 +16,9 @@ import io.stmactors.transport.Transport;
 import io.stmactors.transport.TransportConfig;
 import io.stmactors.transport.TransportException;
 import io.stmactors.transport.UnregisteredClassException;
+import io.stmactors.transport.pekko.EndpointMembershipListener;
+import io.stmactors.transport.pekko.PekkoTransport;
+import io.stmactors.transport.pekko.PekkoTransportConfig;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -99,7 +102,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     /** A top-level or child actor, where it lives, and what the owner keeps to re-create it. */
     static final class ActorEntry {
         final String name;
-        final int worker;
+        volatile int worker;
         final byte[] initialBehavior;
         volatile byte[] behavior;
         volatile byte[] state;
@@ -126,7 +129,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         ReplicationRouter.ensureInstalled();
         this.codec = Wire.codec(config.registeredClasses());
         this.owner = new HeapOwner(this);
-        this.secret = new SecureRandom().nextLong();
+        PekkoTransportConfig pekko = config.pekkoTransport();
+        this.secret = pekko != null ? pekko.clusterSecret() : new SecureRandom().nextLong();
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, config.name() + "-coordinator-timer");
             t.setDaemon(true);
@@ -139,9 +143,22 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         } catch (IOException e) {
             throw new IllegalStateException("cannot create the isolated mode's private directory", e);
         }
-        this.transport = SharedMemoryTransport.open(TransportConfig.builder()
-                .directory(directory).endpointId(0).clusterSecret(secret)
-                .ringCapacity(8 * 1024 * 1024).build());
+        if (pekko != null) {
+            PekkoTransport cluster = PekkoTransport.open(pekko);
+            cluster.addMembershipListener(new EndpointMembershipListener() {
+                @Override
+                public void onEndpointRemoved(int endpointId, String address, RemovalReason reason) {
+                    if (endpointId >= 1 && endpointId <= workers.length && workers[endpointId - 1] != null) {
+                        workers[endpointId - 1].memberRemoved(reason.toString());
+                    }
+                }
+            });
+            this.transport = cluster;
+        } else {
+            this.transport = SharedMemoryTransport.open(TransportConfig.builder()
+                    .directory(directory).endpointId(0).clusterSecret(secret)
+                    .ringCapacity(8 * 1024 * 1024).build());
+        }
         this.workers = new WorkerHandle[config.workers()];
         this.pollThread = new Thread(this::pollLoop, config.name() + "-coordinator");
         this.pollThread.setDaemon(true);
@@ -149,8 +166,16 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         boolean started = false;
         try {
             for (int i = 0; i < workers.length; i++) {
-                workers[i] = new WorkerHandle(i + 1, this);
-                workers[i].launch();
+                workers[i] = new WorkerHandle(i + 1, this, !config.launchWorkers());
+            }
+            if (config.launchWorkers()) {
+                for (WorkerHandle w : workers) {
+                    w.launch();
+                }
+            } else {
+                LOG.info("Isolated actor system '{}' waits for {} workers: on each host run "
+                                + "'{}=<secret> stm-actors worker --join {} --id N' with N in 1..{}", config.name(),
+                        workers.length, WorkerMain.SECRET_ENV, coordinatorAddress(), workers.length);
             }
             long deadline = System.nanoTime() + config.workerStartTimeout().toNanos();
             for (WorkerHandle w : workers) {
@@ -269,6 +294,37 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     /** The private directory holding the ring-buffer files (removed by {@link #close()}). */
     public Path directory() {
         return directory;
+    }
+
+    /** Where workers join: {@code host:port} of the Pekko cluster, or null on shared memory. */
+    public String coordinatorAddress() {
+        return transport instanceof PekkoTransport p ? p.address() : null;
+    }
+
+    /** The cluster secret workers need (hexadecimal), to hand to external workers out of band. */
+    public String clusterSecretHex() {
+        return Long.toHexString(secret);
+    }
+
+    /** The command-line arguments of a worker JVM this coordinator launches. */
+    List<String> workerArguments(int endpoint) {
+        List<String> args = new ArrayList<>();
+        args.add("--id=" + endpoint);
+        PekkoTransportConfig pekko = config.pekkoTransport();
+        if (pekko != null) {
+            args.add("--transport=pekko");
+            args.add("--join=" + coordinatorAddress());
+            args.add("--host=" + pekko.hostname());
+            args.add("--port=0");
+            args.add("--heartbeat-ms=" + pekko.heartbeatInterval().toMillis());
+            args.add("--pause-ms=" + pekko.acceptableHeartbeatPause().toMillis());
+            args.add("--stable-ms=" + pekko.downingStableAfter().toMillis());
+        } else {
+            args.add("--transport=shm");
+            args.add("--dir=" + directory);
+            args.add("--coordinator=" + ProcessHandle.current().pid());
+        }
+        return args;
     }
 
     /** The OS process of worker {@code index} (0-based), for tests and tools. */
@@ -492,11 +548,13 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             LOG.error("Coordinator could not decode a frame from worker {}: {}", source, e.getMessage());
             return;
         }
-        if (!(frame instanceof Frames.Hello) && !(frame instanceof Frames.Status)) {
+        if (!(frame instanceof Frames.Hello) && !(frame instanceof Frames.Ready) && !(frame instanceof Frames.Status)) {
             worker.countReceived();
         }
         if (frame instanceof Frames.Hello h) {
             onHello(worker, h);
+        } else if (frame instanceof Frames.Ready r) {
+            onReady(worker, r);
         } else if (frame instanceof Frames.Commit c) {
             onCommit(worker, c);
         } else if (frame instanceof Frames.Fetch f) {
@@ -515,13 +573,31 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     }
 
     private void onHello(WorkerHandle worker, Frames.Hello hello) {
-        if (hello.fingerprint() != codec.fingerprint()) {
+        worker.hello(hello.pid());
+        List<String> names = new ArrayList<>();
+        for (Class<?> type : config.registeredClasses()) {
+            names.add(type.getName());
+        }
+        long timeout = config.handlerTimeout() == null ? 0 : config.handlerTimeout().toMillis();
+        try {
+            transport.send(worker.endpoint(), Frames.TYPE, encodeFrame(new Frames.Configure(names, config.name(),
+                    config.throughput(), config.threadsPerWorker(), timeout)));
+        } catch (TransportException e) {
+            LOG.error("Could not configure worker {}: {}", worker.endpoint(), e.toString());
+        }
+    }
+
+    private void onReady(WorkerHandle worker, Frames.Ready ready) {
+        if (ready.fingerprint() != codec.fingerprint()) {
             LOG.error("Worker {} registered classes differently (codec fingerprint {} vs {}): stopping it",
-                    worker.endpoint(), Long.toHexString(hello.fingerprint()), Long.toHexString(codec.fingerprint()));
+                    worker.endpoint(), Long.toHexString(ready.fingerprint()), Long.toHexString(codec.fingerprint()));
             worker.fail(new IllegalStateException("worker " + worker.endpoint() + " has a different class registration"));
             return;
         }
-        boolean restart = worker.ready(hello.pid());
+        if (worker.ready()) {
+            return; // duplicate
+        }
+        boolean restart = worker.markReady();
         if (restart) {
             restoreActors(worker);
         }
@@ -713,13 +789,41 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
                         + "' failed: its worker process " + endpoint + " died (exit code " + exitCode + ")"));
             }
         }
-        if (restart) {
+        if (restart && !worker.external()) {
             worker.relaunch();
+        } else if (restart && replaceOnLiveWorkers(endpoint)) {
+            LOG.info("Actors of worker {} re-created on the live workers", endpoint);
         } else {
             for (String name : lost) {
                 onStopped(name);
             }
         }
+    }
+
+    /** An external worker cannot be restarted from here: its actors move to the live workers. */
+    private boolean replaceOnLiveWorkers(int deadEndpoint) {
+        List<WorkerHandle> live = new ArrayList<>();
+        for (WorkerHandle w : workers) {
+            if (w.ready()) {
+                live.add(w);
+            }
+        }
+        if (live.isEmpty()) {
+            return false;
+        }
+        List<ActorEntry> moved = new ArrayList<>();
+        for (ActorEntry e : registry.values()) {
+            if (e.worker == deadEndpoint) {
+                String top = e.name.contains("/") ? e.name.substring(0, e.name.indexOf('/')) : e.name;
+                e.worker = live.get(Math.floorMod(top.hashCode(), live.size())).endpoint();
+                moved.add(e);
+            }
+        }
+        moved.sort(Comparator.comparingInt((ActorEntry e) -> e.name.split("/").length).thenComparing(e -> e.name));
+        for (ActorEntry e : moved) {
+            sendTo(e.worker, new Frames.Spawn(e.name, e.initialBehavior, e.behavior, e.state, e.hasState));
+        }
+        return true;
     }
 
     private void restoreActors(WorkerHandle worker) {

@@ -36,16 +36,25 @@ final class WorkerHandle {
     private volatile boolean ready;
     private volatile boolean stopping;
     private volatile int restarts;
+    private volatile long pid;
     private volatile boolean everReady;
 
-    WorkerHandle(int endpoint, IsolatedActorSystem system) {
+    /** Started by someone else (stm-actors worker --join): no process to watch or restart. */
+    private final boolean external;
+
+    WorkerHandle(int endpoint, IsolatedActorSystem system, boolean external) {
         this.endpoint = endpoint;
         this.system = system;
+        this.external = external;
         this.log = system.directory().resolve("worker-" + endpoint + ".log");
     }
 
     int endpoint() {
         return endpoint;
+    }
+
+    boolean external() {
+        return external;
     }
 
     boolean alive() {
@@ -95,8 +104,9 @@ final class WorkerHandle {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(WorkerMain.class.getName());
-        command.addAll(WorkerMain.arguments(endpoint, system));
+        command.addAll(system.workerArguments(endpoint));
         ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put(WorkerMain.SECRET_ENV, system.clusterSecretHex());
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         try {
@@ -129,14 +139,36 @@ final class WorkerHandle {
         return out;
     }
 
-    /** The hello arrived. Returns true if this is a restarted worker (its actors must be re-created). */
-    boolean ready(long pid) {
+    /** The worker said hello (it is configured next). An external worker is alive from now on. */
+    void hello(long pid) {
+        this.pid = pid;
+        if (external) {
+            alive = true;
+        }
+    }
+
+    /** The worker is configured. Returns true if this is a restarted worker (its actors must be re-created). */
+    boolean markReady() {
         boolean restarted = everReady;
         everReady = true;
         ready = true;
         LOG.debug("Worker {} ready (pid {})", endpoint, pid);
         hello.complete(null);
         return restarted;
+    }
+
+    /** The Pekko cluster removed this worker's member (left, crashed and downed). */
+    void memberRemoved(String reason) {
+        if (!external || !alive) {
+            return; // a launched worker is watched through its process
+        }
+        alive = false;
+        ready = false;
+        if (stopping) {
+            return;
+        }
+        LOG.error("Worker {} (pid {}) left the cluster ({})", endpoint, pid, reason);
+        system.onWorkerDied(this, -1);
     }
 
     void fail(Throwable cause) {

@@ -13,9 +13,7 @@ import io.stmactors.stm.TLong;
 import io.stmactors.stm.TRef;
 import io.stmactors.transport.CodecException;
 import io.stmactors.transport.KryoCodec;
-import io.stmactors.transport.SharedMemoryTransport;
 import io.stmactors.transport.Transport;
-import io.stmactors.transport.TransportConfig;
 import io.stmactors.transport.TransportException;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -24,7 +22,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.ref.WeakReference;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -70,9 +67,11 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     private static final Object STALE = "stale read (owner has a newer version)";
 
     private final int id;
-    private final KryoCodec codec;
+    /** The runtime's own types until {@link Frames.Configure} arrives, then also the user's. */
+    private volatile KryoCodec codec;
     private final Transport transport;
-    private final LocalActorSystem local;
+    /** Null until configured. */
+    private volatile LocalActorSystem local;
     private final Map<Long, WeakReference<Object>> refs = new ConcurrentHashMap<>();
     private final AtomicLong nextRefId = new AtomicLong();
     private final AtomicLong nextSeq = new AtomicLong();
@@ -119,17 +118,11 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         }
     }
 
-    WorkerRuntime(int id, Path directory, long secret, ActorSystemConfig config) {
+    WorkerRuntime(int id, Transport transport) {
         this.id = id;
         ReplicationRouter.ensureInstalled();
-        this.codec = Wire.codec(config.registeredClasses());
-        this.transport = SharedMemoryTransport.open(TransportConfig.builder()
-                .directory(directory).endpointId(id).clusterSecret(secret)
-                .ringCapacity(8 * 1024 * 1024).build());
-        this.local = new LocalActorSystem(ActorSystemConfig.builder().name(config.name() + "-w" + id)
-                .mode(io.stmactors.actors.Mode.ISOLATED_PROCESSES).workers(config.threadsPerWorker())
-                .throughput(config.throughput()).closeTimeout(Duration.ofSeconds(5))
-                .handlerTimeout(config.handlerTimeout()).build(), this);
+        this.codec = Wire.codec(List.of());
+        this.transport = transport;
         this.applier = new Thread(this::applyLoop, "stm-actors-worker-" + id + "-applier");
         this.applier.setDaemon(true);
         this.applier.start();
@@ -156,10 +149,41 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             idle.idle(n);
         }
         try {
-            local.close();
+            if (local != null) {
+                local.close();
+            }
         } finally {
             transport.close();
         }
+    }
+
+    /** The coordinator's configuration: load the user's classes, build the full codec, start the dispatcher. */
+    private void configure(Frames.Configure c) {
+        if (local != null) {
+            return;
+        }
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        ActorSystemConfig.Builder builder = ActorSystemConfig.builder().name(c.systemName() + "-w" + id)
+                .mode(io.stmactors.actors.Mode.ISOLATED_PROCESSES).workers(c.threads())
+                .throughput(c.throughput()).closeTimeout(Duration.ofSeconds(5));
+        if (c.handlerTimeoutMs() > 0) {
+            builder.handlerTimeout(Duration.ofMillis(c.handlerTimeoutMs()));
+        }
+        List<Class<?>> classes = new ArrayList<>();
+        for (String name : c.classNames()) {
+            try {
+                classes.add(Class.forName(name, false, loader != null ? loader : WorkerRuntime.class.getClassLoader()));
+            } catch (ClassNotFoundException | LinkageError e) {
+                LOG.error("Worker {} cannot load registered class {}: is its classpath the coordinator's?", id, name);
+                running = false;
+                return;
+            }
+        }
+        builder.register(classes.toArray(new Class<?>[0]));
+        ActorSystemConfig config = builder.build();
+        this.codec = Wire.codec(config.registeredClasses());
+        this.local = new LocalActorSystem(config, this);
+        sendUncounted(new Frames.Ready(id, codec.fingerprint()));
     }
 
     // =====================================================================================
@@ -177,6 +201,20 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         } catch (CodecException e) {
             framesReceived.incrementAndGet();
             LOG.error("Worker {} could not decode a frame: {}", id, e.getMessage());
+            return;
+        }
+        if (frame instanceof Frames.Configure c) {
+            configure(c);
+            return;
+        }
+        if (local == null) {
+            if (frame instanceof Frames.Shutdown) {
+                running = false;
+            } else if (frame instanceof Frames.StatusRequest s) {
+                sendUncounted(new Frames.Status(s.seq(), true, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+            } else {
+                LOG.warn("Worker {} got a {} before its configuration; dropped", id, frame.getClass().getSimpleName());
+            }
             return;
         }
         if (!(frame instanceof Frames.StatusRequest) && !(frame instanceof Frames.Shutdown)) {

@@ -235,6 +235,39 @@ public final class PekkoTransportConfig
     }
 
     /**
+     * A builder holding every setting of this configuration, to derive another one (a worker's from the
+     * coordinator's: same secret and timings, another id, host and port).
+     *
+     * @return a new builder; not thread-safe.
+     */
+    public Builder toBuilder()
+    {
+        final Builder b = builder()
+            .endpointId(endpointId)
+            .clusterSecret(clusterSecret)
+            .hostname(hostname)
+            .port(port)
+            .seedNodes(seedNodes)
+            .systemName(systemName)
+            .maxMessageSize(maxMessageSize)
+            .maxFrameSize(maxFrameSize)
+            .sendWindow(sendWindowFrames, sendWindowBytes)
+            .sendTimeout(sendTimeout)
+            .joinTimeout(joinTimeout)
+            .closeTimeout(closeTimeout)
+            .failureDetector(heartbeatInterval, acceptableHeartbeatPause)
+            .downingStableAfter(downingStableAfter)
+            .pekkoLogLevel(pekkoLogLevel)
+            .extraPekkoConfig(extraPekkoConfig)
+            .listener(listener);
+        if (!bindHostname.equals(hostname))
+        {
+            b.bindHostname(bindHostname);
+        }
+        return b;
+    }
+
+    /**
      * Builds a {@link PekkoTransportConfig}. Endpoint id and cluster secret are required.
      */
     public static final class Builder
