@@ -289,4 +289,19 @@ class MainTest {
             }
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void workerCommandRejectsBadArgumentsWithOneLineAndExitCode2() {
+        Run help = run("worker", "--help");
+        assertEquals(0, help.exitCode(), help::toString);
+        org.junit.jupiter.api.Assertions.assertTrue(help.out().contains("--join"), help.out());
+        for (String[] args : new String[][] {
+                {"worker", "--join", "nothere", "--id", "1"},
+                {"worker", "--join", "127.0.0.1:25520", "--id", "0"},
+                {"worker", "--id", "1"}}) {
+            Run r = run(args);
+            assertEquals(2, r.exitCode(), () -> String.join(" ", args) + " -> " + r);
+            assertEquals(1, r.err().strip().lines().count(), () -> "one line: " + r.err());
+        }
+    }
 }
