@@ -57,8 +57,12 @@ public final class WorkerMain {
             System.exit(0);
         }
         long coordinator = Long.parseLong(args.get("coordinator"));
+        Path directory = Path.of(args.get("dir"));
         ProcessHandle.of(coordinator).ifPresentOrElse(
-                h -> h.onExit().thenRun(() -> coordinatorGone(id, "process " + coordinator + " died")),
+                h -> h.onExit().thenRun(() -> {
+                    removeDirectory(directory);
+                    coordinatorGone(id, "process " + coordinator + " died");
+                }),
                 () -> coordinatorGone(id, "process " + coordinator + " is gone"));
         Transport transport = SharedMemoryTransport.open(TransportConfig.builder()
                 .directory(Path.of(args.get("dir"))).endpointId(id).clusterSecret(secret)
@@ -125,5 +129,24 @@ public final class WorkerMain {
     private static void coordinatorGone(int id, String why) {
         LOG.error("Worker {}: the coordinator is gone ({}); exiting", id, why);
         Runtime.getRuntime().halt(3);
+    }
+
+    /**
+     * The coordinator died without cleaning up: remove the private directory (inboxes, logs), so that
+     * nothing is left behind. Every worker tries; deleting what is already gone is harmless, and the
+     * inboxes of workers still running are unlinked but stay mapped until they exit too.
+     */
+    private static void removeDirectory(Path directory) {
+        try (var files = java.nio.file.Files.walk(directory)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    java.nio.file.Files.deleteIfExists(p);
+                } catch (java.io.IOException | RuntimeException e) {
+                    // another worker got there first, or it is not ours: nothing to do
+                }
+            });
+        } catch (java.io.IOException | RuntimeException e) {
+            // already removed
+        }
     }
 }
