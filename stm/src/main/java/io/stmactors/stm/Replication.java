@@ -89,12 +89,12 @@ public final class Replication {
 
     /** Binds {@code ref} ({@link TRef} or {@link TLong}) to {@code binding} (null unbinds). */
     public static void bind(Object ref, Object binding) {
-        var(ref).binding = binding;
+        TVar.BINDING.setRelease(var(ref), binding);
     }
 
     /** The binding of {@code ref}, or null. */
     public static Object binding(Object ref) {
-        return var(ref).binding;
+        return TVar.BINDING.getAcquire(var(ref));
     }
 
     /**

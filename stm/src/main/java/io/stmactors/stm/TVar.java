@@ -38,12 +38,14 @@ abstract class TVar {
 
     static final VarHandle LOCK;
     static final VarHandle WAITERS;
+    static final VarHandle BINDING;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             LOCK = lookup.findVarHandle(TVar.class, "lockWord", long.class);
             WAITERS = lookup.findVarHandle(TVar.class, "waiters", WaiterList.class);
+            BINDING = lookup.findVarHandle(TVar.class, "binding", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -65,8 +67,11 @@ abstract class TVar {
      * diagnostics only.
      */
     Object lastWriter;
-    /** Runtime data of a replicated reference ({@link Replication}); null for ordinary ones. */
-    volatile Object binding;
+    /**
+     * Runtime data of a replicated reference ({@link Replication}); null for ordinary ones. Written
+     * with a release store, read opaquely on the hot path (never hoisted out of a loop, no fence).
+     */
+    Object binding;
 
     TVar(String name) {
         this.name = name;

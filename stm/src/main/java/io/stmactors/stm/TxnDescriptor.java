@@ -118,6 +118,8 @@ final class TxnDescriptor implements Replication.CommitView {
 
     // ---- identity
     final int slot;
+    /** The thread this descriptor belongs to (null for a temporary hook descriptor). */
+    final Thread owner;
 
     // ---- statistics: written by the owner thread only
     final ThreadStats stats;
@@ -142,6 +144,8 @@ final class TxnDescriptor implements Replication.CommitView {
     private Object[] writeObjs = new Object[16];
     private long[] writeLongs = new long[16];
     private long[] writeOldWords = new long[16];
+    /** For each write, the read-set position of a read of the same reference just before it, or -1. */
+    private int[] writeReadPos = new int[16];
     private int writeSize;
     private long writeBloom;
     private int[] writeIndex; // open addressing over writeVars positions + 1; 0 = empty
@@ -176,7 +180,8 @@ final class TxnDescriptor implements Replication.CommitView {
 
     private TxnDescriptor() {
         this.slot = ThreadSlots.acquire(this);
-        this.stats = new ThreadStats(Thread.currentThread());
+        this.owner = Thread.currentThread();
+        this.stats = new ThreadStats(owner);
         REGISTRY.add(stats);
         if ((CREATED.incrementAndGet() & 255) == 0) {
             StmDiagnostics.INSTANCE.foldRetired();
@@ -190,17 +195,38 @@ final class TxnDescriptor implements Replication.CommitView {
      */
     private TxnDescriptor(ThreadStats stats) {
         this.slot = ThreadSlots.SHARED_SLOT;
+        this.owner = null; // never cached: hook descriptors are installed in the thread-local only
         this.stats = stats;
     }
 
+    /**
+     * A direct-mapped cache in front of the thread-local, indexed by thread id: one array load and
+     * an identity check instead of a hash probe, on every reference operation. Entries are written
+     * only by their owner thread (plain stores); another thread that reads an entry sees its final
+     * {@link #owner} and falls back to the thread-local. A dead thread's entry is overwritten by a
+     * later thread with the same index, so at most {@code FAST.length} ended threads keep their
+     * descriptor (and slot) a little longer.
+     */
+    private static final TxnDescriptor[] FAST = new TxnDescriptor[256];
+
     /** This thread's descriptor. */
     static TxnDescriptor current() {
-        return CURRENT.get();
+        Thread t = Thread.currentThread();
+        TxnDescriptor d = FAST[(int) t.getId() & (FAST.length - 1)];
+        return d != null && d.owner == t ? d : currentSlow(t);
+    }
+
+    private static TxnDescriptor currentSlow(Thread t) {
+        TxnDescriptor d = CURRENT.get();
+        if (d.owner == t) {
+            FAST[(int) t.getId() & (FAST.length - 1)] = d;
+        }
+        return d;
     }
 
     /** This thread's descriptor if a transaction is running on it, else null. */
     static TxnDescriptor active() {
-        TxnDescriptor d = CURRENT.get();
+        TxnDescriptor d = current();
         return d.depth != 0 ? d : null;
     }
 
@@ -214,12 +240,20 @@ final class TxnDescriptor implements Replication.CommitView {
      * means a retry registers it and returns {@link #DEFERRED} instead.
      */
     Object runTop(Object label, Object body, Runnable onRetryWake) {
-        Object previous = this.label; // a top-level rollback hook may run a transaction in between attempts
-        this.label = label;
+        // Reference stores into this long-lived descriptor cost a GC write barrier (a fence under
+        // G1): store only what changed. The label is meaningful only while a transaction runs, so
+        // it is left in place afterwards, except that a transaction run from a top-level rollback
+        // hook (between two attempts of another) gives the outer one its label back.
+        Object previous = this.label;
+        if (previous != label) {
+            this.label = label;
+        }
         try {
             return attempts(body, onRetryWake);
         } finally {
-            this.label = previous;
+            if (previous != null && this.label != previous) {
+                this.label = previous;
+            }
             this.depth = 0;
         }
     }
@@ -306,20 +340,23 @@ final class TxnDescriptor implements Replication.CommitView {
         depth = 1;
         doomed = false;
         readSize = 0;
-        clearWriteSet();
+        if (writeSize != 0) {
+            clearWriteSet();
+        }
         undoSize = 0;
         protectedSize = 0;
         conflictVar = null;
         conflictReason = null;
         wantInevitable = false;
         wroteBound = false;
-        if (afterCommit != null) {
+        toWakeSize = 0;
+        if (afterCommit != null && !afterCommit.isEmpty()) {
             afterCommit.clear();
         }
-        if (afterRollback != null) {
+        if (afterRollback != null && !afterRollback.isEmpty()) {
             afterRollback.clear();
         }
-        if (rolledBackScopeHooks != null) {
+        if (rolledBackScopeHooks != null && !rolledBackScopeHooks.isEmpty()) {
             rolledBackScopeHooks.clear();
         }
         timed = timingBudget > 0 || conflicts > 0;
@@ -339,13 +376,21 @@ final class TxnDescriptor implements Replication.CommitView {
     }
 
     private void clearWriteSet() {
-        if (writeSize != 0) {
-            Arrays.fill(writeVars, 0, writeSize, null);
-            Arrays.fill(writeObjs, 0, writeSize, null);
+        int n = writeSize;
+        if (n != 0) {
+            Object[] objs = writeObjs;
+            if (n <= LINEAR_LIMIT) {
+                // Small sets (the common case): drop the values so they can be collected; the
+                // references themselves (a handful, long-lived) may stay until overwritten.
+                for (int i = 0; i < n; i++) {
+                    objs[i] = null;
+                }
+            } else {
+                Arrays.fill(writeVars, 0, n, null);
+                Arrays.fill(objs, 0, n, null);
+            }
             writeSize = 0;
-        }
-        writeBloom = 0;
-        if (writeIndex != null) {
+            writeBloom = 0;
             writeIndex = null;
         }
     }
@@ -353,6 +398,18 @@ final class TxnDescriptor implements Replication.CommitView {
     private void finishCommit() {
         stats.commits++;
         depth = 0;
+        if (toWakeSize != 0 || readSize > 256 || hasHooks(afterCommit) || hasHooks(afterRollback)
+                || hasHooks(rolledBackScopeHooks)) {
+            finishCommitSlow();
+        }
+    }
+
+    private static boolean hasHooks(ArrayList<Runnable> hooks) {
+        return hooks != null && hooks.size() != 0;
+    }
+
+    /** Wake-ups, hooks, and letting go of a big read set. */
+    private void finishCommitSlow() {
         if (toWakeSize != 0) {
             fireCollectedWaiters(); // outside the transaction: callbacks may run their own
         }
@@ -448,7 +505,7 @@ final class TxnDescriptor implements Replication.CommitView {
                 return writeObjs[i];
             }
         }
-        Object binding = ref.binding;
+        Object binding = TVar.BINDING.getOpaque(ref);
         if (binding != null) {
             beforeBoundRead(binding);
         }
@@ -480,7 +537,7 @@ final class TxnDescriptor implements Replication.CommitView {
                 return writeLongs[i];
             }
         }
-        Object binding = ref.binding;
+        Object binding = TVar.BINDING.getOpaque(ref);
         if (binding != null) {
             beforeBoundRead(binding);
         }
@@ -525,7 +582,9 @@ final class TxnDescriptor implements Replication.CommitView {
             readVars = Arrays.copyOf(readVars, n * 2);
             readWords = Arrays.copyOf(readWords, n * 2);
         }
-        readVars[n] = ref;
+        if (readVars[n] != ref) {
+            readVars[n] = ref; // a transaction re-run in a loop stores the same references: skip the barrier
+        }
         readWords[n] = word;
         readSize = n + 1;
     }
@@ -559,7 +618,11 @@ final class TxnDescriptor implements Replication.CommitView {
     private boolean validateReads(boolean committing) {
         TVar[] vars = readVars;
         long[] words = readWords;
+        long covered = committing ? coveredReads : 0;
         for (int i = 0, n = readSize; i < n; i++) {
+            if (i < 64 && (covered & (1L << i)) != 0) {
+                continue; // locked by our CAS from the recorded word: unchanged
+            }
             TVar v = vars[i];
             long current = (long) TVar.LOCK.getVolatile(v);
             if (current == words[i]) {
@@ -582,7 +645,7 @@ final class TxnDescriptor implements Replication.CommitView {
         if (inevitable) {
             lockForInevitable(ref);
         }
-        if (ref.binding != null) {
+        if (TVar.BINDING.getOpaque(ref) != null) {
             wroteBound = true;
         }
         int i = writeSize != 0 ? findWrite(ref) : -1;
@@ -600,7 +663,7 @@ final class TxnDescriptor implements Replication.CommitView {
         if (inevitable) {
             lockForInevitable(ref);
         }
-        if (ref.binding != null) {
+        if (TVar.BINDING.getOpaque(ref) != null) {
             wroteBound = true;
         }
         int i = writeSize != 0 ? findWrite(ref) : -1;
@@ -648,8 +711,13 @@ final class TxnDescriptor implements Replication.CommitView {
             writeObjs = Arrays.copyOf(writeObjs, cap);
             writeLongs = Arrays.copyOf(writeLongs, cap);
             writeOldWords = Arrays.copyOf(writeOldWords, cap);
+            writeReadPos = Arrays.copyOf(writeReadPos, cap);
         }
-        writeVars[n] = ref;
+        int lastRead = readSize - 1;
+        writeReadPos[n] = lastRead >= 0 && readVars[lastRead] == ref ? lastRead : -1;
+        if (writeVars[n] != ref) {
+            writeVars[n] = ref;
+        }
         writeObjs[n] = obj;
         writeLongs[n] = prim;
         writeSize = n + 1;
@@ -791,11 +859,15 @@ final class TxnDescriptor implements Replication.CommitView {
      */
     private void runOutsideLiveTransaction(List<Runnable> hooks) {
         TxnDescriptor hookDescriptor = new TxnDescriptor(stats);
+        Thread t = Thread.currentThread();
+        int i = (int) t.getId() & (FAST.length - 1);
         CURRENT.set(hookDescriptor);
+        FAST[i] = null; // the cache must not answer with the (still running) outer descriptor
         try {
             runHooks(hooks);
         } finally {
             CURRENT.set(this);
+            FAST[i] = null;
         }
     }
 
@@ -830,6 +902,11 @@ final class TxnDescriptor implements Replication.CommitView {
     // Commit
     // =====================================================================================
 
+    /**
+     * Commits the attempt. The common case (an ordinary transaction that wrote references, no
+     * replication hook) is kept small enough for the JIT to inline; inevitable transactions and
+     * replicated writes take {@link #commitSpecial()}.
+     */
     private void commit() {
         if (writeSize == 0) {
             if (inevitable) {
@@ -838,6 +915,28 @@ final class TxnDescriptor implements Replication.CommitView {
             }
             return; // read-only: every read was validated when made
         }
+        if (inevitable || (wroteBound && hooks != null)) {
+            commitSpecial();
+            return;
+        }
+        lockWriteSet();
+        long version = CLOCK.get() + 1;
+        if (version > GlobalClock.MAX_VERSION || !validateReads(true)) {
+            unlockWriteSet();
+            failCommit(version);
+        }
+        publishWriteSet(TVar.word(version, slot));
+    }
+
+    private void failCommit(long version) {
+        if (version > GlobalClock.MAX_VERSION) {
+            throw new IllegalStateException("STM version clock exhausted");
+        }
+        abort(conflictVar, "read set changed before commit");
+    }
+
+    /** Commit of an inevitable transaction, or of one that wrote replicated references. */
+    private void commitSpecial() {
         if (!inevitable) {
             lockWriteSet();
         }
@@ -875,45 +974,77 @@ final class TxnDescriptor implements Replication.CommitView {
             }
         }
         long newWord = TVar.word(version, slot);
-        Object writer = label;
-        toWakeSize = 0;
-        TVar[] vars = writeVars;
-        for (int i = 0, n = writeSize; i < n; i++) {
-            TVar v = vars[i];
-            v.publish(writeObjs[i], writeLongs[i]);
-            v.lastWriter = writer;
-            if (TVar.WAITERS.getVolatile(v) != null) {
-                collectWaiters(v);
-            }
-            TVar.LOCK.setRelease(v, newWord);
-        }
+        publishWriteSet(newWord);
         if (inevitable) {
             releaseInevitableLocks(newWord);
             releaseToken();
         }
     }
 
-    private void lockWriteSet() {
+    /** Writes the redo log back and unlocks each reference with its new word (locks held). */
+    private void publishWriteSet(long newWord) {
+        Object writer = label;
         TVar[] vars = writeVars;
         for (int i = 0, n = writeSize; i < n; i++) {
             TVar v = vars[i];
+            v.publish(writeObjs[i], writeLongs[i]);
+            if (v.lastWriter != writer) {
+                v.lastWriter = writer;
+            }
+            if (TVar.WAITERS.getVolatile(v) != null) {
+                collectWaiters(v);
+            }
+            TVar.LOCK.setRelease(v, newWord);
+        }
+    }
+
+    /**
+     * Locks the write set. A reference written right after this transaction read it is locked by a
+     * CAS from the very word recorded at that read: success also proves the read still valid (that
+     * read-set position is marked in {@link #coveredReads} and not checked again), failure on an
+     * unlocked word means it changed since: a conflict, detected early.
+     */
+    private void lockWriteSet() {
+        TVar[] vars = writeVars;
+        int[] readPos = writeReadPos;
+        long covered = 0;
+        for (int i = 0, n = writeSize; i < n; i++) {
+            TVar v = vars[i];
+            int rp = readPos[i];
+            long w = rp >= 0 ? readWords[rp] : (long) TVar.LOCK.getOpaque(v);
             int spins = 0;
             for (;;) {
-                long w = (long) TVar.LOCK.getVolatile(v);
-                if ((w & TVar.LOCKED) == 0) {
-                    if (TVar.LOCK.compareAndSet(v, w, w | TVar.LOCKED)) {
-                        writeOldWords[i] = w;
-                        break;
+                if ((w & TVar.LOCKED) == 0 && TVar.LOCK.compareAndSet(v, w, w | TVar.LOCKED)) {
+                    writeOldWords[i] = w;
+                    if (rp >= 0 && rp < 64) {
+                        covered |= 1L << rp;
                     }
+                    break;
+                }
+                long current = (long) TVar.LOCK.getVolatile(v);
+                if ((current & TVar.LOCKED) == 0) {
+                    if (rp >= 0) {
+                        releaseLocks(i);
+                        abort(v, "read set changed before commit");
+                    }
+                    w = current;
                 } else if (++spins > SPIN_LIMIT) {
-                    for (int j = 0; j < i; j++) {
-                        TVar.LOCK.setRelease(vars[j], writeOldWords[j]);
-                    }
+                    releaseLocks(i);
                     abort(v, "write lock held by another transaction");
                 } else {
                     Thread.onSpinWait();
                 }
             }
+        }
+        coveredReads = covered;
+    }
+
+    /** Read-set positions (below 64) already validated by {@link #lockWriteSet}'s CAS. */
+    private long coveredReads;
+
+    private void releaseLocks(int count) {
+        for (int j = 0; j < count; j++) {
+            TVar.LOCK.setRelease(writeVars[j], writeOldWords[j]);
         }
     }
 
@@ -1270,7 +1401,9 @@ final class TxnDescriptor implements Replication.CommitView {
     private void publishSingle(TVar ref, long oldWord, Object obj, long prim, int slotToStamp) {
         long version = CLOCK.get() + 1;
         ref.publish(obj, prim);
-        ref.lastWriter = SINGLE_WRITE;
+        if (ref.lastWriter != SINGLE_WRITE) {
+            ref.lastWriter = SINGLE_WRITE;
+        }
         WaiterList waiters = null;
         if (TVar.WAITERS.getVolatile(ref) != null) {
             waiters = (WaiterList) TVar.WAITERS.getAndSet(ref, (WaiterList) null);
@@ -1322,7 +1455,7 @@ final class TxnDescriptor implements Replication.CommitView {
 
     @Override
     public Object readBinding(int i) {
-        return readVars[i].binding;
+        return TVar.BINDING.getAcquire(readVars[i]);
     }
 
     @Override
@@ -1344,7 +1477,7 @@ final class TxnDescriptor implements Replication.CommitView {
 
     @Override
     public Object writeBinding(int i) {
-        return writeVars[i].binding;
+        return TVar.BINDING.getAcquire(writeVars[i]);
     }
 
     @Override
