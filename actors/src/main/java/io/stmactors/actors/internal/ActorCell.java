@@ -334,6 +334,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             if (system.isolation != null) {
                 system.isolation.afterRollback(this);
             }
+            consumed(message);
             onFailure(message, failure);
             return true;
         }
@@ -361,10 +362,21 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         if (system.isolation != null) {
             system.isolation.afterCommit(this);
         }
+        consumed(message);
         if (inv.stop) {
             doStop();
         }
         return true;
+    }
+
+    /**
+     * The handler of {@code message} committed or failed: the message is used up, so a stop that
+     * follows (by the handler, or by supervision) must not count it as a dead letter as well.
+     */
+    private void consumed(Object message) {
+        if (!concurrent && pending == message) {
+            pending = null;
+        }
     }
 
     /**

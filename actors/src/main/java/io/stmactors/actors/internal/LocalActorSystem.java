@@ -225,9 +225,16 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
         M message = request.apply(replyTo);
         Objects.requireNonNull(message, "request produced a null message");
         pendingAsks.add(future);
-        ScheduledFuture<?> timeoutTask = timer.schedule(() -> future.completeExceptionally(new TimeoutException(
-                "ask to actor '" + target.name() + "' timed out after " + timeout.toMillis() + " ms (request "
-                        + message.getClass().getSimpleName() + ")")), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> timeoutTask;
+        try {
+            timeoutTask = timer.schedule(() -> future.completeExceptionally(new TimeoutException(
+                    "ask to actor '" + target.name() + "' timed out after " + timeout.toMillis() + " ms (request "
+                            + message.getClass().getSimpleName() + ")")), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closing) { // close() raced this ask and stopped the timer
+            pendingAsks.remove(future);
+            future.completeExceptionally(new IllegalStateException("actor system '" + config.name() + "' is closed"));
+            return future;
+        }
         future.whenComplete((r, e) -> {
             timeoutTask.cancel(false);
             pendingAsks.remove(future);
@@ -342,6 +349,9 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
         }
         gil.lock();
         try {
+            if (runningHandlers != null) {
+                restartHandlerClock(Thread.currentThread()); // waiting for the lock is not handling
+            }
             return Stm.tryAtomic(name, body, onChange);
         } finally {
             gil.unlock();
@@ -382,6 +392,13 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
             } else {
                 runningHandlers.put(worker, new RunningHandler(cell, message, System.nanoTime(), new AtomicBoolean()));
             }
+        }
+    }
+
+    private void restartHandlerClock(Thread worker) {
+        RunningHandler h = runningHandlers.get(worker);
+        if (h != null) {
+            runningHandlers.put(worker, new RunningHandler(h.cell(), h.message(), System.nanoTime(), h.reported()));
         }
     }
 

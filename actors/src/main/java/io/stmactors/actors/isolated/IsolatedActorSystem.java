@@ -255,9 +255,16 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         asks.put(id, new PendingAsk(replyTo, target.name()));
         M message = request.apply(replyTo);
         Objects.requireNonNull(message, "request produced a null message");
-        var timeoutTask = timer.schedule(() -> future.completeExceptionally(new TimeoutException(
-                "ask to actor '" + target.name() + "' timed out after " + timeout.toMillis() + " ms (request "
-                        + message.getClass().getSimpleName() + ")")), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        java.util.concurrent.ScheduledFuture<?> timeoutTask;
+        try {
+            timeoutTask = timer.schedule(() -> future.completeExceptionally(new TimeoutException(
+                    "ask to actor '" + target.name() + "' timed out after " + timeout.toMillis() + " ms (request "
+                            + message.getClass().getSimpleName() + ")")), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            asks.remove(id);
+            future.completeExceptionally(new IllegalStateException("actor system '" + config.name() + "' is closed"));
+            return future;
+        }
         future.whenComplete((r, e) -> {
             timeoutTask.cancel(false);
             asks.remove(id);
