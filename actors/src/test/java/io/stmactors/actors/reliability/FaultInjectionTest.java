@@ -10,7 +10,9 @@ import io.stmactors.actors.SupervisorStrategy;
 import io.stmactors.actors.internal.LocalActorSystem;
 import io.stmactors.stm.Stm;
 import io.stmactors.stm.TLong;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,6 +28,7 @@ import java.util.stream.Stream;
 
 import static io.stmactors.actors.reliability.ReliabilityModes.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -129,35 +132,73 @@ class FaultInjectionTest {
                 .register(Spin.class, Add.class, Get.class)
                 .handlerTimeout(Duration.ofMillis(200)).closeTimeout(Duration.ofSeconds(5)).build();
         try (LogCapture log = new LogCapture(); ActorSystem system = ActorSystem.create(config)) {
-            ActorRef<Object> bystander = system.spawn(bystander(), "bystander");
-            ActorRef<Object> looper = system.spawn(Behaviors.receive((ctx, msg) -> {
-                while (!releaseSpinner) {
-                    Thread.onSpinWait(); // "forever", from the system's point of view
+            try {
+                ActorRef<Object> bystander = system.spawn(bystander(), "bystander");
+                assertEquals(0, askSum(system, bystander), "the bystander is up before the fault");
+                ActorRef<Object> looper = system.spawn(spinner(), "looper");
+                looper.tell(new Spin());
+                await(() -> log.text().contains("Actor 'looper' has been handling Spin"), Duration.ofSeconds(20),
+                        () -> "the handler timeout report naming 'looper'");
+                if (system instanceof LocalActorSystem local) {
+                    assertEquals(1, local.slowHandlers(), "one slow handler counted");
                 }
-                return Behaviors.same();
-            }), "looper");
-            looper.tell(new Spin());
-            await(() -> log.text().contains("Actor 'looper' has been handling Spin"), Duration.ofSeconds(20),
-                    () -> "the handler timeout report naming 'looper'");
-            if (system instanceof LocalActorSystem local) {
-                assertEquals(1, local.slowHandlers(), "one slow handler counted");
-            }
-            if (mode == Mode.SHARED_STM) {
-                // One worker is stuck; the other still runs everybody else.
-                for (int i = 1; i <= 100; i++) {
-                    bystander.tell(new Add(1));
+                if (mode == Mode.SHARED_STM) {
+                    // One worker is stuck; the other still runs everybody else.
+                    for (int i = 1; i <= 100; i++) {
+                        bystander.tell(new Add(1));
+                    }
+                    assertEquals(100, askSum(system, bystander), "the system stays up while one handler spins");
                 }
-                assertEquals(100, askSum(system, bystander), "the system stays up while one handler spins");
-            }
-            System.out.printf(Locale.ROOT, "RELIABILITY faults kind=loop mode=%s injected=1 reportedByName=true "
-                    + "othersProgressed=%s%n", mode, mode == Mode.SHARED_STM);
-            releaseSpinner = true;
-            if (mode == Mode.GLOBAL_LOCK) {
+                System.out.printf(Locale.ROOT, "RELIABILITY faults kind=loop mode=%s injected=1 reportedByName=true "
+                        + "othersProgressed=%s%n", mode, mode == Mode.SHARED_STM);
+                releaseSpinner = true;
                 bystander.tell(new Add(7));
-                assertEquals(7, askSum(system, bystander), "the system resumes once the handler returns");
+                assertEquals(mode == Mode.SHARED_STM ? 107 : 7, askSum(system, bystander),
+                        "the system goes on once the handler returns");
+            } finally {
+                releaseSpinner = true; // before close(), which would otherwise wait for the spinning worker
             }
-        } finally {
-            releaseSpinner = true;
+        }
+    }
+
+    static Behavior<Object> spinner() {
+        return Behaviors.receive((ctx, msg) -> {
+            while (!releaseSpinner) {
+                Thread.onSpinWait(); // "forever", from the system's point of view
+            }
+            return Behaviors.same();
+        });
+    }
+
+    /**
+     * In GLOBAL_LOCK a handler that never returns holds the global lock; another actor's handler then waits
+     * for the lock, and the handler-timeout report names that waiting actor as slow too ("has been handling
+     * Add"), although it has not started: the report points at the victim as well as the culprit.
+     * Deterministic: the second worker is idle, so it takes the bystander's message and blocks on the lock.
+     */
+    @Disabled("bug: in GLOBAL_LOCK the handler-timeout report also names actors that only wait for the global lock "
+            + "(LocalActorSystem.running is marked before runTransaction takes the lock); see RELIABILITY.md")
+    @Test
+    void anActorWaitingForTheGlobalLockIsNotReportedAsSlow() throws Exception {
+        releaseSpinner = false;
+        ActorSystemConfig config = ActorSystemConfig.builder().name("faults-gil-wait").mode(Mode.GLOBAL_LOCK)
+                .workers(2).register(Spin.class, Add.class, Get.class)
+                .handlerTimeout(Duration.ofMillis(200)).closeTimeout(Duration.ofSeconds(5)).build();
+        try (LogCapture log = new LogCapture(); ActorSystem system = ActorSystem.create(config)) {
+            try {
+                ActorRef<Object> bystander = system.spawn(bystander(), "bystander");
+                assertEquals(0, askSum(system, bystander), "the bystander is up before the fault");
+                system.spawn(spinner(), "looper").tell(new Spin());
+                await(() -> log.text().contains("Actor 'looper' has been handling Spin"), Duration.ofSeconds(20),
+                        () -> "the report naming 'looper'");
+                bystander.tell(new Add(1)); // its worker now waits for the global lock
+                Thread.sleep(1_000); // five handler timeouts
+                assertFalse(log.text().contains("Actor 'bystander' has been handling"),
+                        "an actor waiting for the global lock is reported as a slow handler");
+                assertEquals(1, ((LocalActorSystem) system).slowHandlers(), "slow handlers counted");
+            } finally {
+                releaseSpinner = true;
+            }
         }
     }
 
