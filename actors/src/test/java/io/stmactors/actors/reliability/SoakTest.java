@@ -37,8 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bank transfers between account actors (the withdrawing handler sends the deposit, delivered only if it
  * commits); transfers between {@code TLong}s, from drivers directly and from inside handlers; per-sender
  * sequence-numbered increments of a counter actor; asks to an echo actor; spawns of short-lived children
- * that handle one message and reply, whereupon their parent stops them and sends them a late message (a
- * dead letter by design).
+ * that handle one message and reply, whereupon their parent stops them, watches them terminate and then
+ * sends them a late message (a dead letter by design).
  *
  * <p>Checker, after the phase drained: money conserved in both banks (asked from the actors, read in one
  * transaction from the heap); every counted message handled exactly once (an in-flight count that must
@@ -94,8 +94,11 @@ class SoakTest {
     record Late() {
     }
 
+    record ChildGone(ActorRef<Object> child) {
+    }
+
     static final Class<?>[] TYPES = {Transfer.class, Deposit.class, HeapTransfer.class, GetBalance.class, Inc.class,
-            GetCount.class, Ping.class, SpawnChild.class, Work.class, Done.class, Late.class};
+            GetCount.class, Ping.class, SpawnChild.class, Work.class, Done.class, Late.class, ChildGone.class};
 
     /** What the workload and the checker share for one mode. */
     static final class Books {
@@ -212,16 +215,21 @@ class SoakTest {
 
     static Behavior<Object> spawner(Books books) {
         return Behaviors.receive((ctx, msg) -> {
-            books.handledInHandler();
+            if (!(msg instanceof ChildGone)) {
+                books.handledInHandler();
+            }
             if (msg instanceof SpawnChild s) {
                 ActorRef<Object> c = ctx.spawn(child(books), "child-" + s.n());
                 books.sentInHandler();
                 c.tell(new Work(s.n(), ctx.self()));
                 Stm.afterCommit(books.spawned::increment);
-            } else {
-                Done d = (Done) msg;
+            } else if (msg instanceof Done d) {
+                ctx.watchWith(d.child(), new ChildGone(d.child()));
                 ctx.stop(d.child());
-                d.child().tell(new Late()); // delivered after the stop request: a dead letter
+            } else {
+                // The child has stopped: a late message to it is a dead letter. (Sent right after the stop
+                // request instead, it races the child's stop; see RELIABILITY.md, F6.)
+                ((ChildGone) msg).child().tell(new Late());
                 Stm.afterCommit(books.lateSent::increment);
             }
             return Behaviors.same();
