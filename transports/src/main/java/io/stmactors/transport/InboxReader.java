@@ -2,10 +2,14 @@ package io.stmactors.transport;
 
 import io.stmactors.transport.internal.FrameValidator;
 import io.stmactors.transport.internal.Reassembler;
+import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +72,7 @@ final class InboxReader implements MessageHandler
         this.handler = handler;
         try
         {
-            final int frames = inboxRing.read(this, limit);
+            final int frames = readRecords(limit);
             afterRead(frames);
             return frames;
         }
@@ -76,6 +80,80 @@ final class InboxReader implements MessageHandler
         {
             this.handler = null;
         }
+    }
+
+    /**
+     * Agrona's {@code ManyToOneRingBuffer.read} loop, with one difference: every record header is checked before it
+     * is used. A committed record whose length is shorter than a record header or runs past the ring cannot have
+     * been written by a producer of this build (memory corruption, or a foreign writer of the shared file): the
+     * records after it cannot be located, so everything up to the producer position is dropped (zeroed, as the
+     * producers expect free space to be), counted and reported, and the inbox goes on with the next frame.
+     */
+    private int readRecords(final int limit)
+    {
+        final AtomicBuffer buffer = inboxRing.buffer();
+        final int capacity = inboxRing.capacity();
+        final int headPositionIndex = capacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
+        final long head = buffer.getLong(headPositionIndex);
+        final int headIndex = (int)head & (capacity - 1);
+        final int contiguousBlockLength = capacity - headIndex;
+        int bytesRead = 0;
+        int frames = 0;
+        try
+        {
+            while (bytesRead < contiguousBlockLength && frames < limit)
+            {
+                final int recordIndex = headIndex + bytesRead;
+                final int recordLength = buffer.getIntVolatile(RecordDescriptor.lengthOffset(recordIndex));
+                if (recordLength <= 0)
+                {
+                    break; // not committed yet
+                }
+                final int alignedLength = BitUtil.align(recordLength, RecordDescriptor.ALIGNMENT);
+                if (recordLength < RecordDescriptor.HEADER_LENGTH || alignedLength > contiguousBlockLength - bytesRead)
+                {
+                    dropCorruptTail(buffer, capacity, head + bytesRead, recordLength);
+                    bytesRead = 0; // dropCorruptTail moved the head and cleared the memory itself
+                    return frames + 1;
+                }
+                bytesRead += alignedLength;
+                final int recordType = buffer.getInt(RecordDescriptor.typeOffset(recordIndex));
+                if (ManyToOneRingBuffer.PADDING_MSG_TYPE_ID == recordType)
+                {
+                    continue;
+                }
+                ++frames;
+                onMessage(recordType, buffer, recordIndex + RecordDescriptor.HEADER_LENGTH,
+                    recordLength - RecordDescriptor.HEADER_LENGTH);
+            }
+        }
+        finally
+        {
+            if (0 != bytesRead)
+            {
+                buffer.setMemory(headIndex, bytesRead, (byte)0);
+                buffer.putLongOrdered(headPositionIndex, head + bytesRead);
+            }
+        }
+        return frames;
+    }
+
+    private void dropCorruptTail(final AtomicBuffer buffer, final int capacity, final long from, final int badLength)
+    {
+        final long tail = buffer.getLongVolatile(capacity + RingBufferDescriptor.TAIL_POSITION_OFFSET);
+        final long head = buffer.getLong(capacity + RingBufferDescriptor.HEAD_POSITION_OFFSET);
+        long position = head;
+        while (position < tail)
+        {
+            final int index = (int)position & (capacity - 1);
+            final int chunk = (int)Math.min(tail - position, capacity - index);
+            buffer.setMemory(index, chunk, (byte)0);
+            position += chunk;
+        }
+        buffer.putLongOrdered(capacity + RingBufferDescriptor.HEAD_POSITION_OFFSET, tail);
+        reject(RejectReason.MALFORMED, -1, "corrupt ring record at position " + from + " (length " + badLength +
+            " in a ring of " + capacity + " bytes); dropped " + (tail - from) + " pending bytes up to the producer " +
+            "position");
     }
 
     /**

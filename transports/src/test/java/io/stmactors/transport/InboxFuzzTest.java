@@ -8,7 +8,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 
 import java.nio.file.Path;
@@ -184,8 +183,6 @@ class InboxFuzzTest
         return HEADER_LENGTH + bytes.length;
     }
 
-    @Disabled("bug: a ring record whose length field exceeds the ring makes every poll throw "
-        + "IndexOutOfBoundsException and wedges the inbox; see RELIABILITY.md (crash input in InboxFuzzTestInputs/ringBytes)")
     @FuzzTest(maxDuration = "30m")
     void ringBytes(final byte[] bytes)
     {

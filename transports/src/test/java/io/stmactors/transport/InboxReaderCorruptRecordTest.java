@@ -5,7 +5,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -28,15 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a record that runs past the ring, then throws {@link IndexOutOfBoundsException} from its {@code finally}
  * ({@code setMemory(head, bytesRead)}) before it advances the head. Every later poll throws the same way: the inbox
  * is wedged for good. Reproduce: {@code mvn -B -pl transports -am verify -Dtest=InboxReaderCorruptRecordTest
- * -Dfuzz.skip=true} after removing {@code @Disabled}.
+ * -Dfuzz.skip=true} (fixed: InboxReader checks every record header).
  */
 class InboxReaderCorruptRecordTest
 {
     private static final long SECRET = 42;
     private static final int CAPACITY = TransportConfig.MIN_RING_CAPACITY;
 
-    @Disabled("bug: a ring record longer than the ring makes every poll throw IndexOutOfBoundsException and wedges the "
-        + "inbox (InboxReader.read -> ManyToOneRingBuffer.read); see RELIABILITY.md")
     @Test
     void aRecordLongerThanTheRingIsDroppedAndTheInboxKeepsWorking()
     {

@@ -3,7 +3,6 @@ package io.stmactors.transport;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 
 import java.time.Duration;
@@ -94,8 +93,6 @@ class KryoCodecFuzzTest
             EXECUTIONS.get(), DECODED.get(), REJECTED.get());
     }
 
-    @Disabled("bug: a 689-byte input (a HashMap keyed by nested singleton maps) never finishes decoding; see RELIABILITY.md, "
-        + "KryoCodecNestedKeysTest (timeout input in KryoCodecFuzzTestInputs/decodeBytes)")
     @FuzzTest(maxDuration = "30m")
     void decodeBytes(final byte[] bytes)
     {

@@ -566,11 +566,23 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         }
     }
 
-    /** Moves whatever is left in a stopped actor's mailbox to dead letters. */
+    /**
+     * Moves whatever is left in a stopped actor's mailbox to dead letters. A sender that read the
+     * status before the stop may have swapped the queue's tail but not yet linked its node: poll then
+     * sees nothing although the queue is not empty. Waiting until it is empty closes that window
+     * (the sender's tail swap and our status store are both sequentially consistent, so either it
+     * sees STOPPED and drains itself, or we see its tail here).
+     */
     private synchronized void drainStopped() {
-        Object m;
-        while ((m = mailbox.poll()) != null) {
-            system.deadLetter(this, m);
+        for (;;) {
+            Object m = mailbox.poll();
+            if (m != null) {
+                system.deadLetter(this, m);
+            } else if (mailbox.isEmpty()) {
+                return;
+            } else {
+                Thread.onSpinWait();
+            }
         }
     }
 

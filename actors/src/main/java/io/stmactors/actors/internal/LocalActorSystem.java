@@ -390,10 +390,14 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
             if (cell == null) {
                 runningHandlers.remove(worker);
             } else {
-                runningHandlers.put(worker, new RunningHandler(cell, message, System.nanoTime(), new AtomicBoolean()));
+                // Under the global lock a handler starts when it holds the lock, not when it waits for it.
+                long start = gil != null ? NOT_STARTED : System.nanoTime();
+                runningHandlers.put(worker, new RunningHandler(cell, message, start, new AtomicBoolean()));
             }
         }
     }
+
+    private static final long NOT_STARTED = Long.MIN_VALUE;
 
     private void restartHandlerClock(Thread worker) {
         RunningHandler h = runningHandlers.get(worker);
@@ -407,7 +411,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
         long now = System.nanoTime();
         for (var e : runningHandlers.entrySet()) {
             RunningHandler h = e.getValue();
-            if (now - h.startNanos() > limit && h.reported().compareAndSet(false, true)) {
+            if (h.startNanos() != NOT_STARTED && now - h.startNanos() > limit && h.reported().compareAndSet(false, true)) {
                 slowHandlers.increment();
                 LOG.warn("Actor '{}' has been handling {} for {} ms on {} (handler timeout {} ms)",
                         h.cell().name, h.message() == ActorCell.START ? "its start" : h.message().getClass().getSimpleName(),

@@ -146,8 +146,6 @@ class CloseRacesSendersStressTest {
      * waits until {@code close()} has returned). It must give a future that fails, as an ask after close does;
      * it must not throw, nor leave the future pending forever.
      */
-    @Disabled("bug: ask() racing close() throws RejectedExecutionException from the shut-down timer "
-            + "(LocalActorSystem.ask); see RELIABILITY.md")
     @ParameterizedTest
     @MethodSource("modes")
     void anAskRacingCloseFailsItsFutureInsteadOfThrowing(Mode mode) throws Exception {

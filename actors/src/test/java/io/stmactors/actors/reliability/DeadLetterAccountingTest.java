@@ -35,8 +35,6 @@ class DeadLetterAccountingTest {
         return ReliabilityModes.modes();
     }
 
-    @Disabled("bug: the message whose handler stops its actor is also counted as a dead letter "
-            + "(ActorCell.doStop dead-letters pending); see RELIABILITY.md")
     @ParameterizedTest
     @MethodSource("modes")
     void aMessageWhoseHandlerStopsTheActorIsNotADeadLetter(Mode mode) {
@@ -50,8 +48,6 @@ class DeadLetterAccountingTest {
         }
     }
 
-    @Disabled("bug: the message whose handler failed (supervision: stop) is also counted as a dead letter "
-            + "(ActorCell.doStop dead-letters pending); see RELIABILITY.md")
     @ParameterizedTest
     @MethodSource("modes")
     void aMessageWhoseHandlerFailedIsNotADeadLetter(Mode mode) {

@@ -176,8 +176,6 @@ class FaultInjectionTest {
      * Add"), although it has not started: the report points at the victim as well as the culprit.
      * Deterministic: the second worker is idle, so it takes the bystander's message and blocks on the lock.
      */
-    @Disabled("bug: in GLOBAL_LOCK the handler-timeout report also names actors that only wait for the global lock "
-            + "(LocalActorSystem.running is marked before runTransaction takes the lock); see RELIABILITY.md")
     @Test
     void anActorWaitingForTheGlobalLockIsNotReportedAsSlow() throws Exception {
         releaseSpinner = false;

@@ -25,6 +25,8 @@ import com.esotericsoftware.kryo.io.Input;
 public final class BoundedInput extends Input
 {
     private long elementBudget;
+    /** How many map keys or set elements the decoder is inside of; see {@link SafeCollectionSerializers}. */
+    int keyDepth;
 
     /**
      * Create an input with no buffer; call {@link #reset(byte[], int, int)} before use.
@@ -43,6 +45,7 @@ public final class BoundedInput extends Input
      */
     public void reset(final byte[] bytes, final int offset, final int length)
     {
+        keyDepth = 0;
         setBuffer(bytes, offset, length);
         elementBudget = length;
     }

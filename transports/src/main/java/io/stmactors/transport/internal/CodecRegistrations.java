@@ -116,11 +116,10 @@ public final class CodecRegistrations
         kryo.register(Collections.emptyList().getClass(), new DefaultSerializers.CollectionsEmptyListSerializer());
         kryo.register(Collections.emptyMap().getClass(), new DefaultSerializers.CollectionsEmptyMapSerializer());
         kryo.register(Collections.emptySet().getClass(), new DefaultSerializers.CollectionsEmptySetSerializer());
-        kryo.register(Collections.singletonList(1).getClass(),
-            new DefaultSerializers.CollectionsSingletonListSerializer());
+        kryo.register(Collections.singletonList(1).getClass(), new SafeCollectionSerializers.SingletonList());
         kryo.register(Collections.singletonMap(1, 1).getClass(),
-            new DefaultSerializers.CollectionsSingletonMapSerializer());
-        kryo.register(Collections.singleton(1).getClass(), new DefaultSerializers.CollectionsSingletonSetSerializer());
+            new SafeCollectionSerializers.SingletonMap());
+        kryo.register(Collections.singleton(1).getClass(), new SafeCollectionSerializers.SingletonSet());
         kryo.register(EnumSet.class, new DefaultSerializers.EnumSetSerializer());
 
         kryo.register(Optional.class);

@@ -45,6 +45,39 @@ public final class SafeCollectionSerializers
     }
 
     /**
+     * Containers may not be nested more than this many levels inside map keys or set elements. Inserting a key
+     * compares it with colliding keys, and {@code AbstractMap.equals} of maps with null values looks each key up
+     * twice, so {@code singletonMap(singletonMap(..., null), null)} keys of depth d cost 2<sup>d</sup> steps:
+     * 166 forged bytes could keep a decoder busy for hours (found by fuzzing). Real keys are rarely containers at
+     * all, let alone four levels deep.
+     */
+    public static final int MAX_KEY_NESTING = 4;
+
+    /** Reads a map key or set element, counting how deep the decoder is inside keys. */
+    static Object readKey(final Kryo kryo, final BoundedInput in)
+    {
+        in.keyDepth++;
+        try
+        {
+            return kryo.readClassAndObject(in);
+        }
+        finally
+        {
+            in.keyDepth--;
+        }
+    }
+
+    /** Refuses a container that would be nested too deeply inside keys (see {@link #MAX_KEY_NESTING}). */
+    static void checkKeyNesting(final BoundedInput in, final String what)
+    {
+        if (in.keyDepth > MAX_KEY_NESTING)
+        {
+            throw new KryoException("Malformed input: " + what + " nested more than " + MAX_KEY_NESTING +
+                " levels deep inside map keys or set elements");
+        }
+    }
+
+    /**
      * Mutable collections: {@link ArrayList}, {@link java.util.LinkedList}, {@link ArrayDeque}, {@link HashSet},
      * {@link LinkedHashSet}, and registered user subclasses of {@link Collection} with a no-arg constructor.
      */
@@ -60,14 +93,16 @@ public final class SafeCollectionSerializers
         public Collection<Object> read(final Kryo kryo, final Input input, final Class<? extends Collection<Object>> type)
         {
             final BoundedInput in = bounded(input);
+            checkKeyNesting(in, type.getSimpleName());
             final int size = in.readVarInt(true);
             in.chargeElements(size, 1, type.getSimpleName());
 
             final Collection<Object> collection = create(kryo, type, size);
             kryo.reference(collection);
+            final boolean hashed = collection instanceof Set;
             for (int i = 0; i < size; i++)
             {
-                collection.add(kryo.readClassAndObject(in));
+                collection.add(hashed ? readKey(kryo, in) : kryo.readClassAndObject(in));
             }
 
             return collection;
@@ -118,10 +153,11 @@ public final class SafeCollectionSerializers
             final TreeSet<Object> set = new TreeSet<>(readComparator(kryo, in));
             kryo.reference(set);
             final int size = in.readVarInt(true);
+            checkKeyNesting(in, "TreeSet");
             in.chargeElements(size, 1, "TreeSet");
             for (int i = 0; i < size; i++)
             {
-                set.add(kryo.readClassAndObject(in));
+                set.add(readKey(kryo, in));
             }
 
             return set;
@@ -146,6 +182,7 @@ public final class SafeCollectionSerializers
         {
             final BoundedInput in = bounded(input);
             final int size = in.readVarInt(true);
+            checkKeyNesting(in, type.getSimpleName());
             in.chargeElements(2L * size, 1, type.getSimpleName());
 
             final Map<Object, Object> map;
@@ -165,7 +202,7 @@ public final class SafeCollectionSerializers
             kryo.reference(map);
             for (int i = 0; i < size; i++)
             {
-                final Object key = kryo.readClassAndObject(in);
+                final Object key = readKey(kryo, in);
                 map.put(key, kryo.readClassAndObject(in));
             }
 
@@ -193,10 +230,11 @@ public final class SafeCollectionSerializers
             final TreeMap<Object, Object> map = new TreeMap<>(readComparator(kryo, in));
             kryo.reference(map);
             final int size = in.readVarInt(true);
+            checkKeyNesting(in, "TreeMap");
             in.chargeElements(2L * size, 1, "TreeMap");
             for (int i = 0; i < size; i++)
             {
-                final Object key = kryo.readClassAndObject(in);
+                final Object key = readKey(kryo, in);
                 map.put(key, kryo.readClassAndObject(in));
             }
 
@@ -228,7 +266,9 @@ public final class SafeCollectionSerializers
         /** {@inheritDoc} */
         public List<Object> read(final Kryo kryo, final Input input, final Class<? extends List<Object>> type)
         {
-            final Object[] elements = readElementArray(kryo, bounded(input), "immutable List");
+            final BoundedInput in = bounded(input);
+            checkKeyNesting(in, "immutable List");
+            final Object[] elements = readElementArray(kryo, in, "immutable List");
             for (final Object element : elements)
             {
                 if (null == element)
@@ -263,7 +303,17 @@ public final class SafeCollectionSerializers
         /** {@inheritDoc} */
         public Set<Object> read(final Kryo kryo, final Input input, final Class<? extends Set<Object>> type)
         {
-            return Set.of(readElementArray(kryo, bounded(input), "immutable Set"));
+            final BoundedInput in = bounded(input);
+            checkKeyNesting(in, "immutable Set");
+            in.keyDepth++;
+            try
+            {
+                return Set.of(readElementArray(kryo, in, "immutable Set"));
+            }
+            finally
+            {
+                in.keyDepth--;
+            }
         }
     }
 
@@ -292,11 +342,12 @@ public final class SafeCollectionSerializers
         {
             final BoundedInput in = bounded(input);
             final int size = in.readVarInt(true);
+            checkKeyNesting(in, "immutable Map");
             in.chargeElements(2L * size, 1, "immutable Map");
             final Map.Entry<Object, Object>[] entries = new Map.Entry[size];
             for (int i = 0; i < size; i++)
             {
-                final Object key = kryo.readClassAndObject(in);
+                final Object key = readKey(kryo, in);
                 entries[i] = new AbstractMap.SimpleImmutableEntry<>(key, kryo.readClassAndObject(in));
             }
 
@@ -336,6 +387,81 @@ public final class SafeCollectionSerializers
         {
             throw new KryoException("Map changed while it was being encoded (" + size + " -> " + written +
                 " entries); messages must not be mutated concurrently");
+        }
+    }
+
+    /** {@code Collections.singletonList}: Kryo's format, with the key-nesting check. */
+    public static final class SingletonList extends Serializer<List<Object>>
+    {
+        /** Immutable: Kryo may share instances instead of copying them. */
+        public SingletonList()
+        {
+            super(false, true);
+        }
+
+        /** {@inheritDoc} */
+        public void write(final Kryo kryo, final Output output, final List<Object> list)
+        {
+            kryo.writeClassAndObject(output, list.get(0));
+        }
+
+        /** {@inheritDoc} */
+        public List<Object> read(final Kryo kryo, final Input input, final Class<? extends List<Object>> type)
+        {
+            final BoundedInput in = bounded(input);
+            checkKeyNesting(in, "singletonList");
+            return java.util.Collections.singletonList(kryo.readClassAndObject(in));
+        }
+    }
+
+    /** {@code Collections.singleton}: Kryo's format; its element is a key. */
+    public static final class SingletonSet extends Serializer<Set<Object>>
+    {
+        /** Immutable: Kryo may share instances instead of copying them. */
+        public SingletonSet()
+        {
+            super(false, true);
+        }
+
+        /** {@inheritDoc} */
+        public void write(final Kryo kryo, final Output output, final Set<Object> set)
+        {
+            kryo.writeClassAndObject(output, set.iterator().next());
+        }
+
+        /** {@inheritDoc} */
+        public Set<Object> read(final Kryo kryo, final Input input, final Class<? extends Set<Object>> type)
+        {
+            final BoundedInput in = bounded(input);
+            checkKeyNesting(in, "singleton set");
+            return java.util.Collections.singleton(readKey(kryo, in));
+        }
+    }
+
+    /** {@code Collections.singletonMap}: Kryo's format; its key is a key. */
+    public static final class SingletonMap extends Serializer<Map<Object, Object>>
+    {
+        /** Immutable: Kryo may share instances instead of copying them. */
+        public SingletonMap()
+        {
+            super(false, true);
+        }
+
+        /** {@inheritDoc} */
+        public void write(final Kryo kryo, final Output output, final Map<Object, Object> map)
+        {
+            final Map.Entry<Object, Object> entry = map.entrySet().iterator().next();
+            kryo.writeClassAndObject(output, entry.getKey());
+            kryo.writeClassAndObject(output, entry.getValue());
+        }
+
+        /** {@inheritDoc} */
+        public Map<Object, Object> read(final Kryo kryo, final Input input, final Class<? extends Map<Object, Object>> type)
+        {
+            final BoundedInput in = bounded(input);
+            checkKeyNesting(in, "singletonMap");
+            final Object key = readKey(kryo, in);
+            return java.util.Collections.singletonMap(key, kryo.readClassAndObject(in));
         }
     }
 
