@@ -103,7 +103,8 @@ public final class Report {
                 Suite s = Suites.named(name);
                 System.out.println(name + " — " + s.title());
                 for (Row r : s.rows()) {
-                    System.out.printf("  %-14s %d thread(s)  %s  (%s)%n", r.id(), r.threads(), r.title(), r.benchmarkClass());
+                    System.out.printf("  %-14s %d thread(s)  %s  (%s%s)%n", r.id(), r.threads(), r.title(),
+                            r.benchmarkClass(), r.params().isEmpty() ? "" : ", " + r.describeParams());
                 }
             }
             return 0;

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 
 /**
  * Every suite the harness knows, by the name {@code --suite} takes. To add one (collections,
- * actors against Pekko's echo, isolated against shared): write its JMH classes in this module with
+ * isolated against shared): write its JMH classes in this module with
  * one {@code @Benchmark} method per contender (same method names in every class), then add a
  * method here that names the classes as rows, the contenders, the scaling pairs and the targets of
  * its issue, and register it in {@link #ALL}.
@@ -22,7 +22,8 @@ import java.util.function.Supplier;
 public final class Suites {
     /** Suite name → definition. */
     static final Map<String, Supplier<Suite>> ALL = new TreeMap<>(Map.of(
-            "stm", Suites::stm));
+            "stm", Suites::stm,
+            "actors", Suites::actors));
 
     private Suites() {
     }
@@ -83,5 +84,68 @@ public final class Suites {
                         + "a separate JVM.",
                 contenders, rows, scalings, targets, List.of("-Xms1g", "-Xmx1g",
                         "-Djava.util.logging.config.class=" + QuietLogging.class.getName()), notes);
+    }
+
+    /**
+     * Actors (issue 4): stm-actors in {@code SHARED_STM} and {@code GLOBAL_LOCK} against Pekko typed,
+     * on Pekko's own echo-pairs workload, tell-only throughput, and scaling on independent actors.
+     */
+    static Suite actors() {
+        List<Contender> contenders = List.of(
+                new Contender("sharedStm", "stm-actors SHARED_STM", true),
+                new Contender("globalLock", "stm-actors GLOBAL_LOCK", false),
+                new Contender("pekko", "Pekko typed 1.7.0", false));
+        List<Row> rows = List.of(
+                new Row("echo", "echo pairs: 256 pairs (512 actors) × 1,000 round trips, 50 in flight per pair",
+                        EchoPairsBench.class, 1).with("workers", "2"),
+                new Row("tell-2t", "tell-only: 2 sender threads, 10,000 messages each to its own counting receiver",
+                        TellOnlyBench.class, 2).with("workers", "2"),
+                new Row("independent-1w", "16 independent actors, ~300 ns of arithmetic per message, 1 worker",
+                        IndependentActorsBench.class, 1).with("workers", "1"),
+                new Row("independent-2w", "16 independent actors, ~300 ns of arithmetic per message, 2 workers",
+                        IndependentActorsBench.class, 1).with("workers", "2"));
+        List<Scaling> scalings = List.of(
+                new Scaling("independent", "independent actors, 1 → 2 workers (dispatcher threads)",
+                        "independent-1w", "independent-2w"));
+        List<Target> targets = List.of(
+                new Target.WithinFactor("`SHARED_STM` at least as fast as Pekko typed on echo pairs, on this "
+                        + "machine (a stretch goal)", "pekko", 1.0, List.of("echo")),
+                new Target.MinScaling("`SHARED_STM` with 2 workers ≥ 1.8× its 1-worker throughput on independent "
+                        + "actors", "independent", "sharedStm", 1.8),
+                new Target.MaxScaling("`GLOBAL_LOCK` shows no scaling on independent actors (2 workers at most "
+                        + "1.10× of 1 worker)", "independent", "globalLock", 1.10));
+        List<String> notes = List.of(
+                "Scores are messages per second (`@OperationsPerInvocation` = messages handled per invocation); "
+                        + "systems and actors are created once per trial, and an invocation returns only when "
+                        + "every message it caused was handled (a latch counted down by the actors, after "
+                        + "commit in stm-actors; the tell-only row also checks the receiver's count).",
+                "Echo pairs follow Pekko's `TypedActorBenchmark`: 512 actors, a sender keeping a batch of 50 "
+                        + "pings in flight, dispatcher throughput 50, fork-join dispatcher, single-consumer "
+                        + "mailboxes. Differences: 2 dispatcher threads (this machine has 2 cores; Pekko's uses 8) "
+                        + "and 1,000 round trips per pair per invocation (Pekko's: 500,000) so that one "
+                        + "invocation lasts about 0.1 s. `shared/BENCHMARKING.md`'s ~11 M msg/s for Pekko is "
+                        + "64 pairs × 20,000 round trips: compare ratios, not that figure.",
+                "Each system is written in its own idiom, doing the same thing message for message: stm-actors "
+                        + "with `Behaviors.withState` (an immutable state value per message, rolled back with "
+                        + "the handler; the latch in `Stm.afterCommit`), Pekko with counters in variables "
+                        + "captured by `Behaviors.setup`, as Pekko's own benchmark does. Messages without "
+                        + "payload are singletons in both.",
+                "Dispatchers: stm-actors `workers` threads (its ForkJoinPool), throughput 50; Pekko a "
+                        + "fork-join dispatcher with parallelism-min = parallelism-max = workers, throughput 50, "
+                        + "set by a `Config` string (`PekkoWorkloads`). Pekko's logging is limited to warnings.",
+                "The tell-only senders are JMH threads next to the 2 dispatcher threads: on 2 cores they share "
+                        + "the CPUs, so the row measures the whole pipeline (enqueue, schedule, handle).",
+                "Pekko also runs the independent-actor rows as a control: it shows what 1 → 2 threads can give "
+                        + "on this machine at the time of the run. On 2 cores the physical ceiling is 2.0×.",
+                "Handler aborts come from `ActorSystem.diagnostics()` (commits, aborts, messages), captured per "
+                        + "iteration by the `ActorCounters` aux-counter state; none of these workloads shares "
+                        + "state between actors, so any abort is the runtime's own.");
+        return new Suite("actors", "Actors: stm-actors against Pekko typed",
+                "Actor workloads on stm-actors (`io.stmactors.actors`, modes `SHARED_STM` and `GLOBAL_LOCK`) and "
+                        + "Apache Pekko typed in the same run: Pekko's echo pairs, tell-only throughput, and "
+                        + "scaling of independent actors from 1 to 2 workers. Every run is a separate JVM.",
+                contenders, rows, scalings, targets, List.of("-Xms1g", "-Xmx1g",
+                        "-Djava.util.logging.config.class=" + QuietLogging.class.getName(),
+                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"), notes);
     }
 }

@@ -5,9 +5,13 @@ import io.stmactors.bench.harness.Row;
 import io.stmactors.bench.harness.Suite;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Param;
 
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,5 +34,35 @@ class SuitesTest {
                 }
             }
         }
+    }
+
+    @Test
+    void everyRowParameterIsAJmhParamOfItsClass() throws ClassNotFoundException {
+        for (String name : Suites.names()) {
+            Suite suite = Suites.named(name);
+            for (Row row : suite.rows()) {
+                List<String> params = paramsOf(Class.forName(row.benchmarkClass()));
+                for (String p : row.params().keySet()) {
+                    assertTrue(params.contains(p), name + "/" + row.id() + ": no @Param " + p + " in " + row.benchmarkClass());
+                }
+            }
+        }
+    }
+
+    /** Names of the @Param fields of a benchmark class and its nested state classes (inherited ones too). */
+    private static List<String> paramsOf(Class<?> benchmark) {
+        List<Class<?>> classes = new ArrayList<>(List.of(benchmark));
+        classes.addAll(Arrays.asList(benchmark.getDeclaredClasses()));
+        List<String> names = new ArrayList<>();
+        for (Class<?> c : classes) {
+            for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+                for (Field f : k.getDeclaredFields()) {
+                    if (f.isAnnotationPresent(Param.class)) {
+                        names.add(f.getName());
+                    }
+                }
+            }
+        }
+        return names;
     }
 }

@@ -52,7 +52,9 @@ public final class JsonDump {
                 + ", \"label\": " + str(x.label()) + ", \"ours\": " + x.ours() + "}").toList()));
         j.append("],\n  \"rows\": [");
         j.append(String.join(", ", s.rows().stream().map(r -> "{\"id\": " + str(r.id()) + ", \"class\": "
-                + str(r.benchmarkClass()) + ", \"threads\": " + r.threads() + "}").toList()));
+                + str(r.benchmarkClass()) + ", \"threads\": " + r.threads() + ", \"params\": {"
+                + String.join(", ", r.params().entrySet().stream().map(e -> str(e.getKey()) + ": " + str(e.getValue()))
+                        .toList()) + "}}").toList()));
         j.append("],\n  \"runs\": [\n");
         List<Measurement> all = results.all();
         for (int i = 0; i < all.size(); i++) {

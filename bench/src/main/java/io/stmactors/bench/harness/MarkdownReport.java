@@ -11,8 +11,10 @@ import java.util.OptionalDouble;
  * contender, abort rates), the ratio matrix, scaling, and one line per target.
  *
  * <p>Secondary results it understands (JMH aux counters, summed over iterations and rounds):
- * {@code stmCommits}/{@code stmAborts} (our STM's diagnostics) and {@code bodyRuns}/{@code completed}
- * (times a transaction body ran against transactions completed, for any contender).
+ * {@code stmCommits}/{@code stmAborts} (our STM's diagnostics), {@code actorCommits}/{@code actorAborts}
+ * (an actor system's handler transactions, from {@code ActorSystem.diagnostics()}) and
+ * {@code bodyRuns}/{@code completed} (times a transaction body ran against transactions completed,
+ * for any contender).
  */
 public final class MarkdownReport {
 
@@ -93,7 +95,11 @@ public final class MarkdownReport {
         String simpleClass = row.benchmarkClass().substring(row.benchmarkClass().lastIndexOf('.') + 1);
         md.append("### ").append(row.id()).append(" — ").append(row.title()).append("\n\n");
         md.append("`").append(simpleClass).append("`, ").append(row.threads())
-                .append(row.threads() == 1 ? " thread" : " threads").append("\n\n");
+                .append(row.threads() == 1 ? " thread" : " threads");
+        if (!row.params().isEmpty()) {
+            md.append(", `").append(row.describeParams()).append('`');
+        }
+        md.append("\n\n");
         md.append("| contender | ops/s | ± error | min – max | ours ÷ this | aborts / attempts |\n");
         md.append("|---|---:|---:|---:|---:|---|\n");
         Contender ours = suite.ours();
@@ -129,6 +135,14 @@ public final class MarkdownReport {
             double attempts = commits.getAsDouble() + aborts.getAsDouble();
             parts.add(Format.percent(aborts.getAsDouble(), attempts) + " (" + Format.count(aborts.getAsDouble())
                     + " of " + Format.count(attempts) + ", STM diagnostics)");
+        }
+        OptionalDouble handlerCommits = r.secondaryTotal(row.id(), c.method(), "actorCommits");
+        OptionalDouble handlerAborts = r.secondaryTotal(row.id(), c.method(), "actorAborts");
+        if (handlerCommits.isPresent() && handlerAborts.isPresent()) {
+            double attempts = handlerCommits.getAsDouble() + handlerAborts.getAsDouble();
+            parts.add(Format.percent(handlerAborts.getAsDouble(), attempts) + " ("
+                    + Format.count(handlerAborts.getAsDouble()) + " of " + Format.count(attempts)
+                    + " handler runs, actor system diagnostics)");
         }
         OptionalDouble runs = r.secondaryTotal(row.id(), c.method(), "bodyRuns");
         OptionalDouble done = r.secondaryTotal(row.id(), c.method(), "completed");

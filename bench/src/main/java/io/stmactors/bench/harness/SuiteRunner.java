@@ -115,6 +115,7 @@ public final class SuiteRunner {
         if (!suite.jvmArgs().isEmpty()) {
             opts.jvmArgsAppend(suite.jvmArgs().toArray(String[]::new));
         }
+        p.row().params().forEach(opts::param);
         long t0 = System.nanoTime();
         try {
             Collection<RunResult> runs = runWhenLockFree(opts);
@@ -197,6 +198,11 @@ public final class SuiteRunner {
         Double aborts = m.secondary().get("stmAborts");
         if (commits != null && aborts != null) {
             s += "  aborts " + Format.percent(aborts, commits + aborts);
+        }
+        Double handlerCommits = m.secondary().get("actorCommits");
+        Double handlerAborts = m.secondary().get("actorAborts");
+        if (handlerCommits != null && handlerAborts != null) {
+            s += "  handler aborts " + Format.percent(handlerAborts, handlerCommits + handlerAborts);
         }
         return s;
     }

@@ -1,6 +1,7 @@
 package io.stmactors.bench.harness;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
@@ -80,14 +81,40 @@ public sealed interface Target {
         }
     }
 
-    /** One figure of a goal: passes when above {@code bound} (or equal, if {@code inclusive}). */
-    record Check(String what, OptionalDouble value, double bound, boolean inclusive) {
+    /**
+     * Scaling {@code scalingId} of {@code contender} at most {@code max}: the work does not get
+     * faster with more threads (a global-lock baseline).
+     */
+    record MaxScaling(String text, String scalingId, String contender, double max) implements Target {
+        @Override
+        public Verdict evaluate(Suite suite, Results results) {
+            Scaling s = suite.scalings().stream().filter(x -> x.id().equals(scalingId)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no scaling " + scalingId));
+            Check c = new Check(s.id() + " " + suite.contender(contender).label(),
+                    results.medianScaling(s, contender), max, true, true);
+            return Check.verdict(List.of(c), "throughput(" + s.manyRowId() + ") ÷ throughput(" + s.fewRowId() + ")");
+        }
+    }
+
+    /**
+     * One figure of a goal: passes when above {@code bound} (below it, if {@code upper}), or equal
+     * if {@code inclusive}.
+     */
+    record Check(String what, OptionalDouble value, double bound, boolean inclusive, boolean upper) {
+        /** A lower bound. */
+        Check(String what, OptionalDouble value, double bound, boolean inclusive) {
+            this(what, value, bound, inclusive, false);
+        }
+
         boolean measured() {
             return value.isPresent();
         }
 
         boolean passes() {
             double v = value.orElseThrow();
+            if (upper) {
+                return inclusive ? v <= bound : v < bound;
+            }
             return inclusive ? v >= bound : v > bound;
         }
 
@@ -95,14 +122,19 @@ public sealed interface Target {
             List<Check> measured = checks.stream().filter(Check::measured).toList();
             List<String> missing = checks.stream().filter(c -> !c.measured()).map(Check::what).toList();
             List<Check> failing = measured.stream().filter(c -> !c.passes()).toList();
+            boolean upper = !checks.isEmpty() && checks.get(0).upper();
+            boolean inclusive = checks.isEmpty() || checks.get(0).inclusive();
             String bound = String.format(Locale.ROOT, "%s %s %.2f", figure,
-                    checks.isEmpty() || checks.get(0).inclusive() ? "≥" : ">",
+                    upper ? (inclusive ? "≤" : "<") : (inclusive ? "≥" : ">"),
                     checks.isEmpty() ? Double.NaN : checks.get(0).bound());
             StringBuilder d = new StringBuilder(bound);
             if (!measured.isEmpty()) {
-                Check worst = measured.stream().min((a, b) -> Double.compare(a.value().orElseThrow(),
-                        b.value().orElseThrow())).orElseThrow();
-                d.append(String.format(Locale.ROOT, "; lowest %.2f× (%s)", worst.value().orElseThrow(), worst.what()));
+                Comparator<Check> byValue = (a, b) -> Double.compare(a.value().orElseThrow(),
+                        b.value().orElseThrow());
+                Check worst = upper ? measured.stream().max(byValue).orElseThrow()
+                        : measured.stream().min(byValue).orElseThrow();
+                d.append(String.format(Locale.ROOT, "; %s %.2f× (%s)", upper ? "highest" : "lowest",
+                        worst.value().orElseThrow(), worst.what()));
             }
             if (!failing.isEmpty()) {
                 d.append("; short on: ").append(String.join(", ", failing.stream().map(c -> String.format(

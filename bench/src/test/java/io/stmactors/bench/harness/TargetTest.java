@@ -62,6 +62,29 @@ class TargetTest {
     }
 
     @Test
+    void maxScalingIsMetOnlyAtOrBelowItsBound() {
+        Results r = new Results();
+        r.add(m("a-1t", "peer", 1, 10));
+        assertEquals(Target.Status.NOT_MEASURED,
+                new Target.MaxScaling("none", "a", "peer", 1.1).evaluate(SUITE, r).status());
+        r.add(m("a-2t", "peer", 1, 10.5));
+        Target.Verdict met = new Target.MaxScaling("none", "a", "peer", 1.1).evaluate(SUITE, r);
+        assertEquals(Target.Status.MET, met.status());
+        assertTrue(met.detail().contains("≤ 1.10") && met.detail().contains("highest 1.05×"), met.detail());
+        assertEquals(Target.Status.NOT_MET,
+                new Target.MaxScaling("none", "a", "peer", 1.0).evaluate(SUITE, r).status());
+    }
+
+    @Test
+    void rowParametersAreKeptInOrderAndDescribed() {
+        Row row = new Row("w-2", "w", "x.A", 1, List.of()).with("workers", "2").with("mode", "x").only("ours");
+        assertEquals(List.of("workers", "mode"), List.copyOf(row.params().keySet()));
+        assertEquals("workers=2, mode=x", row.describeParams());
+        assertTrue(row.runs(SUITE.ours()));
+        assertTrue(!row.runs(SUITE.contender("peer")));
+    }
+
+    @Test
     void planAlternatesContenderOrderBetweenRounds() {
         RunConfig cfg = new RunConfig(2, 1, 1, 1, 1, 1, true, null, false);
         List<SuiteRunner.Planned> plan = SuiteRunner.plan(SUITE, cfg);
