@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static io.stmactors.stm.StmTestSupport.Workers;
+import static io.stmactors.stm.StmTestSupport.onOtherThread;
 import static io.stmactors.stm.StmTestSupport.runWorkers;
 import static io.stmactors.stm.StmTestSupport.jitter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
