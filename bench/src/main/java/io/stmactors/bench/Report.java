@@ -103,8 +103,9 @@ public final class Report {
                 Suite s = Suites.named(name);
                 System.out.println(name + " — " + s.title());
                 for (Row r : s.rows()) {
-                    System.out.printf("  %-14s %d thread(s)  %s  (%s%s)%n", r.id(), r.threads(), r.title(),
-                            r.benchmarkClass(), r.params().isEmpty() ? "" : ", " + r.describeParams());
+                    System.out.printf("  %-16s %d thread(s)  %s  (%s%s%s)%n", r.id(), r.threads(), r.title(),
+                            r.benchmarkClass(), r.params().isEmpty() ? "" : ", " + r.describeParams(),
+                            r.mode() == org.openjdk.jmh.annotations.Mode.Throughput ? "" : ", JMH mode " + r.mode());
                 }
             }
             return 0;

@@ -1,5 +1,7 @@
 package io.stmactors.bench.harness;
 
+import org.openjdk.jmh.annotations.Mode;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -57,13 +59,18 @@ public final class MarkdownReport {
         md.append("- **Commit**: ").append(m.commit()).append('\n');
         md.append("- **Command**: `").append(ctx.command()).append("`\n");
         md.append("- **Settings**: ").append(ctx.config().describe())
-                .append("; JMH throughput mode, ops/s summed over all threads; contenders interleaved "
+                .append("; JMH throughput mode, ops/s summed over all threads (unless a row says otherwise); "
+                        + "contenders interleaved "
                         + "(ours first in odd rounds, last in even rounds)\n");
         md.append("- **Raw results**: `").append(ctx.jsonFile()).append("`\n\n");
         md.append("Scores are medians over rounds; ± is JMH's 99.9% confidence half-width (median over rounds), "
                 + "⚠ marks an error above ").append(Math.round(Format.WIDE_ERROR * 100))
                 .append("% of the score (rerun). \"ours ÷ this\" is the median over rounds of the ratio taken "
-                        + "inside each round: above 1.00× we are faster.\n\n");
+                        + "inside each round: above 1.00× we are faster"
+                        + (suite.rows().stream().anyMatch(Row::timed)
+                        ? "; on rows measured as a time per operation or a latency it is a ratio of times, so "
+                        + "there below 1.00× we are faster" : "")
+                        + ".\n\n");
 
         for (Row row : suite.rows()) {
             if (ctx.config().selects(row)) {
@@ -99,9 +106,26 @@ public final class MarkdownReport {
         if (!row.params().isEmpty()) {
             md.append(", `").append(row.describeParams()).append('`');
         }
+        md.append(switch (row.mode()) {
+            case SingleShotTime -> ", JMH single-shot mode: one timed call per iteration, shown as operations "
+                    + "per second of that call";
+            case AverageTime -> ", JMH average-time mode: time per operation, lower is faster";
+            case SampleTime -> ", JMH sample-time mode: every call timed; latency percentiles over all samples of "
+                    + "the run (median over rounds), lower is faster";
+            default -> "";
+        });
         md.append("\n\n");
-        md.append("| contender | ops/s | ± error | min – max | ours ÷ this | aborts / attempts |\n");
-        md.append("|---|---:|---:|---:|---:|---|\n");
+        if (row.mode() == Mode.SampleTime) {
+            latencyTable(md, suite, row, r);
+            return;
+        }
+        List<String> gauges = gauges(suite, row, r);
+        md.append("| contender | ").append(row.timed() ? "time/op" : "ops/s")
+                .append(" | ± error | min – max | ours ÷ this | aborts / attempts |");
+        gauges.forEach(g -> md.append(' ').append(Format.label(g)).append(" |"));
+        md.append("\n|---|---:|---:|---:|---:|---|");
+        gauges.forEach(g -> md.append("---:|"));
+        md.append('\n');
         Contender ours = suite.ours();
         for (Contender c : suite.contenders()) {
             if (!row.runs(c)) {
@@ -110,19 +134,82 @@ public final class MarkdownReport {
             String name = c.ours() ? "**" + c.label() + "**" : c.label();
             OptionalDouble score = r.medianScore(row.id(), c.method());
             if (score.isEmpty()) {
-                md.append("| ").append(name).append(" | not measured | | | | |\n");
+                md.append("| ").append(name).append(" | not measured | | | | |").append(" |".repeat(gauges.size()))
+                        .append('\n');
                 continue;
             }
+            String unit = row.timed() ? r.of(row.id(), c.method()).get(0).unit() : null;
             double[] range = r.range(row.id(), c.method()).orElseThrow();
             md.append("| ").append(name)
-                    .append(" | ").append(Format.ops(score.getAsDouble()))
+                    .append(" | ").append(value(score.getAsDouble(), unit))
                     .append(" | ").append(Format.error(score.getAsDouble(),
-                            r.medianError(row.id(), c.method()).orElse(Double.NaN)))
-                    .append(" | ").append(Format.ops(range[0])).append(" – ").append(Format.ops(range[1]))
-                    .append(" | ").append(c.ours() ? "—"
-                            : Format.ratio(r.medianRatio(row.id(), ours.method(), c.method()).orElse(Double.NaN)))
+                            r.medianError(row.id(), c.method()).orElse(Double.NaN), unit))
+                    .append(" | ").append(value(range[0], unit)).append(" – ").append(value(range[1], unit))
+                    .append(" | ").append(ratioCell(suite, row, r, c, null))
                     .append(" | ").append(aborts(r, row, c))
-                    .append(" |\n");
+                    .append(" |");
+            for (String g : gauges) {
+                md.append(' ').append(Format.count(r.medianSecondary(row.id(), c.method(), g).orElse(Double.NaN)))
+                        .append(" |");
+            }
+            md.append('\n');
+        }
+        md.append('\n');
+    }
+
+    private static String value(double v, String timeUnit) {
+        return timeUnit == null ? Format.ops(v) : Format.time(v, timeUnit);
+    }
+
+    /** Ours ÷ {@code c} in {@code row}: of the scores, or of secondary {@code key}; "—" for ours or when ours did not run. */
+    private static String ratioCell(Suite suite, Row row, Results r, Contender c, String key) {
+        Contender ours = suite.ours();
+        if (c.ours() || !row.runs(ours)) {
+            return "—";
+        }
+        OptionalDouble ratio = key == null ? r.medianRatio(row.id(), ours.method(), c.method())
+                : r.medianSecondaryRatio(row.id(), ours.method(), c.method(), key);
+        return Format.ratio(ratio.orElse(Double.NaN));
+    }
+
+    /** The gauges (secondary results named {@code …Gauge}) any contender of {@code row} reported. */
+    private static List<String> gauges(Suite suite, Row row, Results r) {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (Contender c : suite.contenders()) {
+            for (Measurement m : r.of(row.id(), c.method())) {
+                m.secondary().keySet().stream().filter(Measurement::isGauge).forEach(names::add);
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    private static final List<String> LATENCY_COLUMNS = List.of("P50", "P90", "P99", "P99.9", "Max");
+
+    private static void latencyTable(StringBuilder md, Suite suite, Row row, Results r) {
+        md.append("| contender | p50 | p90 | p99 | p99.9 | max | mean | samples | ours ÷ this (p50) | ours ÷ this (p99) "
+                + "| aborts / attempts |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Contender c : suite.contenders()) {
+            if (!row.runs(c)) {
+                continue;
+            }
+            String name = c.ours() ? "**" + c.label() + "**" : c.label();
+            List<Measurement> runs = r.of(row.id(), c.method());
+            if (runs.isEmpty()) {
+                md.append("| ").append(name).append(" | not measured | | | | | | | | | |\n");
+                continue;
+            }
+            String unit = runs.get(0).unit();
+            md.append("| ").append(name);
+            for (String col : LATENCY_COLUMNS) {
+                md.append(" | ").append(Format.time(r.medianSecondary(row.id(), c.method(),
+                        Measurement.LATENCY_PREFIX + col).orElse(Double.NaN), unit));
+            }
+            md.append(" | ").append(Format.time(r.medianScore(row.id(), c.method()).orElse(Double.NaN), unit))
+                    .append(" | ").append(Format.count(r.medianSecondary(row.id(), c.method(),
+                            Measurement.LATENCY_PREFIX + "Samples").orElse(Double.NaN)))
+                    .append(" | ").append(ratioCell(suite, row, r, c, Measurement.LATENCY_PREFIX + "P50"))
+                    .append(" | ").append(ratioCell(suite, row, r, c, Measurement.LATENCY_PREFIX + "P99"))
+                    .append(" | ").append(aborts(r, row, c)).append(" |\n");
         }
         md.append('\n');
     }
@@ -164,11 +251,11 @@ public final class MarkdownReport {
             if (!cfg.selects(row)) {
                 continue;
             }
-            md.append("| ").append(row.id()).append(" |");
+            md.append("| ").append(row.id()).append(row.mode() == Mode.SampleTime ? " (p50 latency)"
+                    : row.timed() ? " (time/op)" : "").append(" |");
             for (Contender p : peers) {
-                md.append(' ').append(row.runs(p)
-                        ? Format.ratio(r.medianRatio(row.id(), suite.ours().method(), p.method()).orElse(Double.NaN))
-                        : "—").append(" |");
+                md.append(' ').append(row.runs(p) ? ratioCell(suite, row, r, p,
+                        row.mode() == Mode.SampleTime ? Measurement.LATENCY_PREFIX + "P50" : null) : "—").append(" |");
             }
             md.append('\n');
         }

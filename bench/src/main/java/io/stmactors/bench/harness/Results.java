@@ -77,6 +77,25 @@ public final class Results {
         return Stats.median(ratios);
     }
 
+    /** Median over rounds of secondary result {@code name} (a gauge or a latency percentile). */
+    public OptionalDouble medianSecondary(String rowId, String method, String name) {
+        return Stats.median(of(rowId, method).stream().filter(m -> m.secondary().containsKey(name))
+                .map(m -> m.secondary().get(name)).toList());
+    }
+
+    /** Median over rounds of secondary {@code name} of {@code a} ÷ that of {@code b}, both in the same round. */
+    public OptionalDouble medianSecondaryRatio(String rowId, String a, String b, String name) {
+        List<Double> ratios = new ArrayList<>();
+        for (Measurement ma : of(rowId, a)) {
+            Double va = ma.secondary().get(name);
+            if (va == null) {
+                continue;
+            }
+            in(rowId, b, ma.round()).map(mb -> mb.secondary().get(name)).ifPresent(vb -> ratios.add(va / vb));
+        }
+        return Stats.median(ratios);
+    }
+
     /** Sum over all successful rounds of secondary result {@code name}; empty if never reported. */
     public OptionalDouble secondaryTotal(String rowId, String method, String name) {
         List<Measurement> ms = of(rowId, method).stream().filter(m -> m.secondary().containsKey(name)).toList();

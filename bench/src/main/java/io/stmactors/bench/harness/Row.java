@@ -1,5 +1,7 @@
 package io.stmactors.bench.harness;
 
+import org.openjdk.jmh.annotations.Mode;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,13 +21,28 @@ import java.util.stream.Collectors;
  * @param params         JMH {@code @Param} values for this row ({@code -p name=value}), in report
  *                       order; empty means the class's defaults. Two rows of one class that differ
  *                       only here (e.g. {@code workers=1} and {@code workers=2}) make a scaling pair.
+ * @param mode           how JMH measures the row: {@link Mode#Throughput} (the default; ops/s),
+ *                       {@link Mode#SingleShotTime} (one timed call per iteration, for work that
+ *                       happens once, e.g. a first pass over fresh data; the harness reports it as
+ *                       ops/s, i.e. {@code @OperationsPerInvocation} ÷ the call's time, so it compares
+ *                       with throughput rows), {@link Mode#AverageTime} (ns per operation) or
+ *                       {@link Mode#SampleTime} (latency distribution in µs: p50, p90, p99, p99.9, max)
  */
 public record Row(String id, String title, String benchmarkClass, int threads, List<String> contenders,
-                  Map<String, String> params) {
+                  Map<String, String> params, Mode mode) {
 
     public Row {
         contenders = List.copyOf(contenders);
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        if (mode == null || mode == Mode.All) {
+            throw new IllegalArgumentException("row " + id + ": one JMH mode, not " + mode);
+        }
+    }
+
+    /** A throughput row. */
+    public Row(String id, String title, String benchmarkClass, int threads, List<String> contenders,
+               Map<String, String> params) {
+        this(id, title, benchmarkClass, threads, contenders, params, Mode.Throughput);
     }
 
     /** A row with the class's default parameters. */
@@ -42,12 +59,22 @@ public record Row(String id, String title, String benchmarkClass, int threads, L
     public Row with(String name, String value) {
         Map<String, String> p = new LinkedHashMap<>(params);
         p.put(name, value);
-        return new Row(id, title, benchmarkClass, threads, contenders, p);
+        return new Row(id, title, benchmarkClass, threads, contenders, p, mode);
     }
 
     /** This row, running only the contenders with these method names. */
     public Row only(String... methods) {
-        return new Row(id, title, benchmarkClass, threads, List.of(methods), params);
+        return new Row(id, title, benchmarkClass, threads, List.of(methods), params, mode);
+    }
+
+    /** This row, measured in JMH mode {@code m} (see {@link #mode()}). */
+    public Row in(Mode m) {
+        return new Row(id, title, benchmarkClass, threads, contenders, params, m);
+    }
+
+    /** Whether the row's score is a time per operation (lower is better) rather than ops/s. */
+    public boolean timed() {
+        return mode == Mode.AverageTime || mode == Mode.SampleTime;
     }
 
     /** Whether {@code c} runs in this row. */

@@ -108,8 +108,8 @@ public final class SuiteRunner {
                 .warmupTime(TimeValue.milliseconds(cfg.warmupMillis()))
                 .measurementIterations(cfg.measureIterations())
                 .measurementTime(TimeValue.milliseconds(cfg.measureMillis()))
-                .mode(Mode.Throughput)
-                .timeUnit(TimeUnit.SECONDS)
+                .mode(p.row().mode())
+                .timeUnit(timeUnit(p.row().mode()))
                 .shouldFailOnError(true)
                 .verbosity(cfg.verbose() ? VerboseMode.NORMAL : VerboseMode.SILENT);
         if (!suite.jvmArgs().isEmpty()) {
@@ -157,6 +157,28 @@ public final class SuiteRunner {
         }
     }
 
+    /** JMH's output unit per mode: ops/s, s/op (converted to ops/s), ns/op, µs/op. */
+    static TimeUnit timeUnit(Mode mode) {
+        return switch (mode) {
+            case AverageTime -> TimeUnit.NANOSECONDS;
+            case SampleTime -> TimeUnit.MICROSECONDS;
+            default -> TimeUnit.SECONDS;
+        };
+    }
+
+    /** Latency percentiles a {@link Mode#SampleTime} row records, as secondary results {@code latencyP50} …. */
+    static final Map<String, Double> PERCENTILES = percentiles();
+
+    private static Map<String, Double> percentiles() {
+        Map<String, Double> p = new java.util.LinkedHashMap<>();
+        p.put(Measurement.LATENCY_PREFIX + "P50", 50.0);
+        p.put(Measurement.LATENCY_PREFIX + "P90", 90.0);
+        p.put(Measurement.LATENCY_PREFIX + "P99", 99.0);
+        p.put(Measurement.LATENCY_PREFIX + "P99.9", 99.9);
+        p.put(Measurement.LATENCY_PREFIX + "Max", 100.0);
+        return Collections.unmodifiableMap(p);
+    }
+
     private static Measurement toMeasurement(Planned p, RunResult run, double seconds) {
         Result<?> primary = run.getPrimaryResult();
         List<Double> iterations = new ArrayList<>();
@@ -165,13 +187,32 @@ public final class SuiteRunner {
             for (IterationResult it : fork.getIterationResults()) {
                 iterations.add(it.getPrimaryResult().getScore());
                 for (Map.Entry<String, Result> e : it.getSecondaryResults().entrySet()) {
-                    secondary.merge(e.getKey(), e.getValue().getScore(), Double::sum);
+                    // a gauge (a level, not a count of events) keeps its highest value; counts add up
+                    secondary.merge(e.getKey(), e.getValue().getScore(),
+                            Measurement.isGauge(e.getKey()) ? Math::max : Double::sum);
                 }
             }
         }
+        double score = primary.getScore();
+        double error = primary.getScoreError();
+        String unit = primary.getScoreUnit();
+        Mode mode = p.row().mode();
+        if (mode == Mode.SingleShotTime) {
+            // seconds per operation -> operations per second; the relative error is kept
+            double rate = 1.0 / score;
+            error = Double.isNaN(error) ? Double.NaN : rate * error / score;
+            score = rate;
+            iterations.replaceAll(t -> 1.0 / t);
+            unit = "ops/s";
+        } else if (mode == Mode.SampleTime) {
+            for (Map.Entry<String, Double> e : PERCENTILES.entrySet()) {
+                secondary.put(e.getKey(), primary.getStatistics().getPercentile(e.getValue()));
+            }
+            secondary.put(Measurement.LATENCY_PREFIX + "Samples", (double) primary.getStatistics().getN());
+        }
         return new Measurement(p.row().id(), p.contender().method(), p.round(), p.row().threads(),
-                primary.getScore(), primary.getScoreError(), primary.getScoreUnit(),
-                iterations.stream().mapToDouble(Double::doubleValue).toArray(), secondary, seconds, null);
+                score, error, unit, iterations.stream().mapToDouble(Double::doubleValue).toArray(), secondary,
+                seconds, null);
     }
 
     private static String describe(Throwable e) {
@@ -193,7 +234,16 @@ public final class SuiteRunner {
         if (!m.ok()) {
             return "FAILED: " + m.failure();
         }
-        String s = Format.ops(m.score()) + " ops/s " + Format.error(m.score(), m.error());
+        String s;
+        Double p50 = m.secondary().get(Measurement.LATENCY_PREFIX + "P50");
+        Double p99 = m.secondary().get(Measurement.LATENCY_PREFIX + "P99");
+        if (p50 != null && p99 != null) {
+            s = "p50 " + Format.time(p50, m.unit()) + "  p99 " + Format.time(p99, m.unit());
+        } else if (m.unit().endsWith("/op")) {
+            s = Format.time(m.score(), m.unit()) + " " + Format.error(m.score(), m.error(), m.unit());
+        } else {
+            s = Format.ops(m.score()) + " ops/s " + Format.error(m.score(), m.error());
+        }
         Double commits = m.secondary().get("stmCommits");
         Double aborts = m.secondary().get("stmAborts");
         if (commits != null && aborts != null) {
