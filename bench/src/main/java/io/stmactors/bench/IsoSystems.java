@@ -1,0 +1,112 @@
+package io.stmactors.bench;
+
+import io.stmactors.actors.ActorSystem;
+import io.stmactors.actors.ActorSystemConfig;
+import io.stmactors.actors.Mode;
+import io.stmactors.bench.harness.QuietLogging;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the benchmarks of the {@code isolated} suite share: how they build an actor system in either
+ * mode, where actors live, the JVM flags of their forks, and a bounded wait.
+ *
+ * <p>Every actor of these benchmarks is named {@code something-N}; in
+ * {@link Mode#ISOLATED_PROCESSES} it lives on worker {@code N mod workers} ({@link #byIndex}), so
+ * placement is the same in every run and two actors meant to be in different processes are.
+ * In {@link Mode#SHARED_STM} the same names are spread over the worker threads by the dispatcher.
+ */
+final class IsoSystems {
+    /**
+     * Flags of the forked benchmark JVMs: a fixed heap, quiet logs, and the runtime's
+     * {@code --add-opens} list (the root pom's {@code stmactors.jvm.flags}: Agrona and Kryo need
+     * them in the coordinator; worker JVMs get them from the runtime itself, plus the heap and
+     * {@code -D} flags they inherit from the coordinator).
+     */
+    static final String[] JVM_FLAGS = {
+            "-Xms1g", "-Xmx1g",
+            "-Djava.util.logging.config.class=io.stmactors.bench.harness.QuietLogging",
+            "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-opens", "java.base/java.nio=ALL-UNNAMED",
+            "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens", "java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+            "--add-opens", "java.base/java.util=ALL-UNNAMED"};
+
+    /** How long any wait of the benchmarks may take before the run fails (never hang a suite). */
+    static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    private static final Pattern SHARED_REFERENCES = Pattern.compile("([0-9,]+) shared references");
+
+    static {
+        if (!JVM_FLAGS[2].endsWith(QuietLogging.class.getName())) {
+            throw new AssertionError("QuietLogging moved");
+        }
+    }
+
+    private IsoSystems() {
+    }
+
+    /** {@code "shared"} or {@code "isolated"}: the contender's mode. */
+    static Mode mode(String contender) {
+        return switch (contender) {
+            case "shared" -> Mode.SHARED_STM;
+            case "isolated" -> Mode.ISOLATED_PROCESSES;
+            default -> throw new IllegalArgumentException("unknown contender " + contender);
+        };
+    }
+
+    /** A system of {@code workers} workers in {@code mode}, with the benchmark's message classes registered. */
+    static ActorSystem create(Mode mode, int workers, String name, Class<?>... registered) {
+        ActorSystem system = ActorSystem.create(ActorSystemConfig.builder()
+                .name(name)
+                .mode(mode)
+                .workers(workers)
+                .register(registered)
+                .placement(IsoSystems::byIndex)
+                .workerStartTimeout(TIMEOUT)
+                .closeTimeout(Duration.ofSeconds(30))
+                .build());
+        ActorCounters.observe(system);
+        OwnerCounters.observe(system);
+        return system;
+    }
+
+    /** Placement: actor {@code something-N} on worker {@code N mod workers}. */
+    static int byIndex(String name, int workers) {
+        int dash = name.lastIndexOf('-');
+        return Math.floorMod(Integer.parseInt(name.substring(dash + 1)), workers);
+    }
+
+    /** Waits for every future (bounded by {@link #TIMEOUT}), rethrowing the first failure. */
+    static void awaitAll(List<? extends CompletableFuture<?>> futures) throws Exception {
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The number of shared references the heap owner of an isolated system holds (every reference
+     * a worker ever fetched, or that a message, state or behavior carried across), read from the
+     * public diagnostics report; -1 for other modes or when the report does not say.
+     */
+    static long ownerReferences(ActorSystem system) {
+        if (system.mode() != Mode.ISOLATED_PROCESSES) {
+            return -1;
+        }
+        Matcher m = SHARED_REFERENCES.matcher(system.diagnostics().report());
+        return m.find() ? Long.parseLong(m.group(1).replace(",", "")) : -1;
+    }
+
+    /** A cheap pseudo-random step (xorshift64*), for keys and work that the JIT cannot fold. */
+    static long next(long x) {
+        x ^= x << 13;
+        x ^= x >>> 7;
+        x ^= x << 17;
+        return x * 0x9E3779B97F4A7C15L;
+    }
+}
