@@ -39,8 +39,9 @@ import java.util.concurrent.TimeUnit;
  * actor {@code cpu-N} lives on worker {@code N mod workers}, so each worker gets half of them with
  * 2 workers; the shared mode's dispatcher spreads them over its threads.
  *
- * <p>The systems are created once per trial (starting worker JVMs takes 1–2 s); the JIT of the
- * worker JVMs warms up during JMH's warm-up iterations like the coordinator's.
+ * <p>The systems are created once per trial (starting worker JVMs takes 1–2 s), and the trial
+ * set-up then runs the workload untimed for 2 s ({@link IsoSystems#TRIAL_WARMUP_NANOS}: the worker
+ * JVMs' JIT), before JMH's own warm-up iterations.
  */
 @BenchmarkMode(org.openjdk.jmh.annotations.Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -83,11 +84,15 @@ public class IsoCpuBench {
         abstract Mode mode();
 
         @Setup(Level.Trial)
-        public void start() {
+        public void start() throws Exception {
             system = IsoSystems.create(mode(), workers, "cpu-bench", Work.class, Done.class);
             for (int i = 0; i < ACTORS; i++) {
                 actors.add(system.spawn(cruncher(spins), "cpu-" + i));
             }
+            IsoSystems.warmUp(1, () -> {
+                round();
+                return null;
+            });
         }
 
         @TearDown(Level.Trial)

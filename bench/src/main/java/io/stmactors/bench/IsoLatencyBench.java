@@ -75,10 +75,11 @@ public class IsoLatencyBench {
         abstract Mode mode();
 
         @Setup(Level.Trial)
-        public void start() {
+        public void start() throws Exception {
             system = IsoSystems.create(mode(), 2, "latency-bench", Go.class, Ping.class, Pong.class);
             ActorRef<Object> b = system.spawn(ponger(), "pp-1");
             a = system.spawn(pinger(b), "pp-0");
+            IsoSystems.warmUp(1, this::roundTrip); // the worker JVMs start cold
         }
 
         @TearDown(Level.Trial)

@@ -51,10 +51,12 @@ import java.util.concurrent.TimeUnit;
  *       actors read it through, and waits until every actor sees the new generation; the timed call is
  *       then the first pass over that map, in which every worker JVM fetches each trie slot it reads
  *       from the owner on first touch (about 8 × 1,024 keys of 100,000: nearly every read is cold).
- *       The trial set-up first runs passes over a throw-away map for 3 s (at least 3 passes), so the
- *       JIT of the workers and of the coordinator has compiled the read and fetch paths before the
- *       first timed pass.</li>
+ *       The trial set-up's untimed passes (below) run over a throw-away map, so the JIT of the workers
+ *       and of the coordinator has compiled the read and fetch paths before the first timed pass.</li>
  * </ul>
+ *
+ * <p>Both kinds of row end their trial set-up with 2 s of untimed passes (at least 3;
+ * {@link IsoSystems#TRIAL_WARMUP_NANOS}: the worker JVMs start cold).
  *
  * <p>The actors capture only transactional references ({@code TRef}, {@code TLong}) and boxed
  * values, so the same behavior runs in both modes. {@code SHARED_STM} reads the coordinator's map in
@@ -77,10 +79,8 @@ public class IsoMapBench {
     static final int MESSAGES = 1024;
     /** Keys per {@link Scan} message of the trial set-up. */
     static final int SCAN_CHUNK = 5_000;
-    /** Untimed passes over a throw-away map before the first first-pass iteration (JIT warm-up): at least … */
+    /** Untimed passes at the end of the trial set-up (JIT warm-up), at least; see {@link IsoSystems#warmUp}. */
     static final int WARMUP_PASSES = 3;
-    /** … and for at least this long. */
-    static final long WARMUP_NANOS = TimeUnit.SECONDS.toNanos(3);
 
     /** Read {@code reads} random keys (and update one, if so configured); the seed picks them. */
     public record Read(long seed) {
@@ -132,12 +132,7 @@ public class IsoMapBench {
             for (int i = 0; i < ACTORS; i++) {
                 actors.add(system.spawn(reader(current, generation, entries, reads, update), "map-" + i));
             }
-            if (fresh) {
-                long started = System.nanoTime();
-                for (int p = 0; p < WARMUP_PASSES || System.nanoTime() - started < WARMUP_NANOS; p++) {
-                    pass();
-                }
-            } else {
+            if (!fresh) {
                 // one actor per worker (map-w lives on worker w) reads every key: full replicas
                 List<CompletableFuture<Long>> scanned = new ArrayList<>();
                 for (int w = 0; w < Math.min(workers, ACTORS); w++) {
@@ -149,6 +144,10 @@ public class IsoMapBench {
                 }
                 IsoSystems.awaitAll(scanned);
             }
+            IsoSystems.warmUp(WARMUP_PASSES, () -> {
+                pass();
+                return null;
+            });
         }
 
         /** First-pass rows: a new map, seen by every actor, before each (single-shot) iteration. */

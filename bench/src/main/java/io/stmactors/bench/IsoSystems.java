@@ -7,6 +7,7 @@ import io.stmactors.bench.harness.QuietLogging;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -40,6 +41,14 @@ final class IsoSystems {
 
     /** How long any wait of the benchmarks may take before the run fails (never hang a suite). */
     static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    /**
+     * Untimed work at the end of each trial set-up, before JMH's own warm-up: a worker JVM starts
+     * cold, and on a 2-core machine its JIT needs one to two seconds of the workload to reach steady
+     * speed (measured: 2-worker CPU-bound throughput went 21 k → 51 k → 66 k messages/s over the
+     * first 2-s windows). Both modes get the same, so neither is measured cold.
+     */
+    static final long TRIAL_WARMUP_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private static final Pattern SHARED_REFERENCES = Pattern.compile("([0-9,]+) shared references");
 
@@ -100,6 +109,14 @@ final class IsoSystems {
         }
         Matcher m = SHARED_REFERENCES.matcher(system.diagnostics().report());
         return m.find() ? Long.parseLong(m.group(1).replace(",", "")) : -1;
+    }
+
+    /** Runs {@code call} repeatedly for {@link #TRIAL_WARMUP_NANOS} (at least {@code minCalls} times). */
+    static void warmUp(int minCalls, Callable<?> call) throws Exception {
+        long started = System.nanoTime();
+        for (int i = 0; i < minCalls || System.nanoTime() - started < TRIAL_WARMUP_NANOS; i++) {
+            call.call();
+        }
     }
 
     /** A cheap pseudo-random step (xorshift64*), for keys and work that the JIT cannot fold. */

@@ -7,14 +7,16 @@ import io.stmactors.bench.harness.Scaling;
 import io.stmactors.bench.harness.Suite;
 import io.stmactors.bench.harness.Target;
 
+import org.openjdk.jmh.annotations.Mode;
+
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
- * Every suite the harness knows, by the name {@code --suite} takes. To add one (collections,
- * isolated against shared): write its JMH classes in this module with
+ * Every suite the harness knows, by the name {@code --suite} takes. To add one (collections):
+ * write its JMH classes in this module with
  * one {@code @Benchmark} method per contender (same method names in every class), then add a
  * method here that names the classes as rows, the contenders, the scaling pairs and the targets of
  * its issue, and register it in {@link #ALL}.
@@ -23,7 +25,8 @@ public final class Suites {
     /** Suite name → definition. */
     static final Map<String, Supplier<Suite>> ALL = new TreeMap<>(Map.of(
             "stm", Suites::stm,
-            "actors", Suites::actors));
+            "actors", Suites::actors,
+            "isolated", Suites::isolated));
 
     private Suites() {
     }
@@ -147,5 +150,93 @@ public final class Suites {
                 contenders, rows, scalings, targets, List.of("-Xms1g", "-Xmx1g",
                         "-Djava.util.logging.config.class=" + QuietLogging.class.getName(),
                         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"), notes);
+    }
+
+    /**
+     * Issue 5: the same actor workloads in {@code SHARED_STM} (ours: one heap, zero-copy) and
+     * {@code ISOLATED_PROCESSES} (worker JVMs, Kryo over shared-memory rings, the coordinator owns
+     * the heap), so every ratio "ours ÷ this" is shared ÷ isolated.
+     */
+    static Suite isolated() {
+        List<Contender> contenders = List.of(
+                new Contender("shared", "SHARED_STM", true),
+                new Contender("isolated", "ISOLATED_PROCESSES", false));
+        String cpu = IsoCpuBench.class.getName();
+        String map = IsoMapBench.class.getName();
+        String lat = IsoLatencyBench.class.getName();
+        String wire = IsoWireBench.class.getName();
+        List<Row> rows = List.of(
+                new Row("cpu-1w", "(a) 8 independent actors, ~30 µs of CPU per message, 1 worker", cpu, 1, List.of())
+                        .with("workers", "1"),
+                new Row("cpu-2w", "(a) the same, 2 workers (threads / worker JVMs)", cpu, 1, List.of())
+                        .with("workers", "2"),
+                new Row("map-read-first", "(b) first pass: 8 random reads of a fresh 100k-entry TMap per message",
+                        map, 1, List.of()).with("fresh", "true").in(Mode.SingleShotTime),
+                new Row("map-read", "(b) steady state: 8 random reads of a replicated 100k-entry TMap per message",
+                        map, 1, List.of()).with("fresh", "false"),
+                new Row("map-update-first", "(b) first pass: 8 random reads + 1 update of a fresh 100k-entry TMap",
+                        map, 1, List.of()).with("fresh", "true").with("update", "true").in(Mode.SingleShotTime),
+                new Row("map-update", "(b) steady state: 8 random reads + 1 update of a replicated 100k-entry TMap",
+                        map, 1, List.of()).with("fresh", "false").with("update", "true"),
+                new Row("ask-rtt", "(c) ask to actor A, which answers at once (the ask alone)", lat, 1, List.of())
+                        .with("rounds", "0").in(Mode.SampleTime),
+                new Row("pingpong-rtt", "(c) ask to A, one round trip A → B → A (A, B on different workers), answer",
+                        lat, 1, List.of()).with("rounds", "1").in(Mode.SampleTime),
+                new Row("wire-small", "(d) Kryo, one delivery: record(int, long)", wire, 1, List.of())
+                        .with("message", "small").in(Mode.AverageTime).only("isolated"),
+                new Row("wire-list100", "(d) Kryo, one delivery: record(List of 100 strings)", wire, 1, List.of())
+                        .with("message", "list100").in(Mode.AverageTime).only("isolated"),
+                new Row("wire-refs", "(d) Kryo, one delivery: record(ActorRef, TLong)", wire, 1, List.of())
+                        .with("message", "refs").in(Mode.AverageTime).only("isolated"));
+        List<Scaling> scalings = List.of(
+                new Scaling("cpu", "independent CPU-bound handlers, 1 → 2 workers", "cpu-1w", "cpu-2w"));
+        List<Target> targets = List.of(
+                new Target.MinScaling("SHARED_STM scales on independent work: ≥ 1.8× from 1 to 2 workers "
+                        + "(DESIGN.md's aim)", "cpu", "shared", 1.8),
+                new Target.MinScaling("ISOLATED_PROCESSES scales on independent work: ≥ 1.8× from 1 to 2 worker "
+                        + "JVMs (the same aim; issue 5 expects both modes to scale)", "cpu", "isolated", 1.8));
+        List<String> notes = List.of(
+                "**Ratios.** Ours is `SHARED_STM`, so every \"ours ÷ this\" is shared ÷ isolated: on throughput "
+                        + "rows (messages/s) above 1.00× the shared heap is faster; on the latency rows it is the "
+                        + "ratio of latencies (p50, p99), so there below 1.00× the shared heap is faster. The "
+                        + "Kryo rows have no shared contender: the shared mode passes messages by reference (0 bytes, "
+                        + "no codec); their time is for one delivery's encode + decode (`ns/op`).",
+                "**Workloads.** Both modes run the same behaviors (lambdas capturing only transactional "
+                        + "references, actor addresses and boxed values) and the same driver: the benchmark thread "
+                        + "is the coordinator, sends a fixed batch of messages round-robin to 8 actors, then asks "
+                        + "each actor for a `Done` (FIFO per sender: answered after its share) and waits. Isolated "
+                        + "actor `x-N` lives on worker `N mod workers` (explicit placement). Systems and worker "
+                        + "JVMs are created once per trial (JMH fork), never per call. See the class comments of "
+                        + "`IsoCpuBench`, `IsoMapBench`, `IsoLatencyBench`, `IsoWireBench`.",
+                "**(b) first pass vs steady state.** `map-*-first` rows are single-shot: before each iteration, "
+                        + "untimed, the coordinator builds a new 100k-entry map, swaps it in, and waits until every "
+                        + "actor sees it; the timed call is the first 1,024 messages over it (each worker fetches "
+                        + "every trie slot it reads, one blocking round trip each). With 3 warm-up and 5 measured "
+                        + "iterations per run, that is 5 single passes per round: expect a wide error. Steady-state "
+                        + "rows first let one actor per worker read all keys (full replicas). *owner refs* is the "
+                        + "number of shared references the coordinator's heap owner holds at the end of an iteration "
+                        + "(from `diagnostics().report()`), *owner refs added* the most it took on in one iteration "
+                        + "(both the highest over the measured iterations of a run): the owner keeps every reference "
+                        + "it ever shared, so with a fresh map per iteration the count only grows.",
+                "**(c) latency.** A sample is one `ask` from the benchmark thread: coordinator → A (→ B → A) → "
+                        + "coordinator. The A ↔ B round trip alone is about p50(`pingpong-rtt`) − p50(`ask-rtt`). "
+                        + "In the isolated mode each actor-to-actor hop goes worker → coordinator → worker.",
+                "**Aborts.** \"aborts / attempts\" counts handler transactions from `ActorSystem.diagnostics()` "
+                        + "(in the isolated mode summed over the workers); they include the driver's `Done`/probe "
+                        + "messages.",
+                "**Machine.** On 2 cores the ceiling of a 1 → 2 worker speedup is 2.0×. The isolated mode runs "
+                        + "more threads than the shared one (the coordinator's poll thread and, per worker JVM, a "
+                        + "poll thread and an update applier besides its handler thread) on the same 2 cores, and "
+                        + "each worker JVM inherits the fork's `-Xms1g -Xmx1g`.");
+        List<String> jvmArgs = List.of(IsoSystems.JVM_FLAGS);
+        return new Suite("isolated", "Isolated processes vs the shared heap (issue 5)",
+                "The same actor workloads in `SHARED_STM` (one JVM, one transactional heap, zero-copy messages) and "
+                        + "`ISOLATED_PROCESSES` (worker JVMs; every message and every shared-state access Kryo-"
+                        + "serialized over shared-memory rings; the coordinator owns the heap): (a) independent "
+                        + "CPU-bound handlers at 1 and 2 workers, (b) handlers reading a 100k-entry `TMap` (first "
+                        + "pass and steady state, read-only and with one update), (c) round-trip latency between "
+                        + "two actors on different workers, (d) Kryo bytes and time per message. Ours = "
+                        + "`SHARED_STM`: every \"ours ÷ this\" below is **shared ÷ isolated**.",
+                contenders, rows, scalings, targets, jvmArgs, notes);
     }
 }
