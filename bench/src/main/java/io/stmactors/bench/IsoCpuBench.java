@@ -97,7 +97,7 @@ public class IsoCpuBench {
 
         @TearDown(Level.Trial)
         public void stop() {
-            system.close();
+            IsoSystems.closeChecked(system);
         }
 
         /** Sends {@link #MESSAGES} work messages and waits until every actor handled its share. */

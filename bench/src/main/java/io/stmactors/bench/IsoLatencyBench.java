@@ -84,7 +84,7 @@ public class IsoLatencyBench {
 
         @TearDown(Level.Trial)
         public void stop() {
-            system.close();
+            IsoSystems.closeChecked(system);
         }
 
         long roundTrip() throws Exception {

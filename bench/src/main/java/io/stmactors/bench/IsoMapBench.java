@@ -174,7 +174,7 @@ public class IsoMapBench {
 
         @TearDown(Level.Trial)
         public void stop() {
-            system.close();
+            IsoSystems.closeChecked(system);
         }
 
         /** {@link #MESSAGES} reads, then a {@link Done} round trip to every actor. */

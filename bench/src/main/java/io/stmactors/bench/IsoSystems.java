@@ -86,6 +86,20 @@ final class IsoSystems {
         return system;
     }
 
+    /**
+     * Closes {@code system} at the end of a trial, failing the run if any handler threw or any
+     * message became a dead letter (a benchmark that lost work measured nothing).
+     */
+    static void closeChecked(ActorSystem system) {
+        long failures = system.diagnostics().failures();
+        long deadLetters = system.diagnostics().deadLetters();
+        system.close();
+        if (failures != 0 || deadLetters != 0) {
+            throw new IllegalStateException(system.mode() + ": " + failures + " handler failures and " + deadLetters
+                    + " dead letters during the trial");
+        }
+    }
+
     /** Placement: actor {@code something-N} on worker {@code N mod workers}. */
     static int byIndex(String name, int workers) {
         int dash = name.lastIndexOf('-');

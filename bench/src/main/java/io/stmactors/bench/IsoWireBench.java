@@ -109,7 +109,7 @@ public class IsoWireBench {
 
         @TearDown(Level.Trial)
         public void stop() {
-            system.close();
+            IsoSystems.closeChecked(system);
         }
     }
 
