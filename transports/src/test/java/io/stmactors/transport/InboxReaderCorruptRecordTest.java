@@ -5,7 +5,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,8 +35,13 @@ class InboxReaderCorruptRecordTest
     private static final long SECRET = 42;
     private static final int CAPACITY = TransportConfig.MIN_RING_CAPACITY;
 
-    @Test
-    void aRecordLongerThanTheRingIsDroppedAndTheInboxKeepsWorking()
+    /**
+     * {@code 0x7FFF_FFFE} is the second fuzzer finding ({@code crash-length-overflow}): aligned to 8 bytes it overflows
+     * to a negative length, which passed the bound check and made the reader clear a negative number of bytes.
+     */
+    @ParameterizedTest(name = "length word {0}")
+    @ValueSource(ints = {0x7FFF_FFF0, 0x7FFF_FFFE, 0x7FFF_FFFF, CAPACITY + 8})
+    void aRecordLongerThanTheRingIsDroppedAndTheInboxKeepsWorking(final int badLength)
     {
         final UnsafeBuffer memory = new UnsafeBuffer(
             BufferUtil.allocateDirectAligned(CAPACITY + RingBufferDescriptor.TRAILER_LENGTH, 64));
@@ -48,7 +54,7 @@ class InboxReaderCorruptRecordTest
 
         // A producer claimed 48 bytes, then the length word of its record was overwritten with a huge value.
         assertTrue(ring.write(RECORD_TYPE_ID, frame(1), 0, HEADER_LENGTH + 8));
-        memory.putInt(0, 0x7FFF_FFF0); // Agrona record header: length at offset 0
+        memory.putInt(0, badLength); // Agrona record header: length at offset 0
 
         int polls = 0;
         for (; polls < 3; polls++)
