@@ -179,6 +179,22 @@ public final class Stm {
     }
 
     /**
+     * Like {@link #afterCommit(Runnable)} when a transaction is running, and returns true; outside
+     * a transaction does nothing and returns false (the caller then acts at once). One look-up of
+     * the thread's transaction instead of {@link #inTransaction()} followed by
+     * {@code afterCommit}: for code on a hot path that works both ways, such as an actor's send.
+     */
+    public static boolean afterCommitIfActive(Runnable hook) {
+        Objects.requireNonNull(hook, "hook");
+        TxnDescriptor d = TxnDescriptor.active();
+        if (d == null) {
+            return false;
+        }
+        d.addAfterCommit(hook);
+        return true;
+    }
+
+    /**
      * Registers {@code hook} to run when the current attempt rolls back: on a conflict (before the
      * body is re-run), on {@link #retry()}, and when the body throws.
      *

@@ -29,6 +29,7 @@ class ApiMisuseTest {
         assertNpeNaming("body", () -> Stm.tryAtomic("name", null, () -> { }));
         assertNpeNaming("onChange", () -> Stm.tryAtomic("name", () -> { }, null));
         assertNpeNaming("hook", () -> Stm.afterCommit(null));
+        assertNpeNaming("hook", () -> Stm.afterCommitIfActive(null));
         assertNpeNaming("hook", () -> Stm.afterRollback(null));
         assertNpeNaming("name", () -> TRef.named(null, 1));
         assertNpeNaming("name", () -> TLong.named(null, 1));

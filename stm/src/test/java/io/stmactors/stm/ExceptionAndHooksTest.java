@@ -129,6 +129,27 @@ class ExceptionAndHooksTest {
     }
 
     @Test
+    void afterCommitIfActiveDefersInsideATransactionAndDeclinesOutside() {
+        AtomicInteger runs = new AtomicInteger();
+        assertFalse(Stm.afterCommitIfActive(runs::incrementAndGet), "outside a transaction it declines");
+        assertEquals(0, runs.get(), "and does not run the hook");
+        Stm.atomic(() -> {
+            assertTrue(Stm.afterCommitIfActive(runs::incrementAndGet));
+            assertEquals(0, runs.get(), "hook ran before commit");
+        });
+        assertEquals(1, runs.get());
+        try {
+            Stm.atomic(() -> {
+                Stm.afterCommitIfActive(runs::incrementAndGet);
+                throw new IllegalStateException("boom");
+            });
+            fail("no exception");
+        } catch (IllegalStateException expected) {
+            assertEquals(1, runs.get(), "a hook of a failed transaction never runs");
+        }
+    }
+
+    @Test
     void afterRollbackRunsOutsideTheTransaction() {
         AtomicInteger insideTxn = new AtomicInteger(-1);
         TLong x = TLong.of(0);

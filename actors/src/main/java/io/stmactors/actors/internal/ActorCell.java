@@ -177,9 +177,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     @Override
     public void tell(M message) {
         Objects.requireNonNull(message, "message");
-        if (Stm.inTransaction()) {
-            Stm.afterCommit(() -> enqueue(message));
-        } else {
+        if (!Stm.afterCommitIfActive(() -> enqueue(message))) {
             enqueue(message);
         }
     }
@@ -324,8 +322,10 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
      */
     private boolean handle(Invocation<M> inv, Object message) {
         inv.prepare(message);
-        woken = false;
-        MessageStats stats = message == START ? null : system.statsFor(message);
+        if (woken) {
+            woken = false; // a volatile store is a full fence: only when there is something to reset
+        }
+        MessageStats stats = message == START ? null : statsFor(message);
         boolean committed;
         try {
             committed = system.runTransaction(txnName, inv, concurrent ? inv.wake : wake);
@@ -369,6 +369,22 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         return true;
     }
 
+    /** The last message class this cell counted and its counters (one immutable pair: racy reads are safe). */
+    private ClassStats lastStats;
+
+    private record ClassStats(Class<?> type, MessageStats stats) {
+    }
+
+    private MessageStats statsFor(Object message) {
+        ClassStats last = lastStats;
+        if (last != null && last.type == message.getClass()) {
+            return last.stats;
+        }
+        MessageStats stats = system.statsFor(message);
+        lastStats = new ClassStats(message.getClass(), stats);
+        return stats;
+    }
+
     /**
      * The handler of {@code message} committed or failed: the message is used up, so a stop that
      * follows (by the handler, or by supervision) must not count it as a dead letter as well.
@@ -381,7 +397,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
 
     /**
      * Counts one handler outcome. The common case (committed at the first attempt) costs plain
-     * field increments and one striped per-class increment; the rest only when non-zero.
+     * field increments and one per-class increment in the worker's own counters; the rest only when non-zero.
      */
     private void count(MessageStats stats, int aborted, int committed, int waited, int failed) {
         if (concurrent) {
@@ -392,17 +408,18 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             countPlain(aborted, committed, waited, failed);
         }
         if (stats != null) {
+            MessageCounters counters = system.counters;
             if (committed + failed > 0) {
-                stats.messages.increment();
+                counters.add(stats.base + MessageStats.MESSAGES, 1);
             }
             if (aborted > 0) {
-                stats.aborts.add(aborted);
+                counters.add(stats.base + MessageStats.ABORTS, aborted);
             }
             if (waited > 0) {
-                stats.retryWaits.increment();
+                counters.add(stats.base + MessageStats.RETRY_WAITS, 1);
             }
             if (failed > 0) {
-                stats.failures.increment();
+                counters.add(stats.base + MessageStats.FAILURES, 1);
             }
         } else if (aborted > 0) {
             system.startAborts.add(aborted);

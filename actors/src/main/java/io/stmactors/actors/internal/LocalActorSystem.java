@@ -62,9 +62,12 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     private final ClassValue<MessageStats> stats = new ClassValue<>() {
         @Override
         protected MessageStats computeValue(Class<?> type) {
-            return statsTable.computeIfAbsent(type, t -> new MessageStats());
+            synchronized (statsTable) {
+                return statsTable.computeIfAbsent(type, t -> new MessageStats(statsTable.size()));
+            }
         }
     };
+    final MessageCounters counters = new MessageCounters();
     final LongAdder startAborts = new LongAdder();
     private final LongAdder deadLetters = new LongAdder();
     private final LongAdder slowHandlers = new LongAdder();
@@ -97,7 +100,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
         this.gil = config.mode() == Mode.GLOBAL_LOCK ? new ReentrantLock() : null;
         String systemName = config.name();
         this.pool = new ForkJoinPool(workers, p -> {
-            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            ForkJoinWorkerThread t = new WorkerThread(p, counters);
             t.setName(systemName + "-worker-" + t.getPoolIndex());
             return t;
         }, (t, e) -> LOG.error("Uncaught failure in worker {}", t.getName(), e), true);
@@ -433,7 +436,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     public long messagesProcessed() {
         long n = 0;
         for (MessageStats s : statsTable.values()) {
-            n += s.messages.sum();
+            n += counters.sum(s.base + MessageStats.MESSAGES);
         }
         return n;
     }
@@ -442,7 +445,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     public long commits() {
         long n = 0;
         for (MessageStats s : statsTable.values()) {
-            n += s.messages.sum() - s.failures.sum();
+            n += counters.sum(s.base + MessageStats.MESSAGES) - counters.sum(s.base + MessageStats.FAILURES);
         }
         return n;
     }
@@ -451,7 +454,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     public long aborts() {
         long n = startAborts.sum();
         for (MessageStats s : statsTable.values()) {
-            n += s.aborts.sum();
+            n += counters.sum(s.base + MessageStats.ABORTS);
         }
         return n;
     }
@@ -460,7 +463,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     public long retryWaits() {
         long n = 0;
         for (MessageStats s : statsTable.values()) {
-            n += s.retryWaits.sum();
+            n += counters.sum(s.base + MessageStats.RETRY_WAITS);
         }
         return n;
     }
@@ -469,7 +472,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     public long failures() {
         long n = 0;
         for (MessageStats s : statsTable.values()) {
-            n += s.failures.sum();
+            n += counters.sum(s.base + MessageStats.FAILURES);
         }
         return n;
     }
@@ -499,9 +502,10 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
         List<Row> rows = new ArrayList<>();
         for (var e : statsTable.entrySet()) {
             MessageStats s = e.getValue();
-            long failures = s.failures.sum();
-            rows.add(new Row(e.getKey().getName(), s.messages.sum(), s.messages.sum() - failures, s.aborts.sum(),
-                    s.retryWaits.sum(), failures));
+            long messages = counters.sum(s.base + MessageStats.MESSAGES);
+            long failures = counters.sum(s.base + MessageStats.FAILURES);
+            rows.add(new Row(e.getKey().getName(), messages, messages - failures,
+                    counters.sum(s.base + MessageStats.ABORTS), counters.sum(s.base + MessageStats.RETRY_WAITS), failures));
         }
         rows.sort(Comparator.comparingLong(Row::messages).reversed().thenComparing(Row::key));
         return rows;
