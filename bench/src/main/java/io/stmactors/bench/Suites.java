@@ -15,8 +15,7 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
- * Every suite the harness knows, by the name {@code --suite} takes. To add one (collections):
- * write its JMH classes in this module with
+ * Every suite the harness knows, by the name {@code --suite} takes. To add one: write its JMH classes in this module with
  * one {@code @Benchmark} method per contender (same method names in every class), then add a
  * method here that names the classes as rows, the contenders, the scaling pairs and the targets of
  * its issue, and register it in {@link #ALL}.
@@ -25,6 +24,7 @@ public final class Suites {
     /** Suite name → definition. */
     static final Map<String, Supplier<Suite>> ALL = new TreeMap<>(Map.of(
             "stm", Suites::stm,
+            "collections", Suites::collections,
             "actors", Suites::actors,
             "isolated", Suites::isolated));
 
@@ -85,6 +85,51 @@ public final class Suites {
                 "Small transactions on `long` counters, each row side by side for our STM (`io.stmactors.stm`), "
                         + "a `synchronized` block, a `ReentrantLock`, ScalaSTM and Multiverse. Every run is "
                         + "a separate JVM.",
+                contenders, rows, scalings, targets, List.of("-Xms1g", "-Xmx1g",
+                        "-Djava.util.logging.config.class=" + QuietLogging.class.getName()), notes);
+    }
+
+    /**
+     * Transactional collections (issue 3): {@code TMap} against {@code ConcurrentHashMap} and
+     * ScalaSTM's {@code TMap}, its scaling on disjoint keys, and {@code TQueue} against
+     * {@code LinkedBlockingQueue}.
+     */
+    static Suite collections() {
+        List<Contender> contenders = List.of(
+                new Contender("ours", "stm-actors", true),
+                new Contender("concurrent", "java.util.concurrent", false),
+                new Contender("scalaStm", "ScalaSTM 0.11.1", false));
+        List<Row> rows = List.of(
+                new Row("map-get-1t", "map get of an existing key, 1 thread (16,384 entries)", MapGetBench.class, 1),
+                new Row("map-put-1t", "map put replacing an existing key, 1 thread (16,384 entries)",
+                        MapPutBench.class, 1),
+                new Row("disjoint-put-1t", "map put, 1 thread in its own key range", MapDisjointPutBench.class, 1),
+                new Row("disjoint-put-2t", "map put, 2 threads into one map, each in its own key range",
+                        MapDisjointPutBench.class, 2),
+                new Row("queue-2t", "bounded queue (1,024): 1 producer offering, 1 consumer polling",
+                        QueueBench.class.getName(), 2, List.of("ours", "concurrent")));
+        List<Scaling> scalings = List.of(
+                new Scaling("disjoint-put", "map put, 1 → 2 threads on disjoint keys", "disjoint-put-1t",
+                        "disjoint-put-2t"));
+        List<Target> targets = List.of(
+                new Target.MinScaling("≥ 1.8× speedup from 1 to 2 threads on disjoint keys", "disjoint-put", "ours", 1.8),
+                new Target.AheadOf("ahead of ScalaSTM's `TMap` on every map row", List.of("scalaStm")));
+        List<String> notes = List.of(
+                "`java.util.concurrent` is `ConcurrentHashMap` in the map rows and `LinkedBlockingQueue` in the "
+                        + "queue row: the non-transactional ceiling, not a peer (it cannot compose two operations "
+                        + "atomically).",
+                "Each call on either STM's map, outside a transaction, is one transaction; ScalaSTM's map is "
+                        + "its `japi.STM.newMap()` `java.util.Map` view. Keys are boxed `Integer`s made once, "
+                        + "values the key itself.",
+                "The queue row's score is offers plus polls per second; a call on a full or empty queue "
+                        + "returns at once and counts as an operation (the queue starts half full, so both "
+                        + "sides mostly succeed).",
+                "On 2 cores the physical ceiling of 2-thread scaling is 2.0×; the JMH harness threads and the "
+                        + "OS share those cores.");
+        return new Suite("collections", "Transactional collections: `TMap` and `TQueue` against their usual peers",
+                "Our transactional map (a hash trie of transactional references) and bounded queue, side by side "
+                        + "with `ConcurrentHashMap` / `LinkedBlockingQueue` and ScalaSTM's `TMap`. Every run is a "
+                        + "separate JVM.",
                 contenders, rows, scalings, targets, List.of("-Xms1g", "-Xmx1g",
                         "-Djava.util.logging.config.class=" + QuietLogging.class.getName()), notes);
     }
