@@ -1,0 +1,75 @@
+package io.stmactors.actors.isolated;
+
+import io.stmactors.actors.ActorRef;
+import io.stmactors.actors.ActorSystem;
+import io.stmactors.actors.ActorSystemConfig;
+import io.stmactors.actors.Behaviors;
+import io.stmactors.actors.Mode;
+import io.stmactors.stm.Replication;
+import io.stmactors.stm.Stm;
+import io.stmactors.stm.TLong;
+import io.stmactors.stm.TRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Minimal deterministic reproductions of the isolated-mode findings of the reliability suite (RELIABILITY.md,
+ * "Isolated mode"), one test per finding, each failing before its fix.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class IsolatedFindingsTest {
+    record Add(long delta, ActorRef<Long> replyTo) {
+    }
+
+    record Read(ActorRef<String> replyTo) {
+    }
+
+    private static ActorSystemConfig.Builder config() {
+        return ActorSystemConfig.builder().mode(Mode.ISOLATED_PROCESSES).workers(1)
+                .register(Add.class, Read.class).closeTimeout(Duration.ofSeconds(10));
+    }
+
+    /**
+     * I1. A coordinator thread's write to a shared reference outside a transaction ({@code set}, {@code add},
+     * {@code increment}: the engine's one-reference fast path) skipped the replication hook: the owner kept the
+     * old version and told no replica, so a worker went on reading the old value, and its next commit, validated
+     * against the unchanged version, overwrote the write (a lost update). A handler waiting in {@code retry()}
+     * for such a write was never woken (how {@code RetryWakeUpStressTest} found it).
+     */
+    @Test
+    void aWriteOutsideATransactionReachesTheReplicasAndIsNotLost() throws Exception {
+        TLong counter = TLong.named("single-write-counter", 0);
+        TRef<String> text = TRef.named("single-write-text", "old");
+        try (ActorSystem system = ActorSystem.create(config().build())) {
+            ActorRef<Object> adder = system.spawn(Behaviors.receive((ctx, msg) -> {
+                if (msg instanceof Add a) {
+                    a.replyTo().tell(counter.addAndGet(a.delta()));
+                } else {
+                    ((Read) msg).replyTo().tell(text.get());
+                }
+                return Behaviors.same();
+            }), "adder");
+            assertEquals(1L, ask(system, adder, 1), "the worker fetched the counter and holds a replica");
+            assertEquals("old", system.<Object, String>ask(adder, Read::new, Duration.ofSeconds(20)).get());
+
+            counter.add(10);      // outside any transaction, in the coordinator
+            counter.increment();
+            text.set("new");
+            assertEquals(12L, counter.get());
+            assertEquals("new", Replication.peek(text));
+
+            assertEquals(13L, ask(system, adder, 1), "the worker's commit builds on the coordinator's writes");
+            assertEquals(13L, counter.get(), "no lost update at the owner");
+            assertEquals(13L, (long) Stm.atomic(counter::get));
+        }
+    }
+
+    private static long ask(ActorSystem system, ActorRef<Object> to, long delta) throws Exception {
+        return system.<Object, Long>ask(to, r -> new Add(delta, r), Duration.ofSeconds(20)).get(30, TimeUnit.SECONDS);
+    }
+}
