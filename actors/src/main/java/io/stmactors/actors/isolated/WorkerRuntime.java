@@ -83,6 +83,8 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     private final Thread applier;
     private volatile boolean applierBusy;
     private volatile long appliedSeq;
+    /** The owner sequence of the last update received (poll thread only writes it). */
+    private volatile long receivedSeq;
     private final AtomicLong framesSent = new AtomicLong();
     private final AtomicLong framesReceived = new AtomicLong();
     private final List<Object> orphanNewRefs = new ArrayList<>(); // guarded by itself
@@ -233,6 +235,9 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             }
         } else if (frame instanceof Frames.Update u) {
             updates.add(u);
+            if (u.ownerSeq() > receivedSeq) {
+                receivedSeq = u.ownerSeq();
+            }
         } else if (frame instanceof Frames.Fetched f) {
             complete(pendingFetches.remove(f.requestId()), f);
         } else if (frame instanceof Frames.CommitResult r) {
@@ -557,10 +562,17 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     // IsolationHooks (handler threads)
     // =====================================================================================
 
+    /**
+     * Before each attempt, the replica catches up with every update received so far: the updates a message
+     * depends on arrive before it (the owner sends them first, on the same FIFO inbox), but the applier
+     * installs them asynchronously, so without this wait a handler could read state older than the state its
+     * message was sent from. After a rejected commit, it also waits for the updates the owner sent before
+     * the rejection.
+     */
     @Override
     public void attemptStarted(ActorCell<?> cell, Object message) {
         Outbox ob = outbox.get();
-        long await = ob.awaitSeq;
+        long await = Math.max(ob.awaitSeq, receivedSeq);
         ob.reset();
         ob.active = true;
         ob.cell = cell;

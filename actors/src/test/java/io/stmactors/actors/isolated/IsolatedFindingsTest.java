@@ -69,6 +69,31 @@ class IsolatedFindingsTest {
         }
     }
 
+    /**
+     * I2. A worker delivered a message as soon as it arrived, while the owner's updates that arrived before it
+     * were still queued for the applier thread: a handler could read state older than the state its message was
+     * sent from (here: a coordinator thread writes, then asks; the read-only handler answers the old value; a
+     * read-only transaction is not validated by the owner, so nothing caught it).
+     */
+    @Test
+    void aMessageIsHandledWithTheStateItWasSentFrom() throws Exception {
+        TRef<String> text = TRef.named("causal-text", "v0");
+        try (ActorSystem system = ActorSystem.create(config().build())) {
+            ActorRef<Object> reader = system.spawn(Behaviors.receive((ctx, msg) -> {
+                ((Read) msg).replyTo().tell(text.get());
+                return Behaviors.same();
+            }), "reader");
+            assertEquals("v0", system.<Object, String>ask(reader, Read::new, Duration.ofSeconds(20)).get(),
+                    "the worker fetched the reference and holds a replica");
+            for (int i = 1; i <= 50; i++) {
+                String value = "v" + i;
+                Stm.atomic(() -> text.set(value));
+                assertEquals(value, system.<Object, String>ask(reader, Read::new, Duration.ofSeconds(20))
+                        .get(30, TimeUnit.SECONDS), "the handler sees the write made before its message was sent");
+            }
+        }
+    }
+
     private static long ask(ActorSystem system, ActorRef<Object> to, long delta) throws Exception {
         return system.<Object, Long>ask(to, r -> new Add(delta, r), Duration.ofSeconds(20)).get(30, TimeUnit.SECONDS);
     }
