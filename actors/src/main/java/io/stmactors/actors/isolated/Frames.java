@@ -13,7 +13,7 @@ import java.util.List;
  *   worker  --Commit (sync: waits for CommitResult; async: not)--&gt; coordinator (heap owner)
  *   worker  --Fetch------&gt; coordinator --Fetched--&gt; worker          (first read of a reference)
  *   coord.  --Update------------------------------------------&gt; workers holding a replica
- *   worker  --Stopped / Status---------------------------------&gt; coordinator
+ *   worker  --Stopped / Status (asked, or the final one)-------&gt; coordinator
  *   any     --Reply------------------------------------------&gt; the process that asked
  * </pre>
  */
@@ -120,7 +120,7 @@ final class Frames {
     record Update(long ownerSeq, List<RefValue> values) {
     }
 
-    /** Are you idle? */
+    /** Are you idle? ({@code seq} > 0) */
     record StatusRequest(long seq) {
     }
 
@@ -129,7 +129,10 @@ final class Frames {
                   long aborts, long retryWaits, long failures, long deadLetters, int liveActors) {
     }
 
-    /** Stop every actor and exit. */
+    /** The {@link Status#seq()} of the status a worker sends, unasked, once its actors are closed. */
+    static final long FINAL_STATUS = -1;
+
+    /** Stop every actor, send a final {@link Status} ({@link #FINAL_STATUS}) and exit. */
     record Shutdown() {
     }
 

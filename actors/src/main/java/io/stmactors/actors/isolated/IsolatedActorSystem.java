@@ -213,7 +213,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         if (registry.putIfAbsent(name, entry) != null) {
             throw new IllegalArgumentException("actor name '" + name + "' is already in use");
         }
-        Runnable send = () -> sendTo(entry.worker, new Frames.Spawn(name, bytes, null, null, false));
+        Runnable send = () -> sendWork(entry.worker, new Frames.Spawn(name, bytes, null, null, false));
         if (Stm.inTransaction()) {
             Stm.afterRollback(() -> registry.remove(name, entry));
             Stm.afterCommit(send);
@@ -471,8 +471,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         owner.close();
         for (WorkerHandle w : workers) {
             if (w != null) {
-                w.stopping();
-                sendControl(w.endpoint(), new Frames.Shutdown());
+                w.stopping(() -> sendControl(w.endpoint(), new Frames.Shutdown()));
             }
         }
         for (WorkerHandle w : workers) {
@@ -480,6 +479,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
                 w.awaitExit(Duration.ofSeconds(10));
             }
         }
+        awaitFinalStatuses(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
         polling = false;
         try {
             pollThread.join(5_000);
@@ -499,6 +499,27 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
         }
         deleteDirectory();
+    }
+
+    /**
+     * The workers that exited sent their final counters before exiting: wait (bounded) until the poll thread
+     * has read them, then keep them as the last status, so that the diagnostics after close include what the
+     * close itself did (the messages it turned into dead letters).
+     */
+    private void awaitFinalStatuses(long deadline) {
+        Frames.Status[] last = lastStatus;
+        Frames.Status[] merged = new Frames.Status[workers.length];
+        for (int i = 0; i < workers.length; i++) {
+            WorkerHandle w = workers[i];
+            if (w == null) {
+                continue;
+            }
+            while (w.finalStatus() == null && w.exitedNormally() && System.nanoTime() < deadline) {
+                sleep(1);
+            }
+            merged[i] = w.finalStatus() != null ? w.finalStatus() : last != null ? last[i] : null;
+        }
+        lastStatus = merged;
     }
 
     private void deleteDirectory() {
@@ -568,6 +589,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             onFetch(worker, f);
         } else if (frame instanceof Frames.Stopped s) {
             onStopped(s.name());
+        } else if (frame instanceof Frames.Status s && s.seq() == Frames.FINAL_STATUS) {
+            worker.finalStatus(s);
         } else if (frame instanceof Frames.Status s) {
             CompletableFuture<Frames.Status> f = statusReplies.get(s.seq());
             if (f != null) {
@@ -740,7 +763,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             deadLetter(target);
             return;
         }
-        if (!sendTo(entry.worker, new Frames.Tell(target, message))) {
+        if (!sendWork(entry.worker, new Frames.Tell(target, message))) {
             deadLetter(target);
         }
     }
@@ -828,7 +851,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         }
         moved.sort(Comparator.comparingInt((ActorEntry e) -> e.name.split("/").length).thenComparing(e -> e.name));
         for (ActorEntry e : moved) {
-            sendTo(e.worker, new Frames.Spawn(e.name, e.initialBehavior, e.behavior, e.state, e.hasState));
+            sendWork(e.worker, new Frames.Spawn(e.name, e.initialBehavior, e.behavior, e.state, e.hasState));
         }
         return true;
     }
@@ -842,7 +865,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         }
         lost.sort(Comparator.comparingInt((ActorEntry e) -> e.name.split("/").length).thenComparing(e -> e.name));
         for (ActorEntry e : lost) {
-            sendTo(e.worker, new Frames.Spawn(e.name, e.initialBehavior, e.behavior, e.state, e.hasState));
+            sendWork(e.worker, new Frames.Spawn(e.name, e.initialBehavior, e.behavior, e.state, e.hasState));
         }
         LOG.info("Worker process {} restarted; re-created {} actors", worker.endpoint(), lost.size());
     }
@@ -851,7 +874,15 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     // Sending
     // =====================================================================================
 
-    /** Sends a frame that creates work at the worker (counted for quiescence). */
+    /**
+     * Sends a frame that gives the worker new work (a message, an actor): not once it was told to shut
+     * down (returns false, the caller counts a dead letter).
+     */
+    private boolean sendWork(int endpoint, Object frame) {
+        return workers[endpoint - 1].sendWork(() -> sendTo(endpoint, frame));
+    }
+
+    /** Sends a frame the worker must count (for quiescence); false if it is not ready or unreachable. */
     boolean sendTo(int endpoint, Object frame) {
         WorkerHandle w = workers[endpoint - 1];
         if (!w.ready()) {

@@ -90,6 +90,8 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     private final List<Object> orphanNewRefs = new ArrayList<>(); // guarded by itself
     private final ThreadLocal<Outbox> outbox = ThreadLocal.withInitial(Outbox::new);
     private volatile boolean running = true;
+    /** Told to shut down: the local system is closing (on another thread) while the inbox is still read. */
+    private volatile boolean closing;
 
     /** What one handler attempt did that the owner must learn. Confined to the handler's thread. */
     static final class Outbox {
@@ -151,12 +153,46 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             idle.idle(n);
         }
         try {
-            if (local != null) {
+            if (local != null && !closing) {
                 local.close();
             }
         } finally {
             transport.close();
         }
+    }
+
+    /**
+     * The coordinator said "shut down": close the local system on another thread while this one goes on
+     * reading the inbox, because handlers that are still running may wait for the owner's verdict on their
+     * commit, for a fetch, or for updates. Messages that arrive meanwhile become dead letters of the closing
+     * system. Once it is closed, a final {@link Frames.Status} tells the coordinator the last counters (the
+     * dead letters of the close among them), and the inbox is no longer read. The coordinator sends no new
+     * work after the shutdown request, so nothing that needs an answer arrives after the final status.
+     */
+    private void shutdown() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (local == null) {
+            running = false;
+            return;
+        }
+        Thread closer = new Thread(() -> {
+            try {
+                local.close();
+            } catch (RuntimeException | Error e) {
+                LOG.error("Worker {} failed closing its actor system", id, e);
+            } finally {
+                try {
+                    sendUncounted(status(Frames.FINAL_STATUS));
+                } finally {
+                    running = false;
+                }
+            }
+        }, "stm-actors-worker-" + id + "-closer");
+        closer.setDaemon(true);
+        closer.start();
     }
 
     /** The coordinator's configuration: load the user's classes, build the full codec, start the dispatcher. */
@@ -167,7 +203,9 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         ActorSystemConfig.Builder builder = ActorSystemConfig.builder().name(c.systemName() + "-w" + id)
                 .mode(io.stmactors.actors.Mode.ISOLATED_PROCESSES).workers(c.threads())
-                .throughput(c.throughput()).closeTimeout(Duration.ofSeconds(5));
+                // The coordinator waits for the whole system to be quiet before it says "shut down" (or gives
+                // up after its own close timeout): a worker then drains for at most half a second more.
+                .throughput(c.throughput()).closeTimeout(Duration.ofMillis(500));
         if (c.handlerTimeoutMs() > 0) {
             builder.handlerTimeout(Duration.ofMillis(c.handlerTimeoutMs()));
         }
@@ -211,7 +249,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         }
         if (local == null) {
             if (frame instanceof Frames.Shutdown) {
-                running = false;
+                shutdown();
             } else if (frame instanceof Frames.StatusRequest s) {
                 sendUncounted(new Frames.Status(s.seq(), true, 0, 0, 0, 0, 0, 0, 0, 0, 0));
             } else {
@@ -245,7 +283,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         } else if (frame instanceof Frames.StatusRequest s) {
             sendUncounted(status(s.seq()));
         } else if (frame instanceof Frames.Shutdown) {
-            running = false;
+            shutdown();
         } else {
             LOG.warn("Worker {} got an unexpected {}", id, frame.getClass().getSimpleName());
         }

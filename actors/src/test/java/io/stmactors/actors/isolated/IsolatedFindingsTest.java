@@ -5,6 +5,7 @@ import io.stmactors.actors.ActorSystem;
 import io.stmactors.actors.ActorSystemConfig;
 import io.stmactors.actors.Behaviors;
 import io.stmactors.actors.Mode;
+import io.stmactors.actors.reliability.LogCapture;
 import io.stmactors.stm.Replication;
 import io.stmactors.stm.Stm;
 import io.stmactors.stm.TLong;
@@ -16,6 +17,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Minimal deterministic reproductions of the isolated-mode findings of the reliability suite (RELIABILITY.md,
@@ -91,6 +94,38 @@ class IsolatedFindingsTest {
                 assertEquals(value, system.<Object, String>ask(reader, Read::new, Duration.ofSeconds(20))
                         .get(30, TimeUnit.SECONDS), "the handler sees the write made before its message was sent");
             }
+        }
+    }
+
+    /**
+     * I3. A worker stopped reading its inbox as soon as the coordinator said "shut down", while its handlers
+     * were still running: a handler waiting for the owner's verdict on its commit (or for a fetch) waited for
+     * an answer the worker no longer read, its local close gave up after 5 + 5 s, and the coordinator killed it
+     * after 10 s more. The messages left in its mailboxes were counted as dead letters only in the dying
+     * worker, so after close {@code handled + dead letters} fell short of what was sent.
+     */
+    @Test
+    void closeWhileHandlersCommitEndsPromptlyAndAccountsForEveryMessage() throws Exception {
+        TLong handled = TLong.named("close-handled", 0);
+        int sent = 2_000;
+        ActorSystem system = ActorSystem.create(config().closeTimeout(Duration.ZERO).build());
+        try (LogCapture log = new LogCapture()) {
+            ActorRef<Object> busy = system.spawn(Behaviors.receive((ctx, msg) -> {
+                handled.increment(); // a shared write: every commit waits for the owner's verdict
+                return Behaviors.same();
+            }), "busy");
+            for (int i = 0; i < sent; i++) {
+                busy.tell(new Add(i, null));
+            }
+            long started = System.nanoTime();
+            system.close(); // at once: the worker is still handling (and committing)
+            long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertTrue(closeMs < 8_000, "close() took " + closeMs + " ms");
+            assertFalse(log.text().contains("did not exit"), "a worker had to be killed:\n" + log.text());
+            assertEquals(sent, handled.get() + system.diagnostics().deadLetters(),
+                    "handled " + handled.get() + " + dead letters " + system.diagnostics().deadLetters());
+        } finally {
+            system.close();
         }
     }
 
