@@ -124,9 +124,13 @@ final class Frames {
     record StatusRequest(long seq) {
     }
 
-    /** A worker's answer: idle, counters for the quiescence check, and its diagnostics. */
+    /**
+     * A worker's answer: idle, counters for the quiescence check, its diagnostics, and the sizes of its
+     * tables (replicas of shared references, asks waiting for a reply).
+     */
     record Status(long seq, boolean idle, long tellsReceived, long commitsSent, long messages, long commits,
-                  long aborts, long retryWaits, long failures, long deadLetters, int liveActors) {
+                  long aborts, long retryWaits, long failures, long deadLetters, int liveActors, int replicas,
+                  int pendingAsks) {
     }
 
     /** The {@link Status#seq()} of the status a worker sends, unasked, once its actors are closed. */

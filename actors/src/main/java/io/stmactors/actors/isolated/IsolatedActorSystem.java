@@ -345,6 +345,36 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         return e == null ? -1 : e.worker - 1;
     }
 
+    /**
+     * Sizes of the coordinator's tables and, summed over the live workers, of theirs: what must not grow
+     * without bound while a system runs (reliability checks, diagnostics).
+     *
+     * @param sharedReferences  references in the heap owner's table (with their versions and holders)
+     * @param actors            actors in the coordinator's registry (as {@link #liveActors()})
+     * @param watches           actors with watchers registered at the coordinator
+     * @param pendingAsks       asks of the coordinator waiting for a reply
+     * @param workerReplicas    shared references the workers keep a replica (or an entry) of
+     * @param workerPendingAsks asks made in the workers waiting for a reply
+     * @param workerRestarts    as {@link #workerRestarts()}
+     */
+    public record Tables(int sharedReferences, int actors, int watches, int pendingAsks, long workerReplicas,
+                         long workerPendingAsks, int workerRestarts) {
+    }
+
+    /** The sizes of the coordinator's and the workers' tables now (asks each live worker for its status). */
+    public Tables tables() {
+        long replicas = 0;
+        long workerAsks = 0;
+        for (Frames.Status s : statuses()) {
+            if (s != null) {
+                replicas += s.replicas();
+                workerAsks += s.pendingAsks();
+            }
+        }
+        return new Tables(owner.size(), registry.size(), watchers.size(), asks.size(), replicas, workerAsks,
+                workerRestarts());
+    }
+
     /** Number of worker restarts so far. */
     public int workerRestarts() {
         int n = 0;

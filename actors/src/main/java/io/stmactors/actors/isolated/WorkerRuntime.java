@@ -251,7 +251,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             if (frame instanceof Frames.Shutdown) {
                 shutdown();
             } else if (frame instanceof Frames.StatusRequest s) {
-                sendUncounted(new Frames.Status(s.seq(), true, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+                sendUncounted(new Frames.Status(s.seq(), true, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
             } else {
                 LOG.warn("Worker {} got a {} before its configuration; dropped", id, frame.getClass().getSimpleName());
             }
@@ -343,7 +343,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
                 && pendingCommits.isEmpty() && pendingFetches.isEmpty();
         var d = local.diagnostics();
         return new Frames.Status(seq, idle, framesReceived.get(), framesSent.get(), d.messagesProcessed(), d.commits(),
-                d.aborts(), d.retryWaits(), d.failures(), d.deadLetters(), d.liveActors());
+                d.aborts(), d.retryWaits(), d.failures(), d.deadLetters(), d.liveActors(), refs.size(), asks.size());
     }
 
     // =====================================================================================
