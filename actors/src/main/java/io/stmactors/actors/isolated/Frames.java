@@ -31,8 +31,13 @@ final class Frames {
     record Hello(int workerId, long pid, long fingerprint) {
     }
 
-    /** What a worker needs to know: the user's classes, in registration order, and its settings. */
-    record Configure(List<String> classNames, String systemName, int throughput, int threads, long handlerTimeoutMs) {
+    /**
+     * What a worker needs to know: the user's classes, in registration order, and its settings.
+     * {@code refIdFloor}: the references it creates are numbered above it (a restarted worker must not
+     * reuse the ids its predecessor shared).
+     */
+    record Configure(List<String> classNames, String systemName, int throughput, int threads, long handlerTimeoutMs,
+                     long refIdFloor) {
     }
 
     /** The worker is configured; its full codec has this fingerprint (must equal the coordinator's). */

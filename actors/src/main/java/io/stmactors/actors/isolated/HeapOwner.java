@@ -69,6 +69,8 @@ final class HeapOwner implements ReplicationRouter.Side {
     private long ownerSeq;
     /** Per worker endpoint: the sequence of the last update sent to it; guarded by {@link #lock}. */
     private final long[] lastUpdateTo = new long[64];
+    /** Per worker endpoint: the highest reference number (id without the worker bits) it published. */
+    private final long[] lastPublished = new long[64];
     private volatile boolean closed;
 
     HeapOwner(Outlet outlet) {
@@ -114,6 +116,23 @@ final class HeapOwner implements ReplicationRouter.Side {
         return lastUpdateTo[worker];
     }
 
+    /** The bits of a worker-created reference's id below the worker's endpoint (bits 48 and up). */
+    static final long WORKER_REF_NUMBER = (1L << 48) - 1;
+
+    /**
+     * The number above which a (re)starting worker numbers its references: above every one it, or an
+     * earlier incarnation of it, published. Those it created but never published were never seen outside
+     * its process, and died with it.
+     */
+    long refIdFloor(int worker) {
+        lock.lock();
+        try {
+            return lastPublished[worker];
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Registers the canonical copy of a reference a worker created; returns null if the id is
      * already known (a worker never re-publishes: the existing value stands). Under the lock.
@@ -122,6 +141,7 @@ final class HeapOwner implements ReplicationRouter.Side {
         if (table.containsKey(id) || (id >>> 48) != worker) {
             return null;
         }
+        lastPublished[worker] = Math.max(lastPublished[worker], id & WORKER_REF_NUMBER);
         Object ref = isLong ? TLong.of(0) : TRef.of(null);
         RefBinding binding = new RefBinding(id, isLong, this, 1, true, true);
         Replication.bind(ref, binding);

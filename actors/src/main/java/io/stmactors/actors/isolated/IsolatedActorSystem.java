@@ -641,7 +641,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         long timeout = config.handlerTimeout() == null ? 0 : config.handlerTimeout().toMillis();
         try {
             transport.send(worker.endpoint(), Frames.TYPE, encodeFrame(new Frames.Configure(names, config.name(),
-                    config.throughput(), config.threadsPerWorker(), timeout)));
+                    config.throughput(), config.threadsPerWorker(), timeout, owner.refIdFloor(worker.endpoint()))));
         } catch (TransportException e) {
             LOG.error("Could not configure worker {}: {}", worker.endpoint(), e.toString());
         }

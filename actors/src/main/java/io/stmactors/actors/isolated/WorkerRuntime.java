@@ -222,6 +222,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         builder.register(classes.toArray(new Class<?>[0]));
         ActorSystemConfig config = builder.build();
         this.codec = Wire.codec(config.registeredClasses());
+        nextRefId.set(c.refIdFloor()); // above every id an earlier incarnation of this worker shared
         this.local = new LocalActorSystem(config, this);
         sendUncounted(new Frames.Ready(id, codec.fingerprint()));
     }

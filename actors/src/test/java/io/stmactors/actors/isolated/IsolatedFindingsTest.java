@@ -32,9 +32,12 @@ class IsolatedFindingsTest {
     record Read(ActorRef<String> replyTo) {
     }
 
+    record Make(String label, ActorRef<TRef<String>> replyTo) {
+    }
+
     private static ActorSystemConfig.Builder config() {
         return ActorSystemConfig.builder().mode(Mode.ISOLATED_PROCESSES).workers(1)
-                .register(Add.class, Read.class).closeTimeout(Duration.ofSeconds(10));
+                .register(Add.class, Read.class, Make.class).closeTimeout(Duration.ofSeconds(10));
     }
 
     /**
@@ -126,6 +129,44 @@ class IsolatedFindingsTest {
                     "handled " + handled.get() + " + dead letters " + system.diagnostics().deadLetters());
         } finally {
             system.close();
+        }
+    }
+
+    /**
+     * I4. A restarted worker numbered the references it creates from 1 again, as its predecessor had: the
+     * first one it shared had the id of one its predecessor shared, the owner took it for a re-publication and
+     * kept the old reference, and every process resolved the new reference to the old one (its value, its
+     * writes).
+     */
+    @Test
+    void referencesMadeByARestartedWorkerAreNotTakenForItsPredecessors() throws Exception {
+        try (ActorSystem system = ActorSystem.create(config().build())) {
+            IsolatedActorSystem iso = (IsolatedActorSystem) system;
+            ActorRef<Make> maker = system.spawn(Behaviors.receive((ctx, m) -> {
+                m.replyTo().tell(TRef.of(m.label())); // a new reference, shared by the reply
+                return Behaviors.same();
+            }), "maker");
+            TRef<String> first = system.<Make, TRef<String>>ask(maker, r -> new Make("first", r),
+                    Duration.ofSeconds(20)).get(30, TimeUnit.SECONDS);
+            assertEquals("first", first.get());
+
+            long pid = iso.workerProcess(0).pid();
+            iso.workerProcess(0).destroyForcibly();
+            TRef<String> second = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (second == null && System.nanoTime() < deadline) {
+                try {
+                    second = system.<Make, TRef<String>>ask(maker, r -> new Make("second", r),
+                            Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Thread.sleep(100); // the worker is being restarted
+                }
+            }
+            assertTrue(iso.workerProcess(0).pid() != pid && iso.workerRestarts() == 1, "the worker was restarted");
+            assertTrue(second != null, "the restarted worker answers");
+            assertTrue(second != first, "a new reference, not its predecessor's");
+            assertEquals("second", second.get());
+            assertEquals("first", first.get());
         }
     }
 
