@@ -87,6 +87,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     private final Map<String, ActorEntry> registry = new ConcurrentHashMap<>();
     private final Map<String, List<WatchEntry>> watchers = new ConcurrentHashMap<>();
     private final Map<Long, PendingAsk> asks = new ConcurrentHashMap<>();
+    /** Actors lost with a worker that was not restarted, and why (asks to them fail at once, saying so). */
+    private final Map<String, String> lostActors = new ConcurrentHashMap<>();
     private final Map<Long, CompletableFuture<Frames.Status>> statusReplies = new ConcurrentHashMap<>();
     private final AtomicLong askIds = new AtomicLong();
     private final AtomicLong statusIds = new AtomicLong();
@@ -213,6 +215,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         if (registry.putIfAbsent(name, entry) != null) {
             throw new IllegalArgumentException("actor name '" + name + "' is already in use");
         }
+        lostActors.remove(name);
         Runnable send = () -> sendWork(entry.worker, new Frames.Spawn(name, bytes, null, null, false));
         if (Stm.inTransaction()) {
             Stm.afterRollback(() -> registry.remove(name, entry));
@@ -249,6 +252,12 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             future.completeExceptionally(new IllegalStateException("actor system '" + config.name() + "' is closed"));
             return future;
         }
+        String unavailable = unavailable(target.name());
+        if (unavailable != null) {
+            future.completeExceptionally(new IllegalStateException("ask to actor '" + target.name() + "' failed: "
+                    + unavailable));
+            return future;
+        }
         long id = askIds.incrementAndGet();
         PromiseRef<R> replyTo = new PromiseRef<>(future, "ask-" + id + "-to-" + target.name());
         replyTo.wireId(id);
@@ -276,6 +285,21 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             throw e;
         }
         return future;
+    }
+
+    /**
+     * Why actor {@code name} cannot answer an ask now, or null: its worker process died and is being
+     * restarted (the message would be a dead letter), or died and was not restarted. (An actor that
+     * stopped, or never existed, gets the dead letter and the ask times out, as in the other modes.)
+     */
+    private String unavailable(String name) {
+        ActorEntry e = registry.get(name);
+        if (e != null) {
+            WorkerHandle w = workers[e.worker - 1];
+            return w.ready() || !w.everReady() ? null
+                    : "its worker process " + e.worker + " died and is being restarted; asks fail until it is back";
+        }
+        return lostActors.get(name);
     }
 
     @Override
@@ -855,6 +879,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             LOG.info("Actors of worker {} re-created on the live workers", endpoint);
         } else {
             for (String name : lost) {
+                lostActors.put(name, "its worker process " + endpoint + " died (exit code " + exitCode
+                        + ") and was not restarted (restartWorkers is off)");
                 onStopped(name);
             }
         }

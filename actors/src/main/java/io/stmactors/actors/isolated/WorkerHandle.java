@@ -77,6 +77,11 @@ final class WorkerHandle {
         return alive && ready;
     }
 
+    /** Whether it was ever configured (a worker still starting up with the system is not "restarting"). */
+    boolean everReady() {
+        return everReady;
+    }
+
     int restarts() {
         return restarts;
     }
