@@ -53,8 +53,11 @@ final class HeapOwner implements ReplicationRouter.Side {
 
     /** Where updates go. */
     interface Outlet {
-        /** Sends {@code update} to worker endpoint {@code endpoint} (never blocks indefinitely). */
-        void sendUpdate(int endpoint, Frames.Update update);
+        /**
+         * Sends {@code update} to worker endpoint {@code endpoint} (never blocks indefinitely); false if it
+         * was not sent (the worker is dead or restarting).
+         */
+        boolean sendUpdate(int endpoint, Frames.Update update);
 
         /** Encodes a value in the coordinator's wire context. */
         byte[] encode(Object value);
@@ -228,7 +231,12 @@ final class HeapOwner implements ReplicationRouter.Side {
         return values;
     }
 
-    /** A worker died: it holds nothing any more. */
+    /**
+     * A worker died, or its restarted process says hello: it holds nothing, and it was sent no update (the
+     * updates its predecessor received died with it; a new process must never wait for one of them). Called
+     * again at the hello because frames of the dead process still in the inbox when it died (a fetch, a
+     * commit) make it a holder again; at the hello all of them have been handled.
+     */
     void forgetHolder(int worker) {
         lock.lock();
         try {
@@ -236,6 +244,7 @@ final class HeapOwner implements ReplicationRouter.Side {
             for (Owned o : table.values()) {
                 o.holders &= mask;
             }
+            lastUpdateTo[worker] = 0;
         } finally {
             lock.unlock();
         }
@@ -297,8 +306,9 @@ final class HeapOwner implements ReplicationRouter.Side {
                 ownerSeq++;
             }
             for (var e : perHolder.entrySet()) {
-                lastUpdateTo[e.getKey()] = ownerSeq;
-                outlet.sendUpdate(e.getKey(), new Frames.Update(ownerSeq, e.getValue()));
+                if (outlet.sendUpdate(e.getKey(), new Frames.Update(ownerSeq, e.getValue()))) {
+                    lastUpdateTo[e.getKey()] = ownerSeq; // only what it will receive: it is made to wait for it
+                }
             }
             return null;
         } finally {

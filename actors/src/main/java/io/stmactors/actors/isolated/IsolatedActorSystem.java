@@ -657,6 +657,9 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     }
 
     private void onHello(WorkerHandle worker, Frames.Hello hello) {
+        if (worker.everReady() && !worker.ready()) {
+            owner.forgetHolder(worker.endpoint()); // a restarted process: its predecessor's frames are all handled
+        }
         worker.hello(hello.pid());
         List<String> names = new ArrayList<>();
         for (Class<?> type : config.registeredClasses()) {
@@ -968,8 +971,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     }
 
     @Override
-    public void sendUpdate(int endpoint, Frames.Update update) {
-        sendTo(endpoint, update);
+    public boolean sendUpdate(int endpoint, Frames.Update update) {
+        return sendTo(endpoint, update);
     }
 
     @Override

@@ -170,6 +170,54 @@ class IsolatedFindingsTest {
         }
     }
 
+    /**
+     * I5. The owner remembers, per worker, the sequence of the last update it sent there, and makes the worker
+     * wait for it before using a fetched value or re-running a rejected commit. A restarted worker inherited
+     * its predecessor's sequence: its first fetch waited for an update sent to the dead process, until some
+     * other write happened to send it a later one, or for 60 s, after which the handler failed ("did not
+     * receive the heap owner's update"). Two restarted workers waiting so stalled each other (how the kill
+     * test found it).
+     */
+    @Test
+    void aRestartedWorkerDoesNotWaitForUpdatesSentToItsPredecessor() throws Exception {
+        TLong x = TLong.named("restart-x", 0);
+        try (ActorSystem system = ActorSystem.create(config().build())) {
+            IsolatedActorSystem iso = (IsolatedActorSystem) system;
+            ActorRef<Object> reader = system.spawn(Behaviors.receive((ctx, msg) -> {
+                ((Add) msg).replyTo().tell(x.get());
+                return Behaviors.same();
+            }), "reader");
+            assertEquals(0L, ask(system, reader, 0), "the worker holds a replica of x");
+            for (int i = 1; i <= 10; i++) {
+                x.set(i); // ten updates sent to the worker
+            }
+            assertEquals(10L, ask(system, reader, 0));
+            iso.workerProcess(0).destroyForcibly();
+            await(() -> iso.workerRestarts() == 1 && iso.workerProcess(0).isAlive(), "the restart");
+            long answer = -1;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (answer < 0 && System.nanoTime() < deadline) {
+                try {
+                    answer = system.<Object, Long>ask(reader, r -> new Add(0, r), Duration.ofSeconds(10))
+                            .get(20, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    assertFalse(e.getCause() instanceof java.util.concurrent.TimeoutException,
+                            "the restarted worker's first fetch waits for an update sent to its predecessor");
+                    Thread.sleep(50); // still restarting: asks fail at once
+                }
+            }
+            assertEquals(10L, answer, "the restarted worker fetched the current value");
+        }
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(10);
+        }
+    }
+
     private static long ask(ActorSystem system, ActorRef<Object> to, long delta) throws Exception {
         return system.<Object, Long>ask(to, r -> new Add(delta, r), Duration.ofSeconds(20)).get(30, TimeUnit.SECONDS);
     }
