@@ -1342,8 +1342,24 @@ final class TxnDescriptor implements Replication.CommitView {
     // Single operations outside a transaction
     // =====================================================================================
 
+    // A reference bound by a replication runtime (Replication.bind) must go through its hooks even
+    // outside a transaction: a read may first have to fetch the value, and a write must be versioned
+    // by the owner and reach the other replicas, which only the commit hook does. So a single write
+    // to a bound reference runs as an ordinary one-write transaction, and a single read calls
+    // beforeRead first. Unbound references (every reference unless an isolated-mode system bound it)
+    // keep the fast paths below.
+
+    /** The binding of {@code ref} if replication hooks are installed and it is bound, else null. */
+    private static Object replicated(TVar ref) {
+        return hooks == null ? null : TVar.BINDING.getAcquire(ref);
+    }
+
     /** A consistent read of one reference, outside any transaction. */
     static Object readSingle(TRef<?> ref) {
+        Object binding = replicated(ref);
+        if (binding != null) {
+            beforeBoundRead(binding);
+        }
         for (int spins = 0; ; spins++) {
             long w1 = (long) TVar.LOCK.getAcquire(ref);
             Object value = ref.load();
@@ -1357,6 +1373,10 @@ final class TxnDescriptor implements Replication.CommitView {
 
     /** A consistent read of one counter, outside any transaction. */
     static long readSingle(TLong ref) {
+        Object binding = replicated(ref);
+        if (binding != null) {
+            beforeBoundRead(binding);
+        }
         for (int spins = 0; ; spins++) {
             long w1 = (long) TVar.LOCK.getAcquire(ref);
             long value = ref.load();
@@ -1370,6 +1390,17 @@ final class TxnDescriptor implements Replication.CommitView {
 
     /** A one-reference transaction that writes a value. */
     static void writeSingle(TVar ref, Object obj, long prim) {
+        if (replicated(ref) != null) {
+            Stm.atomic(SINGLE_WRITE, () -> {
+                TxnDescriptor t = current();
+                if (ref instanceof TLong l) {
+                    t.writeLong(l, prim);
+                } else {
+                    t.writeRef((TRef<?>) ref, obj);
+                }
+            });
+            return;
+        }
         TxnDescriptor d = current();
         long old = lockSingle(ref);
         d.publishSingle(ref, old, obj, prim);
@@ -1377,6 +1408,14 @@ final class TxnDescriptor implements Replication.CommitView {
 
     /** A one-counter transaction that adds {@code delta}; returns the new value. */
     static long addSingle(TLong ref, long delta) {
+        if (replicated(ref) != null) {
+            return Stm.atomic(SINGLE_WRITE, () -> {
+                TxnDescriptor t = current();
+                long next = t.readLong(ref) + delta;
+                t.writeLong(ref, next);
+                return next;
+            });
+        }
         TxnDescriptor d = current();
         long old = lockSingle(ref);
         long next = ref.load() + delta;

@@ -13,7 +13,7 @@ import java.util.List;
  *   worker  --Commit (sync: waits for CommitResult; async: not)--&gt; coordinator (heap owner)
  *   worker  --Fetch------&gt; coordinator --Fetched--&gt; worker          (first read of a reference)
  *   coord.  --Update------------------------------------------&gt; workers holding a replica
- *   worker  --Stopped / Status---------------------------------&gt; coordinator
+ *   worker  --Stopped / Status (asked, or the final one)-------&gt; coordinator
  *   any     --Reply------------------------------------------&gt; the process that asked
  * </pre>
  */
@@ -31,8 +31,13 @@ final class Frames {
     record Hello(int workerId, long pid, long fingerprint) {
     }
 
-    /** What a worker needs to know: the user's classes, in registration order, and its settings. */
-    record Configure(List<String> classNames, String systemName, int throughput, int threads, long handlerTimeoutMs) {
+    /**
+     * What a worker needs to know: the user's classes, in registration order, and its settings.
+     * {@code refIdFloor}: the references it creates are numbered above it (a restarted worker must not
+     * reuse the ids its predecessor shared).
+     */
+    record Configure(List<String> classNames, String systemName, int throughput, int threads, long handlerTimeoutMs,
+                     long refIdFloor) {
     }
 
     /** The worker is configured; its full codec has this fingerprint (must equal the coordinator's). */
@@ -120,16 +125,23 @@ final class Frames {
     record Update(long ownerSeq, List<RefValue> values) {
     }
 
-    /** Are you idle? */
+    /** Are you idle? ({@code seq} > 0) */
     record StatusRequest(long seq) {
     }
 
-    /** A worker's answer: idle, counters for the quiescence check, and its diagnostics. */
+    /**
+     * A worker's answer: idle, counters for the quiescence check, its diagnostics, and the sizes of its
+     * tables (replicas of shared references, asks waiting for a reply).
+     */
     record Status(long seq, boolean idle, long tellsReceived, long commitsSent, long messages, long commits,
-                  long aborts, long retryWaits, long failures, long deadLetters, int liveActors) {
+                  long aborts, long retryWaits, long failures, long deadLetters, int liveActors, int replicas,
+                  int pendingAsks) {
     }
 
-    /** Stop every actor and exit. */
+    /** The {@link Status#seq()} of the status a worker sends, unasked, once its actors are closed. */
+    static final long FINAL_STATUS = -1;
+
+    /** Stop every actor, send a final {@link Status} ({@link #FINAL_STATUS}) and exit. */
     record Shutdown() {
     }
 

@@ -53,8 +53,11 @@ final class HeapOwner implements ReplicationRouter.Side {
 
     /** Where updates go. */
     interface Outlet {
-        /** Sends {@code update} to worker endpoint {@code endpoint} (never blocks indefinitely). */
-        void sendUpdate(int endpoint, Frames.Update update);
+        /**
+         * Sends {@code update} to worker endpoint {@code endpoint} (never blocks indefinitely); false if it
+         * was not sent (the worker is dead or restarting).
+         */
+        boolean sendUpdate(int endpoint, Frames.Update update);
 
         /** Encodes a value in the coordinator's wire context. */
         byte[] encode(Object value);
@@ -69,6 +72,8 @@ final class HeapOwner implements ReplicationRouter.Side {
     private long ownerSeq;
     /** Per worker endpoint: the sequence of the last update sent to it; guarded by {@link #lock}. */
     private final long[] lastUpdateTo = new long[64];
+    /** Per worker endpoint: the highest reference number (id without the worker bits) it published. */
+    private final long[] lastPublished = new long[64];
     private volatile boolean closed;
 
     HeapOwner(Outlet outlet) {
@@ -114,6 +119,23 @@ final class HeapOwner implements ReplicationRouter.Side {
         return lastUpdateTo[worker];
     }
 
+    /** The bits of a worker-created reference's id below the worker's endpoint (bits 48 and up). */
+    static final long WORKER_REF_NUMBER = (1L << 48) - 1;
+
+    /**
+     * The number above which a (re)starting worker numbers its references: above every one it, or an
+     * earlier incarnation of it, published. Those it created but never published were never seen outside
+     * its process, and died with it.
+     */
+    long refIdFloor(int worker) {
+        lock.lock();
+        try {
+            return lastPublished[worker];
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Registers the canonical copy of a reference a worker created; returns null if the id is
      * already known (a worker never re-publishes: the existing value stands). Under the lock.
@@ -122,6 +144,7 @@ final class HeapOwner implements ReplicationRouter.Side {
         if (table.containsKey(id) || (id >>> 48) != worker) {
             return null;
         }
+        lastPublished[worker] = Math.max(lastPublished[worker], id & WORKER_REF_NUMBER);
         Object ref = isLong ? TLong.of(0) : TRef.of(null);
         RefBinding binding = new RefBinding(id, isLong, this, 1, true, true);
         Replication.bind(ref, binding);
@@ -208,7 +231,12 @@ final class HeapOwner implements ReplicationRouter.Side {
         return values;
     }
 
-    /** A worker died: it holds nothing any more. */
+    /**
+     * A worker died, or its restarted process says hello: it holds nothing, and it was sent no update (the
+     * updates its predecessor received died with it; a new process must never wait for one of them). Called
+     * again at the hello because frames of the dead process still in the inbox when it died (a fetch, a
+     * commit) make it a holder again; at the hello all of them have been handled.
+     */
     void forgetHolder(int worker) {
         lock.lock();
         try {
@@ -216,6 +244,7 @@ final class HeapOwner implements ReplicationRouter.Side {
             for (Owned o : table.values()) {
                 o.holders &= mask;
             }
+            lastUpdateTo[worker] = 0;
         } finally {
             lock.unlock();
         }
@@ -277,8 +306,9 @@ final class HeapOwner implements ReplicationRouter.Side {
                 ownerSeq++;
             }
             for (var e : perHolder.entrySet()) {
-                lastUpdateTo[e.getKey()] = ownerSeq;
-                outlet.sendUpdate(e.getKey(), new Frames.Update(ownerSeq, e.getValue()));
+                if (outlet.sendUpdate(e.getKey(), new Frames.Update(ownerSeq, e.getValue()))) {
+                    lastUpdateTo[e.getKey()] = ownerSeq; // only what it will receive: it is made to wait for it
+                }
             }
             return null;
         } finally {

@@ -87,6 +87,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     private final Map<String, ActorEntry> registry = new ConcurrentHashMap<>();
     private final Map<String, List<WatchEntry>> watchers = new ConcurrentHashMap<>();
     private final Map<Long, PendingAsk> asks = new ConcurrentHashMap<>();
+    /** Actors lost with a worker that was not restarted, and why (asks to them fail at once, saying so). */
+    private final Map<String, String> lostActors = new ConcurrentHashMap<>();
     private final Map<Long, CompletableFuture<Frames.Status>> statusReplies = new ConcurrentHashMap<>();
     private final AtomicLong askIds = new AtomicLong();
     private final AtomicLong statusIds = new AtomicLong();
@@ -213,7 +215,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         if (registry.putIfAbsent(name, entry) != null) {
             throw new IllegalArgumentException("actor name '" + name + "' is already in use");
         }
-        Runnable send = () -> sendTo(entry.worker, new Frames.Spawn(name, bytes, null, null, false));
+        lostActors.remove(name);
+        Runnable send = () -> sendWork(entry.worker, new Frames.Spawn(name, bytes, null, null, false));
         if (Stm.inTransaction()) {
             Stm.afterRollback(() -> registry.remove(name, entry));
             Stm.afterCommit(send);
@@ -249,6 +252,12 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             future.completeExceptionally(new IllegalStateException("actor system '" + config.name() + "' is closed"));
             return future;
         }
+        String unavailable = unavailable(target.name());
+        if (unavailable != null) {
+            future.completeExceptionally(new IllegalStateException("ask to actor '" + target.name() + "' failed: "
+                    + unavailable));
+            return future;
+        }
         long id = askIds.incrementAndGet();
         PromiseRef<R> replyTo = new PromiseRef<>(future, "ask-" + id + "-to-" + target.name());
         replyTo.wireId(id);
@@ -276,6 +285,21 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             throw e;
         }
         return future;
+    }
+
+    /**
+     * Why actor {@code name} cannot answer an ask now, or null: its worker process died and is being
+     * restarted (the message would be a dead letter), or died and was not restarted. (An actor that
+     * stopped, or never existed, gets the dead letter and the ask times out, as in the other modes.)
+     */
+    private String unavailable(String name) {
+        ActorEntry e = registry.get(name);
+        if (e != null) {
+            WorkerHandle w = workers[e.worker - 1];
+            return w.ready() || !w.everReady() ? null
+                    : "its worker process " + e.worker + " died and is being restarted; asks fail until it is back";
+        }
+        return lostActors.get(name);
     }
 
     @Override
@@ -343,6 +367,36 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     public int workerOf(String name) {
         ActorEntry e = registry.get(name);
         return e == null ? -1 : e.worker - 1;
+    }
+
+    /**
+     * Sizes of the coordinator's tables and, summed over the live workers, of theirs: what must not grow
+     * without bound while a system runs (reliability checks, diagnostics).
+     *
+     * @param sharedReferences  references in the heap owner's table (with their versions and holders)
+     * @param actors            actors in the coordinator's registry (as {@link #liveActors()})
+     * @param watches           actors with watchers registered at the coordinator
+     * @param pendingAsks       asks of the coordinator waiting for a reply
+     * @param workerReplicas    shared references the workers keep a replica (or an entry) of
+     * @param workerPendingAsks asks made in the workers waiting for a reply
+     * @param workerRestarts    as {@link #workerRestarts()}
+     */
+    public record Tables(int sharedReferences, int actors, int watches, int pendingAsks, long workerReplicas,
+                         long workerPendingAsks, int workerRestarts) {
+    }
+
+    /** The sizes of the coordinator's and the workers' tables now (asks each live worker for its status). */
+    public Tables tables() {
+        long replicas = 0;
+        long workerAsks = 0;
+        for (Frames.Status s : statuses()) {
+            if (s != null) {
+                replicas += s.replicas();
+                workerAsks += s.pendingAsks();
+            }
+        }
+        return new Tables(owner.size(), registry.size(), watchers.size(), asks.size(), replicas, workerAsks,
+                workerRestarts());
     }
 
     /** Number of worker restarts so far. */
@@ -471,8 +525,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         owner.close();
         for (WorkerHandle w : workers) {
             if (w != null) {
-                w.stopping();
-                sendControl(w.endpoint(), new Frames.Shutdown());
+                w.stopping(() -> sendControl(w.endpoint(), new Frames.Shutdown()));
             }
         }
         for (WorkerHandle w : workers) {
@@ -480,6 +533,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
                 w.awaitExit(Duration.ofSeconds(10));
             }
         }
+        awaitFinalStatuses(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
         polling = false;
         try {
             pollThread.join(5_000);
@@ -499,6 +553,27 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
         }
         deleteDirectory();
+    }
+
+    /**
+     * The workers that exited sent their final counters before exiting: wait (bounded) until the poll thread
+     * has read them, then keep them as the last status, so that the diagnostics after close include what the
+     * close itself did (the messages it turned into dead letters).
+     */
+    private void awaitFinalStatuses(long deadline) {
+        Frames.Status[] last = lastStatus;
+        Frames.Status[] merged = new Frames.Status[workers.length];
+        for (int i = 0; i < workers.length; i++) {
+            WorkerHandle w = workers[i];
+            if (w == null) {
+                continue;
+            }
+            while (w.finalStatus() == null && w.exitedNormally() && System.nanoTime() < deadline) {
+                sleep(1);
+            }
+            merged[i] = w.finalStatus() != null ? w.finalStatus() : last != null ? last[i] : null;
+        }
+        lastStatus = merged;
     }
 
     private void deleteDirectory() {
@@ -568,6 +643,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             onFetch(worker, f);
         } else if (frame instanceof Frames.Stopped s) {
             onStopped(s.name());
+        } else if (frame instanceof Frames.Status s && s.seq() == Frames.FINAL_STATUS) {
+            worker.finalStatus(s);
         } else if (frame instanceof Frames.Status s) {
             CompletableFuture<Frames.Status> f = statusReplies.get(s.seq());
             if (f != null) {
@@ -580,6 +657,9 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     }
 
     private void onHello(WorkerHandle worker, Frames.Hello hello) {
+        if (worker.everReady() && !worker.ready()) {
+            owner.forgetHolder(worker.endpoint()); // a restarted process: its predecessor's frames are all handled
+        }
         worker.hello(hello.pid());
         List<String> names = new ArrayList<>();
         for (Class<?> type : config.registeredClasses()) {
@@ -588,7 +668,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         long timeout = config.handlerTimeout() == null ? 0 : config.handlerTimeout().toMillis();
         try {
             transport.send(worker.endpoint(), Frames.TYPE, encodeFrame(new Frames.Configure(names, config.name(),
-                    config.throughput(), config.threadsPerWorker(), timeout)));
+                    config.throughput(), config.threadsPerWorker(), timeout, owner.refIdFloor(worker.endpoint()))));
         } catch (TransportException e) {
             LOG.error("Could not configure worker {}: {}", worker.endpoint(), e.toString());
         }
@@ -740,7 +820,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             deadLetter(target);
             return;
         }
-        if (!sendTo(entry.worker, new Frames.Tell(target, message))) {
+        if (!sendWork(entry.worker, new Frames.Tell(target, message))) {
             deadLetter(target);
         }
     }
@@ -802,6 +882,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             LOG.info("Actors of worker {} re-created on the live workers", endpoint);
         } else {
             for (String name : lost) {
+                lostActors.put(name, "its worker process " + endpoint + " died (exit code " + exitCode
+                        + ") and was not restarted (restartWorkers is off)");
                 onStopped(name);
             }
         }
@@ -828,7 +910,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         }
         moved.sort(Comparator.comparingInt((ActorEntry e) -> e.name.split("/").length).thenComparing(e -> e.name));
         for (ActorEntry e : moved) {
-            sendTo(e.worker, new Frames.Spawn(e.name, e.initialBehavior, e.behavior, e.state, e.hasState));
+            sendWork(e.worker, new Frames.Spawn(e.name, e.initialBehavior, e.behavior, e.state, e.hasState));
         }
         return true;
     }
@@ -842,7 +924,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         }
         lost.sort(Comparator.comparingInt((ActorEntry e) -> e.name.split("/").length).thenComparing(e -> e.name));
         for (ActorEntry e : lost) {
-            sendTo(e.worker, new Frames.Spawn(e.name, e.initialBehavior, e.behavior, e.state, e.hasState));
+            sendWork(e.worker, new Frames.Spawn(e.name, e.initialBehavior, e.behavior, e.state, e.hasState));
         }
         LOG.info("Worker process {} restarted; re-created {} actors", worker.endpoint(), lost.size());
     }
@@ -851,7 +933,15 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     // Sending
     // =====================================================================================
 
-    /** Sends a frame that creates work at the worker (counted for quiescence). */
+    /**
+     * Sends a frame that gives the worker new work (a message, an actor): not once it was told to shut
+     * down (returns false, the caller counts a dead letter).
+     */
+    private boolean sendWork(int endpoint, Object frame) {
+        return workers[endpoint - 1].sendWork(() -> sendTo(endpoint, frame));
+    }
+
+    /** Sends a frame the worker must count (for quiescence); false if it is not ready or unreachable. */
     boolean sendTo(int endpoint, Object frame) {
         WorkerHandle w = workers[endpoint - 1];
         if (!w.ready()) {
@@ -881,8 +971,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     }
 
     @Override
-    public void sendUpdate(int endpoint, Frames.Update update) {
-        sendTo(endpoint, update);
+    public boolean sendUpdate(int endpoint, Frames.Update update) {
+        return sendTo(endpoint, update);
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Collectors;
 
 /**
@@ -35,6 +36,13 @@ final class WorkerHandle {
     /** Said hello since its last (re)start: frames may be sent to it. */
     private volatile boolean ready;
     private volatile boolean stopping;
+    /**
+     * Orders sends of new work (read side) before the shutdown request (write side): once a worker was
+     * told to shut down, no frame that gives it work follows, so none is lost after its final status.
+     */
+    private final ReentrantReadWriteLock shutdownGate = new ReentrantReadWriteLock();
+    /** The counters the worker sent once its actors were closed; null before. */
+    private volatile Frames.Status finalStatus;
     private volatile int restarts;
     private volatile long pid;
     private volatile boolean everReady;
@@ -67,6 +75,11 @@ final class WorkerHandle {
      */
     boolean ready() {
         return alive && ready;
+    }
+
+    /** Whether it was ever configured (a worker still starting up with the system is not "restarting"). */
+    boolean everReady() {
+        return everReady;
     }
 
     int restarts() {
@@ -193,8 +206,37 @@ final class WorkerHandle {
         }
     }
 
-    void stopping() {
-        stopping = true;
+    /**
+     * Runs {@code send}, which gives the worker new work (a message, an actor), unless the worker was told to
+     * shut down; returns false then, or when {@code send} does.
+     */
+    boolean sendWork(java.util.function.BooleanSupplier send) {
+        shutdownGate.readLock().lock();
+        try {
+            return !stopping && send.getAsBoolean();
+        } finally {
+            shutdownGate.readLock().unlock();
+        }
+    }
+
+    /** From now on the worker gets no new work; {@code requestShutdown} (sending the request) runs last. */
+    void stopping(Runnable requestShutdown) {
+        shutdownGate.writeLock().lock();
+        try {
+            stopping = true;
+            requestShutdown.run();
+        } finally {
+            shutdownGate.writeLock().unlock();
+        }
+    }
+
+    void finalStatus(Frames.Status status) {
+        finalStatus = status;
+    }
+
+    /** The counters the worker sent once it closed its actors, or null. */
+    Frames.Status finalStatus() {
+        return finalStatus;
     }
 
     /** Waits for the process to end after a shutdown request; kills it if it does not. */
@@ -214,6 +256,12 @@ final class WorkerHandle {
             p.destroyForcibly();
         }
         alive = false;
+    }
+
+    /** Whether this worker's own process (one launched here) has exited with status 0. */
+    boolean exitedNormally() {
+        Process p = process;
+        return p != null && !p.isAlive() && p.exitValue() == 0;
     }
 
     private void exited(Process p) {

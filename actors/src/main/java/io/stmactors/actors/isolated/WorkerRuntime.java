@@ -83,11 +83,15 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     private final Thread applier;
     private volatile boolean applierBusy;
     private volatile long appliedSeq;
+    /** The owner sequence of the last update received (poll thread only writes it). */
+    private volatile long receivedSeq;
     private final AtomicLong framesSent = new AtomicLong();
     private final AtomicLong framesReceived = new AtomicLong();
     private final List<Object> orphanNewRefs = new ArrayList<>(); // guarded by itself
     private final ThreadLocal<Outbox> outbox = ThreadLocal.withInitial(Outbox::new);
     private volatile boolean running = true;
+    /** Told to shut down: the local system is closing (on another thread) while the inbox is still read. */
+    private volatile boolean closing;
 
     /** What one handler attempt did that the owner must learn. Confined to the handler's thread. */
     static final class Outbox {
@@ -149,12 +153,46 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             idle.idle(n);
         }
         try {
-            if (local != null) {
+            if (local != null && !closing) {
                 local.close();
             }
         } finally {
             transport.close();
         }
+    }
+
+    /**
+     * The coordinator said "shut down": close the local system on another thread while this one goes on
+     * reading the inbox, because handlers that are still running may wait for the owner's verdict on their
+     * commit, for a fetch, or for updates. Messages that arrive meanwhile become dead letters of the closing
+     * system. Once it is closed, a final {@link Frames.Status} tells the coordinator the last counters (the
+     * dead letters of the close among them), and the inbox is no longer read. The coordinator sends no new
+     * work after the shutdown request, so nothing that needs an answer arrives after the final status.
+     */
+    private void shutdown() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (local == null) {
+            running = false;
+            return;
+        }
+        Thread closer = new Thread(() -> {
+            try {
+                local.close();
+            } catch (RuntimeException | Error e) {
+                LOG.error("Worker {} failed closing its actor system", id, e);
+            } finally {
+                try {
+                    sendUncounted(status(Frames.FINAL_STATUS));
+                } finally {
+                    running = false;
+                }
+            }
+        }, "stm-actors-worker-" + id + "-closer");
+        closer.setDaemon(true);
+        closer.start();
     }
 
     /** The coordinator's configuration: load the user's classes, build the full codec, start the dispatcher. */
@@ -165,7 +203,9 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         ActorSystemConfig.Builder builder = ActorSystemConfig.builder().name(c.systemName() + "-w" + id)
                 .mode(io.stmactors.actors.Mode.ISOLATED_PROCESSES).workers(c.threads())
-                .throughput(c.throughput()).closeTimeout(Duration.ofSeconds(5));
+                // The coordinator waits for the whole system to be quiet before it says "shut down" (or gives
+                // up after its own close timeout): a worker then drains for at most half a second more.
+                .throughput(c.throughput()).closeTimeout(Duration.ofMillis(500));
         if (c.handlerTimeoutMs() > 0) {
             builder.handlerTimeout(Duration.ofMillis(c.handlerTimeoutMs()));
         }
@@ -182,6 +222,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         builder.register(classes.toArray(new Class<?>[0]));
         ActorSystemConfig config = builder.build();
         this.codec = Wire.codec(config.registeredClasses());
+        nextRefId.set(c.refIdFloor()); // above every id an earlier incarnation of this worker shared
         this.local = new LocalActorSystem(config, this);
         sendUncounted(new Frames.Ready(id, codec.fingerprint()));
     }
@@ -209,9 +250,9 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         }
         if (local == null) {
             if (frame instanceof Frames.Shutdown) {
-                running = false;
+                shutdown();
             } else if (frame instanceof Frames.StatusRequest s) {
-                sendUncounted(new Frames.Status(s.seq(), true, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+                sendUncounted(new Frames.Status(s.seq(), true, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
             } else {
                 LOG.warn("Worker {} got a {} before its configuration; dropped", id, frame.getClass().getSimpleName());
             }
@@ -233,6 +274,9 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             }
         } else if (frame instanceof Frames.Update u) {
             updates.add(u);
+            if (u.ownerSeq() > receivedSeq) {
+                receivedSeq = u.ownerSeq();
+            }
         } else if (frame instanceof Frames.Fetched f) {
             complete(pendingFetches.remove(f.requestId()), f);
         } else if (frame instanceof Frames.CommitResult r) {
@@ -240,7 +284,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         } else if (frame instanceof Frames.StatusRequest s) {
             sendUncounted(status(s.seq()));
         } else if (frame instanceof Frames.Shutdown) {
-            running = false;
+            shutdown();
         } else {
             LOG.warn("Worker {} got an unexpected {}", id, frame.getClass().getSimpleName());
         }
@@ -300,7 +344,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
                 && pendingCommits.isEmpty() && pendingFetches.isEmpty();
         var d = local.diagnostics();
         return new Frames.Status(seq, idle, framesReceived.get(), framesSent.get(), d.messagesProcessed(), d.commits(),
-                d.aborts(), d.retryWaits(), d.failures(), d.deadLetters(), d.liveActors());
+                d.aborts(), d.retryWaits(), d.failures(), d.deadLetters(), d.liveActors(), refs.size(), asks.size());
     }
 
     // =====================================================================================
@@ -557,10 +601,17 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     // IsolationHooks (handler threads)
     // =====================================================================================
 
+    /**
+     * Before each attempt, the replica catches up with every update received so far: the updates a message
+     * depends on arrive before it (the owner sends them first, on the same FIFO inbox), but the applier
+     * installs them asynchronously, so without this wait a handler could read state older than the state its
+     * message was sent from. After a rejected commit, it also waits for the updates the owner sent before
+     * the rejection.
+     */
     @Override
     public void attemptStarted(ActorCell<?> cell, Object message) {
         Outbox ob = outbox.get();
-        long await = ob.awaitSeq;
+        long await = Math.max(ob.awaitSeq, receivedSeq);
         ob.reset();
         ob.active = true;
         ob.cell = cell;

@@ -7,6 +7,7 @@ import io.stmactors.actors.Behavior;
 import io.stmactors.actors.Behaviors;
 import io.stmactors.actors.Mode;
 import io.stmactors.stm.Stm;
+import io.stmactors.stm.TLong;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 import static io.stmactors.actors.reliability.ReliabilityModes.await;
@@ -59,7 +61,8 @@ class CloseRacesSendersStressTest {
     @ParameterizedTest
     @MethodSource("modes")
     void everyMessageIsHandledOrADeadLetter(Mode mode) throws Exception {
-        int iterations = Integer.getInteger("stmactors.stress.closeIterations", 25);
+        // Each isolated system starts two worker JVMs: a fifth of the closes.
+        int iterations = Integer.getInteger("stmactors.stress.closeIterations", 25) / (mode == Mode.ISOLATED_PROCESSES ? 5 : 1);
         LongAdder totalSent = new LongAdder();
         LongAdder totalHandled = new LongAdder();
         LongAdder totalDead = new LongAdder();
@@ -67,26 +70,25 @@ class CloseRacesSendersStressTest {
         SplittableRandom random = new SplittableRandom(5);
         for (int it = 0; it < iterations; it++) {
             int iteration = it;
-            LongAdder sent = new LongAdder();
-            LongAdder handled = new LongAdder();
-            Behavior<Object> worker = Behaviors.receive((ctx, msg) -> {
-                if (msg instanceof Forward f) {
-                    Stm.afterCommit(sent::increment); // counted only if this handler commits, like the send
-                    f.to().tell(new Msg(f.n()));
-                } else if (msg instanceof Ask a) {
-                    a.replyTo().tell(1L);
-                }
-                Stm.afterCommit(handled::increment);
-                return Behaviors.same();
-            });
+            LongAdder sent = new LongAdder(); // by the sender threads
+            // What the handlers count lives on the heap (in ISOLATED_PROCESSES they run in worker JVMs): per actor,
+            // messages handled and forwards sent, each counted only if the handler commits, like the send.
+            TLong[] handledBy = new TLong[4];
+            TLong[] forwardedBy = new TLong[4];
+            for (int i = 0; i < 4; i++) {
+                handledBy[i] = TLong.named("close-handled-" + i, 0);
+                forwardedBy[i] = TLong.named("close-forwarded-" + i, 0);
+            }
+            LongSupplier handled = () -> sum(handledBy);
+            LongSupplier sentInTotal = () -> sent.sum() + sum(forwardedBy);
             ActorSystem system = ActorSystem.create(ActorSystemConfig.builder().name("close-" + mode + "-" + it)
                     .mode(mode).workers(2).register(Msg.class, Forward.class, Ask.class)
                     .closeTimeout(Duration.ofSeconds(random.nextInt(3) == 0 ? 0 : 2)).build());
             List<ActorRef<Object>> targets = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                targets.add(system.spawn(worker, "ordinary-" + i));
+                targets.add(system.spawn(worker(handledBy[i], forwardedBy[i]), "ordinary-" + i));
             }
-            targets.add(system.spawn(Behaviors.concurrent(worker), "concurrent"));
+            targets.add(system.spawn(Behaviors.concurrent(worker(handledBy[3], forwardedBy[3])), "concurrent"));
             AtomicReference<Throwable> escaped = new AtomicReference<>();
             CountDownLatch closed = new CountDownLatch(1);
             List<Thread> senders = new ArrayList<>();
@@ -130,15 +132,39 @@ class CloseRacesSendersStressTest {
             }
             assertNull(escaped.get(), () -> "an exception escaped a sender: " + escaped.get());
             assertTrue(closeMs < 20_000, "close() took " + closeMs + " ms");
-            await(() -> sent.sum() == handled.sum() + system.diagnostics().deadLetters(), Duration.ofSeconds(10),
-                    () -> "sent " + sent.sum() + " = handled " + handled.sum() + " + dead letters "
-                            + system.diagnostics().deadLetters() + " (" + mode + ", iteration " + iteration + ")");
-            totalSent.add(sent.sum());
-            totalHandled.add(handled.sum());
+            await(() -> sentInTotal.getAsLong() == handled.getAsLong() + system.diagnostics().deadLetters(),
+                    Duration.ofSeconds(10), () -> "sent " + sentInTotal.getAsLong() + " = handled "
+                            + handled.getAsLong() + " + dead letters " + system.diagnostics().deadLetters()
+                            + " (" + mode + ", iteration " + iteration + ")");
+            totalSent.add(sentInTotal.getAsLong());
+            totalHandled.add(handled.getAsLong());
             totalDead.add(system.diagnostics().deadLetters());
         }
         System.out.printf(Locale.ROOT, "RELIABILITY close mode=%s closes=%d sent=%d handled=%d deadLetters=%d "
                 + "slowestCloseMs=%d%n", mode, iterations, totalSent.sum(), totalHandled.sum(), totalDead.sum(), slowestCloseMs);
+    }
+
+    static Behavior<Object> worker(TLong handled, TLong forwarded) {
+        return Behaviors.receive((ctx, msg) -> {
+            if (msg instanceof Forward f) {
+                forwarded.increment();
+                f.to().tell(new Msg(f.n()));
+            } else if (msg instanceof Ask a) {
+                a.replyTo().tell(1L);
+            }
+            handled.increment();
+            return Behaviors.same();
+        });
+    }
+
+    static long sum(TLong[] counters) {
+        return Stm.atomic(() -> {
+            long n = 0;
+            for (TLong c : counters) {
+                n += c.get();
+            }
+            return n;
+        });
     }
 
     /**

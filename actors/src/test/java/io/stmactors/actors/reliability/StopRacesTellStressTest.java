@@ -20,10 +20,11 @@ import static io.stmactors.actors.reliability.ReliabilityModes.await;
 /**
  * Reproduction of finding F6 (RELIABILITY.md): a parent stops a child and at once tells it a late message,
  * the pattern under which {@code SoakTest} once lost a message (4,901,515 late messages, 4,901,514 dead
- * letters). Every late message must become a dead letter (or be handled); some stay in the stopped child's
- * mailbox instead. Not deterministic (a store-load reordering between the sender's link of the mailbox node
- * and its status read), but reliable at this size: in one run, 31 (SHARED_STM) and 8 (GLOBAL_LOCK) lost
- * in 15,000,000 cycles each, about 20 s per mode. Fixed (ActorCell.drainStopped waits for in-flight offers); run:
+ * letters). Every late message must become a dead letter (or be handled: the child's handler fails on it, when
+ * its worker polled it before seeing the stop request); some stayed in the stopped child's mailbox instead.
+ * Not deterministic (a store-load reordering between the sender's link of the mailbox node and its status
+ * read), but reliable at this size: in one run, 31 (SHARED_STM) and 8 (GLOBAL_LOCK) lost in 15,000,000 cycles
+ * each, about 20 s per mode. Fixed (ActorCell.drainStopped waits for in-flight offers); run:
  * {@code mvn -B -pl actors -am verify -Dtest=StopRacesTellStressTest -Dfuzz.skip=true}
  * ({@code -Dstmactors.stress.stopRaces=N} for another number of cycles).
  */
@@ -42,10 +43,10 @@ class StopRacesTellStressTest {
     }
 
     static Stream<Mode> modes() {
-        return ReliabilityModes.modes();
+        return ReliabilityModes.inProcessModes(); // millions of cycles: a race inside one JVM's dispatcher
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(allowZeroInvocations = true) // -Dstmactors.modes may leave no in-process mode
     @MethodSource("modes")
     void everyLateMessageToAStoppingChildIsADeadLetter(Mode mode) {
         long cycles = Long.getLong("stmactors.stress.stopRaces", 5_000_000L);
@@ -78,11 +79,16 @@ class StopRacesTellStressTest {
                 parent.tell(new Cycle(n));
             }
             await(() -> completed.get() == cycles, Duration.ofSeconds(60), () -> "every cycle to complete");
-            await(() -> system.diagnostics().deadLetters() == lateSent.sum(), Duration.ofSeconds(30),
-                    () -> "dead letters " + system.diagnostics().deadLetters() + " to equal late messages "
-                            + lateSent.sum() + " (a late message stranded in a stopped child's mailbox)");
-            System.out.printf(Locale.ROOT, "RELIABILITY stop-races mode=%s cycles=%d deadLetters=%d%n",
-                    mode, cycles, system.diagnostics().deadLetters());
+            // A child whose worker read "no stop requested" just before the request, and polled the late message
+            // just after it was offered, handles it: its handler fails on it (a Late is not a Ping) and the child
+            // stops. That message was handled, not stranded: it counts as a failure.
+            await(() -> system.diagnostics().deadLetters() + system.diagnostics().failures() == lateSent.sum(),
+                    Duration.ofSeconds(30), () -> "dead letters " + system.diagnostics().deadLetters()
+                            + " + late messages handled (failed) " + system.diagnostics().failures()
+                            + " to equal late messages " + lateSent.sum()
+                            + " (a late message stranded in a stopped child's mailbox)");
+            System.out.printf(Locale.ROOT, "RELIABILITY stop-races mode=%s cycles=%d deadLetters=%d handledLate=%d%n",
+                    mode, cycles, system.diagnostics().deadLetters(), system.diagnostics().failures());
         }
     }
 }
