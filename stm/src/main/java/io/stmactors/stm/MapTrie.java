@@ -10,19 +10,19 @@ import java.util.Arrays;
  * <pre>
  *   root: TRef[32]  (index = hash bits 0..4)
  *     slot -> Leaf                      up to LEAF_MAX entries, immutable
- *     slot -> Branch: TRef[16]          (index = the next 4 hash bits)
- *                slot -> Leaf | Branch  ... down to hash bit 31
+ *     slot -> branch: TRef[16]          (index = the next 4 hash bits)
+ *                slot -> Leaf | branch  ... down to hash bit 31
  * </pre>
  * A leaf is immutable: an update writes a new leaf into the one slot that holds it. A leaf that
  * would exceed {@link #LEAF_MAX} entries is replaced by a branch (a new array of fresh TRefs,
  * partitioned by the next hash bits); only that slot is written. A slot that holds a branch keeps
- * it for the life of the map, which gives the invariant the lock-free reader relies on: <b>a key
- * lives in exactly one slot at any time, the first slot on its path that holds a leaf, and slots
- * above it never change again.</b> So a lookup outside a transaction is a chain of single atomic
- * reads, linearizable at its last read. The one exception is {@link #clear}, which empties the
- * root slots: a reader that passed a root slot before the clear goes on into the detached subtree,
- * whose slots are never written again, so it returns the key's value just before the clear, a
- * state that held during its call (still linearizable).
+ * it for the life of the map ({@link #clear} empties the leaves and keeps the branches), which
+ * gives the invariant the operations outside a transaction rely on: <b>a key lives in exactly one
+ * slot at any time, the first slot on its path that holds a leaf, and slots above it never change
+ * again.</b> So a lookup outside a transaction is a chain of single atomic reads, linearizable at
+ * its last read, and replacing the value of a key present is one compare-and-set of its slot's
+ * leaf ({@code TxnDescriptor.casSingle}), linearizable at that write: if the slot changed in
+ * between (another write, a split, a clear), the compare fails and the caller starts again.
  *
  * <h2>Threading</h2>
  * Thread-safe: nodes are immutable; every mutable cell is a TRef. Methods that read several slots
@@ -63,8 +63,8 @@ final class MapTrie {
     TRef<Object> locate(int h) {
         TRef<Object> ref = root[h & (ROOT_SIZE - 1)];
         int shift = ROOT_BITS;
-        for (Object node = ref.get(); node instanceof Branch b; node = ref.get()) {
-            ref = b.children[(h >>> shift) & (BRANCH_SIZE - 1)];
+        for (Object node = ref.get(); node instanceof TRef<?>[] children; node = ref.get()) {
+            ref = branchChild(children, (h >>> shift) & (BRANCH_SIZE - 1));
             shift += BRANCH_BITS;
         }
         return ref;
@@ -74,8 +74,8 @@ final class MapTrie {
     Leaf leafFor(int h) {
         Object node = root[h & (ROOT_SIZE - 1)].get();
         int shift = ROOT_BITS;
-        while (node instanceof Branch b) {
-            node = b.children[(h >>> shift) & (BRANCH_SIZE - 1)].get();
+        while (node instanceof TRef<?>[] children) {
+            node = children[(h >>> shift) & (BRANCH_SIZE - 1)].get();
             shift += BRANCH_BITS;
         }
         return (Leaf) node;
@@ -89,7 +89,7 @@ final class MapTrie {
         slot.set(leaf.size() > LEAF_MAX && leaf.shift < 32 ? split(leaf) : leaf);
     }
 
-    private Object split(Leaf leaf) {
+    private TRef<Object>[] split(Leaf leaf) {
         int shift = leaf.shift;
         int[] counts = new int[BRANCH_SIZE];
         for (int i = 0; i < leaf.size(); i++) {
@@ -117,7 +117,7 @@ final class MapTrie {
             Object node = p.size() > LEAF_MAX && p.shift < 32 ? split(p) : p;
             children[c] = newSlot(prefix == null ? null : prefix + "." + c + "]", node);
         }
-        return new Branch(children);
+        return children;
     }
 
     /** "name[3.7" for the slot of a leaf: the path of child indices taken from a member's hash. */
@@ -150,12 +150,12 @@ final class MapTrie {
             @SuppressWarnings("unchecked")
             TRef<Object> ref = (TRef<Object>) stack[--top];
             Object node = ref.get();
-            if (node instanceof Branch b) {
+            if (node instanceof TRef<?>[] children) {
                 if (top + BRANCH_SIZE > stack.length) {
                     stack = Arrays.copyOf(stack, stack.length * 2);
                 }
                 for (int c = BRANCH_SIZE - 1; c >= 0; c--) {
-                    stack[top++] = b.children[c];
+                    stack[top++] = children[c];
                 }
             } else {
                 Leaf leaf = (Leaf) node;
@@ -172,27 +172,51 @@ final class MapTrie {
         return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
-    /** Empties every root slot that is not empty already. Call inside a transaction. */
+    /**
+     * Empties every leaf that is not empty already, keeping the branches (as
+     * {@code ConcurrentHashMap.clear} keeps its table): slots that hold a branch never change. Call
+     * inside a transaction; it writes one slot per non-empty leaf.
+     */
     void clear() {
+        Object[] stack = new Object[64];
+        int top = 0;
         for (TRef<Object> slot : root) {
-            if (slot.get() != Leaf.EMPTY_ROOT) {
-                slot.set(Leaf.EMPTY_ROOT);
+            stack[top++] = slot;
+        }
+        while (top > 0) {
+            @SuppressWarnings("unchecked")
+            TRef<Object> slot = (TRef<Object>) stack[--top];
+            Object node = slot.get();
+            if (node instanceof TRef<?>[] children) {
+                if (top + BRANCH_SIZE > stack.length) {
+                    stack = Arrays.copyOf(stack, stack.length * 2);
+                }
+                for (TRef<?> child : children) {
+                    stack[top++] = child;
+                }
+            } else if (((Leaf) node).size() != 0) {
+                slot.set(Leaf.empty(((Leaf) node).shift));
             }
         }
     }
 
-    /** An inner node: 16 child slots, fixed for the life of the map. Immutable. */
-    static final class Branch {
-        final TRef<Object>[] children;
-
-        Branch(TRef<Object>[] children) {
-            this.children = children;
-        }
+    /**
+     * A branch is its array of 16 child slots itself (no wrapper object: one memory access less per
+     * level), fixed for the life of the map.
+     */
+    @SuppressWarnings("unchecked")
+    private static TRef<Object> branchChild(TRef<?>[] children, int index) {
+        return (TRef<Object>) children[index];
     }
 
     /** Up to {@link #LEAF_MAX} entries (more once the hash bits are exhausted). Immutable. */
     static final class Leaf {
         static final Leaf EMPTY_ROOT = new Leaf(ROOT_BITS, new int[0], new Object[0], new Object[0]);
+
+        /** An empty leaf at depth {@code shift}. */
+        static Leaf empty(int shift) {
+            return shift == ROOT_BITS ? EMPTY_ROOT : new Leaf(shift, new int[0], new Object[0], new Object[0]);
+        }
 
         /** The shift at which this leaf's entries are partitioned if it splits. */
         final int shift;

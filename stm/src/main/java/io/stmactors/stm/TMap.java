@@ -37,9 +37,12 @@ import java.util.function.Function;
  * removals (a transaction that asked for the size depends on all of them), never the reverse for
  * two writers.
  *
- * <p><b>Reads outside a transaction.</b> {@link #get} and {@link #containsKey} read the path to
- * their key one slot at a time without starting a transaction: slots above a key's leaf never
- * change (see {@link MapTrie}), so the last read is the linearization point.
+ * <p><b>Single operations outside a transaction.</b> {@link #get} and {@link #containsKey} read
+ * the path to their key one slot at a time without starting a transaction: slots above a key's
+ * leaf never change (see {@link MapTrie}), so the last read is the linearization point. A
+ * {@link #put} that replaces the value of a key present is one compare-and-set of the key's slot,
+ * also without a transaction; insertions and removals (which change the size too) run as a
+ * transaction of their own.
  *
  * <p><b>Iteration and snapshots.</b> Iterators of {@link #keySet()}, {@link #values()} and
  * {@link #entrySet()} copy the entries when they are created (O(n)): inside a transaction that
@@ -62,8 +65,8 @@ import java.util.function.Function;
  *   <li>Bulk operations ({@code putAll}, {@code replaceAll}, {@code clear}, {@code equals}, ...)
  *       are one transaction: all or nothing, also inside an enclosing transaction that catches
  *       their exception (closed nesting).</li>
- *   <li>Branches are never merged back: removing keys frees the entries, not the trie's inner
- *       slots; {@link #clear()} frees everything.</li>
+ *   <li>Branches are never merged back: removing keys, or {@link #clear()}, frees the entries,
+ *       not the trie's inner slots (as {@code ConcurrentHashMap} keeps its table).</li>
  *   <li>Footprint: an empty map holds 32 slot references and {@link StripedCounter#STRIPES} size
  *       counters (about 2 KB); each branch adds 16 slots.</li>
  * </ul>
@@ -154,7 +157,48 @@ public final class TMap<K, V> implements Map<K, V> {
     @Override
     public V put(K key, V value) {
         checkEntry(key, value);
+        if (!Stm.inTransaction()) {
+            Object old = replaceOutside(key, value);
+            if (old != NOT_REPLACED) {
+                @SuppressWarnings("unchecked")
+                V v = (V) old;
+                return v;
+            }
+        }
         return atomically("TMap.put", () -> store(key, value, Mode.ALWAYS));
+    }
+
+    /** {@link #replaceOutside}: the key is absent (or the reference is replicated); use a transaction. */
+    private static final Object NOT_REPLACED = new Object();
+
+    /**
+     * Outside a transaction, the value of a key already present is replaced by one
+     * compare-and-set of the slot holding its leaf (see {@link MapTrie}): no transaction, no read
+     * set, as ScalaSTM does for single operations. An insertion also changes the size, so it is
+     * left to a transaction: returns {@link #NOT_REPLACED}.
+     */
+    private Object replaceOutside(K key, V value) {
+        int h = MapTrie.spread(key.hashCode());
+        for (;;) {
+            TRef<Object> slot = trie.locate(h);
+            MapTrie.Leaf leaf = (MapTrie.Leaf) slot.get();
+            int i = leaf.find(h, key);
+            if (i < 0) {
+                return NOT_REPLACED;
+            }
+            Object old = leaf.values[i];
+            if (old == value) {
+                return old;
+            }
+            int outcome = TxnDescriptor.casSingle(slot, leaf, leaf.withValue(i, value));
+            if (outcome == TxnDescriptor.CAS_DONE) {
+                return old;
+            }
+            if (outcome == TxnDescriptor.CAS_UNSUPPORTED) {
+                return NOT_REPLACED;
+            }
+            // CAS_CHANGED: another write, a split or a clear came first; look again.
+        }
     }
 
     @Override

@@ -1406,6 +1406,33 @@ final class TxnDescriptor implements Replication.CommitView {
         d.publishSingle(ref, old, obj, prim);
     }
 
+    /** {@link #casSingle}: the value was replaced. */
+    static final int CAS_DONE = 0;
+    /** {@link #casSingle}: the value was not the expected one; nothing written. */
+    static final int CAS_CHANGED = 1;
+    /** {@link #casSingle}: the reference is replicated; run a transaction instead. */
+    static final int CAS_UNSUPPORTED = 2;
+
+    /**
+     * A one-reference transaction, outside any transaction: replaces the value with
+     * {@code newValue} if it is (identically) {@code expected}. The comparison and the write
+     * happen under the reference's lock, so the outcome is atomic against transactions and other
+     * single operations; a replicated reference is left to an ordinary transaction.
+     */
+    static int casSingle(TRef<?> ref, Object expected, Object newValue) {
+        if (replicated(ref) != null) {
+            return CAS_UNSUPPORTED;
+        }
+        TxnDescriptor d = current();
+        long old = lockSingle(ref);
+        if (ref.load() != expected) {
+            TVar.LOCK.setRelease(ref, old);
+            return CAS_CHANGED;
+        }
+        d.publishSingle(ref, old, newValue, 0L);
+        return CAS_DONE;
+    }
+
     /** A one-counter transaction that adds {@code delta}; returns the new value. */
     static long addSingle(TLong ref, long delta) {
         if (replicated(ref) != null) {

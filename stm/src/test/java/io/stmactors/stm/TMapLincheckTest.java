@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * Linearizability of {@link TMap} with Lincheck in stress mode: random concurrent scenarios of
- * single operations and of multi-key transactions, checked against a {@link HashMap} run
+ * single operations (a {@code put} that replaces a value runs without a transaction, as one
+ * compare-and-set) and of multi-key transactions, and {@code clear}, checked against a {@link HashMap} run
  * sequentially ({@link Sequential}). Each map is prefilled so that the slots of the tested keys
  * are already branches (the trie's deep paths are exercised, not just root leaves).
  *
@@ -90,6 +91,12 @@ public class TMapLincheckTest {
         return map.size();
     }
 
+    /** Empties the map (its leaves; branches stay, so replacements outside a transaction stay safe). */
+    @Operation
+    public void clear() {
+        map.clear();
+    }
+
     /** Moves key a's value to key b in one transaction. */
     @Operation
     public Integer move(@Param(name = "key") int a, @Param(name = "key") int b) {
@@ -146,6 +153,7 @@ public class TMapLincheckTest {
         public Integer merge(int key, int value) { return map.merge(key, value, Integer::sum); }
         public boolean containsKey(int key) { return map.containsKey(key); }
         public int size() { return map.size(); }
+        public void clear() { map.clear(); }
 
         public Integer move(int a, int b) {
             Integer v = map.remove(a);
