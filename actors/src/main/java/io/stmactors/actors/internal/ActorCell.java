@@ -104,12 +104,9 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     private volatile boolean woken;
     private final Runnable wake = this::onWake;
 
-    // ---- confined to the worker running this (ordinary) cell
-    /** The started behavior: a ReceiveBehavior or a StatefulBehavior. */
-    Behavior<M> current;
-    /** The state of a StatefulBehavior. */
-    Object state;
-    private Object pending;
+    // ---- confined to the worker running this (ordinary) cell; written per message, so kept in
+    // their own object (see Hot), away from the fields senders read and CAS
+    final Hot<M> hot = new Hot<>();
     private volatile boolean needsStart = true;
     private int startFailures;
     private final Invocation<M> invocation;
@@ -122,13 +119,30 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     final Set<ActorCell<?>> children = ConcurrentHashMap.newKeySet();
     private final List<Watch> watchers = new ArrayList<>(0); // guarded by this
 
-    // ---- statistics: plain fields written by the one worker running an ordinary cell (under the
-    // cell's monitor for a concurrent one); read racily by diagnostics, which is a live view.
-    long messages;
-    long commits;
-    long aborts;
-    long retryWaits;
-    long failures;
+    /**
+     * What the worker running the cell writes for every message: the behavior and state, the
+     * message being handled, the statistics (plain fields written by that one worker, under the
+     * cell's monitor for a concurrent cell; read racily by diagnostics, a live view). In an object
+     * of their own, padded in front, so that these writes do not share a cache line with
+     * {@link #status} and the final fields that every sender reads (false sharing between the
+     * sender's core and the worker's).
+     */
+    static final class Hot<M> {
+        @SuppressWarnings("unused")
+        private long p0, p1, p2, p3, p4, p5, p6, p7;
+        long messages;
+        long commits;
+        long aborts;
+        long retryWaits;
+        long failures;
+        /** The started behavior: a ReceiveBehavior or a StatefulBehavior. */
+        Behavior<M> current;
+        /** The state of a StatefulBehavior. */
+        Object state;
+        Object pending;
+        /** The last message class counted and its counters (one immutable pair: racy reads are safe). */
+        ClassStats lastStats;
+    }
 
     private record Watch(ActorCell<?> watcher, Object message) {
     }
@@ -271,15 +285,15 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             Object message;
             if (needsStart) {
                 message = START;
-            } else if (pending != null) {
-                message = pending;
+            } else if (hot.pending != null) {
+                message = hot.pending;
             } else {
                 message = mailbox.poll();
                 if (message == null) {
                     break;
                 }
             }
-            pending = message;
+            hot.pending = message;
             system.running(me, this, message);
             boolean done;
             try {
@@ -291,7 +305,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
                 enterWaiting();
                 return;
             }
-            pending = null;
+            hot.pending = null;
             if (status == STOPPED) {
                 return;
             }
@@ -353,10 +367,10 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         }
         if (!concurrent) {
             if (inv.nextBehavior != null) {
-                current = inv.nextBehavior;
+                hot.current = inv.nextBehavior;
             }
             if (inv.nextState != Invocation.NO_STATE) {
-                state = inv.nextState;
+                hot.state = inv.nextState;
             }
         }
         if (system.isolation != null) {
@@ -369,19 +383,16 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         return true;
     }
 
-    /** The last message class this cell counted and its counters (one immutable pair: racy reads are safe). */
-    private ClassStats lastStats;
-
-    private record ClassStats(Class<?> type, MessageStats stats) {
+    record ClassStats(Class<?> type, MessageStats stats) {
     }
 
     private MessageStats statsFor(Object message) {
-        ClassStats last = lastStats;
+        ClassStats last = hot.lastStats;
         if (last != null && last.type == message.getClass()) {
             return last.stats;
         }
         MessageStats stats = system.statsFor(message);
-        lastStats = new ClassStats(message.getClass(), stats);
+        hot.lastStats = new ClassStats(message.getClass(), stats);
         return stats;
     }
 
@@ -390,8 +401,8 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
      * follows (by the handler, or by supervision) must not count it as a dead letter as well.
      */
     private void consumed(Object message) {
-        if (!concurrent && pending == message) {
-            pending = null;
+        if (!concurrent && hot.pending == message) {
+            hot.pending = null;
         }
     }
 
@@ -428,17 +439,17 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
 
     private void countPlain(int aborted, int committed, int waited, int failed) {
         if (committed != 0) {
-            messages++;
-            commits++;
+            hot.messages++;
+            hot.commits++;
         } else if (failed != 0) {
-            messages++;
-            failures++;
+            hot.messages++;
+            hot.failures++;
         }
         if (aborted != 0) {
-            aborts += aborted;
+            hot.aborts += aborted;
         }
         if (waited != 0) {
-            retryWaits++;
+            hot.retryWaits++;
         }
     }
 
@@ -464,8 +475,8 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
                 } else {
                     needsStart = true;
                     restored = null;
-                    state = null;
-                    current = null;
+                    hot.state = null;
+                    hot.current = null;
                 }
             }
             case STOP -> {
@@ -571,10 +582,10 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         for (ActorCell<?> child : children) {
             child.requestStop();
         }
-        if (pending != null && pending != START) {
-            system.deadLetter(this, pending);
+        if (hot.pending != null && hot.pending != START) {
+            system.deadLetter(this, hot.pending);
         }
-        pending = null;
+        hot.pending = null;
         drainStopped();
         LOG.debug("Actor '{}' stopped", name);
         for (Watch w : toNotify) {

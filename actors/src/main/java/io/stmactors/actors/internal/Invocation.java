@@ -67,7 +67,7 @@ final class Invocation<M> implements TxnRunnable {
             adopt(start(cell.initialBehavior, ctx));
             return;
         }
-        Behavior<M> b = cell.concurrent ? cell.shared.current.get() : cell.current;
+        Behavior<M> b = cell.concurrent ? cell.shared.current.get() : cell.hot.current;
         if (b instanceof ReceiveBehavior<M> rb) {
             Behavior<M> next = (msg instanceof Signal signal && rb.onSignal != null)
                     ? rb.onSignal.apply(ctx, signal)
@@ -86,7 +86,7 @@ final class Invocation<M> implements TxnRunnable {
             adopt(start(next, ctx));
         } else if (b instanceof StatefulBehavior<?, M> sb) {
             StatefulBehavior<Object, M> typed = (StatefulBehavior<Object, M>) sb;
-            Object current = cell.concurrent ? cell.shared.state.get() : cell.state;
+            Object current = cell.concurrent ? cell.shared.state.get() : cell.hot.state;
             Object next = typed.handler.apply(ctx, current, (M) msg);
             if (cell.concurrent) {
                 cell.shared.state.set(next);

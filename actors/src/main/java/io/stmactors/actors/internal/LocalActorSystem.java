@@ -491,7 +491,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     public List<Row> actors() {
         List<Row> rows = new ArrayList<>();
         for (ActorCell<?> c : registry.values()) {
-            rows.add(new Row(c.name, c.messages, c.commits, c.aborts, c.retryWaits, c.failures));
+            rows.add(new Row(c.name, c.hot.messages, c.hot.commits, c.hot.aborts, c.hot.retryWaits, c.hot.failures));
         }
         rows.sort(Comparator.comparingLong(Row::aborts).reversed().thenComparing(Row::key));
         return rows;
