@@ -5,6 +5,7 @@ import io.stmactors.bench.harness.Row;
 import io.stmactors.bench.harness.Suite;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Group;
 import org.openjdk.jmh.annotations.Param;
 
 import java.lang.reflect.Field;
@@ -15,7 +16,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every row of every suite names a class that really has a benchmark method per contender. */
+/** Every row of every suite names a class that really has a benchmark (method or group) per contender. */
 class SuitesTest {
 
     @Test
@@ -29,7 +30,7 @@ class SuitesTest {
                         continue;
                     }
                     boolean found = Arrays.stream(cls.getMethods()).anyMatch((Method m) ->
-                            m.getName().equals(c.method()) && m.isAnnotationPresent(Benchmark.class));
+                            m.isAnnotationPresent(Benchmark.class) && c.method().equals(benchmarkName(m)));
                     assertTrue(found, name + "/" + row.id() + ": no @Benchmark " + c.method() + " in " + cls.getName());
                 }
             }
@@ -47,6 +48,12 @@ class SuitesTest {
                 }
             }
         }
+    }
+
+    /** The name JMH gives a benchmark method: its {@code @Group}, when it has one, else its own name. */
+    private static String benchmarkName(Method m) {
+        Group group = m.getAnnotation(Group.class);
+        return group != null ? group.value() : m.getName();
     }
 
     /** Names of the @Param fields of a benchmark class and its nested state classes (inherited ones too). */
