@@ -104,6 +104,9 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         final List<Frames.Watch> watches = new ArrayList<>();
         boolean shipped;
         long awaitSeq;
+        /** The reference a rejected commit read stale, and the version it read (see {@link #attemptStarted}). */
+        RefBinding staleRead;
+        long staleVersion;
 
         void reset() {
             active = false;
@@ -115,6 +118,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             watches.clear();
             shipped = false;
             awaitSeq = 0;
+            staleRead = null;
         }
 
         boolean hasContent() {
@@ -513,6 +517,14 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         if (!result.ok()) {
             ob.awaitSeq = result.ownerSeq();
             Object stale = existing(result.conflictId());
+            if (stale != null && Replication.binding(stale) instanceof RefBinding b) {
+                if (handler) {
+                    ob.staleRead = b; // checked once the updates sent before the rejection are applied
+                    ob.staleVersion = versionRead(reads, b.id);
+                } else {
+                    b.present = false; // no update wait outside handlers: fetch it again at once
+                }
+            }
             return stale != null ? stale : STALE;
         }
         for (int i = 0; i < written.size(); i++) {
@@ -525,6 +537,15 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             ob.reset();
         }
         return null;
+    }
+
+    private static long versionRead(List<Frames.ReadVersion> reads, long id) {
+        for (Frames.ReadVersion r : reads) {
+            if (r.id() == id) {
+                return r.version();
+            }
+        }
+        return -1;
     }
 
     /**
@@ -612,10 +633,19 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     public void attemptStarted(ActorCell<?> cell, Object message) {
         Outbox ob = outbox.get();
         long await = Math.max(ob.awaitSeq, receivedSeq);
+        RefBinding stale = ob.staleRead;
+        long staleVersion = ob.staleVersion;
         ob.reset();
         ob.active = true;
         ob.cell = cell;
         awaitApplied(await);
+        if (stale != null && stale.version == staleVersion) {
+            // The owner rejected a read of this version, and every update it sent before saying so is applied,
+            // yet the replica still holds that version: the newer value never took effect here (an update the
+            // owner could not deliver, or that this process failed to apply). Fetch it again; re-running on
+            // the same stale value would be rejected forever.
+            stale.present = false;
+        }
     }
 
     @Override

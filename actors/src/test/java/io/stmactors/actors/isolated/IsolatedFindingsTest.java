@@ -35,9 +35,24 @@ class IsolatedFindingsTest {
     record Make(String label, ActorRef<TRef<String>> replyTo) {
     }
 
+    record Put(String value, ActorRef<String> replyTo) {
+    }
+
+    /** A value whose first decode in a worker process fails: an update that never takes effect there. */
+    record Flaky(String text) {
+        static final java.util.concurrent.atomic.AtomicBoolean FAILED_ONCE = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Flaky {
+            if (System.getProperty("sun.java.command", "").startsWith(WorkerMain.class.getName())
+                    && FAILED_ONCE.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected: the first Flaky decoded in a worker fails");
+            }
+        }
+    }
+
     private static ActorSystemConfig.Builder config() {
         return ActorSystemConfig.builder().mode(Mode.ISOLATED_PROCESSES).workers(1)
-                .register(Add.class, Read.class, Make.class).closeTimeout(Duration.ofSeconds(10));
+                .register(Add.class, Read.class, Make.class, Put.class, Flaky.class).closeTimeout(Duration.ofSeconds(10));
     }
 
     /**
@@ -207,6 +222,32 @@ class IsolatedFindingsTest {
                 }
             }
             assertEquals(10L, answer, "the restarted worker fetched the current value");
+        }
+    }
+
+    /**
+     * I6. An update that never took effect in a worker (the coordinator could not deliver it: the worker's
+     * inbox stayed full for the 5 s back-pressure timeout; or the worker failed to apply it: out of memory)
+     * left the replica stale for good: a handler that read and wrote it was rejected by the owner, waited for
+     * the updates sent before the rejection, read the same stale value again, and was rejected again, forever.
+     */
+    @Test
+    void aReplicaThatMissedAnUpdateIsFetchedAgainInsteadOfRetriedForever() throws Exception {
+        TRef<Object> box = TRef.named("flaky-box", "a");
+        try (ActorSystem system = ActorSystem.create(config().build())) {
+            ActorRef<Put> writer = system.spawn(Behaviors.receive((ctx, p) -> {
+                Object before = box.get();
+                box.set(p.value());
+                p.replyTo().tell(String.valueOf(before));
+                return Behaviors.same();
+            }), "writer");
+            assertEquals("a", system.<Put, String>ask(writer, r -> new Put("b", r), Duration.ofSeconds(20))
+                    .get(30, TimeUnit.SECONDS), "the worker holds a replica of the box");
+            Stm.atomic(() -> box.set(new Flaky("c"))); // the update reaches the worker, which fails to apply it
+            String before = system.<Put, String>ask(writer, r -> new Put("d", r), Duration.ofSeconds(10))
+                    .get(20, TimeUnit.SECONDS);
+            assertEquals(new Flaky("c").toString(), before, "the handler ran on the current value");
+            assertEquals("d", box.get());
         }
     }
 
