@@ -363,6 +363,11 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         return workers[index].process();
     }
 
+    /** The heap owner (tests in this package: its lock orders the poll thread's commit handling). */
+    HeapOwner heapOwner() {
+        return owner;
+    }
+
     /** The worker index (0-based) hosting actor {@code name}, or -1. */
     public int workerOf(String name) {
         ActorEntry e = registry.get(name);
@@ -944,12 +949,13 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     /** Sends a frame the worker must count (for quiescence); false if it is not ready or unreachable. */
     boolean sendTo(int endpoint, Object frame) {
         WorkerHandle w = workers[endpoint - 1];
+        AtomicLong sent = w.sentCounter(); // before the readiness check: a relaunch in between takes a new one
         if (!w.ready()) {
             return false;
         }
         try {
             transport.send(endpoint, Frames.TYPE, encodeFrame(frame));
-            w.countSent();
+            sent.incrementAndGet();
             return true;
         } catch (TransportException e) {
             LOG.debug("Could not send {} to worker {}: {}", frame.getClass().getSimpleName(), endpoint, e.toString());

@@ -251,6 +251,53 @@ class IsolatedFindingsTest {
         }
     }
 
+    /**
+     * I7. The frame counters of the quiescence check were reset when a worker's process died (on the thread
+     * that sees the exit) while the coordinator's poll thread could still be handling frames the dead process
+     * wrote before dying: those were counted for the new process, so "every frame the worker sent was
+     * received" never held again, and every later {@code close()} waited its whole close timeout. Made
+     * deterministic here by holding the heap owner's lock, which the poll thread needs for each commit frame,
+     * until the dead worker's frames have piled up.
+     */
+    @Test
+    void framesOfADeadWorkerAreNotCountedForItsSuccessor() throws Exception {
+        try (LogCapture log = new LogCapture()) {
+            ActorSystem system = ActorSystem.create(config().workers(2).closeTimeout(Duration.ofSeconds(3))
+                    .placement((name, n) -> name.equals("sink") ? 1 : 0).build());
+            try {
+                IsolatedActorSystem iso = (IsolatedActorSystem) system;
+                ActorRef<Object> sink = system.spawn(Behaviors.receive((ctx, m) -> Behaviors.same()), "sink");
+                ActorRef<Object> flooder = system.spawn(Behaviors.receive((ctx, m) -> {
+                    sink.tell(m); // through the coordinator: one commit frame per message
+                    return Behaviors.same();
+                }), "flooder");
+                assertEquals(0, iso.workerOf("flooder"));
+                java.util.concurrent.locks.ReentrantLock ownerLock = iso.heapOwner().lock;
+                ownerLock.lock();
+                try {
+                    for (int i = 0; i < 200; i++) {
+                        flooder.tell(new Add(i, null));
+                    }
+                    Thread.sleep(1_000); // handled: 200 commit frames wait in the coordinator's inbox
+                    Process p = iso.workerProcess(0);
+                    p.destroyForcibly();
+                    p.waitFor(10, TimeUnit.SECONDS);
+                    Thread.sleep(500); // the exit is seen; the worker's restart waits for the owner's lock too
+                } finally {
+                    ownerLock.unlock();
+                }
+                await(() -> iso.workerRestarts() == 1 && iso.workerProcess(0).isAlive(), "the restart");
+                flooder.tell(new Add(-1, null)); // the restarted worker works
+            } finally {
+                long started = System.nanoTime();
+                system.close();
+                long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                assertFalse(log.text().contains("still busy after the close timeout (PT3S)"),
+                        "close() never saw the system quiet (" + closeMs + " ms):\n" + log.text());
+            }
+        }
+    }
+
     private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!condition.getAsBoolean()) {
