@@ -65,6 +65,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
     private static final Duration OWNER_TIMEOUT = Duration.ofSeconds(60);
     private static final Object STALE = "stale read (owner has a newer version)";
+    private static final long HELLO_AGAIN_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
     private final int id;
     /** The runtime's own types until {@link Frames.Configure} arrives, then also the user's. */
@@ -136,11 +137,21 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         this.applier.start();
     }
 
-    /** Says hello and polls the inbox until told to shut down. */
+    /**
+     * Says hello and polls the inbox until told to shut down. Says hello again every second until it is
+     * configured: the answer can be lost (over a Pekko cluster, a restarted worker's hello may arrive while
+     * its dead predecessor, with the same endpoint id, is still a member, and the answer goes there).
+     */
     void run() {
-        sendUncounted(new Frames.Hello(id, ProcessHandle.current().pid(), codec.fingerprint()));
+        Frames.Hello hello = new Frames.Hello(id, ProcessHandle.current().pid(), codec.fingerprint());
+        sendUncounted(hello);
+        long helloAt = System.nanoTime();
         IdleStrategy idle = new BackoffIdleStrategy(64, 64, 1_000, 200_000);
         while (running) {
+            if (local == null && !closing && System.nanoTime() - helloAt > HELLO_AGAIN_NANOS) {
+                sendUncounted(hello);
+                helloAt = System.nanoTime();
+            }
             int n;
             try {
                 n = transport.poll(this::onFrame, 256);
