@@ -525,6 +525,10 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
                 List.copyOf(ob.sends), ob.actorState == null ? List.of() : List.of(ob.actorState),
                 List.copyOf(ob.spawns), List.copyOf(ob.watches)));
         Frames.CommitResult result = await(future, "the heap owner's verdict on a commit");
+        if (result.refusal() != null) {
+            throw new IllegalStateException("the heap owner refused the commit of " + view.transactionName() + ": "
+                    + result.refusal());
+        }
         if (!result.ok()) {
             ob.awaitSeq = result.ownerSeq();
             Object stale = existing(result.conflictId());
@@ -861,7 +865,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     }
 
     Object decode(byte[] bytes) {
-        return ((Boxed) Wire.with(this, () -> codec.decode(bytes))).value();
+        return Wire.unbox(Wire.with(this, () -> codec.decode(Wire.present(bytes))));
     }
 
     private void send(Object frame) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,6 +39,15 @@ class IsolatedFindingsTest {
     record Put(String value, ActorRef<String> replyTo) {
     }
 
+    /** A value the coordinator cannot decode (its constructor refuses to run there): a commit it must refuse. */
+    record Undecodable(String text) {
+        Undecodable {
+            if (!System.getProperty("sun.java.command", "").startsWith(WorkerMain.class.getName())) {
+                throw new IllegalStateException("injected: an Undecodable cannot be decoded in the coordinator");
+            }
+        }
+    }
+
     /** A value whose first decode in a worker process fails: an update that never takes effect there. */
     record Flaky(String text) {
         static final java.util.concurrent.atomic.AtomicBoolean FAILED_ONCE = new java.util.concurrent.atomic.AtomicBoolean();
@@ -52,7 +62,7 @@ class IsolatedFindingsTest {
 
     private static ActorSystemConfig.Builder config() {
         return ActorSystemConfig.builder().mode(Mode.ISOLATED_PROCESSES).workers(1)
-                .register(Add.class, Read.class, Make.class, Put.class, Flaky.class).closeTimeout(Duration.ofSeconds(10));
+                .register(Add.class, Read.class, Make.class, Put.class, Flaky.class, Undecodable.class).closeTimeout(Duration.ofSeconds(10));
     }
 
     /**
@@ -295,6 +305,39 @@ class IsolatedFindingsTest {
                 assertFalse(log.text().contains("still busy after the close timeout (PT3S)"),
                         "close() never saw the system quiet (" + closeMs + " ms):\n" + log.text());
             }
+        }
+    }
+
+    /**
+     * I9. The owner applied a commit step by step: the references it published were created and initialized
+     * before the written values were decoded, so a commit that then failed (a value the coordinator cannot
+     * decode) left them behind, with the values of an attempt the worker rolled back; and the failure was
+     * answered like a conflict, so the worker re-ran the handler forever. Now the owner checks and decodes
+     * everything first, changes nothing on a refusal, and the refusal fails the handler (supervision decides).
+     */
+    @Test
+    void aCommitTheOwnerCannotApplyChangesNothingAndFailsTheHandler() throws Exception {
+        TRef<Object> box = TRef.named("refused-box", "a");
+        try (LogCapture log = new LogCapture(); ActorSystem system = ActorSystem.create(config().build())) {
+            IsolatedActorSystem iso = (IsolatedActorSystem) system;
+            ActorRef<Put> writer = system.spawn(Behaviors.receive((ctx, p) -> {
+                TRef<String> fresh = TRef.of(p.value()); // published by this commit
+                box.set(p.value().equals("poison") ? List.of(fresh, new Undecodable(p.value())) : fresh);
+                if (p.replyTo() != null) {
+                    p.replyTo().tell("ok");
+                }
+                return Behaviors.same();
+            }), "writer");
+            assertEquals("ok", system.<Put, String>ask(writer, r -> new Put("fine", r), Duration.ofSeconds(20))
+                    .get(30, TimeUnit.SECONDS));
+            int references = iso.tables().sharedReferences();
+            Object before = box.get();
+            writer.tell(new Put("poison", null));
+            await(() -> system.diagnostics().failures() == 1, "the handler to fail (not to be re-run forever)");
+            assertEquals(references, iso.tables().sharedReferences(), "the refused commit published nothing");
+            assertTrue(before == box.get(), "the refused commit wrote nothing");
+            await(() -> system.diagnostics().liveActors() == 0, "the writer to stop (default supervision)");
+            assertTrue(log.text().contains("refused commit"), "the coordinator reports the refusal:\n" + log.text());
         }
     }
 
