@@ -109,14 +109,16 @@ final class InboxReader implements MessageHandler
                 {
                     break; // not committed yet
                 }
-                final int alignedLength = BitUtil.align(recordLength, RecordDescriptor.ALIGNMENT);
-                if (recordLength < RecordDescriptor.HEADER_LENGTH || alignedLength > contiguousBlockLength - bytesRead)
+                // The length is checked before it is aligned: aligning a length near Integer.MAX_VALUE overflows to
+                // a negative one, which passed this check and moved the head backwards.
+                if (recordLength < RecordDescriptor.HEADER_LENGTH || recordLength > contiguousBlockLength - bytesRead ||
+                    BitUtil.align(recordLength, RecordDescriptor.ALIGNMENT) > contiguousBlockLength - bytesRead)
                 {
                     dropCorruptTail(buffer, capacity, head + bytesRead, recordLength);
                     bytesRead = 0; // dropCorruptTail moved the head and cleared the memory itself
                     return frames + 1;
                 }
-                bytesRead += alignedLength;
+                bytesRead += BitUtil.align(recordLength, RecordDescriptor.ALIGNMENT);
                 final int recordType = buffer.getInt(RecordDescriptor.typeOffset(recordIndex));
                 if (ManyToOneRingBuffer.PADDING_MSG_TYPE_ID == recordType)
                 {
