@@ -110,12 +110,29 @@ final class HeapOwner implements ReplicationRouter.Side {
         return o == null ? null : o.ref;
     }
 
+    /**
+     * The coordinator's side of decoding a reference: the canonical reference with this id, of this kind;
+     * an unknown id, or a counter named as a reference (or the reverse), is malformed input.
+     */
+    Object resolve(long id, boolean isLong) {
+        Object ref = lookup(id);
+        if (ref == null || (ref instanceof TLong) != isLong) {
+            throw new com.esotericsoftware.kryo.KryoException("Malformed reference id #" + Long.toHexString(id));
+        }
+        return ref;
+    }
+
     Owned owned(long id) {
         return table.get(id);
     }
 
     int size() {
         return table.size();
+    }
+
+    /** The ids of the references in the table (tests, diagnostics). */
+    List<Long> ids() {
+        return new ArrayList<>(table.keySet());
     }
 
     /**
@@ -180,7 +197,7 @@ final class HeapOwner implements ReplicationRouter.Side {
      * publishes, its writes) in one step; on a conflict or a refusal nothing changes. Checked: every read
      * names a known reference at its current version (else a conflict, or a refusal for an unknown one);
      * an asynchronous commit reads and writes nothing; every published reference carries an id of this
-     * worker (one published before keeps its value: two handler threads may both publish it); every
+     * worker, once (one published before keeps its value: two handler threads may both publish it); every
      * written reference is known; every value decodes, and a counter's value is a {@code Long}. Under the
      * lock.
      */
@@ -207,7 +224,10 @@ final class HeapOwner implements ReplicationRouter.Side {
                 return Verdict.refused("it published " + (nr == null ? "a missing entry" : "reference #"
                         + Long.toHexString(nr.id())) + ", which worker " + worker + " cannot have created");
             }
-            if (!table.containsKey(nr.id()) && !fresh.containsKey(nr.id())) {
+            if (fresh.containsKey(nr.id())) {
+                return Verdict.refused("it published reference #" + Long.toHexString(nr.id()) + " twice");
+            }
+            if (!table.containsKey(nr.id())) {
                 Object ref = nr.isLong() ? TLong.of(0) : TRef.of(null);
                 RefBinding binding = new RefBinding(nr.id(), nr.isLong(), this, 1, true, true);
                 Replication.bind(ref, binding);

@@ -1071,11 +1071,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
 
     @Override
     public Object ref(long id, boolean isLong) {
-        Object ref = owner.lookup(id);
-        if (ref == null || (ref instanceof io.stmactors.stm.TLong) != isLong) {
-            throw new com.esotericsoftware.kryo.KryoException("Malformed reference id #" + Long.toHexString(id));
-        }
-        return ref;
+        return owner.resolve(id, isLong);
     }
 
     @Override
