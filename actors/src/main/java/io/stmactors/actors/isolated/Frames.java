@@ -108,9 +108,11 @@ final class Frames {
     /**
      * The owner's answer to a sync commit: accepted with the new versions of the written
      * references, or rejected naming a stale reference; {@code ownerSeq} is the owner's update
-     * sequence the worker must have applied before it re-runs the transaction.
+     * sequence the worker must have applied before it re-runs the transaction. {@code refusal}
+     * (not null) says why the owner refused a commit it must not re-run: the transaction fails.
      */
-    record CommitResult(long seq, boolean ok, long[] writtenIds, long[] newVersions, long conflictId, long ownerSeq) {
+    record CommitResult(long seq, boolean ok, long[] writtenIds, long[] newVersions, long conflictId, long ownerSeq,
+                        String refusal) {
     }
 
     /** First read of references a worker does not have yet. */

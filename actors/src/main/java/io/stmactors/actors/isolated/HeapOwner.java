@@ -7,6 +7,7 @@ import io.stmactors.stm.TRef;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -97,10 +98,28 @@ final class HeapOwner implements ReplicationRouter.Side {
         }
     }
 
-    /** The canonical reference with this id, or null. */
+    /**
+     * The canonical reference with this id, or null; on the thread checking a commit (it holds the lock),
+     * also the references that commit publishes, so that its values may refer to them.
+     */
     Object lookup(long id) {
         Owned o = table.get(id);
+        if (o == null && lock.isHeldByCurrentThread() && !pending.isEmpty()) {
+            o = pending.get(id);
+        }
         return o == null ? null : o.ref;
+    }
+
+    /**
+     * The coordinator's side of decoding a reference: the canonical reference with this id, of this kind;
+     * an unknown id, or a counter named as a reference (or the reverse), is malformed input.
+     */
+    Object resolve(long id, boolean isLong) {
+        Object ref = lookup(id);
+        if (ref == null || (ref instanceof TLong) != isLong) {
+            throw new com.esotericsoftware.kryo.KryoException("Malformed reference id #" + Long.toHexString(id));
+        }
+        return ref;
     }
 
     Owned owned(long id) {
@@ -109,6 +128,11 @@ final class HeapOwner implements ReplicationRouter.Side {
 
     int size() {
         return table.size();
+    }
+
+    /** The ids of the references in the table (tests, diagnostics). */
+    List<Long> ids() {
+        return new ArrayList<>(table.keySet());
     }
 
     /**
@@ -136,26 +160,155 @@ final class HeapOwner implements ReplicationRouter.Side {
         }
     }
 
+    /** The owner's decision on a worker's commit. */
+    enum Decision {
+        /** Applied: new versions for the written references. */
+        APPLIED,
+        /** A reference read has a newer version: the worker re-runs the transaction (nothing applied). */
+        CONFLICT,
+        /** Malformed or impossible (the worker must not re-run it): nothing applied. */
+        REFUSED
+    }
+
     /**
-     * Registers the canonical copy of a reference a worker created; returns null if the id is
-     * already known (a worker never re-publishes: the existing value stands). Under the lock.
+     * What {@link #commit} decided: for {@link Decision#APPLIED} the written ids and their new versions; for
+     * {@link Decision#CONFLICT} the id of a stale read; for {@link Decision#REFUSED} why.
      */
-    Object createFromWorker(long id, boolean isLong, int worker) {
-        if (table.containsKey(id) || (id >>> 48) != worker) {
-            return null;
+    record Verdict(Decision decision, long[] writtenIds, long[] versions, long conflictId, String refusal) {
+        static Verdict conflict(long id) {
+            return new Verdict(Decision.CONFLICT, null, null, id, null);
         }
-        lastPublished[worker] = Math.max(lastPublished[worker], id & WORKER_REF_NUMBER);
-        Object ref = isLong ? TLong.of(0) : TRef.of(null);
-        RefBinding binding = new RefBinding(id, isLong, this, 1, true, true);
-        Replication.bind(ref, binding);
-        Owned owned = new Owned(ref, binding);
-        owned.holders = 1L << worker;
-        table.put(id, owned);
-        return ref;
+
+        static Verdict refused(String why) {
+            return new Verdict(Decision.REFUSED, null, null, 0, why);
+        }
+    }
+
+    /** Decodes a nested value ({@link Boxed}) in the coordinator's wire context. */
+    interface ValueDecoder {
+        Object decode(byte[] bytes);
+    }
+
+    /** New references of the commit being checked, visible to {@link #lookup} on the checking thread only. */
+    private Map<Long, Owned> pending = Map.of();
+
+    /**
+     * Checks a worker's commit completely, then applies its part of the shared heap (the references it
+     * publishes, its writes) in one step; on a conflict or a refusal nothing changes. Checked: every read
+     * names a known reference at its current version (else a conflict, or a refusal for an unknown one);
+     * an asynchronous commit reads and writes nothing; every published reference carries an id of this
+     * worker, once (one published before keeps its value: two handler threads may both publish it); every
+     * written reference is known; every value decodes, and a counter's value is a {@code Long}. Under the
+     * lock.
+     */
+    Verdict commit(int worker, Frames.Commit c, ValueDecoder decoder) {
+        if (c.reads() == null || c.writes() == null || c.newRefs() == null) {
+            return Verdict.refused("malformed commit: a missing list");
+        }
+        if (!c.sync() && (!c.reads().isEmpty() || !c.writes().isEmpty())) {
+            return Verdict.refused("an asynchronous commit that reads or writes shared references");
+        }
+        for (Frames.ReadVersion r : c.reads()) {
+            Owned o = r == null ? null : table.get(r.id());
+            if (o == null) {
+                return Verdict.refused("it read " + (r == null ? "a missing entry" : "reference #"
+                        + Long.toHexString(r.id())) + ", unknown to the heap owner");
+            }
+            if (o.binding.version != r.version()) {
+                return Verdict.conflict(r.id());
+            }
+        }
+        Map<Long, Owned> fresh = new LinkedHashMap<>();
+        for (Frames.RefValue nr : c.newRefs()) {
+            if (nr == null || (nr.id() >>> 48) != worker || (nr.id() & WORKER_REF_NUMBER) == 0) {
+                return Verdict.refused("it published " + (nr == null ? "a missing entry" : "reference #"
+                        + Long.toHexString(nr.id())) + ", which worker " + worker + " cannot have created");
+            }
+            if (fresh.containsKey(nr.id())) {
+                return Verdict.refused("it published reference #" + Long.toHexString(nr.id()) + " twice");
+            }
+            if (!table.containsKey(nr.id())) {
+                Object ref = nr.isLong() ? TLong.of(0) : TRef.of(null);
+                RefBinding binding = new RefBinding(nr.id(), nr.isLong(), this, 1, true, true);
+                Replication.bind(ref, binding);
+                fresh.put(nr.id(), new Owned(ref, binding));
+            }
+        }
+        Object[] freshValues = new Object[c.newRefs().size()];
+        Owned[] targets = new Owned[c.writes().size()];
+        Object[] values = new Object[targets.length];
+        pending = fresh;
+        try {
+            for (int i = 0; i < freshValues.length; i++) {
+                Frames.RefValue nr = c.newRefs().get(i);
+                Owned o = fresh.get(nr.id());
+                if (o != null) {
+                    Object value = decode(decoder, nr.value(), nr.id());
+                    if (value instanceof Refusal bad) {
+                        return Verdict.refused(bad.why());
+                    }
+                    if (o.ref instanceof TLong && !(value instanceof Long)) {
+                        return Verdict.refused("it published counter #" + Long.toHexString(nr.id()) + " with "
+                                + describe(value));
+                    }
+                    freshValues[i] = value;
+                }
+            }
+            for (int i = 0; i < targets.length; i++) {
+                Frames.RefValue w = c.writes().get(i);
+                targets[i] = w == null ? null : table.get(w.id());
+                if (targets[i] == null) {
+                    return Verdict.refused("it wrote " + (w == null ? "a missing entry" : "reference #"
+                            + Long.toHexString(w.id())) + ", unknown to the heap owner");
+                }
+                Object value = decode(decoder, w.value(), w.id());
+                if (value instanceof Refusal bad) {
+                    return Verdict.refused(bad.why());
+                }
+                if (targets[i].ref instanceof TLong && !(value instanceof Long)) {
+                    return Verdict.refused("it wrote " + describe(value) + " into counter #" + Long.toHexString(w.id()));
+                }
+                values[i] = value;
+            }
+        } finally {
+            pending = Map.of();
+        }
+        // Everything checked: apply.
+        for (int i = 0; i < freshValues.length; i++) {
+            Owned o = fresh.remove(c.newRefs().get(i).id());
+            if (o != null) {
+                o.holders = 1L << worker;
+                table.put(o.binding.id, o);
+                lastPublished[worker] = Math.max(lastPublished[worker], o.binding.id & WORKER_REF_NUMBER);
+                initialize(o.ref, freshValues[i]);
+            }
+        }
+        long[] ids = new long[targets.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = targets[i].binding.id;
+        }
+        long[] versions = targets.length == 0 ? new long[0] : applyWrites(worker, targets, values);
+        return new Verdict(Decision.APPLIED, ids, versions, 0, null);
+    }
+
+    /** Why a value could not be decoded (a refusal, as a value, so the caller returns it). */
+    private record Refusal(String why) {
+    }
+
+    private static Object decode(ValueDecoder decoder, byte[] bytes, long id) {
+        try {
+            return decoder.decode(bytes);
+        } catch (RuntimeException e) {
+            return new Refusal("the value of reference #" + Long.toHexString(id) + " cannot be decoded: " + e.getMessage());
+        }
+    }
+
+    private static String describe(Object value) {
+        return value == null ? "null" : "a " + value.getClass().getName();
     }
 
     /** Stores a decoded initial value into a reference created by a worker. Under the lock. */
-    void initialize(Object ref, Object value) {
+    private static void initialize(Object ref, Object value) {
         if (ref instanceof TLong l) {
             Replication.install(l, (Long) value, null);
         } else {
@@ -166,32 +319,11 @@ final class HeapOwner implements ReplicationRouter.Side {
     }
 
     /**
-     * Validates a worker commit's reads. Returns 0 when every version read is current, else the
-     * id of a stale (or unknown) reference. Under the lock.
+     * Applies a checked worker commit's writes to the canonical references, in one local transaction
+     * whose commit assigns versions and updates the other holders. Returns the new versions, aligned
+     * with {@code targets}. Under the lock.
      */
-    long staleRead(List<Frames.ReadVersion> reads) {
-        for (Frames.ReadVersion r : reads) {
-            Owned o = table.get(r.id());
-            if (o == null || o.binding.version != r.version()) {
-                return r.id();
-            }
-        }
-        return 0;
-    }
-
-    /**
-     * Applies a validated worker commit's writes to the canonical references, in one local
-     * transaction whose commit assigns versions and updates the other holders. Returns the new
-     * versions, aligned with {@code ids}. Under the lock.
-     */
-    long[] applyWrites(int worker, long[] ids, Object[] values) {
-        Owned[] targets = new Owned[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            targets[i] = table.get(ids[i]);
-            if (targets[i] == null) {
-                throw new IllegalStateException("commit writes unknown reference #" + Long.toHexString(ids[i]));
-            }
-        }
+    private long[] applyWrites(int worker, Owned[] targets, Object[] values) {
         excludedHolder.set(worker);
         try {
             Stm.atomic("heap owner: commit of worker " + worker, () -> {
@@ -208,8 +340,8 @@ final class HeapOwner implements ReplicationRouter.Side {
         } finally {
             excludedHolder.remove();
         }
-        long[] versions = new long[ids.length];
-        for (int i = 0; i < ids.length; i++) {
+        long[] versions = new long[targets.length];
+        for (int i = 0; i < targets.length; i++) {
             targets[i].holders |= 1L << worker;
             versions[i] = targets[i].binding.version;
         }

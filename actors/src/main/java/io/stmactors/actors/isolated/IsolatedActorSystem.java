@@ -363,6 +363,11 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         return workers[index].process();
     }
 
+    /** The heap owner (tests in this package: its lock orders the poll thread's commit handling). */
+    HeapOwner heapOwner() {
+        return owner;
+    }
+
     /** The worker index (0-based) hosting actor {@code name}, or -1. */
     public int workerOf(String name) {
         ActorEntry e = registry.get(name);
@@ -690,78 +695,105 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         }
     }
 
+    /**
+     * A worker's commit: the owner checks it completely and applies its part of the heap, or changes
+     * nothing (a conflict: the worker re-runs; a refusal: its transaction fails); then, once applied,
+     * what it did to actors: spawns, new states, watches, and its sends, forwarded after the updates.
+     */
     private void onCommit(WorkerHandle worker, Frames.Commit c) {
         int w = worker.endpoint();
         owner.lock.lock();
         try {
-            if (c.sync()) {
-                long stale = owner.staleRead(c.reads());
-                if (stale != 0) {
-                    sendControl(w, new Frames.CommitResult(c.seq(), false, null, null, stale, owner.lastUpdateTo(w)));
-                    return;
+            String malformed = malformed(c);
+            HeapOwner.Verdict verdict = malformed != null ? HeapOwner.Verdict.refused(malformed)
+                    : owner.commit(w, c, this::decode);
+            if (verdict.decision() == HeapOwner.Decision.CONFLICT) {
+                if (c.sync()) {
+                    sendControl(w, new Frames.CommitResult(c.seq(), false, null, null, verdict.conflictId(),
+                            owner.lastUpdateTo(w), null));
                 }
+                return;
             }
-            List<Object> created = new ArrayList<>(c.newRefs().size());
-            for (Frames.RefValue nr : c.newRefs()) {
-                Object ref = owner.createFromWorker(nr.id(), nr.isLong(), w);
-                if (ref == null) {
-                    LOG.warn("Worker {} published reference #{} again, or one it does not own; ignored",
-                            w, Long.toHexString(nr.id()));
+            if (verdict.decision() == HeapOwner.Decision.REFUSED) {
+                malformedFrames.increment();
+                LOG.error("Coordinator refused commit {} of worker {} ({}): {}", c.seq(), w, c.transaction(),
+                        verdict.refusal());
+                if (c.sync()) {
+                    sendControl(w, new Frames.CommitResult(c.seq(), false, null, null, 0, owner.lastUpdateTo(w),
+                            verdict.refusal()));
                 }
-                created.add(ref);
+                return;
             }
-            for (int i = 0; i < created.size(); i++) {
-                if (created.get(i) != null) {
-                    owner.initialize(created.get(i), decode(c.newRefs().get(i).value()));
-                }
-            }
-            long[] ids = new long[c.writes().size()];
-            long[] versions = new long[0];
-            if (!c.writes().isEmpty()) {
-                Object[] values = new Object[ids.length];
-                for (int i = 0; i < ids.length; i++) {
-                    ids[i] = c.writes().get(i).id();
-                    values[i] = decode(c.writes().get(i).value());
-                }
-                versions = owner.applyWrites(w, ids, values);
-            }
-            for (Frames.ChildSpawned s : c.spawns()) {
-                ActorEntry entry = new ActorEntry(s.name(), w, s.behavior());
-                if (registry.putIfAbsent(s.name(), entry) != null) {
-                    LOG.warn("Worker {} spawned '{}', a name already in use elsewhere; messages go to the first", w, s.name());
-                }
-            }
-            for (Frames.ActorState st : c.actors()) {
-                ActorEntry entry = registry.get(st.name());
-                if (entry != null) {
-                    if (st.behavior() != null) {
-                        entry.behavior = st.behavior();
-                    }
-                    if (st.hasState()) {
-                        entry.state = st.state();
-                        entry.hasState = true;
-                    } else if (st.behavior() != null) {
-                        entry.state = null;
-                        entry.hasState = false;
-                    }
-                }
-            }
-            for (Frames.Watch watch : c.watches()) {
-                addWatch(watch);
-            }
-            for (Frames.Outgoing o : c.sends()) {
-                forward(o);
+            try {
+                applyToActors(w, c);
+            } catch (RuntimeException e) {
+                LOG.error("Coordinator applied commit {} of worker {} ({}) to the heap, but not all of it to its actors",
+                        c.seq(), w, c.transaction(), e);
             }
             if (c.sync()) {
-                sendControl(w, new Frames.CommitResult(c.seq(), true, ids, versions, 0, owner.lastUpdateTo(w)));
-            }
-        } catch (RuntimeException e) {
-            LOG.error("Coordinator could not apply commit {} of worker {} ({})", c.seq(), w, c.transaction(), e);
-            if (c.sync()) {
-                sendControl(w, new Frames.CommitResult(c.seq(), false, null, null, -1, owner.lastUpdateTo(w)));
+                sendControl(w, new Frames.CommitResult(c.seq(), true, verdict.writtenIds(), verdict.versions(), 0,
+                        owner.lastUpdateTo(w), null));
             }
         } finally {
             owner.lock.unlock();
+        }
+    }
+
+    /** Why a commit's actor part is malformed (it would fail half applied), or null. */
+    private static String malformed(Frames.Commit c) {
+        if (c.sends() == null || c.actors() == null || c.spawns() == null || c.watches() == null) {
+            return "malformed commit: a missing list";
+        }
+        for (Frames.ChildSpawned s : c.spawns()) {
+            if (s == null || s.name() == null || s.name().isEmpty() || s.behavior() == null) {
+                return "malformed commit: a spawn without a name or behavior";
+            }
+        }
+        for (Frames.ActorState st : c.actors()) {
+            if (st == null || st.name() == null) {
+                return "malformed commit: an actor state without a name";
+            }
+        }
+        for (Frames.Watch watch : c.watches()) {
+            if (watch == null || watch.target() == null || watch.watcher() == null) {
+                return "malformed commit: a watch without its actors";
+            }
+        }
+        for (Frames.Outgoing o : c.sends()) {
+            if (o == null || o.message() == null) {
+                return "malformed commit: a send without a message";
+            }
+        }
+        return null;
+    }
+
+    private void applyToActors(int w, Frames.Commit c) {
+        for (Frames.ChildSpawned s : c.spawns()) {
+            ActorEntry entry = new ActorEntry(s.name(), w, s.behavior());
+            if (registry.putIfAbsent(s.name(), entry) != null) {
+                LOG.warn("Worker {} spawned '{}', a name already in use elsewhere; messages go to the first", w, s.name());
+            }
+        }
+        for (Frames.ActorState st : c.actors()) {
+            ActorEntry entry = registry.get(st.name());
+            if (entry != null) {
+                if (st.behavior() != null) {
+                    entry.behavior = st.behavior();
+                }
+                if (st.hasState()) {
+                    entry.state = st.state();
+                    entry.hasState = true;
+                } else if (st.behavior() != null) {
+                    entry.state = null;
+                    entry.hasState = false;
+                }
+            }
+        }
+        for (Frames.Watch watch : c.watches()) {
+            addWatch(watch);
+        }
+        for (Frames.Outgoing o : c.sends()) {
+            forward(o);
         }
     }
 
@@ -944,12 +976,13 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     /** Sends a frame the worker must count (for quiescence); false if it is not ready or unreachable. */
     boolean sendTo(int endpoint, Object frame) {
         WorkerHandle w = workers[endpoint - 1];
+        AtomicLong sent = w.sentCounter(); // before the readiness check: a relaunch in between takes a new one
         if (!w.ready()) {
             return false;
         }
         try {
             transport.send(endpoint, Frames.TYPE, encodeFrame(frame));
-            w.countSent();
+            sent.incrementAndGet();
             return true;
         } catch (TransportException e) {
             LOG.debug("Could not send {} to worker {}: {}", frame.getClass().getSimpleName(), endpoint, e.toString());
@@ -985,7 +1018,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     }
 
     Object decode(byte[] bytes) {
-        return ((Boxed) Wire.with(this, () -> codec.decode(bytes))).value();
+        return Wire.unbox(Wire.with(this, () -> codec.decode(Wire.present(bytes))));
     }
 
     KryoCodec codec() {
@@ -1038,11 +1071,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
 
     @Override
     public Object ref(long id, boolean isLong) {
-        Object ref = owner.lookup(id);
-        if (ref == null || (ref instanceof io.stmactors.stm.TLong) != isLong) {
-            throw new com.esotericsoftware.kryo.KryoException("Malformed reference id #" + Long.toHexString(id));
-        }
-        return ref;
+        return owner.resolve(id, isLong);
     }
 
     @Override

@@ -20,6 +20,7 @@ import io.stmactors.actors.internal.StatefulBehavior;
 import io.stmactors.stm.Replication;
 import io.stmactors.stm.TLong;
 import io.stmactors.stm.TRef;
+import io.stmactors.transport.CodecException;
 import io.stmactors.transport.KryoCodec;
 
 import java.util.ArrayList;
@@ -83,6 +84,22 @@ final class Wire {
                 CONTEXT.set(previous);
             }
         }
+    }
+
+    /** A nested payload that must be there: a missing one is malformed input, not a null pointer. */
+    static byte[] present(byte[] bytes) {
+        if (bytes == null) {
+            throw new CodecException("Malformed frame: a value is missing");
+        }
+        return bytes;
+    }
+
+    /** The value a nested payload holds; anything but a {@link Boxed} is malformed input. */
+    static Object unbox(Object decoded) {
+        if (decoded instanceof Boxed b) {
+            return b.value();
+        }
+        throw new CodecException("Malformed value: a " + decoded.getClass().getName() + " where a boxed value belongs");
     }
 
     static WireContext context() {

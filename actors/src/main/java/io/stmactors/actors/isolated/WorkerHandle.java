@@ -28,8 +28,17 @@ final class WorkerHandle {
     private final int endpoint;
     private final IsolatedActorSystem system;
     private final Path log;
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong received = new AtomicLong();
+    /**
+     * Frames sent to the current process (counted ones: the quiescence check compares them with what the
+     * worker says it received). A new counter per process, taken at the relaunch: a send that started
+     * before the old process died counts on the old counter, whenever it ends.
+     */
+    private volatile AtomicLong sent = new AtomicLong();
+    /**
+     * Frames received from the current process. A new counter when the restarted process says hello: the
+     * poll thread handles the inbox in order, so every frame the old process wrote was counted before.
+     */
+    private volatile AtomicLong received = new AtomicLong();
     private volatile Process process;
     private volatile CompletableFuture<Void> hello = new CompletableFuture<>();
     private volatile boolean alive;
@@ -98,8 +107,9 @@ final class WorkerHandle {
         return received.get();
     }
 
-    void countSent() {
-        sent.incrementAndGet();
+    /** The counter of frames sent to the current process: take it before sending, count after. */
+    AtomicLong sentCounter() {
+        return sent;
     }
 
     void countReceived() {
@@ -154,6 +164,9 @@ final class WorkerHandle {
 
     /** The worker said hello (it is configured next). An external worker is alive from now on. */
     void hello(long pid) {
+        if (everReady) {
+            received = new AtomicLong(); // a restarted process: count only its own frames
+        }
         this.pid = pid;
         if (external) {
             alive = true;
@@ -286,8 +299,7 @@ final class WorkerHandle {
         ready = false;
         restarts++;
         hello = new CompletableFuture<>();
-        sent.set(0);
-        received.set(0);
+        sent = new AtomicLong();
         launch();
     }
 

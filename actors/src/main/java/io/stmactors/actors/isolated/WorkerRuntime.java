@@ -65,6 +65,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     private static final Logger LOG = LoggerFactory.getLogger(WorkerRuntime.class);
     private static final Duration OWNER_TIMEOUT = Duration.ofSeconds(60);
     private static final Object STALE = "stale read (owner has a newer version)";
+    private static final long HELLO_AGAIN_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
     private final int id;
     /** The runtime's own types until {@link Frames.Configure} arrives, then also the user's. */
@@ -104,6 +105,9 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         final List<Frames.Watch> watches = new ArrayList<>();
         boolean shipped;
         long awaitSeq;
+        /** The reference a rejected commit read stale, and the version it read (see {@link #attemptStarted}). */
+        RefBinding staleRead;
+        long staleVersion;
 
         void reset() {
             active = false;
@@ -115,6 +119,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             watches.clear();
             shipped = false;
             awaitSeq = 0;
+            staleRead = null;
         }
 
         boolean hasContent() {
@@ -132,11 +137,21 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         this.applier.start();
     }
 
-    /** Says hello and polls the inbox until told to shut down. */
+    /**
+     * Says hello and polls the inbox until told to shut down. Says hello again every second until it is
+     * configured: the answer can be lost (over a Pekko cluster, a restarted worker's hello may arrive while
+     * its dead predecessor, with the same endpoint id, is still a member, and the answer goes there).
+     */
     void run() {
-        sendUncounted(new Frames.Hello(id, ProcessHandle.current().pid(), codec.fingerprint()));
+        Frames.Hello hello = new Frames.Hello(id, ProcessHandle.current().pid(), codec.fingerprint());
+        sendUncounted(hello);
+        long helloAt = System.nanoTime();
         IdleStrategy idle = new BackoffIdleStrategy(64, 64, 1_000, 200_000);
         while (running) {
+            if (local == null && !closing && System.nanoTime() - helloAt > HELLO_AGAIN_NANOS) {
+                sendUncounted(hello);
+                helloAt = System.nanoTime();
+            }
             int n;
             try {
                 n = transport.poll(this::onFrame, 256);
@@ -510,9 +525,21 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
                 List.copyOf(ob.sends), ob.actorState == null ? List.of() : List.of(ob.actorState),
                 List.copyOf(ob.spawns), List.copyOf(ob.watches)));
         Frames.CommitResult result = await(future, "the heap owner's verdict on a commit");
+        if (result.refusal() != null) {
+            throw new IllegalStateException("the heap owner refused the commit of " + view.transactionName() + ": "
+                    + result.refusal());
+        }
         if (!result.ok()) {
             ob.awaitSeq = result.ownerSeq();
             Object stale = existing(result.conflictId());
+            if (stale != null && Replication.binding(stale) instanceof RefBinding b) {
+                if (handler) {
+                    ob.staleRead = b; // checked once the updates sent before the rejection are applied
+                    ob.staleVersion = versionRead(reads, b.id);
+                } else {
+                    b.present = false; // no update wait outside handlers: fetch it again at once
+                }
+            }
             return stale != null ? stale : STALE;
         }
         for (int i = 0; i < written.size(); i++) {
@@ -525,6 +552,15 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             ob.reset();
         }
         return null;
+    }
+
+    private static long versionRead(List<Frames.ReadVersion> reads, long id) {
+        for (Frames.ReadVersion r : reads) {
+            if (r.id() == id) {
+                return r.version();
+            }
+        }
+        return -1;
     }
 
     /**
@@ -612,10 +648,19 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     public void attemptStarted(ActorCell<?> cell, Object message) {
         Outbox ob = outbox.get();
         long await = Math.max(ob.awaitSeq, receivedSeq);
+        RefBinding stale = ob.staleRead;
+        long staleVersion = ob.staleVersion;
         ob.reset();
         ob.active = true;
         ob.cell = cell;
         awaitApplied(await);
+        if (stale != null && stale.version == staleVersion) {
+            // The owner rejected a read of this version, and every update it sent before saying so is applied,
+            // yet the replica still holds that version: the newer value never took effect here (an update the
+            // owner could not deliver, or that this process failed to apply). Fetch it again; re-running on
+            // the same stale value would be rejected forever.
+            stale.present = false;
+        }
     }
 
     @Override
@@ -820,7 +865,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     }
 
     Object decode(byte[] bytes) {
-        return ((Boxed) Wire.with(this, () -> codec.decode(bytes))).value();
+        return Wire.unbox(Wire.with(this, () -> codec.decode(Wire.present(bytes))));
     }
 
     private void send(Object frame) {

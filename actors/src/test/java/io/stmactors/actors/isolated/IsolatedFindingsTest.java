@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,9 +36,33 @@ class IsolatedFindingsTest {
     record Make(String label, ActorRef<TRef<String>> replyTo) {
     }
 
+    record Put(String value, ActorRef<String> replyTo) {
+    }
+
+    /** A value the coordinator cannot decode (its constructor refuses to run there): a commit it must refuse. */
+    record Undecodable(String text) {
+        Undecodable {
+            if (!System.getProperty("sun.java.command", "").startsWith(WorkerMain.class.getName())) {
+                throw new IllegalStateException("injected: an Undecodable cannot be decoded in the coordinator");
+            }
+        }
+    }
+
+    /** A value whose first decode in a worker process fails: an update that never takes effect there. */
+    record Flaky(String text) {
+        static final java.util.concurrent.atomic.AtomicBoolean FAILED_ONCE = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Flaky {
+            if (System.getProperty("sun.java.command", "").startsWith(WorkerMain.class.getName())
+                    && FAILED_ONCE.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected: the first Flaky decoded in a worker fails");
+            }
+        }
+    }
+
     private static ActorSystemConfig.Builder config() {
         return ActorSystemConfig.builder().mode(Mode.ISOLATED_PROCESSES).workers(1)
-                .register(Add.class, Read.class, Make.class).closeTimeout(Duration.ofSeconds(10));
+                .register(Add.class, Read.class, Make.class, Put.class, Flaky.class, Undecodable.class).closeTimeout(Duration.ofSeconds(10));
     }
 
     /**
@@ -207,6 +232,112 @@ class IsolatedFindingsTest {
                 }
             }
             assertEquals(10L, answer, "the restarted worker fetched the current value");
+        }
+    }
+
+    /**
+     * I6. An update that never took effect in a worker (the coordinator could not deliver it: the worker's
+     * inbox stayed full for the 5 s back-pressure timeout; or the worker failed to apply it: out of memory)
+     * left the replica stale for good: a handler that read and wrote it was rejected by the owner, waited for
+     * the updates sent before the rejection, read the same stale value again, and was rejected again, forever.
+     */
+    @Test
+    void aReplicaThatMissedAnUpdateIsFetchedAgainInsteadOfRetriedForever() throws Exception {
+        TRef<Object> box = TRef.named("flaky-box", "a");
+        try (ActorSystem system = ActorSystem.create(config().build())) {
+            ActorRef<Put> writer = system.spawn(Behaviors.receive((ctx, p) -> {
+                Object before = box.get();
+                box.set(p.value());
+                p.replyTo().tell(String.valueOf(before));
+                return Behaviors.same();
+            }), "writer");
+            assertEquals("a", system.<Put, String>ask(writer, r -> new Put("b", r), Duration.ofSeconds(20))
+                    .get(30, TimeUnit.SECONDS), "the worker holds a replica of the box");
+            Stm.atomic(() -> box.set(new Flaky("c"))); // the update reaches the worker, which fails to apply it
+            String before = system.<Put, String>ask(writer, r -> new Put("d", r), Duration.ofSeconds(10))
+                    .get(20, TimeUnit.SECONDS);
+            assertEquals(new Flaky("c").toString(), before, "the handler ran on the current value");
+            assertEquals("d", box.get());
+        }
+    }
+
+    /**
+     * I7. The frame counters of the quiescence check were reset when a worker's process died (on the thread
+     * that sees the exit) while the coordinator's poll thread could still be handling frames the dead process
+     * wrote before dying: those were counted for the new process, so "every frame the worker sent was
+     * received" never held again, and every later {@code close()} waited its whole close timeout. Made
+     * deterministic here by holding the heap owner's lock, which the poll thread needs for each commit frame,
+     * until the dead worker's frames have piled up.
+     */
+    @Test
+    void framesOfADeadWorkerAreNotCountedForItsSuccessor() throws Exception {
+        try (LogCapture log = new LogCapture()) {
+            ActorSystem system = ActorSystem.create(config().workers(2).closeTimeout(Duration.ofSeconds(3))
+                    .placement((name, n) -> name.equals("sink") ? 1 : 0).build());
+            try {
+                IsolatedActorSystem iso = (IsolatedActorSystem) system;
+                ActorRef<Object> sink = system.spawn(Behaviors.receive((ctx, m) -> Behaviors.same()), "sink");
+                ActorRef<Object> flooder = system.spawn(Behaviors.receive((ctx, m) -> {
+                    sink.tell(m); // through the coordinator: one commit frame per message
+                    return Behaviors.same();
+                }), "flooder");
+                assertEquals(0, iso.workerOf("flooder"));
+                java.util.concurrent.locks.ReentrantLock ownerLock = iso.heapOwner().lock;
+                ownerLock.lock();
+                try {
+                    for (int i = 0; i < 200; i++) {
+                        flooder.tell(new Add(i, null));
+                    }
+                    Thread.sleep(1_000); // handled: 200 commit frames wait in the coordinator's inbox
+                    Process p = iso.workerProcess(0);
+                    p.destroyForcibly();
+                    p.waitFor(10, TimeUnit.SECONDS);
+                    Thread.sleep(500); // the exit is seen; the worker's restart waits for the owner's lock too
+                } finally {
+                    ownerLock.unlock();
+                }
+                await(() -> iso.workerRestarts() == 1 && iso.workerProcess(0).isAlive(), "the restart");
+                flooder.tell(new Add(-1, null)); // the restarted worker works
+            } finally {
+                long started = System.nanoTime();
+                system.close();
+                long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                assertFalse(log.text().contains("still busy after the close timeout (PT3S)"),
+                        "close() never saw the system quiet (" + closeMs + " ms):\n" + log.text());
+            }
+        }
+    }
+
+    /**
+     * I9. The owner applied a commit step by step: the references it published were created and initialized
+     * before the written values were decoded, so a commit that then failed (a value the coordinator cannot
+     * decode) left them behind, with the values of an attempt the worker rolled back; and the failure was
+     * answered like a conflict, so the worker re-ran the handler forever. Now the owner checks and decodes
+     * everything first, changes nothing on a refusal, and the refusal fails the handler (supervision decides).
+     */
+    @Test
+    void aCommitTheOwnerCannotApplyChangesNothingAndFailsTheHandler() throws Exception {
+        TRef<Object> box = TRef.named("refused-box", "a");
+        try (LogCapture log = new LogCapture(); ActorSystem system = ActorSystem.create(config().build())) {
+            IsolatedActorSystem iso = (IsolatedActorSystem) system;
+            ActorRef<Put> writer = system.spawn(Behaviors.receive((ctx, p) -> {
+                TRef<String> fresh = TRef.of(p.value()); // published by this commit
+                box.set(p.value().equals("poison") ? List.of(fresh, new Undecodable(p.value())) : fresh);
+                if (p.replyTo() != null) {
+                    p.replyTo().tell("ok");
+                }
+                return Behaviors.same();
+            }), "writer");
+            assertEquals("ok", system.<Put, String>ask(writer, r -> new Put("fine", r), Duration.ofSeconds(20))
+                    .get(30, TimeUnit.SECONDS));
+            int references = iso.tables().sharedReferences();
+            Object before = box.get();
+            writer.tell(new Put("poison", null));
+            await(() -> system.diagnostics().failures() == 1, "the handler to fail (not to be re-run forever)");
+            assertEquals(references, iso.tables().sharedReferences(), "the refused commit published nothing");
+            assertTrue(before == box.get(), "the refused commit wrote nothing");
+            await(() -> system.diagnostics().liveActors() == 0, "the writer to stop (default supervision)");
+            assertTrue(log.text().contains("refused commit"), "the coordinator reports the refusal:\n" + log.text());
         }
     }
 

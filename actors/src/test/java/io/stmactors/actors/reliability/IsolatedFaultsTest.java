@@ -49,7 +49,7 @@ class IsolatedFaultsTest {
     static final int ACCOUNTS = 8;
     static final long INITIAL = 1_000;
     static final int TELLERS = 4;
-    static final long MAX_IN_FLIGHT = 2_000;
+    static final long MAX_IN_FLIGHT = Long.getLong("stmactors.faults.inFlight", 2_000);
 
     record Transfer(int from, int to, long amount) {
     }
