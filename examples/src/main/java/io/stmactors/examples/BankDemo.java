@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BankDemo implements Demo {
     /** The default size (see {@link #defaultSize()}). */
-    public static final int DEFAULT_SIZE = 2_000_000;
+    public static final int DEFAULT_SIZE = 6_000_000;
 
     /** How accounts are represented. */
     public enum AccountsAs {
@@ -167,6 +167,11 @@ public final class BankDemo implements Demo {
         @Override
         public long round(Trials.Round round) throws Exception {
             return WorkLoop.run(system, clients, round.items(), round.seed(), timeout).items();
+        }
+
+        @Override
+        public boolean itemsMayBeCapped() {
+            return true; // the check reads the final state, whatever number of items ran
         }
 
         @Override
@@ -315,6 +320,11 @@ public final class BankDemo implements Demo {
                 done += reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             }
             return done;
+        }
+
+        @Override
+        public boolean itemsMayBeCapped() {
+            return true; // the check reads the final state, whatever number of items ran
         }
 
         @Override

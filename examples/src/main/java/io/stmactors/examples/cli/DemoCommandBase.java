@@ -130,7 +130,7 @@ public abstract class DemoCommandBase implements Callable<Integer> {
     private String heading(Demo demo, RunInfo info, int size) {
         String sizeText = demo instanceof ScalingDemo
                 ? "each demo at " + size + "% of its default size"
-                : String.format(Locale.ROOT, "%,d %s per measured run", size, demo.unit());
+                : String.format(Locale.ROOT, "up to %,d %s per measured run", size, demo.unit());
         return String.format(Locale.ROOT, "stm-actors demo %s - %s; %s%n%d cores, JDK %s, %s, %s%s", demo.name(),
                 demo.summary(), sizeText, info.cores(), info.jdk(), info.os(), info.date(),
                 info.loadAverage() < 0 ? "" : String.format(Locale.ROOT, ", load average %.1f", info.loadAverage()));
@@ -138,11 +138,12 @@ public abstract class DemoCommandBase implements Callable<Integer> {
 
     private static String footnote(RunInfo info) {
         return String.format(Locale.ROOT,
-                "throughput: work items per second of the measured phase: %d rounds interleaved across worker counts, after start-up and warm-up.%n"
+                "throughput: work items per second of the measured phase: %d rounds interleaved across worker counts, after start-up and warm-up"
+                        + " (bank and shared-structure measure fewer items than the size in a mode whose warm-up says they would take over %d s: --json gives the items).%n"
                         + "speedup: throughput / throughput with 1 worker, same mode, same run; with %d cores it cannot exceed %d.00x.%n"
                         + "commits, aborts: transactions committed and attempts rolled back by conflicts in the measured phase.%n"
                         + "correct: the demo's own check of its final state.",
-                Trials.ROUNDS, info.cores(), info.cores());
+                Trials.ROUNDS, Trials.MEASURE_BUDGET_NANOS / 1_000_000_000L, info.cores(), info.cores());
     }
 
     /** "stm-actors" and the arguments as given, for the record of how a result was measured. */

@@ -49,6 +49,30 @@ public final class Trials {
     /** Warm-up items as a fraction of the measured items. */
     private static final int WARMUP_DIVISOR = 5;
 
+    /**
+     * Time the measured rounds of one configuration should take at most, all rounds together, for
+     * trials that allow it ({@link Trial#itemsMayBeCapped()}): from the warm-up's throughput, the
+     * slowest configuration of a mode sets how many items each of its configurations measures (the
+     * same for all of them), at most the size asked. Without it one slow mode (isolated processes
+     * copying every shared read) would take minutes at the size the fast ones need.
+     */
+    public static final long MEASURE_BUDGET_NANOS = 4_000_000_000L;
+
+    /** A capped trial's warm-up starts with rounds this small and doubles them while they are short. */
+    private static final long FIRST_WARMUP_ROUND = 256;
+
+    /**
+     * Isolated mode warms up this many times as long as {@link DemoConfig#warmup()}: its worker JVMs
+     * compile the handlers themselves, and the first copies of shared state arrive then.
+     */
+    public static final int ISOLATED_WARMUP_FACTOR = 4;
+
+    /**
+     * Warm-up rounds shorter than this double in size (capped trials), and the warm-up of a capped
+     * trial goes on until one is this long, so that its throughput is a fair estimate.
+     */
+    private static final long SHORT_ROUND_NANOS = 100_000_000L;
+
     private Trials() {
     }
 
@@ -80,6 +104,14 @@ public final class Trials {
 
         /** Called just after each measured round, before any other configuration runs. */
         default void afterRound() {
+        }
+
+        /**
+         * Whether the runner may measure fewer items than asked when this configuration is slow (its
+         * check does not depend on how many items ran): see {@link #MEASURE_BUDGET_NANOS}.
+         */
+        default boolean itemsMayBeCapped() {
+            return false;
         }
 
         /** Demo-specific columns, read after the measured rounds. */
@@ -131,6 +163,8 @@ public final class Trials {
         long nanos;
         long commits;
         long aborts;
+        /** Items per second of the last warm-up round. */
+        double warmupRate;
 
         Config(int workers) {
             this.workers = workers;
@@ -151,12 +185,24 @@ public final class Trials {
                 try {
                     c.trial = opener.open(mode, workers);
                     long warmupItems = Math.max(1, (items + WARMUP_DIVISOR - 1) / WARMUP_DIVISOR);
-                    long until = System.nanoTime() + config.warmup().toNanos();
+                    boolean capped = c.trial.itemsMayBeCapped();
+                    long roundItems = capped ? Math.min(warmupItems, FIRST_WARMUP_ROUND) : warmupItems;
+                    long until = System.nanoTime() + config.warmup().toNanos()
+                            * (mode == DemoMode.ISOLATED ? ISOLATED_WARMUP_FACTOR : 1);
+                    long elapsed = 0;
                     int n = 0;
                     do {
-                        c.trial.round(new Round(warmupItems, Rng.stream(config.seed() ^ 0x5741524dL, n), -1, ROUNDS));
+                        long start = System.nanoTime();
+                        long done = c.trial.round(new Round(roundItems, Rng.stream(config.seed() ^ 0x5741524dL, n), -1,
+                                ROUNDS));
+                        elapsed = Math.max(1, System.nanoTime() - start);
+                        c.warmupRate = done * 1e9 / elapsed;
                         n++;
-                    } while (n < MAX_WARMUP_ROUNDS && System.nanoTime() < until);
+                        if (capped && elapsed < SHORT_ROUND_NANOS) {
+                            roundItems = Math.min(warmupItems, roundItems * 2);
+                        }
+                    } while (n < MAX_WARMUP_ROUNDS && (System.nanoTime() < until
+                            || capped && elapsed < SHORT_ROUND_NANOS && roundItems < warmupItems));
                 } catch (UnsupportedOperationException e) {
                     return List.of(DemoRow.unavailable(demo, variant, mode, unavailableReason(mode, e)));
                 } catch (Exception e) {
@@ -166,6 +212,7 @@ public final class Trials {
                     stepsLeft--;
                 }
             }
+            items = measuredItems(configs, items);
             // Measure, interleaved: forward, backward, forward, ...
             for (int r = 0; r < ROUNDS; r++) {
                 List<Config> order = new ArrayList<>(configs);
@@ -215,6 +262,29 @@ public final class Trials {
                 config.progress().finished();
             }
         }
+    }
+
+    /**
+     * The items each configuration measures: {@code items}, or fewer when every trial allows it and
+     * the slowest one's warm-up throughput says they would take longer than {@link #MEASURE_BUDGET_NANOS}
+     * (never fewer than one per round).
+     */
+    static long measuredItems(List<Config> configs, long items) {
+        double slowest = Double.POSITIVE_INFINITY;
+        for (Config c : configs) {
+            if (c.failure != null) {
+                continue;
+            }
+            if (c.trial == null || !c.trial.itemsMayBeCapped() || !(c.warmupRate > 0)) {
+                return items;
+            }
+            slowest = Math.min(slowest, c.warmupRate);
+        }
+        if (slowest == Double.POSITIVE_INFINITY) {
+            return items;
+        }
+        long affordable = (long) (slowest * MEASURE_BUDGET_NANOS / 1e9);
+        return Math.min(items, Math.max(ROUNDS, affordable));
     }
 
     private static void measure(Config c, Round round) throws Exception {

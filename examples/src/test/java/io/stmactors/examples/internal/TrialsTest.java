@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrialsTest {
 
     /** A trial that does nothing but record the rounds it was given. */
-    static final class FakeTrial implements Trials.Trial {
+    static class FakeTrial implements Trials.Trial {
         final List<Trials.Round> rounds = new ArrayList<>();
         final String problem;
         boolean closed;
@@ -78,6 +78,60 @@ class TrialsTest {
             assertTrue(t.rounds.get(0).warmup());
             assertEquals(1 + Trials.ROUNDS, t.rounds.size());
             assertTrue(t.closed);
+        }
+    }
+
+    /** A fake trial that takes {@code nanosPerItem} per item (sleeping), and allows the runner to cap its items. */
+    static final class SlowTrial extends FakeTrial {
+        final long nanosPerItem;
+        final boolean cappable;
+
+        SlowTrial(long nanosPerItem, boolean cappable) {
+            super(null);
+            this.nanosPerItem = nanosPerItem;
+            this.cappable = cappable;
+        }
+
+        @Override
+        public long round(Trials.Round round) {
+            java.util.concurrent.locks.LockSupport.parkNanos(round.items() * nanosPerItem);
+            return super.round(round);
+        }
+
+        @Override
+        public boolean itemsMayBeCapped() {
+            return cappable;
+        }
+    }
+
+    @Test
+    void aSlowModeMeasuresFewerItemsWhenTheTrialAllowsItAndAllItsConfigurationsTheSameNumber() {
+        // 1 ms per item: 1,000,000 items would take 1,000 s; the budget allows about 4,000 (less when the warm-up's
+        // rounds overslept), never the size asked.
+        List<SlowTrial> trials = new ArrayList<>();
+        DemoConfig config = DemoConfig.builder().modes(DemoMode.SHARED).workers(1, 2).size(1_000_000)
+                .warmup(Duration.ofMillis(300)).build();
+        List<DemoRow> rows = Trials.run("fake", "", config, 1_000_000, (mode, workers) -> {
+            SlowTrial t = new SlowTrial(1_000_000, true);
+            trials.add(t);
+            return t;
+        });
+        long budgetItems = Trials.MEASURE_BUDGET_NANOS / 1_000_000;
+        for (DemoRow row : rows) {
+            assertTrue(row.items() >= Trials.ROUNDS && row.items() <= budgetItems, () -> "measured " + row.items());
+            assertEquals(rows.get(0).items(), row.items(), "every configuration of a mode measures the same items");
+        }
+        for (SlowTrial t : trials) {
+            assertTrue(t.rounds.stream().filter(Trials.Round::warmup).allMatch(r -> r.items() <= 200_000),
+                    "a capped trial's warm-up starts small");
+        }
+    }
+
+    @Test
+    void aTrialThatDoesNotAllowItMeasuresEveryItemAsked() {
+        List<DemoRow> rows = Trials.run("fake", "", config(DemoMode.SHARED), 10, (mode, workers) -> new SlowTrial(50_000_000, false));
+        for (DemoRow row : rows) {
+            assertEquals(10, row.items(), "10 items of 50 ms: over the budget, but this trial's check needs them all");
         }
     }
 
