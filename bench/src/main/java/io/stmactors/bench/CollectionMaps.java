@@ -45,8 +45,8 @@ public final class CollectionMaps {
     /**
      * One benchmark thread's walk over keys: {@link #sharedKey} cycles through the prefilled keys;
      * {@link #ownKey} through a range of {@value #RANGE} keys no other thread uses (so threads never
-     * write the same entry), inserted on the first lap and replaced afterwards. {@link #value}
-     * alternates between two objects from one lap to the next, so that every put really replaces
+     * write the same entry), inserted on the first lap and replaced afterwards. {@link #value} and {@link #ownValue}
+     * alternate between two objects from one lap of their key cycle to the next, so that every put really replaces
      * the value (a put of the value already there writes nothing, in every map).
      */
     @State(Scope.Thread)
@@ -73,9 +73,18 @@ public final class CollectionMaps {
             return own[next++ & (RANGE - 1)];
         }
 
-        /** The value for the key just taken: changes every lap of the shorter key cycle. */
+        /** The value for the key just taken by {@link #sharedKey}: changes every lap of the prefilled keys. */
         Integer value() {
-            return values[((next - 1) >>> 14) & 1];
+            return values[((next - 1) / SIZE) & 1];
+        }
+
+        /**
+         * The value for the key just taken by {@link #ownKey}: changes every lap of the thread's own range
+         * (a lap of {@link #value()}'s length would give each own key the same value on every lap, so that
+         * after the first lap no put would write).
+         */
+        Integer ownValue() {
+            return values[((next - 1) / RANGE) & 1];
         }
     }
 }

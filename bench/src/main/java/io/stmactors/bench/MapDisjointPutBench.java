@@ -31,18 +31,18 @@ public class MapDisjointPutBench {
     @Benchmark
     public Integer ours(Maps m, Cursor c, StmCounters stm) {
         Integer k = c.ownKey();
-        return m.ours.put(k, c.value());
+        return m.ours.put(k, c.ownValue());
     }
 
     @Benchmark
     public Integer concurrent(Maps m, Cursor c) {
         Integer k = c.ownKey();
-        return m.concurrent.put(k, c.value());
+        return m.concurrent.put(k, c.ownValue());
     }
 
     @Benchmark
     public Integer scalaStm(Maps m, Cursor c) {
         Integer k = c.ownKey();
-        return m.scalaStm.put(k, c.value());
+        return m.scalaStm.put(k, c.ownValue());
     }
 }
