@@ -22,7 +22,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -106,11 +105,7 @@ public class IsoCpuBench {
                 seed = IsoSystems.next(seed);
                 actors.get(m % ACTORS).tell(new Work(seed));
             }
-            List<CompletableFuture<Long>> done = new ArrayList<>(ACTORS);
-            for (ActorRef<Object> a : actors) {
-                done.add(system.ask(a, Done::new, IsoSystems.TIMEOUT));
-            }
-            IsoSystems.awaitAll(done);
+            IsoSystems.askAllAndWait(system, actors, Done::new);
         }
     }
 

@@ -183,11 +183,7 @@ public class IsoMapBench {
                 seed = IsoSystems.next(seed);
                 actors.get(m % ACTORS).tell(new Read(seed));
             }
-            List<CompletableFuture<Long>> done = new ArrayList<>(ACTORS);
-            for (ActorRef<Object> a : actors) {
-                done.add(system.ask(a, Done::new, IsoSystems.TIMEOUT));
-            }
-            IsoSystems.awaitAll(done);
+            IsoSystems.askAllAndWait(system, actors, Done::new);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.stmactors.bench;
 
+import io.stmactors.actors.ActorRef;
 import io.stmactors.actors.ActorSystem;
 import io.stmactors.actors.ActorSystemConfig;
 import io.stmactors.actors.Mode;
@@ -107,6 +108,19 @@ final class IsoSystems {
     }
 
     /** Waits for every future (bounded by {@link #TIMEOUT}), rethrowing the first failure. */
+    /**
+     * Asks every actor of {@code actors} for its {@code done} answer (FIFO per sender: after the messages
+     * sent before) and waits for all of them.
+     */
+    static void askAllAndWait(ActorSystem system, List<ActorRef<Object>> actors,
+                              java.util.function.Function<ActorRef<Long>, Object> done) throws Exception {
+        List<CompletableFuture<Long>> answers = new java.util.ArrayList<>(actors.size());
+        for (ActorRef<Object> a : actors) {
+            answers.add(system.ask(a, done, TIMEOUT));
+        }
+        awaitAll(answers);
+    }
+
     static void awaitAll(List<? extends CompletableFuture<?>> futures) throws Exception {
         CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
                 .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
