@@ -24,11 +24,15 @@ import java.util.function.Function;
  *
  * <h2>Design</h2>
  * <b>Storage.</b> A hash trie of {@link TRef} slots ({@link MapTrie}): a root of 32 slots, each
- * holding an immutable leaf of up to 8 entries or a branch of 16 more slots. An update rewrites the
- * one slot that holds its key; an overfull leaf is replaced by a branch in that same slot. Two
- * transactions on different keys therefore conflict only when their keys share a leaf: at first
- * (a near-empty map has 32 leaves), then with a probability of about one over the number of leaves
- * as the map grows, as with ScalaSTM's {@code TMap}, whose design this follows in spirit.
+ * holding an immutable leaf of up to 16 entries or a branch of 16 more slots; each entry keeps its
+ * value in a {@link TRef} cell of its own. Replacing the value of a key present writes only that
+ * cell: no allocation, and no conflict with writers of other keys. Inserting or removing a key
+ * rewrites the one slot that holds its leaf; an overfull leaf is replaced by a branch in that same
+ * slot. So two transactions on different keys conflict only when at least one of them inserts or
+ * removes and their keys share a leaf: at first (a near-empty map has 32 leaves), then with a
+ * probability of about one over the number of leaves as the map grows. (ScalaSTM's {@code TMap},
+ * whose trie this follows in spirit, copies the leaf on every write instead, so every replacement
+ * allocates and conflicts with every other write to its leaf.)
  *
  * <p><b>Size.</b> Insertions and removals add to a {@link StripedCounter}: the stripe is chosen by
  * the calling thread, so two threads inserting never write the same counter (up to
@@ -38,11 +42,12 @@ import java.util.function.Function;
  * two writers.
  *
  * <p><b>Single operations outside a transaction.</b> {@link #get} and {@link #containsKey} read
- * the path to their key one slot at a time without starting a transaction: slots above a key's
- * leaf never change (see {@link MapTrie}), so the last read is the linearization point. A
- * {@link #put} that replaces the value of a key present is one compare-and-set of the key's slot,
- * also without a transaction; insertions and removals (which change the size too) run as a
- * transaction of their own.
+ * the path to their key one slot at a time, then the key's cell, without starting a transaction:
+ * slots above a key's leaf never change (see {@link MapTrie}), so the last read is the
+ * linearization point. A {@link #put} that replaces the value of a key present locks the key's
+ * cell, checks that its slot still lists it and writes it, also without a transaction (as
+ * {@code ConcurrentHashMap} writes a node's value in place); insertions and removals (which change
+ * the size too) run as a transaction of their own.
  *
  * <p><b>Iteration and snapshots.</b> Iterators of {@link #keySet()}, {@link #values()} and
  * {@link #entrySet()} copy the entries when they are created (O(n)): inside a transaction that
@@ -68,7 +73,9 @@ import java.util.function.Function;
  *   <li>Branches are never merged back: removing keys, or {@link #clear()}, frees the entries,
  *       not the trie's inner slots (as {@code ConcurrentHashMap} keeps its table).</li>
  *   <li>Footprint: an empty map holds 32 slot references and {@link StripedCounter#STRIPES} size
- *       counters (about 2 KB); each branch adds 16 slots.</li>
+ *       counters (about 2 KB); each branch adds 16 slots; each entry has its value cell (a
+ *       {@code TRef}, about 48 bytes) besides its share of a leaf. A {@link TSet}'s entries share
+ *       one constant cell.</li>
  * </ul>
  *
  * <p>Thread-safe. Equality and hash code follow the {@link Map} contract.
@@ -79,6 +86,8 @@ import java.util.function.Function;
 public final class TMap<K, V> implements Map<K, V> {
     private final MapTrie trie;
     private final StripedCounter count;
+    /** The one value of a {@link TSet}'s map, whose entries all share {@link #PRESENT}; else null. */
+    private final Object constant;
     private Set<K> keySet;
     private Collection<V> values;
     private Set<Map.Entry<K, V>> entrySet;
@@ -89,8 +98,24 @@ public final class TMap<K, V> implements Map<K, V> {
     }
 
     private TMap(String name) {
+        this(name, null);
+    }
+
+    private TMap(String name, Object constant) {
         this.trie = new MapTrie(name);
         this.count = new StripedCounter(name == null ? null : name + ".size");
+        this.constant = constant;
+    }
+
+    /**
+     * The cell of every entry of a map made by {@link #forSet}: never written (putting the value
+     * already there writes nothing), so entries need no cell of their own.
+     */
+    private static final TRef<Object> PRESENT = new TRef<>(Boolean.TRUE);
+
+    /** A map whose values are all {@code Boolean.TRUE}, sharing one cell: the storage of a {@link TSet}. */
+    static <K> TMap<K, Boolean> forSet(String name) {
+        return new TMap<>(name, Boolean.TRUE);
     }
 
     /**
@@ -111,9 +136,10 @@ public final class TMap<K, V> implements Map<K, V> {
     @Override
     public V get(Object key) {
         int h = MapTrie.spread(key.hashCode());
-        MapTrie.Leaf leaf = trie.leafFor(h);
+        TxnDescriptor txn = TxnDescriptor.active();
+        MapTrie.Leaf leaf = trie.leafFor(txn, h);
         int i = leaf.find(h, key);
-        return i < 0 ? null : value(leaf, i);
+        return i < 0 ? null : value(txn, leaf, i);
     }
 
     @Override
@@ -180,25 +206,34 @@ public final class TMap<K, V> implements Map<K, V> {
     private Object replaceOutside(K key, V value) {
         int h = MapTrie.spread(key.hashCode());
         for (;;) {
-            TRef<Object> slot = trie.locate(h);
-            MapTrie.Leaf leaf = (MapTrie.Leaf) slot.get();
+            TRef<Object> slot = trie.locate(null, h);
+            MapTrie.Leaf leaf = (MapTrie.Leaf) TxnDescriptor.readSingle(slot);
             int i = leaf.find(h, key);
             if (i < 0) {
                 return NOT_REPLACED;
             }
-            Object old = leaf.values[i];
-            if (old == value) {
-                return old;
+            TRef<Object> cell = leaf.cell(i);
+            if (cell == PRESENT) {
+                return constantPut(value);
             }
-            int outcome = TxnDescriptor.casSingle(slot, leaf, leaf.withValue(i, value));
-            if (outcome == TxnDescriptor.CAS_DONE) {
-                return old;
-            }
-            if (outcome == TxnDescriptor.CAS_UNSUPPORTED) {
+            Object old = TxnDescriptor.replaceAttached(cell, value, slot, leaf);
+            if (old == TxnDescriptor.UNSUPPORTED) {
                 return NOT_REPLACED;
             }
-            // CAS_CHANGED: another write, a split or a clear came first; look again.
+            if (old != TxnDescriptor.DETACHED) {
+                return old;
+            }
+            // DETACHED: an insertion, a removal, a split or a clear replaced the leaf; look again.
+            Thread.onSpinWait();
         }
+    }
+
+    /** A put into a {@link TSet}'s map of a key present: its value is the constant already there. */
+    private Object constantPut(Object value) {
+        if (value != constant) {
+            throw new IllegalStateException("a set's map holds only " + constant);
+        }
+        return constant;
     }
 
     @Override
@@ -448,33 +483,56 @@ public final class TMap<K, V> implements Map<K, V> {
      */
     private V store(K key, V value, Mode mode) {
         int h = MapTrie.spread(key.hashCode());
-        TRef<Object> slot = trie.locate(h);
-        MapTrie.Leaf leaf = (MapTrie.Leaf) slot.get();
+        TxnDescriptor txn = TxnDescriptor.active();
+        TRef<Object> slot = trie.locate(txn, h);
+        MapTrie.Leaf leaf = (MapTrie.Leaf) txn.readRef(slot);
         int i = leaf.find(h, key);
         if (i >= 0) {
-            V old = value(leaf, i);
+            V old = value(txn, leaf, i);
             if (mode != Mode.IF_ABSENT && old != value) {
-                slot.set(leaf.withValue(i, value));
+                TRef<Object> cell = leaf.cell(i);
+                if (cell == PRESENT) {
+                    constantPut(value);
+                } else {
+                    txn.writeRef(cell, value);
+                }
             }
             return old;
         }
         if (mode != Mode.IF_PRESENT) {
-            trie.store(slot, leaf.plus(h, key, value));
+            trie.store(slot, leaf.plus(h, key, newCell(key, value)));
             count.add(1);
         }
         return null;
     }
 
+    /** The cell of a new entry: its own reference, named after the map and key in a named map. */
+    private TRef<Object> newCell(Object key, Object value) {
+        if (constant != null) {
+            constantPut(value);
+            return PRESENT;
+        }
+        String name = trie.name;
+        if (name == null) {
+            return new TRef<>(value);
+        }
+        String k = String.valueOf(key);
+        return TRef.named(name + "{" + (k.length() > 40 ? k.substring(0, 40) + "..." : k) + "}", value);
+    }
+
     /** Inside a transaction: removes {@code key} (if mapped to {@code expected}, when non-null). */
     private V delete(Object key, Object expected) {
         int h = MapTrie.spread(key.hashCode());
-        TRef<Object> slot = trie.locate(h);
-        MapTrie.Leaf leaf = (MapTrie.Leaf) slot.get();
+        TxnDescriptor txn = TxnDescriptor.active();
+        TRef<Object> slot = trie.locate(txn, h);
+        MapTrie.Leaf leaf = (MapTrie.Leaf) txn.readRef(slot);
         int i = leaf.find(h, key);
         if (i < 0) {
             return null;
         }
-        V old = value(leaf, i);
+        // Read even when not needed for the result: a single put outside a transaction that
+        // replaces this value and this removal are ordered by the cell (see MapTrie).
+        V old = value(txn, leaf, i);
         if (expected != null && !expected.equals(old)) {
             return null;
         }
@@ -495,9 +553,10 @@ public final class TMap<K, V> implements Map<K, V> {
         return next;
     }
 
+    /** The value of entry {@code i} of {@code leaf}: a read of its cell. */
     @SuppressWarnings("unchecked")
-    private static <V> V value(MapTrie.Leaf leaf, int i) {
-        return (V) leaf.values[i];
+    private static <V> V value(TxnDescriptor txn, MapTrie.Leaf leaf, int i) {
+        return (V) MapTrie.read(txn, leaf.cell(i));
     }
 
     private static void checkEntry(Object key, Object value) {

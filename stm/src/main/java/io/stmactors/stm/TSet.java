@@ -30,7 +30,7 @@ public final class TSet<E> extends AbstractSet<E> implements Set<E> {
 
     /** An empty set. */
     public TSet() {
-        this.map = new TMap<>();
+        this.map = TMap.forSet(null);
     }
 
     private TSet(TMap<E, Boolean> map) {
@@ -39,7 +39,7 @@ public final class TSet<E> extends AbstractSet<E> implements Set<E> {
 
     /** An empty set whose internal references are named after {@code name} in diagnostics. */
     public static <E> TSet<E> named(String name) {
-        return new TSet<>(TMap.named(name));
+        return new TSet<>(TMap.forSet(Objects.requireNonNull(name, "name")));
     }
 
     /** The name given to {@link #named(String)}, or null. */

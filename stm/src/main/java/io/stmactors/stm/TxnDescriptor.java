@@ -1406,32 +1406,44 @@ final class TxnDescriptor implements Replication.CommitView {
         d.publishSingle(ref, old, obj, prim);
     }
 
-    /** {@link #casSingle}: the value was replaced. */
-    static final int CAS_DONE = 0;
-    /** {@link #casSingle}: the value was not the expected one; nothing written. */
-    static final int CAS_CHANGED = 1;
-    /** {@link #casSingle}: the reference is replicated; run a transaction instead. */
-    static final int CAS_UNSUPPORTED = 2;
+    /** {@link #replaceAttached}: the slot no longer holds the leaf; nothing written. */
+    static final Object DETACHED = new Object();
 
     /**
-     * A one-reference transaction, outside any transaction: replaces the value with
-     * {@code newValue} if it is (identically) {@code expected}. The comparison and the write
-     * happen under the reference's lock, so the outcome is atomic against transactions and other
-     * single operations; a replicated reference is left to an ordinary transaction.
+     * A one-reference write outside any transaction that counts only while {@code holder} still
+     * holds {@code node}: replaces the value of {@code cell} with {@code newValue} and returns the
+     * previous value (no write when they are identical); returns {@link #DETACHED} if the holder
+     * changed, and {@link #UNSUPPORTED} for replicated references (then nothing is written).
+     *
+     * <p>The cell is locked first, then the holder is read: a transaction that replaces the holder
+     * and read the cell either saw the cell's lock (it aborts at validation) or committed before
+     * the lock was taken (the holder read here shows its lock or its new value). This is how a
+     * {@link TMap} replaces a value without a transaction and without losing it to a concurrent
+     * removal.
      */
-    static int casSingle(TRef<?> ref, Object expected, Object newValue) {
-        if (replicated(ref) != null) {
-            return CAS_UNSUPPORTED;
+    static Object replaceAttached(TRef<?> cell, Object newValue, TRef<?> holder, Object node) {
+        if (replicated(cell) != null || replicated(holder) != null) {
+            return UNSUPPORTED;
         }
-        TxnDescriptor d = current();
-        long old = lockSingle(ref);
-        if (ref.load() != expected) {
-            TVar.LOCK.setRelease(ref, old);
-            return CAS_CHANGED;
+        long old = lockSingle(cell);
+        long w1 = (long) TVar.LOCK.getVolatile(holder);
+        Object held = holder.load();
+        long w2 = (long) TVar.LOCK.getAcquire(holder);
+        if (held != node || w1 != w2 || (w1 & TVar.LOCKED) != 0) {
+            TVar.LOCK.setRelease(cell, old);
+            return DETACHED;
         }
-        d.publishSingle(ref, old, newValue, 0L);
-        return CAS_DONE;
+        Object previous = cell.load();
+        if (previous == newValue) {
+            TVar.LOCK.setRelease(cell, old);
+            return previous;
+        }
+        current().publishSingle(cell, old, newValue, 0L);
+        return previous;
     }
+
+    /** {@link #replaceAttached}: the references are replicated; run a transaction instead. */
+    static final Object UNSUPPORTED = new Object();
 
     /** A one-counter transaction that adds {@code delta}; returns the new value. */
     static long addSingle(TLong ref, long delta) {

@@ -3,7 +3,10 @@ package io.stmactors.stm;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -12,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code TMap.put} of a key present, outside a transaction, is one compare-and-set of the key's
- * slot, not a transaction. Transactions must still see it atomically: a transaction that reads a
+ * {@code TMap.put} of a key present, outside a transaction, is one locked write of the key's value
+ * cell (after checking that its leaf still lists the cell), not a transaction. Transactions must still see it atomically: a transaction that reads a
  * key twice never sees two values (opacity), and no replacement is lost to a concurrent
  * transactional write or split of the same leaf.
  */
@@ -125,6 +128,82 @@ class TMapSingleWriteStressTest {
                     map.putIfAbsent(k, "filler");
                 }
             }
+        }
+    }
+
+    @Test
+    void everyValuePutLeavesTheMapExactlyOnceDespiteRemovalsAndLeafRewrites() throws Exception {
+        // A writer puts 1, 2, 3, ... into one key outside transactions (replacing in place when the
+        // key is present, inserting otherwise); a remover takes the key out; a churner inserts and
+        // removes keys of the same leaf, so that leaf is rewritten (and split once) under the
+        // writer. Every value must leave the map exactly once: as the previous value returned by
+        // the writer's next put, as a removed value, or as the final value. A replacement written
+        // into a cell its leaf no longer lists would be lost (count 0); one seen twice, duplicated.
+        TMap<Integer, Integer> map = new TMap<>();
+        int key = 7;
+        int mask = (1 << (MapTrie.ROOT_BITS + 2 * MapTrie.BRANCH_BITS)) - 1;
+        int path = MapTrie.spread(Integer.hashCode(key)) & mask;
+        List<Integer> neighbours = new ArrayList<>();
+        for (int k = 1_000; neighbours.size() < MapTrie.LEAF_MAX + 2; k++) {
+            if ((MapTrie.spread(Integer.hashCode(k)) & mask) == path) {
+                neighbours.add(k);
+            }
+        }
+        int limit = 150_000;
+        AtomicIntegerArray left = new AtomicIntegerArray(limit + 1);
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong removals = new AtomicLong();
+        AtomicLong written = new AtomicLong();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        Thread writer = new Thread(() -> {
+            for (int v = 1; v <= limit && System.nanoTime() < deadline; v++) {
+                Integer previous = map.put(key, v);
+                if (previous != null) {
+                    left.incrementAndGet(previous);
+                }
+                written.set(v);
+            }
+            done.set(true);
+        });
+        Thread remover = new Thread(() -> {
+            while (!done.get()) {
+                Integer removed = map.remove(key);
+                if (removed != null) {
+                    left.incrementAndGet(removed);
+                    removals.incrementAndGet();
+                }
+                for (int spin = 0; spin < 200; spin++) {
+                    Thread.onSpinWait(); // let the writer replace in place a few times in between
+                }
+            }
+        });
+        Thread churner = new Thread(() -> {
+            for (int round = 0; !done.get(); round++) {
+                for (int k : neighbours) {
+                    if ((round & 1) == 0) {
+                        map.put(k, round);
+                    } else {
+                        map.remove(k);
+                    }
+                }
+            }
+        });
+        churner.start();
+        remover.start();
+        writer.start();
+        writer.join(60_000);
+        remover.join(30_000);
+        churner.join(30_000);
+        assertTrue(done.get(), "the writer finished");
+        Integer last = map.remove(key);
+        if (last != null) {
+            left.incrementAndGet(last);
+        }
+        long n = written.get();
+        assertTrue(n >= 10_000, "the writer made progress: " + n);
+        assertTrue(removals.get() > 0, "removals raced the writer");
+        for (int v = 1; v <= n; v++) {
+            assertEquals(1, left.get(v), "value " + v + " left the map this many times");
         }
     }
 }
