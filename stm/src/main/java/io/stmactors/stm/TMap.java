@@ -207,7 +207,9 @@ public final class TMap<K, V> implements Map<K, V> {
         int h = MapTrie.spread(key.hashCode());
         for (;;) {
             TRef<Object> slot = trie.locate(null, h);
-            MapTrie.Leaf leaf = (MapTrie.Leaf) TxnDescriptor.readSingle(slot);
+            if (!(TxnDescriptor.readSingle(slot) instanceof MapTrie.Leaf leaf)) {
+                continue; // the slot split since locate read it: look again
+            }
             int i = leaf.find(h, key);
             if (i < 0) {
                 return NOT_REPLACED;

@@ -61,6 +61,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * with this slot. This is what lets a thread re-read and rewrite its own data at full speed. Slot 0
  * is shared by threads beyond the first 4095 and never takes this shortcut.
  *
+ * <h2>Read-only transactions without a read log</h2>
+ * A thread remembers the label (name or body class) of its last read-only transaction. When the
+ * same transaction has committed read-only {@link #RO_STREAK} times in a row, its next run starts
+ * <em>unlogged</em>: reads are validated against the snapshot exactly as usual but not recorded.
+ * A read-only transaction needs its read set only to extend its snapshot, to wait in
+ * {@code retry()} or to become inevitable; an unlogged attempt that needs one of those, or that
+ * writes, stops ({@link ControlSignal#RESTART}: its rollback hooks run, it is not counted as an
+ * abort) and runs again with the log, and the label loses its streak. Every read is still
+ * validated when it is made, so opacity is unchanged; the saving is the read-set bookkeeping
+ * (a load, two stores and a few compares per read).
+ *
  * <h2>Opacity</h2>
  * Every read is validated when it is made (version check, or extension that re-validates the whole
  * read set), so a running transaction never observes an inconsistent state, not even one that is
@@ -86,6 +97,8 @@ final class TxnDescriptor implements Replication.CommitView {
     private static final int LINEAR_LIMIT = 8;
     /** Transactions timed (System.nanoTime, ~20 ns) after an abort on this thread. */
     private static final int TIMING_AFTER_ABORT = 1024;
+    /** Read-only commits in a row after which a transaction's next run starts without a read log. */
+    static final int RO_STREAK = 2;
 
     static final GlobalClock CLOCK = GlobalClock.INSTANCE;
     /** The inevitability token: at most one inevitable transaction at a time. Fair. */
@@ -135,6 +148,11 @@ final class TxnDescriptor implements Replication.CommitView {
     private boolean doomed;
     /** This attempt wrote a reference bound by a replication runtime. */
     private boolean wroteBound;
+    /** This attempt records no reads (see "Read-only transactions without a read log"). */
+    private boolean unlogged;
+    /** The label of this thread's last read-only transaction, and its read-only commits in a row. */
+    private Object roLabel;
+    private int roStreak;
 
     private TVar[] readVars = new TVar[64];
     private long[] readWords = new long[64];
@@ -261,8 +279,10 @@ final class TxnDescriptor implements Replication.CommitView {
     private Object attempts(Object body, Runnable onRetryWake) {
         int conflicts = 0;
         boolean startInevitable = false;
+        boolean tryUnlogged = roStreak >= RO_STREAK && label == roLabel;
         for (;;) {
             begin(conflicts, startInevitable);
+            unlogged = tryUnlogged && !startInevitable;
             startInevitable = false;
             Object result;
             try {
@@ -272,6 +292,18 @@ final class TxnDescriptor implements Replication.CommitView {
                 }
                 commit();
             } catch (ControlSignal signal) {
+                if (unlogged) {
+                    tryUnlogged = false;
+                    unlogged = false;
+                    roStreak = 0;
+                    if (signal == ControlSignal.RESTART && conflictReason == null) {
+                        boolean restartInevitable = wantInevitable;
+                        rollback(true);
+                        runRollbackHooks();
+                        startInevitable = restartInevitable;
+                        continue;
+                    }
+                }
                 if (signal == ControlSignal.RETRY && conflictReason == null) {
                     doomed = false;
                     boolean wasInevitable = inevitable;
@@ -307,6 +339,7 @@ final class TxnDescriptor implements Replication.CommitView {
                     Backoff.pause(conflicts);
                     continue;
                 }
+                unlogged = false;
                 rollback(false);
                 try {
                     runRollbackHooks();
@@ -317,9 +350,34 @@ final class TxnDescriptor implements Replication.CommitView {
                 }
                 throw Stm.sneakyThrow(userFailure);
             }
+            unlogged = false;
+            learnReadOnly();
             finishCommit();
             return result;
         }
+    }
+
+    /** Remembers whether the transaction that just committed was read-only (see the class comment). */
+    private void learnReadOnly() {
+        Object l = label;
+        if (writeSize == 0) {
+            if (l == roLabel) {
+                if (roStreak < RO_STREAK) {
+                    roStreak++;
+                }
+            } else if (l != null) {
+                roLabel = l;
+                roStreak = 1;
+            }
+        } else if (l == roLabel) {
+            roStreak = 0;
+        }
+    }
+
+    /** An unlogged attempt needs its read log after all: stop it, to run again with one. */
+    private void restartLogged() {
+        doomed = true;
+        throw ControlSignal.RESTART;
     }
 
     /** Calls a {@link TxnCallable} or a {@link TxnRunnable}. */
@@ -350,14 +408,8 @@ final class TxnDescriptor implements Replication.CommitView {
         wantInevitable = false;
         wroteBound = false;
         toWakeSize = 0;
-        if (afterCommit != null && !afterCommit.isEmpty()) {
-            afterCommit.clear();
-        }
-        if (afterRollback != null && !afterRollback.isEmpty()) {
-            afterRollback.clear();
-        }
-        if (rolledBackScopeHooks != null && !rolledBackScopeHooks.isEmpty()) {
-            rolledBackScopeHooks.clear();
+        if (hooksUsed) {
+            clearHooks();
         }
         timed = timingBudget > 0 || conflicts > 0;
         if (timed) {
@@ -373,6 +425,22 @@ final class TxnDescriptor implements Replication.CommitView {
             lockedByMe = new IdentityHashMap<>();
         }
         rv = CLOCK.get();
+    }
+
+    /** Set when a hook list may be non-empty: lets begin and finishCommit skip three checks. */
+    private boolean hooksUsed;
+
+    private void clearHooks() {
+        if (afterCommit != null && !afterCommit.isEmpty()) {
+            afterCommit.clear();
+        }
+        if (afterRollback != null && !afterRollback.isEmpty()) {
+            afterRollback.clear();
+        }
+        if (rolledBackScopeHooks != null && !rolledBackScopeHooks.isEmpty()) {
+            rolledBackScopeHooks.clear();
+        }
+        hooksUsed = false;
     }
 
     private void clearWriteSet() {
@@ -398,14 +466,9 @@ final class TxnDescriptor implements Replication.CommitView {
     private void finishCommit() {
         stats.commits++;
         depth = 0;
-        if (toWakeSize != 0 || readSize > 256 || hasHooks(afterCommit) || hasHooks(afterRollback)
-                || hasHooks(rolledBackScopeHooks)) {
+        if (toWakeSize != 0 || readSize > 256 || hooksUsed) {
             finishCommitSlow();
         }
-    }
-
-    private static boolean hasHooks(ArrayList<Runnable> hooks) {
-        return hooks != null && hooks.size() != 0;
     }
 
     /** Wake-ups, hooks, and letting go of a big read set. */
@@ -520,8 +583,13 @@ final class TxnDescriptor implements Replication.CommitView {
             long w2 = (long) TVar.LOCK.getAcquire(ref);
             if (w1 == w2 && (w1 & TVar.LOCKED) == 0) {
                 if (TVar.version(w1) <= rv || isOwn(w1)) {
-                    recordRead(ref, w1);
+                    if (!unlogged) {
+                        recordRead(ref, w1);
+                    }
                     return value;
+                }
+                if (unlogged) {
+                    restartLogged(); // extending the snapshot needs the read set
                 }
                 extend(ref, w1);
             } else {
@@ -552,8 +620,13 @@ final class TxnDescriptor implements Replication.CommitView {
             long w2 = (long) TVar.LOCK.getAcquire(ref);
             if (w1 == w2 && (w1 & TVar.LOCKED) == 0) {
                 if (TVar.version(w1) <= rv || isOwn(w1)) {
-                    recordRead(ref, w1);
+                    if (!unlogged) {
+                        recordRead(ref, w1);
+                    }
                     return value;
+                }
+                if (unlogged) {
+                    restartLogged(); // extending the snapshot needs the read set
                 }
                 extend(ref, w1);
             } else {
@@ -642,6 +715,9 @@ final class TxnDescriptor implements Replication.CommitView {
     // =====================================================================================
 
     void writeRef(TRef<?> ref, Object value) {
+        if (unlogged) {
+            restartLogged(); // commit validates the reads: it needs them recorded
+        }
         if (inevitable) {
             lockForInevitable(ref);
         }
@@ -660,6 +736,9 @@ final class TxnDescriptor implements Replication.CommitView {
     }
 
     void writeLong(TLong ref, long value) {
+        if (unlogged) {
+            restartLogged(); // commit validates the reads: it needs them recorded
+        }
         if (inevitable) {
             lockForInevitable(ref);
         }
@@ -718,7 +797,9 @@ final class TxnDescriptor implements Replication.CommitView {
         if (writeVars[n] != ref) {
             writeVars[n] = ref;
         }
-        writeObjs[n] = obj;
+        if (obj != null) {
+            writeObjs[n] = obj; // entries past writeSize are null already (clearWriteSet, rollbackTo)
+        }
         writeLongs[n] = prim;
         writeSize = n + 1;
         writeBloom |= 1L << (ref.hash & 63);
@@ -844,6 +925,7 @@ final class TxnDescriptor implements Replication.CommitView {
                 if (rolledBackScopeHooks == null) {
                     rolledBackScopeHooks = new ArrayList<>();
                 }
+                hooksUsed = true;
                 rolledBackScopeHooks.addAll(scoped);
             } else {
                 runOutsideLiveTransaction(scoped);
@@ -889,6 +971,9 @@ final class TxnDescriptor implements Replication.CommitView {
 
     /** Stm.retry(): unwind to the top level (or to the nearest orElse). */
     void signalRetry() {
+        if (unlogged) {
+            restartLogged(); // waiting needs the read set
+        }
         doomed = true;
         throw ControlSignal.RETRY;
     }
@@ -1208,6 +1293,10 @@ final class TxnDescriptor implements Replication.CommitView {
         if (inevitable) {
             return;
         }
+        if (unlogged) {
+            wantInevitable = true; // the reads so far cannot be locked: run again, inevitable
+            restartLogged();
+        }
         acquireToken();
         lockedByMe = new IdentityHashMap<>();
         inevitable = true; // set first so that releaseInevitableLocks undoes a partial transition
@@ -1329,6 +1418,7 @@ final class TxnDescriptor implements Replication.CommitView {
             spareHooks = null;
         }
         afterCommit.add(hook);
+        hooksUsed = true;
     }
 
     void addAfterRollback(Runnable hook) {
@@ -1336,6 +1426,7 @@ final class TxnDescriptor implements Replication.CommitView {
             afterRollback = new ArrayList<>();
         }
         afterRollback.add(hook);
+        hooksUsed = true;
     }
 
     // =====================================================================================

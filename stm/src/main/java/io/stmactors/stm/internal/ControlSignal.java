@@ -2,7 +2,7 @@ package io.stmactors.stm.internal;
 
 /**
  * Unwinds a transaction body from deep inside STM calls: a conflict ({@link #ABORT}) or a
- * blocking {@code Stm.retry()} ({@link #RETRY}).
+ * blocking {@code Stm.retry()} ({@link #RETRY}), or a restart with a read log ({@link #RESTART}).
  *
  * <p>An {@link Error}, so that ordinary {@code catch (Exception e)} blocks in user code do not
  * swallow it; preallocated and without a stack trace, so aborting allocates nothing. If user code
@@ -19,6 +19,11 @@ public final class ControlSignal extends Error {
     public static final ControlSignal ABORT = new ControlSignal("transaction aborted (conflict)");
     /** The body called {@code Stm.retry()}: roll back and wait until something it read changes. */
     public static final ControlSignal RETRY = new ControlSignal("transaction retry (blocking)");
+    /**
+     * An attempt run without a read log needs one after all (it wrote, retried, became inevitable
+     * or met a newer version): roll back and run again with the log. Not a conflict.
+     */
+    public static final ControlSignal RESTART = new ControlSignal("transaction restart (needs a read log)");
 
     private ControlSignal(String message) {
         super(message, null, false, false);
