@@ -100,7 +100,9 @@ public final class Replication {
     /**
      * Writes {@code value} into {@code ref} outside any transaction (a one-reference commit that
      * never calls the commit hook), running {@code underLock} while the reference is locked, so
-     * that binding data it updates changes atomically with the value.
+     * that binding data it updates changes atomically with the value. If {@code underLock} throws,
+     * nothing is written: the lock is released unchanged and the exception propagates (a caller may
+     * use that to decline an install it finds stale under the lock).
      */
     public static void install(TRef<?> ref, Object value, Runnable underLock) {
         TxnDescriptor.installSingle(ref, value, 0L, underLock);

@@ -6,8 +6,11 @@ package io.stmactors.actors.isolated;
  * reference holds.
  *
  * <p>{@link #version} and {@link #present} change together with the local value, under the
- * reference's lock ({@code Replication.install}) or right after the commit that wrote it; readers
- * pair them with the value by re-checking the lock word afterwards.
+ * reference's lock: in {@code Replication.install}'s {@code underLock} (a fetch), or in the commit hook
+ * of the transaction that writes it (a handler's accepted commit, the applier's update), before the
+ * value is published. Never after that commit, once the lock is released: another install could come
+ * in between and leave an older value under the newer version. Readers pair them with the value by
+ * re-checking the lock word afterwards.
  */
 final class RefBinding {
     /** Global id: 0x0000_xxxx for references created by the coordinator, worker id in the top 16 bits otherwise. */

@@ -66,6 +66,17 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     private static final Duration OWNER_TIMEOUT = Duration.ofSeconds(60);
     private static final Object STALE = "stale read (owner has a newer version)";
     private static final long HELLO_AGAIN_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    /**
+     * Thrown under a reference's lock by a fetch's install that finds a newer value there: the install then
+     * writes nothing ({@code Replication.install} releases the lock unchanged when its {@code underLock} throws).
+     */
+    private static final NewerInstalled NEWER_INSTALLED = new NewerInstalled();
+
+    private static final class NewerInstalled extends RuntimeException {
+        NewerInstalled() {
+            super("a newer value is installed", null, false, false);
+        }
+    }
 
     private final int id;
     /** The runtime's own types until {@link Frames.Configure} arrives, then also the user's. */
@@ -83,6 +94,11 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     private final LinkedBlockingQueue<Frames.Update> updates = new LinkedBlockingQueue<>();
     private final Thread applier;
     private volatile boolean applierBusy;
+    /**
+     * The update the applier is installing: each written reference's binding and the version it gets (see
+     * {@link #stampInstalled}). Applier thread only.
+     */
+    private final Map<RefBinding, Long> installing = new IdentityHashMap<>();
     private volatile long appliedSeq;
     /** The owner sequence of the last update received (poll thread only writes it). */
     private volatile long receivedSeq;
@@ -386,36 +402,80 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         }
     }
 
+    /**
+     * Installs one update as one local transaction. The bindings' versions are set by that transaction's commit
+     * hook ({@link #stampInstalled}), while it holds the references' locks, not after it: a reference's value
+     * and its version must change together. Set afterwards, a handler's first-read install
+     * ({@link #beforeRead}) of an older fetched value could land in between, under the update's version: the
+     * replica then claimed a version whose value it did not hold, and a commit that read it was accepted by the
+     * owner on that stale value (the bank demo lost money so). The body skips what is already as new (a fetch
+     * installed it), and re-runs if that changes before its commit.
+     */
     private void apply(Frames.Update u) {
         List<Object> targets = new ArrayList<>();
         List<Object> values = new ArrayList<>();
-        List<Frames.RefValue> entries = new ArrayList<>();
-        for (Frames.RefValue v : u.values()) {
-            Object ref = existing(v.id());
-            if (ref == null) {
+        List<RefBinding> bindings = new ArrayList<>();
+        try {
+            for (Frames.RefValue v : u.values()) {
+                Object ref = existing(v.id());
+                if (ref == null) {
+                    continue;
+                }
+                RefBinding b = (RefBinding) Replication.binding(ref);
+                if (b.present && b.version >= v.version()) {
+                    continue;
+                }
+                targets.add(ref);
+                values.add(decode(v.value()));
+                bindings.add(b);
+                installing.put(b, v.version());
+            }
+            if (targets.isEmpty()) {
+                return;
+            }
+            Stm.atomic("replica update " + u.ownerSeq(), () -> {
+                for (int i = 0; i < targets.size(); i++) {
+                    RefBinding b = bindings.get(i);
+                    if (!(b.present && b.version >= installing.get(b))) {
+                        set(targets.get(i), values.get(i));
+                    }
+                }
+            });
+        } finally {
+            installing.clear();
+        }
+    }
+
+    /**
+     * The commit hook of the applier's transaction ({@link #apply}), locks held: sets the written references'
+     * versions, and marks them present, before their new values are published. If one of them meanwhile got
+     * a value at least as new (a fetch installed it under its lock), rejects the commit: the body re-runs and
+     * skips it, instead of replacing a newer value with an older one.
+     */
+    private Object stampInstalled(Replication.CommitView view) {
+        int n = view.writeCount();
+        RefBinding[] written = new RefBinding[n];
+        long[] versions = new long[n];
+        for (int i = 0; i < n; i++) {
+            Object binding = view.writeBinding(i);
+            Long version = binding instanceof RefBinding ? installing.get(binding) : null;
+            if (version == null) {
                 continue;
             }
-            RefBinding b = (RefBinding) Replication.binding(ref);
-            if (b.present && b.version >= v.version()) {
-                continue;
+            RefBinding b = (RefBinding) binding;
+            if (b.present && b.version >= version) {
+                return view.writeRef(i);
             }
-            targets.add(ref);
-            values.add(decode(v.value()));
-            entries.add(v);
+            written[i] = b;
+            versions[i] = version;
         }
-        if (targets.isEmpty()) {
-            return;
-        }
-        Stm.atomic("replica update " + u.ownerSeq(), () -> {
-            for (int i = 0; i < targets.size(); i++) {
-                set(targets.get(i), values.get(i));
+        for (int i = 0; i < n; i++) {
+            if (written[i] != null) {
+                written[i].version = versions[i];
+                written[i].present = true;
             }
-        });
-        for (int i = 0; i < targets.size(); i++) {
-            RefBinding b = (RefBinding) Replication.binding(targets.get(i));
-            b.version = Math.max(b.version, entries.get(i).version());
-            b.present = true;
         }
+        return null;
     }
 
     @SuppressWarnings("unchecked")
@@ -462,16 +522,25 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
                 continue;
             }
             Object value = decode(v.value());
+            // Checked again under the reference's lock: an update may have installed a newer value since (the
+            // applier sets versions under the locks too); the fetched one must not replace it.
             Runnable mark = () -> {
+                if (rb.present && rb.version >= v.version()) {
+                    throw NEWER_INSTALLED;
+                }
                 rb.version = v.version();
                 rb.present = true;
             };
-            if (ref instanceof TLong l) {
-                Replication.install(l, (Long) value, mark);
-            } else {
-                @SuppressWarnings("unchecked")
-                TRef<Object> r = (TRef<Object>) ref;
-                Replication.install(r, value, mark);
+            try {
+                if (ref instanceof TLong l) {
+                    Replication.install(l, (Long) value, mark);
+                } else {
+                    @SuppressWarnings("unchecked")
+                    TRef<Object> r = (TRef<Object>) ref;
+                    Replication.install(r, value, mark);
+                }
+            } catch (NewerInstalled e) {
+                // nothing written: the reference keeps the newer value and its version
             }
         }
         if (!b.present) {
@@ -486,7 +555,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     @Override
     public Object onCommit(Replication.CommitView view) {
         if (Thread.currentThread() == applier) {
-            return null; // installing the owner's own updates
+            return stampInstalled(view); // installing the owner's own updates
         }
         Outbox ob = outbox.get();
         boolean handler = ob.active;
