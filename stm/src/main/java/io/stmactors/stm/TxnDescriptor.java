@@ -1005,6 +1005,11 @@ final class TxnDescriptor implements Replication.CommitView {
             return;
         }
         lockWriteSet();
+        if (hooks != null && boundSinceWritten()) {
+            wroteBound = true;
+            commitSpecialLocked();
+            return;
+        }
         long version = CLOCK.get() + 1;
         if (version > GlobalClock.MAX_VERSION || !validateReads(true)) {
             unlockWriteSet();
@@ -1020,10 +1025,35 @@ final class TxnDescriptor implements Replication.CommitView {
         abort(conflictVar, "read set changed before commit");
     }
 
+    /**
+     * Whether a reference of the write set was bound by a replication runtime after this
+     * transaction wrote it (a worker binds a new reference when another of its commits ships it).
+     * Checked with the write set locked: a binder reads the value after binding, so it either sees
+     * our lock (and then our value) or bound before this check (and then this commit goes through
+     * the hook, which ships the write).
+     */
+    private boolean boundSinceWritten() {
+        TVar[] vars = writeVars;
+        for (int i = 0, n = writeSize; i < n; i++) {
+            if (TVar.BINDING.getAcquire(vars[i]) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Commit of an inevitable transaction, or of one that wrote replicated references. */
     private void commitSpecial() {
         if (!inevitable) {
             lockWriteSet();
+        }
+        commitSpecialLocked();
+    }
+
+    /** {@link #commitSpecial} once the write set is locked (or held, for an inevitable one). */
+    private void commitSpecialLocked() {
+        if (inevitable && !wroteBound && hooks != null && boundSinceWritten()) {
+            wroteBound = true; // bound after it was written: the hook must ship it
         }
         long version = CLOCK.get() + 1;
         if (version > GlobalClock.MAX_VERSION) {

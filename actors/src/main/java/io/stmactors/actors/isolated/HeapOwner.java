@@ -164,7 +164,10 @@ final class HeapOwner implements ReplicationRouter.Side {
     enum Decision {
         /** Applied: new versions for the written references. */
         APPLIED,
-        /** A reference read has a newer version: the worker re-runs the transaction (nothing applied). */
+        /**
+         * A reference read has a newer version, or a reference published as new is already known: the worker
+         * re-runs the transaction (nothing applied).
+         */
         CONFLICT,
         /** Malformed or impossible (the worker must not re-run it): nothing applied. */
         REFUSED
@@ -172,7 +175,8 @@ final class HeapOwner implements ReplicationRouter.Side {
 
     /**
      * What {@link #commit} decided: for {@link Decision#APPLIED} the written ids and their new versions; for
-     * {@link Decision#CONFLICT} the id of a stale read; for {@link Decision#REFUSED} why.
+     * {@link Decision#CONFLICT} the id of a stale read, or of a reference published again; for
+     * {@link Decision#REFUSED} why.
      */
     record Verdict(Decision decision, long[] writtenIds, long[] versions, long conflictId, String refusal) {
         static Verdict conflict(long id) {
@@ -197,9 +201,11 @@ final class HeapOwner implements ReplicationRouter.Side {
      * publishes, its writes) in one step; on a conflict or a refusal nothing changes. Checked: every read
      * names a known reference at its current version (else a conflict, or a refusal for an unknown one);
      * an asynchronous commit reads and writes nothing; every published reference carries an id of this
-     * worker, once (one published before keeps its value: two handler threads may both publish it); every
-     * written reference is known; every value decodes, and a counter's value is a {@code Long}. Under the
-     * lock.
+     * worker, once, and is new (two threads of a worker may both ship a reference it created as new: a
+     * synchronous commit that publishes one the owner already has is a conflict on it, since its value, which
+     * it may have written, was computed without the owner's; an asynchronous one leaves the owner's value as it
+     * is); every written reference is known; every value decodes, and a counter's value is a {@code Long}.
+     * Under the lock.
      */
     Verdict commit(int worker, Frames.Commit c, ValueDecoder decoder) {
         if (c.reads() == null || c.writes() == null || c.newRefs() == null) {
@@ -227,7 +233,17 @@ final class HeapOwner implements ReplicationRouter.Side {
             if (fresh.containsKey(nr.id())) {
                 return Verdict.refused("it published reference #" + Long.toHexString(nr.id()) + " twice");
             }
-            if (!table.containsKey(nr.id())) {
+            if (table.containsKey(nr.id())) {
+                // Published before, by an earlier commit of this worker whose verdict its process had not yet
+                // recorded when this one was shipped. This commit's value is either one it wrote, computed without
+                // the owner's value (the owner must neither drop it nor take it blindly over what was committed
+                // since), or the local value it saw, possibly older than the owner's: a synchronous commit re-runs
+                // against the owner's value (I11). An asynchronous one wrote no shared reference: its value is a
+                // snapshot of what the owner already has, or of an older state; nothing to apply.
+                if (c.sync()) {
+                    return Verdict.conflict(nr.id());
+                }
+            } else {
                 Object ref = nr.isLong() ? TLong.of(0) : TRef.of(null);
                 RefBinding binding = new RefBinding(nr.id(), nr.isLong(), this, 1, true, true);
                 Replication.bind(ref, binding);

@@ -18,13 +18,17 @@ final class RefBinding {
     final boolean isLong;
     /** Which process's hooks handle this reference. */
     final Object side;
-    /** The owner version of the local value (0: not yet known to the owner). */
+    /**
+     * The owner version of the local value (0: not yet known; a reference this worker created has 1, the version
+     * its first publication gets, from the start).
+     */
     volatile long version;
     /** Whether the local reference holds a value (a worker's replica may still have to fetch it). */
     volatile boolean present;
     /**
      * Whether the owner knows this reference: false only for a reference a worker created and has
-     * not yet shipped in a commit (its first commit carries its value as a new reference).
+     * not yet shipped in a commit (its first commit carries its value as a new reference). Set once that
+     * commit is accepted, or once the owner rejects a later commit that shipped it as new too (I11).
      */
     volatile boolean published;
 

@@ -559,6 +559,11 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         }
         Outbox ob = outbox.get();
         boolean handler = ob.active;
+        if (!handler) {
+            // Outside a handler nothing resets the outbox between attempts (attemptStarted does, for handlers): this
+            // attempt collects its own new references. A failed one puts those it took from orphanNewRefs back.
+            ob.newRefs.clear();
+        }
         Map<Object, Object> inTxn = new IdentityHashMap<>();
         for (int i = 0, n = view.writeCount(); i < n; i++) {
             inTxn.put(view.writeRef(i), view.writeValue(i));
@@ -586,7 +591,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             }
         }
         List<Object> published = new ArrayList<>();
-        List<Frames.RefValue> newRefs = newRefValues(ob, inTxn, published);
+        List<Frames.RefValue> newRefs = newRefValues(ob, inTxn, written, published);
         long seq = nextSeq.incrementAndGet();
         CompletableFuture<Frames.CommitResult> future = new CompletableFuture<>();
         pendingCommits.put(seq, future);
@@ -595,6 +600,9 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
                 List.copyOf(ob.spawns), List.copyOf(ob.watches)));
         Frames.CommitResult result = await(future, "the heap owner's verdict on a commit");
         if (result.refusal() != null) {
+            if (!handler) {
+                unclaim(ob, published);
+            }
             throw new IllegalStateException("the heap owner refused the commit of " + view.transactionName() + ": "
                     + result.refusal());
         }
@@ -602,17 +610,29 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             ob.awaitSeq = result.ownerSeq();
             Object stale = existing(result.conflictId());
             if (stale != null && Replication.binding(stale) instanceof RefBinding b) {
-                if (handler) {
+                if (shippedAsNew(newRefs, b.id)) {
+                    // An earlier commit of this process published it first, and its thread has not marked it yet
+                    // (I11): the owner has it, with a value this attempt did not see. The re-run reads that value
+                    // (a fetch) and ships its writes to it as writes.
+                    b.published = true;
+                    b.present = false;
+                } else if (handler) {
                     ob.staleRead = b; // checked once the updates sent before the rejection are applied
                     ob.staleVersion = versionRead(reads, b.id);
                 } else {
                     b.present = false; // no update wait outside handlers: fetch it again at once
                 }
             }
+            if (!handler) {
+                unclaim(ob, published);
+            }
             return stale != null ? stale : STALE;
         }
         for (int i = 0; i < written.size(); i++) {
+            // Locks held: the value about to be published is the owner's at this version, and this process is now
+            // one of its holders. Marked present, so that an older fetch answered meanwhile is not installed over it.
             written.get(i).version = result.newVersions()[i];
+            written.get(i).present = true;
         }
         markPublished(published);
         if (handler) {
@@ -621,6 +641,31 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             ob.reset();
         }
         return null;
+    }
+
+    /**
+     * After a rejected attempt outside a handler: forgets the new references it collected, and gives those still
+     * unpublished back to {@link #orphanNewRefs}, which they may have come from (another thread's encoding); the
+     * re-run collects those of its own again.
+     */
+    private void unclaim(Outbox ob, List<Object> shipped) {
+        ob.newRefs.clear();
+        synchronized (orphanNewRefs) {
+            for (Object r : shipped) {
+                if (!((RefBinding) Replication.binding(r)).published) {
+                    orphanNewRefs.add(r);
+                }
+            }
+        }
+    }
+
+    private static boolean shippedAsNew(List<Frames.RefValue> newRefs, long id) {
+        for (Frames.RefValue v : newRefs) {
+            if (v.id() == id) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long versionRead(List<Frames.ReadVersion> reads, long id) {
@@ -654,8 +699,14 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         return future.join();
     }
 
-    /** Values of the references first shared by this attempt (and of those they reach in turn). */
-    private List<Frames.RefValue> newRefValues(Outbox ob, Map<Object, Object> inTxn, List<Object> published) {
+    /**
+     * Values of the references first shared by this attempt (and of those they reach in turn). One that is
+     * published by now (another commit of this process shipped it first, and was accepted) is left out, unless
+     * this transaction wrote it and ships that write nowhere else ({@code written}: the published references whose
+     * writes it ships as writes): then it goes as new, the owner rejects it, and the re-run ships a write (I11).
+     */
+    private List<Frames.RefValue> newRefValues(Outbox ob, Map<Object, Object> inTxn, List<RefBinding> written,
+                                               List<Object> published) {
         synchronized (orphanNewRefs) {
             for (Object r : orphanNewRefs) {
                 addNewRef(ob, r);
@@ -666,6 +717,9 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         for (int i = 0; i < ob.newRefs.size(); i++) { // encoding may discover more: the list grows
             Object ref = ob.newRefs.get(i);
             RefBinding b = (RefBinding) Replication.binding(ref);
+            if (b.published && !(inTxn.containsKey(ref) && !written.contains(b))) {
+                continue;
+            }
             Object value = inTxn.containsKey(ref) ? inTxn.get(ref) : Replication.peek(ref);
             out.add(new Frames.RefValue(b.id, b.isLong, 0, encode(value)));
             published.add(ref);
@@ -682,11 +736,15 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         ob.newRefs.add(ref);
     }
 
+    /**
+     * The owner accepted the references this process shipped as new (or, asynchronously, will). Only the flag: their
+     * bindings carry version 1, the owner's first, from the start ({@link #refId}); setting it here, after the
+     * commit and without the reference's lock, could lower a newer version an update installed meanwhile.
+     */
     private static void markPublished(List<Object> refs) {
         for (Object r : refs) {
             RefBinding b = (RefBinding) Replication.binding(r);
             if (!b.published) {
-                b.version = 1;
                 b.published = true;
             }
         }
@@ -695,7 +753,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     /** Ships what a committed handler did when it wrote no shared reference (so no verdict is needed). */
     private void sendAsync(Outbox ob, String transaction) {
         List<Object> published = new ArrayList<>();
-        List<Frames.RefValue> newRefs = newRefValues(ob, Map.of(), published);
+        List<Frames.RefValue> newRefs = newRefValues(ob, Map.of(), List.of(), published);
         send(new Frames.Commit(nextSeq.incrementAndGet(), false, transaction, List.of(), List.of(), newRefs,
                 List.copyOf(ob.sends), ob.actorState == null ? List.of() : List.of(ob.actorState),
                 List.copyOf(ob.spawns), List.copyOf(ob.watches)));
@@ -852,7 +910,8 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
                 newId = b.id;
             } else {
                 newId = ((long) id << 48) | nextRefId.incrementAndGet();
-                Replication.bind(ref, new RefBinding(newId, ref instanceof TLong, this, 0, true, false));
+                // Version 1: the one the owner gives the value its first publication ships (see markPublished).
+                Replication.bind(ref, new RefBinding(newId, ref instanceof TLong, this, 1, true, false));
                 refs.put(newId, new WeakReference<>(ref));
             }
         }

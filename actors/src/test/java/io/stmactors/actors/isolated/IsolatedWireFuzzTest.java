@@ -41,7 +41,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  *     ({@link HeapOwner#commit}): unknown ids, ids of another worker, id 0, stale and future versions, values
  *     of the wrong kind or that do not decode, references to the commit's own new references, absurd sizes.
  *     Contract: applied, a conflict or a refusal, nothing else; a conflict or a refusal changes nothing in the
- *     owner (ids, versions, holders, values); an applied commit read only current versions, wrote only known
+ *     owner (ids, versions, holders, values), and a conflict names a stale read or, in a synchronous commit, a
+ *     reference published as new that the owner already had; an applied commit read only current versions, wrote only known
  *     references, each written once more; a commit made only of well-formed parts is never refused.</li>
  * </ul>
  * Inputs the fuzzer found are kept in {@code src/test/resources/io/stmactors/actors/isolated/IsolatedWireFuzzTestInputs}
@@ -313,8 +314,12 @@ class IsolatedWireFuzzTest {
                     assertTrue(forged.malformed, "a well-formed commit was refused: " + verdict.refusal() + "; worker " + forged.worker + ", " + forged.commit + ", new refs " + forged.commit.newRefs().stream().map(n -> Long.toHexString(n.id()) + "/" + n.isLong() + "/" + (n.value() == null ? "null" : n.value().length)).toList() + ", owner " + owner.ids());
                 } else {
                     Snapshot stale = before.get(verdict.conflictId());
-                    assertTrue(stale != null && forged.commit.reads().stream().anyMatch(r -> r.id() == verdict.conflictId()
-                            && r.version() != stale.version), "a conflict on a read that was current");
+                    boolean staleRead = stale != null && forged.commit.reads().stream()
+                            .anyMatch(r -> r.id() == verdict.conflictId() && r.version() != stale.version);
+                    boolean publishedAgain = stale != null && forged.commit.sync() && forged.commit.newRefs().stream()
+                            .anyMatch(n -> n != null && n.id() == verdict.conflictId()); // I11
+                    assertTrue(staleRead || publishedAgain,
+                            "a conflict on a read that was current, or on a reference that was new");
                 }
                 continue;
             }
