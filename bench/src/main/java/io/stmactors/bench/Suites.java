@@ -106,11 +106,17 @@ public final class Suites {
                 new Row("disjoint-put-1t", "map put, 1 thread in its own key range", MapDisjointPutBench.class, 1),
                 new Row("disjoint-put-2t", "map put, 2 threads into one map, each in its own key range",
                         MapDisjointPutBench.class, 2),
+                new Row("own-map-put-1t", "control: the same puts, 1 thread into a map of its own",
+                        MapOwnMapPutBench.class, 1),
+                new Row("own-map-put-2t", "control: the same puts, 2 threads, each into a map of its own",
+                        MapOwnMapPutBench.class, 2),
                 new Row("queue-2t", "bounded queue (1,024): 1 producer offering, 1 consumer polling",
                         QueueBench.class.getName(), 2, List.of("ours", "concurrent")));
         List<Scaling> scalings = List.of(
                 new Scaling("disjoint-put", "map put, 1 → 2 threads on disjoint keys", "disjoint-put-1t",
-                        "disjoint-put-2t"));
+                        "disjoint-put-2t"),
+                new Scaling("own-map-put", "control: map put, 1 → 2 threads, each into a map of its own",
+                        "own-map-put-1t", "own-map-put-2t"));
         List<Target> targets = List.of(
                 new Target.MinScaling("≥ 1.8× speedup from 1 to 2 threads on disjoint keys", "disjoint-put", "ours", 1.8),
                 new Target.AheadOf("ahead of ScalaSTM's `TMap` on every map row", List.of("scalaStm")));
@@ -124,6 +130,9 @@ public final class Suites {
                 "The queue row's score is offers plus polls per second; a call on a full or empty queue "
                         + "returns at once and counts as an operation (the queue starts half full, so both "
                         + "sides mostly succeed).",
+                "The `own-map-put` rows are the control of the `disjoint-put` rows: the same puts, but each "
+                        + "thread into a map of its own, so the threads write no memory in common. The gap between "
+                        + "the two scalings is what sharing one map costs.",
                 "On 2 cores the physical ceiling of 2-thread scaling is 2.0×; the JMH harness threads and the "
                         + "OS share those cores.");
         return new Suite("collections", "Transactional collections: `TMap` and `TQueue` against their usual peers",
