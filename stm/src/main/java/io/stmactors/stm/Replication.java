@@ -113,6 +113,18 @@ public final class Replication {
         TxnDescriptor.installSingle(ref, null, value, underLock);
     }
 
+    /**
+     * As {@link #install(TRef, Object, Runnable)} for a reference of either kind: a {@link TLong}
+     * takes a {@link Long}.
+     */
+    public static void installValue(Object ref, Object value, Runnable underLock) {
+        if (ref instanceof TLong l) {
+            install(l, (Long) value, underLock);
+        } else {
+            install((TRef<?>) var(ref), value, underLock);
+        }
+    }
+
     /** The current committed value of {@code ref} (a {@link Long} for a {@link TLong}), outside transactions. */
     public static Object peek(Object ref) {
         if (ref instanceof TRef<?> r) {

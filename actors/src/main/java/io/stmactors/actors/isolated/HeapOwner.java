@@ -325,13 +325,7 @@ final class HeapOwner implements ReplicationRouter.Side {
 
     /** Stores a decoded initial value into a reference created by a worker. Under the lock. */
     private static void initialize(Object ref, Object value) {
-        if (ref instanceof TLong l) {
-            Replication.install(l, (Long) value, null);
-        } else {
-            @SuppressWarnings("unchecked")
-            TRef<Object> r = (TRef<Object>) ref;
-            Replication.install(r, value, null);
-        }
+        Replication.installValue(ref, value, null);
     }
 
     /**

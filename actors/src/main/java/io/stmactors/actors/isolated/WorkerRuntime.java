@@ -532,13 +532,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
                 rb.present = true;
             };
             try {
-                if (ref instanceof TLong l) {
-                    Replication.install(l, (Long) value, mark);
-                } else {
-                    @SuppressWarnings("unchecked")
-                    TRef<Object> r = (TRef<Object>) ref;
-                    Replication.install(r, value, mark);
-                }
+                Replication.installValue(ref, value, mark);
             } catch (NewerInstalled e) {
                 // nothing written: the reference keeps the newer value and its version
             }

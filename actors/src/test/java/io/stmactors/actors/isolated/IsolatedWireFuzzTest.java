@@ -525,45 +525,20 @@ class IsolatedWireFuzzTest {
     // =====================================================================================
 
     /** The coordinator's wire context, as {@link IsolatedActorSystem} is one, over a bare owner. */
-    static final class OwnerContext implements WireContext {
+    static final class OwnerContext extends OwnerWireContext {
         private final HeapOwner owner;
 
         OwnerContext(HeapOwner owner) {
             this.owner = owner;
         }
 
+        @Override
+        HeapOwner owner() {
+            return owner;
+        }
+
         Object decodeValue(byte[] bytes) {
             return Wire.unbox(Wire.with(this, () -> CODEC.decode(Wire.present(bytes))));
-        }
-
-        @Override
-        public int endpoint() {
-            return 0;
-        }
-
-        @Override
-        public long refId(Object ref) {
-            return owner.adopt(ref);
-        }
-
-        @Override
-        public Object ref(long id, boolean isLong) {
-            return owner.resolve(id, isLong);
-        }
-
-        @Override
-        public ActorRef<?> actor(String name) {
-            return new RemoteActorRef<>(name, null);
-        }
-
-        @Override
-        public long promiseId(io.stmactors.actors.internal.PromiseRef<?> promise) {
-            throw new UnsupportedOperationException("no asks here");
-        }
-
-        @Override
-        public ActorRef<?> reply(int endpoint, long askId) {
-            return new ReplyRef<>(endpoint, askId, null);
         }
     }
 

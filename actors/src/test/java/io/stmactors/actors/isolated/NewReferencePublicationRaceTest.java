@@ -1,8 +1,6 @@
 package io.stmactors.actors.isolated;
 
-import io.stmactors.actors.ActorRef;
 import io.stmactors.actors.ActorSystemConfig;
-import io.stmactors.actors.internal.PromiseRef;
 import io.stmactors.stm.Replication;
 import io.stmactors.stm.Stm;
 import io.stmactors.stm.TRef;
@@ -55,10 +53,7 @@ class NewReferencePublicationRaceTest {
         poller.setDaemon(true);
         poller.start();
         try {
-            assertNotNull(coordinator.await(Frames.Hello.class, WAIT_SECONDS), "the worker says hello");
-            coordinator.deliver(new Frames.Configure(registered.stream().map(Class::getName).toList(),
-                    "publication-race", 5, 2, 0, 0));
-            assertNotNull(coordinator.await(Frames.Ready.class, WAIT_SECONDS), "the worker is configured");
+            coordinator.configure("publication-race", 2, WAIT_SECONDS);
 
             @SuppressWarnings("unchecked")
             TRef<Object> shared = (TRef<Object>) worker.ref(sharedId, false);
@@ -174,7 +169,7 @@ class NewReferencePublicationRaceTest {
      * commit after the other, in the order submitted: applying a commit runs a transaction, which must not run
      * inside the worker's commit hook (where {@link ScriptedCoordinator#onFrame} is called).
      */
-    static final class OwnerSide implements WireContext, HeapOwner.Outlet {
+    static final class OwnerSide extends OwnerWireContext implements HeapOwner.Outlet {
         final HeapOwner owner = new HeapOwner(this);
         final List<String> decided = java.util.Collections.synchronizedList(new ArrayList<>());
         final ExecutorService decider = Executors.newSingleThreadExecutor(r -> {
@@ -239,36 +234,9 @@ class NewReferencePublicationRaceTest {
             return Wire.with(this, () -> coordinator.codec.encode(new Boxed(value)));
         }
 
-        // WireContext: the coordinator's.
-
         @Override
-        public int endpoint() {
-            return 0;
-        }
-
-        @Override
-        public long refId(Object ref) {
-            return owner.adopt(ref);
-        }
-
-        @Override
-        public Object ref(long id, boolean isLong) {
-            return owner.resolve(id, isLong);
-        }
-
-        @Override
-        public ActorRef<?> actor(String name) {
-            return new RemoteActorRef<>(name, null);
-        }
-
-        @Override
-        public long promiseId(PromiseRef<?> promise) {
-            throw new UnsupportedOperationException("no asks here");
-        }
-
-        @Override
-        public ActorRef<?> reply(int endpoint, long askId) {
-            return new ReplyRef<>(endpoint, askId, null);
+        HeapOwner owner() {
+            return owner;
         }
     }
 }

@@ -64,10 +64,7 @@ class ReplicaInstallRaceTest {
         poller.setDaemon(true);
         poller.start();
         try {
-            assertNotNull(coordinator.await(Frames.Hello.class, WAIT_SECONDS), "the worker says hello");
-            coordinator.deliver(new Frames.Configure(registered.stream().map(Class::getName).toList(),
-                    "install-race", 5, 1, 0, 0));
-            assertNotNull(coordinator.await(Frames.Ready.class, WAIT_SECONDS), "the worker is configured");
+            coordinator.configure("install-race", 1, WAIT_SECONDS);
 
             @SuppressWarnings("unchecked")
             TRef<Object> x = (TRef<Object>) worker.ref(X, false);

@@ -24,6 +24,7 @@ import java.util.function.Consumer;
  */
 final class ScriptedCoordinator implements Transport {
     final KryoCodec codec;
+    private final List<Class<?>> registeredClasses;
     final List<Object> received = new CopyOnWriteArrayList<>();
     private final Queue<byte[]> inbox = new ConcurrentLinkedQueue<>();
     /** What the test does with each frame the worker sends (answers a fetch, a commit...). */
@@ -31,6 +32,22 @@ final class ScriptedCoordinator implements Transport {
 
     ScriptedCoordinator(List<Class<?>> registeredClasses) {
         this.codec = Wire.codec(registeredClasses);
+        this.registeredClasses = registeredClasses;
+    }
+
+    /**
+     * The coordinator's side of a worker's start: waits for its hello, configures it as system {@code name} with
+     * {@code threadsPerWorker} handler threads, and waits until it is ready (at most {@code seconds} each).
+     */
+    void configure(String name, int threadsPerWorker, long seconds) throws InterruptedException {
+        if (await(Frames.Hello.class, seconds) == null) {
+            throw new AssertionError("the worker did not say hello");
+        }
+        deliver(new Frames.Configure(registeredClasses.stream().map(Class::getName).toList(), name, 5,
+                threadsPerWorker, 0, 0));
+        if (await(Frames.Ready.class, seconds) == null) {
+            throw new AssertionError("the worker was not configured");
+        }
     }
 
     /** Queues a frame for the worker (endpoint 0 is the coordinator). */
