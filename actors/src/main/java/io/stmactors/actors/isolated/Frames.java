@@ -1,5 +1,13 @@
 package io.stmactors.actors.isolated;
 
+import io.stmactors.transport.CodecException;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -148,6 +156,73 @@ final class Frames {
     }
 
     /** The runtime's own types, registered before the user's, in this order. */
+    /**
+     * Returns {@code frame} after checking that every list it holds (and every list of the records in those
+     * lists) holds only elements of the declared type, or null. Kryo writes the class of each list element, so
+     * malformed input can put any registered type where a {@code ChildSpawned} belongs; without this check the
+     * receiver would fail with a {@code ClassCastException} wherever it first touched the element.
+     *
+     * @throws CodecException naming the record and the component
+     */
+    static Object checked(Object frame) {
+        check(frame);
+        return frame;
+    }
+
+    private static void check(Object record) {
+        if (record == null) {
+            return;
+        }
+        for (ListComponent c : LIST_COMPONENTS.get(record.getClass())) {
+            List<?> list;
+            try {
+                list = (List<?>) c.accessor.invokeExact(record);
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+            if (list == null) {
+                continue;
+            }
+            for (Object element : list) {
+                if (element != null && !c.element.isInstance(element)) {
+                    throw new CodecException("Malformed frame: " + record.getClass().getSimpleName() + "." + c.name
+                            + " holds a " + element.getClass().getName() + " where a " + c.element.getSimpleName()
+                            + " belongs");
+                }
+                if (element != null && element.getClass().isRecord()) {
+                    check(element);
+                }
+            }
+        }
+    }
+
+    /** A record component of type {@code List<element>}, with an accessor typed {@code (Object)List}. */
+    private record ListComponent(String name, MethodHandle accessor, Class<?> element) {
+    }
+
+    private static final ClassValue<ListComponent[]> LIST_COMPONENTS = new ClassValue<>() {
+        @Override
+        protected ListComponent[] computeValue(Class<?> type) {
+            List<ListComponent> out = new ArrayList<>();
+            if (type.isRecord()) {
+                for (RecordComponent rc : type.getRecordComponents()) {
+                    if (rc.getType() == List.class && rc.getGenericType() instanceof ParameterizedType p
+                            && p.getActualTypeArguments()[0] instanceof Class<?> element) {
+                        try {
+                            rc.getAccessor().setAccessible(true);
+                            MethodHandle mh = MethodHandles.lookup().unreflect(rc.getAccessor())
+                                    .asType(MethodType.methodType(List.class, Object.class));
+                            out.add(new ListComponent(rc.getName(), mh, element));
+                        } catch (IllegalAccessException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                }
+            }
+            return out.toArray(ListComponent[]::new);
+        }
+    };
+
     static List<Class<?>> types() {
         return List.of(Hello.class, Spawn.class, Tell.class, Reply.class, StopActor.class, Stopped.class,
                 ReadVersion.class, RefValue.class, Outgoing.class, ActorState.class, ChildSpawned.class, Watch.class,

@@ -628,7 +628,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         WorkerHandle worker = workers[source - 1];
         Object frame;
         try {
-            frame = Wire.with(this, () -> codec.decode(buffer, offset, length));
+            frame = Frames.checked(Wire.with(this, () -> codec.decode(buffer, offset, length)));
         } catch (CodecException e) {
             malformedFrames.increment();
             worker.countReceived();

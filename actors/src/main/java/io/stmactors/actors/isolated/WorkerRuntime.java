@@ -269,7 +269,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         }
         Object frame;
         try {
-            frame = Wire.with(this, () -> codec.decode(buffer, offset, length));
+            frame = Frames.checked(Wire.with(this, () -> codec.decode(buffer, offset, length)));
         } catch (CodecException e) {
             framesReceived.incrementAndGet();
             LOG.error("Worker {} could not decode a frame: {}", id, e.getMessage());

@@ -139,7 +139,7 @@ class IsolatedWireFuzzTest {
     static Object decode(WireContext context, byte[] bytes) {
         Object decoded;
         try {
-            decoded = Wire.with(context, () -> CODEC.decode(Wire.present(bytes)));
+            decoded = Frames.checked(Wire.with(context, () -> CODEC.decode(Wire.present(bytes))));
         } catch (CodecException expected) {
             REJECTED.incrementAndGet();
             return null;
