@@ -4,11 +4,11 @@ import io.stmactors.stm.TMap;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.infra.ThreadParams;
 import scala.concurrent.stm.japi.STM;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The maps the collection benchmarks compare: our {@link TMap}, {@link ConcurrentHashMap}, and
@@ -29,7 +29,6 @@ public final class CollectionMaps {
         final Map<Integer, Integer> concurrent = new ConcurrentHashMap<>();
         final Map<Integer, Integer> scalaStm = STM.newMap();
         final Integer[] keys = new Integer[SIZE];
-        final AtomicInteger threadIds = new AtomicInteger();
 
         @Setup
         public void fill() {
@@ -39,13 +38,52 @@ public final class CollectionMaps {
                 concurrent.put(keys[i], i);
                 scalaStm.put(keys[i], i);
             }
+            afterFill();
+        }
+
+        /** More setup for a subclass, once the prefilled keys are in. */
+        void afterFill() {
+        }
+    }
+
+    /**
+     * The most threads a row of the disjoint-key benchmarks runs: their maps hold the key ranges of
+     * this many threads whichever thread count is measured.
+     */
+    static final int MAX_THREADS = 2;
+
+    /**
+     * The maps of the scaling rows ({@link MapDisjointPutBench}): besides the {@value #SIZE}
+     * prefilled keys, each already holds the own key range of all {@value #MAX_THREADS} threads
+     * (the keys {@link Cursor#ownKey()} walks). So the 1-thread and the 2-thread run measure the same
+     * map (same size, same memory, same puts: every put replaces), and their ratio is what a second
+     * thread costs or gains, not what a larger map costs. Then one full GC moves every map into the
+     * old generation, where a long-lived map lives: a map left young (one that allocates nothing
+     * while measured, as {@code ConcurrentHashMap} does here) skips the part of the garbage
+     * collector's write barrier that the others pay.
+     */
+    @State(Scope.Benchmark)
+    public static class FixedMaps extends Maps {
+        @Override
+        void afterFill() {
+            for (int t = 0; t < MAX_THREADS; t++) {
+                Integer[] own = Cursor.ownKeys(t);
+                for (int i = 0; i < own.length; i++) {
+                    Integer k = own[i];
+                    ours.put(k, i);
+                    concurrent.put(k, i);
+                    scalaStm.put(k, i);
+                }
+            }
+            System.gc();
         }
     }
 
     /**
      * One benchmark thread's walk over keys: {@link #sharedKey} cycles through the prefilled keys;
      * {@link #ownKey} through a range of {@value #RANGE} keys no other thread uses (so threads never
-     * write the same entry), inserted on the first lap and replaced afterwards. {@link #value} and {@link #ownValue}
+     * write the same entry), already in a {@link FixedMaps} map, else inserted on the first lap and replaced
+     * afterwards. {@link #value} and {@link #ownValue}
      * alternate between two objects from one lap of their key cycle to the next, so that every put really replaces
      * the value (a put of the value already there writes nothing, in every map).
      */
@@ -57,12 +95,37 @@ public final class CollectionMaps {
         final Integer[] values = {-1, -2};
 
         @Setup
-        public void assign(Maps maps) {
-            int base = (maps.threadIds.getAndIncrement() + 1) * 10_000_000;
-            own = new Integer[RANGE];
-            for (int i = 0; i < RANGE; i++) {
-                own[i] = base + i;
+        public void assign(ThreadParams thread) {
+            assign(thread.getThreadIndex());
+        }
+
+        void assign(int threadIndex) {
+            own = ownKeys(threadIndex);
+        }
+
+        /**
+         * The boxed keys of the range of the benchmark thread with index {@code thread}, made once
+         * per JVM for the first {@value #MAX_THREADS} threads, so that a prefilled map
+         * ({@link FixedMaps}) holds the very objects the thread then puts.
+         */
+        static Integer[] ownKeys(int thread) {
+            return thread < MAX_THREADS ? OWN_KEYS[thread] : makeOwnKeys(thread);
+        }
+
+        private static final Integer[][] OWN_KEYS = new Integer[MAX_THREADS][];
+
+        static {
+            for (int t = 0; t < MAX_THREADS; t++) {
+                OWN_KEYS[t] = makeOwnKeys(t);
             }
+        }
+
+        private static Integer[] makeOwnKeys(int thread) {
+            Integer[] keys = new Integer[RANGE];
+            for (int i = 0; i < RANGE; i++) {
+                keys[i] = (thread + 1) * 10_000_000 + i;
+            }
+            return keys;
         }
 
         Integer sharedKey(Maps maps) {

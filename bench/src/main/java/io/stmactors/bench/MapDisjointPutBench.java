@@ -1,7 +1,7 @@
 package io.stmactors.bench;
 
 import io.stmactors.bench.CollectionMaps.Cursor;
-import io.stmactors.bench.CollectionMaps.Maps;
+import io.stmactors.bench.CollectionMaps.FixedMaps;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -14,9 +14,10 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Puts into one shared map, each thread in its own key range (inserts on the first lap, then
- * replacements): the conflict-free case the hash trie is built for. The harness runs it with 1 and
- * with 2 threads; scaling = throughput(2) / throughput(1), both totals over all threads.
+ * Puts into one shared map, each thread replacing the values of its own key range: the
+ * conflict-free case the hash trie is built for. The harness runs it with 1 and with 2 threads on
+ * the same map ({@link FixedMaps}: the key ranges of both threads are in it from the start, and it
+ * is in the old generation); scaling = throughput(2) / throughput(1), both totals over all threads.
  * Contenders: {@code ours} (our {@code TMap}), {@code concurrent} ({@code ConcurrentHashMap}),
  * {@code scalaStm} (ScalaSTM's {@code TMap}); see {@link CollectionMaps}.
  */
@@ -29,19 +30,19 @@ import java.util.concurrent.TimeUnit;
 public class MapDisjointPutBench {
 
     @Benchmark
-    public Integer ours(Maps m, Cursor c, StmCounters stm) {
+    public Integer ours(FixedMaps m, Cursor c, StmCounters stm) {
         Integer k = c.ownKey();
         return m.ours.put(k, c.ownValue());
     }
 
     @Benchmark
-    public Integer concurrent(Maps m, Cursor c) {
+    public Integer concurrent(FixedMaps m, Cursor c) {
         Integer k = c.ownKey();
         return m.concurrent.put(k, c.ownValue());
     }
 
     @Benchmark
-    public Integer scalaStm(Maps m, Cursor c) {
+    public Integer scalaStm(FixedMaps m, Cursor c) {
         Integer k = c.ownKey();
         return m.scalaStm.put(k, c.ownValue());
     }

@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.ThreadParams;
 import scala.concurrent.stm.japi.STM;
 
 import java.util.Map;
@@ -19,11 +20,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The control of {@link MapDisjointPutBench}: the same puts (a prefilled map of
- * {@value CollectionMaps#SIZE} keys, then a key range of {@value CollectionMaps.Cursor#RANGE}
- * inserted on the first lap and replaced afterwards), but each thread into a map of its own. The
- * threads then share no memory they write, so comparing the two benchmarks' scaling separates what
- * one shared map costs (cache lines both threads write) from what the machine's memory allows.
+ * The control of {@link MapDisjointPutBench}: the same puts (values replaced in a thread's own key
+ * range of {@value CollectionMaps.Cursor#RANGE} keys, in a map that also holds
+ * {@value CollectionMaps#SIZE} other keys and was moved into the old generation), but each thread
+ * into a map of its own. The threads then share no memory they write, so comparing the two
+ * benchmarks' scaling separates what one shared map costs (cache lines both threads use) from what
+ * the machine allows. Each thread's map is smaller than the shared one, which holds both ranges.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -39,12 +41,13 @@ public class MapOwnMapPutBench {
         final TMap<Integer, Integer> ours = new TMap<>();
         final Map<Integer, Integer> concurrent = new ConcurrentHashMap<>();
         final Map<Integer, Integer> scalaStm = STM.newMap();
-        final Integer[] own = new Integer[CollectionMaps.Cursor.RANGE];
+        Integer[] own;
         final Integer[] values = {-1, -2};
         int next;
 
         @Setup
-        public void fill() {
+        public void fill(ThreadParams thread) {
+            own = CollectionMaps.Cursor.ownKeys(thread.getThreadIndex());
             for (int i = 0; i < CollectionMaps.SIZE; i++) {
                 Integer k = i;
                 ours.put(k, i);
@@ -52,15 +55,18 @@ public class MapOwnMapPutBench {
                 scalaStm.put(k, i);
             }
             for (int i = 0; i < own.length; i++) {
-                own[i] = 10_000_000 + i;
+                ours.put(own[i], i);
+                concurrent.put(own[i], i);
+                scalaStm.put(own[i], i);
             }
+            System.gc(); // into the old generation, as in CollectionMaps.FixedMaps
         }
 
         Integer key() {
             return own[next++ & (own.length - 1)];
         }
 
-        /** Changes every lap of the key range, so that every put after the first lap replaces. */
+        /** Changes every lap of the key range, so that every put writes a new value. */
         Integer value() {
             return values[((next - 1) / own.length) & 1];
         }

@@ -103,9 +103,14 @@ public final class Suites {
                 new Row("map-get-1t", "map get of an existing key, 1 thread (16,384 entries)", MapGetBench.class, 1),
                 new Row("map-put-1t", "map put replacing an existing key, 1 thread (16,384 entries)",
                         MapPutBench.class, 1),
-                new Row("disjoint-put-1t", "map put, 1 thread in its own key range", MapDisjointPutBench.class, 1),
-                new Row("disjoint-put-2t", "map put, 2 threads into one map, each in its own key range",
+                new Row("disjoint-put-1t", "map put, 1 thread in its own key range (147,456 entries)",
+                        MapDisjointPutBench.class, 1),
+                new Row("disjoint-put-2t", "map put, 2 threads into the same map, each in its own key range",
                         MapDisjointPutBench.class, 2),
+                new Row("disjoint-put-pgc-1t", "the disjoint-put-1t row under the parallel GC (not G1)",
+                        MapDisjointPutParallelGcBench.class, 1),
+                new Row("disjoint-put-pgc-2t", "the disjoint-put-2t row under the parallel GC (not G1)",
+                        MapDisjointPutParallelGcBench.class, 2),
                 new Row("own-map-put-1t", "control: the same puts, 1 thread into a map of its own",
                         MapOwnMapPutBench.class, 1),
                 new Row("own-map-put-2t", "control: the same puts, 2 threads, each into a map of its own",
@@ -115,6 +120,8 @@ public final class Suites {
         List<Scaling> scalings = List.of(
                 new Scaling("disjoint-put", "map put, 1 → 2 threads on disjoint keys", "disjoint-put-1t",
                         "disjoint-put-2t"),
+                new Scaling("disjoint-put-pgc", "map put, 1 → 2 threads on disjoint keys, parallel GC",
+                        "disjoint-put-pgc-1t", "disjoint-put-pgc-2t"),
                 new Scaling("own-map-put", "control: map put, 1 → 2 threads, each into a map of its own",
                         "own-map-put-1t", "own-map-put-2t"));
         List<Target> targets = List.of(
@@ -130,9 +137,18 @@ public final class Suites {
                 "The queue row's score is offers plus polls per second; a call on a full or empty queue "
                         + "returns at once and counts as an operation (the queue starts half full, so both "
                         + "sides mostly succeed).",
+                "The `disjoint-put` rows run 1 and 2 threads on the same map: it holds the key ranges of "
+                        + "both threads from the start (16,384 + 2 × 65,536 entries), every put replaces a value, "
+                        + "and a full GC in the setup moves every map into the old generation, where a "
+                        + "long-lived map lives (a map left young skips most of G1's write barrier).",
+                "The `disjoint-put-pgc` rows are the same benchmark in a JVM with `-XX:+UseParallelGC`. G1 "
+                        + "queues every store of a reference into an old object for its concurrent refinement "
+                        + "threads, which on 2 cores take CPU from the second benchmark thread; the parallel "
+                        + "collector has no such threads. The two scalings side by side separate the map's "
+                        + "scaling from G1's.",
                 "The `own-map-put` rows are the control of the `disjoint-put` rows: the same puts, but each "
-                        + "thread into a map of its own, so the threads write no memory in common. The gap between "
-                        + "the two scalings is what sharing one map costs.",
+                        + "thread into a map of its own (16,384 + 65,536 entries), so the threads write no memory "
+                        + "in common. The gap between the two scalings is what sharing one map costs.",
                 "On 2 cores the physical ceiling of 2-thread scaling is 2.0×; the JMH harness threads and the "
                         + "OS share those cores.");
         return new Suite("collections", "Transactional collections: `TMap` and `TQueue` against their usual peers",

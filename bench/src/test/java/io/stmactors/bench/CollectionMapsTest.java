@@ -2,11 +2,16 @@ package io.stmactors.bench;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The put benchmarks really write: a key gets a different value object on each lap of its cycle. */
 class CollectionMapsTest {
@@ -16,7 +21,7 @@ class CollectionMapsTest {
         CollectionMaps.Maps maps = new CollectionMaps.Maps();
         maps.fill();
         CollectionMaps.Cursor cursor = new CollectionMaps.Cursor();
-        cursor.assign(maps);
+        cursor.assign(0);
         assertEveryLapChangesTheValue(CollectionMaps.SIZE, () -> {
             Integer k = cursor.sharedKey(maps);
             return new Object[] {k, cursor.value()};
@@ -28,11 +33,40 @@ class CollectionMapsTest {
         CollectionMaps.Maps maps = new CollectionMaps.Maps();
         maps.fill();
         CollectionMaps.Cursor cursor = new CollectionMaps.Cursor();
-        cursor.assign(maps);
+        cursor.assign(0);
         assertEveryLapChangesTheValue(CollectionMaps.Cursor.RANGE, () -> {
             Integer k = cursor.ownKey();
             return new Object[] {k, cursor.ownValue()};
         });
+    }
+
+    @Test
+    void theScalingRowsMapHoldsEveryThreadsRangeSoBothThreadCountsMeasureTheSameMap() {
+        CollectionMaps.FixedMaps maps = new CollectionMaps.FixedMaps();
+        maps.fill();
+        int expected = CollectionMaps.SIZE + CollectionMaps.MAX_THREADS * CollectionMaps.Cursor.RANGE;
+        assertEquals(expected, maps.ours.size());
+        assertEquals(expected, maps.concurrent.size());
+        assertEquals(expected, maps.scalaStm.size());
+        for (int t = 0; t < CollectionMaps.MAX_THREADS; t++) {
+            CollectionMaps.Cursor cursor = new CollectionMaps.Cursor();
+            cursor.assign(t);
+            for (int i = 0; i < CollectionMaps.Cursor.RANGE; i++) {
+                Integer k = cursor.ownKey();
+                assertEquals(i, maps.ours.get(k), "thread " + t + "'s key " + k);
+            }
+        }
+    }
+
+    @Test
+    void threadsWalkDisjointKeyRanges() {
+        Set<Integer> a = new HashSet<>(Arrays.asList(CollectionMaps.Cursor.ownKeys(0)));
+        List<Integer> b = Arrays.asList(CollectionMaps.Cursor.ownKeys(1));
+        assertEquals(CollectionMaps.Cursor.RANGE, a.size());
+        assertTrue(b.stream().noneMatch(a::contains), "the two threads' ranges overlap");
+        List<Integer> c = Arrays.asList(CollectionMaps.Cursor.ownKeys(CollectionMaps.MAX_THREADS));
+        assertEquals(CollectionMaps.Cursor.RANGE, new HashSet<>(c).size());
+        assertTrue(c.stream().noneMatch(a::contains), "a thread beyond MAX_THREADS walks another's range");
     }
 
     private static void assertEveryLapChangesTheValue(int cycle, java.util.function.Supplier<Object[]> put) {
