@@ -15,6 +15,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * ScalaSTM's {@code TMap} through its {@code java.util.Map} view ({@code japi.STM.newMap()}), each
  * prefilled with the keys {@code 0 .. SIZE-1}. A call on either STM map outside a transaction is
  * one transaction.
+ *
+ * <p>The setup ends with a full GC, which moves every map into the old generation, where a
+ * long-lived map lives. Without it, whether a map is still young when measured depends on the
+ * garbage its own setup made (ScalaSTM's map allocates on every put, ours and
+ * {@code ConcurrentHashMap} only on insertions), and a young map skips the costly part of G1's
+ * write barrier: one run measured our puts at 21 M/s and the next at 4 M/s.
  */
 public final class CollectionMaps {
     static final int SIZE = 1 << 14;
@@ -39,6 +45,7 @@ public final class CollectionMaps {
                 scalaStm.put(keys[i], i);
             }
             afterFill();
+            System.gc(); // into the old generation: see the class comment
         }
 
         /** More setup for a subclass, once the prefilled keys are in. */
@@ -57,10 +64,7 @@ public final class CollectionMaps {
      * prefilled keys, each already holds the own key range of all {@value #MAX_THREADS} threads
      * (the keys {@link Cursor#ownKey()} walks). So the 1-thread and the 2-thread run measure the same
      * map (same size, same memory, same puts: every put replaces), and their ratio is what a second
-     * thread costs or gains, not what a larger map costs. Then one full GC moves every map into the
-     * old generation, where a long-lived map lives: a map left young (one that allocates nothing
-     * while measured, as {@code ConcurrentHashMap} does here) skips the part of the garbage
-     * collector's write barrier that the others pay.
+     * thread costs or gains, not what a larger map costs.
      */
     @State(Scope.Benchmark)
     public static class FixedMaps extends Maps {
@@ -75,7 +79,6 @@ public final class CollectionMaps {
                     scalaStm.put(k, i);
                 }
             }
-            System.gc();
         }
     }
 

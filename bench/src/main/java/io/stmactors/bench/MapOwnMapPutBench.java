@@ -59,7 +59,7 @@ public class MapOwnMapPutBench {
                 concurrent.put(own[i], i);
                 scalaStm.put(own[i], i);
             }
-            System.gc(); // into the old generation, as in CollectionMaps.FixedMaps
+            System.gc(); // into the old generation, as in CollectionMaps.Maps
         }
 
         Integer key() {

@@ -103,6 +103,8 @@ public final class Suites {
                 new Row("map-get-1t", "map get of an existing key, 1 thread (16,384 entries)", MapGetBench.class, 1),
                 new Row("map-put-1t", "map put replacing an existing key, 1 thread (16,384 entries)",
                         MapPutBench.class, 1),
+                new Row("map-put-pgc-1t", "the map-put-1t row under the parallel GC (not G1)",
+                        MapPutParallelGcBench.class, 1),
                 new Row("disjoint-put-1t", "map put, 1 thread in its own key range (147,456 entries)",
                         MapDisjointPutBench.class, 1),
                 new Row("disjoint-put-2t", "map put, 2 threads into the same map, each in its own key range",
@@ -137,11 +139,12 @@ public final class Suites {
                 "The queue row's score is offers plus polls per second; a call on a full or empty queue "
                         + "returns at once and counts as an operation (the queue starts half full, so both "
                         + "sides mostly succeed).",
+                "Every map row's setup ends with a full GC, which moves the maps into the old generation, "
+                        + "where a long-lived map lives (a map left young skips the costly part of G1's write "
+                        + "barrier, and whether it is still young otherwise depends on its setup's garbage).",
                 "The `disjoint-put` rows run 1 and 2 threads on the same map: it holds the key ranges of "
-                        + "both threads from the start (16,384 + 2 × 65,536 entries), every put replaces a value, "
-                        + "and a full GC in the setup moves every map into the old generation, where a "
-                        + "long-lived map lives (a map left young skips most of G1's write barrier).",
-                "The `disjoint-put-pgc` rows are the same benchmark in a JVM with `-XX:+UseParallelGC`. G1 "
+                        + "both threads from the start (16,384 + 2 × 65,536 entries) and every put replaces a value.",
+                "The `-pgc` rows are the same benchmarks in a JVM with `-XX:+UseParallelGC`. G1 "
                         + "queues every store of a reference into an old object for its concurrent refinement "
                         + "threads, which on 2 cores take CPU from the second benchmark thread; the parallel "
                         + "collector has no such threads. The two scalings side by side separate the map's "
