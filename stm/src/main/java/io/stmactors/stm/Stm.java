@@ -48,27 +48,27 @@ public final class Stm {
     /** Runs {@code body} as a transaction, re-running it on conflict, and returns its result. */
     public static <T> T atomic(TxnCallable<T> body) {
         Objects.requireNonNull(body, "body");
-        return run(body.getClass(), body);
+        return run(body.getClass(), body, true);
     }
 
     /** Runs {@code body} as a transaction, re-running it on conflict. */
     public static void atomic(TxnRunnable body) {
         Objects.requireNonNull(body, "body");
-        run(body.getClass(), body);
+        run(body.getClass(), body, false);
     }
 
     /** Like {@link #atomic(TxnCallable)}; {@code name} identifies the transaction in diagnostics. */
     public static <T> T atomic(String name, TxnCallable<T> body) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(body, "body");
-        return run(name, body);
+        return run(name, body, true);
     }
 
     /** Like {@link #atomic(TxnRunnable)}; {@code name} identifies the transaction in diagnostics. */
     public static void atomic(String name, TxnRunnable body) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(body, "body");
-        run(name, body);
+        run(name, body, false);
     }
 
     /**
@@ -97,7 +97,7 @@ public final class Stm {
         if (d.depth != 0) {
             throw new IllegalStateException("Stm.tryAtomic must be called outside any transaction");
         }
-        return d.runTop(name, body, onChange) != TxnDescriptor.DEFERRED;
+        return d.runTop(name, body, false, onChange) != TxnDescriptor.DEFERRED;
     }
 
     /**
@@ -127,7 +127,7 @@ public final class Stm {
         Objects.requireNonNull(second, "second");
         TxnDescriptor d = TxnDescriptor.current();
         if (d.depth == 0) {
-            return run(first.getClass(), (TxnCallable<T>) () -> orElseIn(TxnDescriptor.current(), first, second));
+            return run(first.getClass(), (TxnCallable<T>) () -> orElseIn(TxnDescriptor.current(), first, second), true);
         }
         try {
             return orElseIn(d, first, second);
@@ -158,7 +158,7 @@ public final class Stm {
         } finally {
             d.depth--;
         }
-        return nested(d, second);
+        return nested(d, second, true);
     }
 
     /** Whether the calling thread is running a transaction. */
@@ -238,23 +238,28 @@ public final class Stm {
         return d;
     }
 
+    /**
+     * Runs {@code body}, a {@link TxnCallable} if {@code callable}, else a {@link TxnRunnable}: the
+     * caller's overload says which, so no one tests the body's type (see
+     * {@link TxnDescriptor#invoke}).
+     */
     @SuppressWarnings("unchecked")
-    private static <T> T run(Object label, Object body) {
+    private static <T> T run(Object label, Object body, boolean callable) {
         TxnDescriptor d = TxnDescriptor.current();
         if (d.depth != 0) {
-            return (T) nested(d, body);
+            return (T) nested(d, body, callable);
         }
-        return (T) d.runTop(label, body, null);
+        return (T) d.runTop(label, body, callable, null);
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> T nested(TxnDescriptor d, Object body) {
+    private static <T> T nested(TxnDescriptor d, Object body, boolean callable) {
         long cp = d.checkpoint();
         long hooks = d.hooksCheckpoint();
         int undo = d.undoMark();
         d.depth++;
         try {
-            Object result = TxnDescriptor.invoke(body);
+            Object result = TxnDescriptor.invoke(body, callable);
             d.release(cp);
             return (T) result;
         } catch (ControlSignal signal) {
