@@ -69,7 +69,9 @@ final class Invocation<M> implements TxnRunnable {
         }
         Behavior<M> b = cell.concurrent ? cell.shared.current.get() : cell.hot.current;
         if (b instanceof ReceiveBehavior<M> rb) {
-            Behavior<M> next = (msg instanceof Signal signal && rb.onSignal != null)
+            // The cheap test first: a message that is not a Signal (nearly all) fails an interface
+            // instanceof, which JDK 17 answers by scanning the message class's interfaces each time.
+            Behavior<M> next = (rb.onSignal != null && msg instanceof Signal signal)
                     ? rb.onSignal.apply(ctx, signal)
                     : rb.onMessage.apply(ctx, (M) msg);
             if (next == null) {
