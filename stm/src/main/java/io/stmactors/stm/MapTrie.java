@@ -12,7 +12,7 @@ import java.util.Arrays;
  *     slot -> Leaf                      up to LEAF_MAX entries, immutable: (hash, key, cell)
  *     slot -> branch: TRef[16]          (index = the next 4 hash bits)
  *                slot -> Leaf | branch  ... down to hash bit 31
- *   cell: TRef holding one entry's value
+ *   cell: TRef (a MapCell) holding one entry's value
  * </pre>
  * A leaf is immutable, but it holds each value in a cell of its own, a {@link TRef} created with
  * the entry: replacing the value of a key present writes only that cell (no allocation, and no

@@ -141,7 +141,17 @@ public final class Replication {
     public static java.util.List<Class<?>> heapTypes() {
         return java.util.List.of(TRef.class, TLong.class, TRef[].class, TLong[].class,
                 TMap.class, MapTrie.class, MapTrie.Leaf.class, StripedCounter.class,
-                TSet.class, TQueue.class, TQueue.nodeClass(), TArray.class);
+                TSet.class, TQueue.class, TQueue.nodeClass(), TArray.class, MapCell.class);
+    }
+
+    /**
+     * The classes among {@link #heapTypes()} that are references themselves, to be written as a
+     * handle: {@link TRef}, the class of a {@link TMap} entry's value cell (a {@code TRef} that keeps
+     * its value outside itself; a replica may stand for it with a plain {@code TRef}) and
+     * {@link TLong}.
+     */
+    public static java.util.List<Class<?>> referenceTypes() {
+        return java.util.List.of(TRef.class, MapCell.class, TLong.class);
     }
 
     private static TVar var(Object ref) {

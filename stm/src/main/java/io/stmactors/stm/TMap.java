@@ -24,9 +24,12 @@ import java.util.function.Function;
  *
  * <h2>Design</h2>
  * <b>Storage.</b> A hash trie of {@link TRef} slots ({@link MapTrie}): a root of 32 slots, each
- * holding an immutable leaf of up to 16 entries or a branch of 16 more slots; each entry keeps its
- * value in a {@link TRef} cell of its own. Replacing the value of a key present writes only that
- * cell: no allocation, and no conflict with writers of other keys. Inserting or removing a key
+ * holding an immutable leaf of up to 16 entries or a branch of 16 more slots; each entry has a
+ * {@link TRef} cell of its own ({@link MapCell}: its own lock word, its value in a block of 128
+ * values shared with the entries created next to it). Replacing the value of a key present writes
+ * only that cell: no allocation, and no conflict with writers of other keys. (The shared blocks
+ * are for the garbage collector: a put stores into a block that other puts have just made dirty
+ * for G1, rather than into a cell of its own; see {@link MapCell}.) Inserting or removing a key
  * rewrites the one slot that holds its leaf; an overfull leaf is replaced by a branch in that same
  * slot. So two transactions on different keys conflict only when at least one of them inserts or
  * removes and their keys share a leaf: at first (a near-empty map has 32 leaves), then with a
@@ -73,9 +76,10 @@ import java.util.function.Function;
  *   <li>Branches are never merged back: removing keys, or {@link #clear()}, frees the entries,
  *       not the trie's inner slots (as {@code ConcurrentHashMap} keeps its table).</li>
  *   <li>Footprint: an empty map holds 32 slot references and {@link StripedCounter#STRIPES} size
- *       counters (about 2 KB); each branch adds 16 slots; each entry has its value cell (a
- *       {@code TRef}, about 48 bytes) besides its share of a leaf. A {@link TSet}'s entries share
- *       one constant cell.</li>
+ *       counters (about 2 KB); each branch adds 16 slots; each entry has its value cell (about 56
+ *       bytes) and a 4-byte slot in a block of values, besides its share of a leaf. A block lives
+ *       as long as any of its entries, so a map that removes most of its keys keeps part of its
+ *       blocks. A {@link TSet}'s entries share one constant cell.</li>
  * </ul>
  *
  * <p>Thread-safe. Equality and hash code follow the {@link Map} contract.
@@ -88,6 +92,11 @@ public final class TMap<K, V> implements Map<K, V> {
     private final StripedCounter count;
     /** The one value of a {@link TSet}'s map, whose entries all share {@link #PRESENT}; else null. */
     private final Object constant;
+    /**
+     * Where the cells of new entries keep their values; created on first use. Transient: a copy
+     * of the map in another process (isolated mode) starts blocks of its own.
+     */
+    private transient MapCell.Blocks cells;
     private Set<K> keySet;
     private Collection<V> values;
     private Set<Map.Entry<K, V>> entrySet;
@@ -502,24 +511,29 @@ public final class TMap<K, V> implements Map<K, V> {
             return old;
         }
         if (mode != Mode.IF_PRESENT) {
-            trie.store(slot, leaf.plus(h, key, newCell(key, value)));
+            trie.store(slot, leaf.plus(h, key, newCell(txn, key, value)));
             count.add(1);
         }
         return null;
     }
 
     /** The cell of a new entry: its own reference, named after the map and key in a named map. */
-    private TRef<Object> newCell(Object key, Object value) {
+    private TRef<Object> newCell(TxnDescriptor txn, Object key, Object value) {
         if (constant != null) {
             constantPut(value);
             return PRESENT;
         }
         String name = trie.name;
-        if (name == null) {
-            return new TRef<>(value);
+        if (name != null) {
+            String k = String.valueOf(key);
+            name = name + "{" + (k.length() > 40 ? k.substring(0, 40) + "..." : k) + "}";
         }
-        String k = String.valueOf(key);
-        return TRef.named(name + "{" + (k.length() > 40 ? k.substring(0, 40) + "..." : k) + "}", value);
+        MapCell.Blocks blocks = cells;
+        if (blocks == null) {
+            // Racy on purpose: two threads may each start a Blocks; both stay valid.
+            cells = blocks = new MapCell.Blocks();
+        }
+        return blocks.newCell(txn, name, value);
     }
 
     /** Inside a transaction: removes {@code key} (if mapped to {@code expected}, when non-null). */
@@ -553,6 +567,14 @@ public final class TMap<K, V> implements Map<K, V> {
             store(key, next, Mode.ALWAYS);
         }
         return next;
+    }
+
+    /** The cell holding the value of {@code key}, or null if absent: for tests. */
+    TRef<Object> cellOf(Object key) {
+        int h = MapTrie.spread(key.hashCode());
+        MapTrie.Leaf leaf = Stm.atomic(() -> trie.leafFor(TxnDescriptor.active(), h));
+        int i = leaf.find(h, key);
+        return i < 0 ? null : leaf.cell(i);
     }
 
     /** The value of entry {@code i} of {@code leaf}: a read of its cell. */

@@ -21,7 +21,7 @@ import java.util.function.UnaryOperator;
  *
  * @param <T> the type of the value
  */
-public final class TRef<T> extends TVar {
+public sealed class TRef<T> extends TVar permits MapCell {
     static final VarHandle VALUE;
 
     static {
@@ -44,6 +44,11 @@ public final class TRef<T> extends TVar {
     private TRef(String name, T initial) {
         super(Objects.requireNonNull(name, "name"));
         this.value = initial;
+    }
+
+    /** For {@link MapCell}, which keeps its value elsewhere: {@code name} may be null. */
+    TRef(String name) {
+        super(name);
     }
 
     /** A reference holding {@code initial}. */

@@ -55,13 +55,15 @@ final class Wire {
         }
         RefSerializer refs = new RefSerializer();
         ActorRefSerializer actors = new ActorRefSerializer();
-        return KryoCodec.builder()
+        KryoCodec.Builder builder = KryoCodec.builder()
                 .runtimeTypes(runtime)
                 .userTypes(user)
                 .capturingClassesByName(true)
-                .fieldSerialized(io.stmactors.stm.TMap.class, io.stmactors.stm.TSet.class, io.stmactors.stm.TQueue.class)
-                .serializer(TRef.class, refs)
-                .serializer(TLong.class, refs)
+                .fieldSerialized(io.stmactors.stm.TMap.class, io.stmactors.stm.TSet.class, io.stmactors.stm.TQueue.class);
+        for (Class<?> reference : Replication.referenceTypes()) {
+            builder.serializer(reference, refs);
+        }
+        return builder
                 .serializer(ActorCell.class, actors)
                 .serializer(RemoteActorRef.class, actors)
                 .serializer(PromiseRef.class, actors)

@@ -287,4 +287,41 @@ class IsolatedModeTest {
             assertArrayEquals(expected, sorted, "each buyer saw a consistent total: serializable purchases");
         }
     }
+    @Test
+    void entriesInsertedInWorkersReachTheOwnerAndCanBeReplacedAnywhere() throws Exception {
+        TMap<String, Long> orders = TMap.named("orders");
+        orders.put("seed", 0L);
+        try (ActorSystem system = ActorSystem.create(config(2).build())) {
+            List<ActorRef<Inc>> clerks = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                clerks.add(system.spawn(Behaviors.receive((ctx, inc) -> {
+                    long n = orders.size(); // every insertion conflicts with this read: keys stay distinct
+                    orders.put("order-" + n, n);
+                    orders.put("order-" + n, 10 * n); // replaced in the same transaction
+                    if (n > 1) {
+                        orders.merge("order-" + (n - 1), 1L, Long::sum); // an entry another clerk inserted
+                    }
+                    inc.replyTo().tell(n);
+                    return Behaviors.same();
+                }), "clerk-" + c));
+            }
+            List<Long> seen = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                seen.add(system.ask(clerks.get(i % 4), Inc::new, Duration.ofSeconds(60)).get());
+            }
+            long[] sorted = seen.stream().mapToLong(Long::longValue).sorted().toArray();
+            long[] expected = new long[40];
+            for (int i = 0; i < 40; i++) {
+                expected[i] = i + 1;
+            }
+            assertArrayEquals(expected, sorted, "each insertion saw the size left by the one before");
+            assertEquals(41, orders.size());
+            for (long n = 1; n <= 40; n++) {
+                long want = 10 * n + (n < 40 ? 1 : 0); // each but the last was merged into by the next
+                assertEquals(want, orders.get("order-" + n), "order-" + n);
+            }
+            orders.put("order-40", 7L); // the owner replaces an entry a worker created
+            assertEquals(7L, orders.get("order-40"));
+        }
+    }
 }

@@ -1,0 +1,140 @@
+package io.stmactors.stm;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The value cells of {@link TMap} entries ({@link MapCell}): values kept in shared blocks, one slot
+ * per cell, never shared, also when threads insert concurrently or insertions abort.
+ */
+class MapCellTest {
+
+    @Test
+    void entriesInsertedByOneThreadShareBlocks() {
+        TMap<Integer, String> map = new TMap<>();
+        int n = 3 * MapCell.Blocks.SIZE;
+        for (int i = 0; i < n; i++) {
+            map.put(i, "v" + i);
+        }
+        Set<Object[]> blocks = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < n; i++) {
+            MapCell<?> cell = assertInstanceOf(MapCell.class, map.cellOf(i));
+            blocks.add(cell.block);
+            assertEquals("v" + i, cell.get());
+        }
+        // One thread takes the slots of its stripe's block in order: n / SIZE full blocks.
+        assertEquals(3, blocks.size());
+    }
+
+    @Test
+    void replacingAValueWritesOnlyItsSlot() {
+        TMap<Integer, Integer> map = new TMap<>();
+        for (int i = 0; i < 200; i++) {
+            map.put(i, i);
+        }
+        map.put(7, 700);                                 // outside a transaction
+        Stm.atomic(() -> map.put(8, 800));               // inside one
+        for (int i = 0; i < 200; i++) {
+            assertEquals(i == 7 ? 700 : i == 8 ? 800 : i, map.get(i), "key " + i);
+        }
+    }
+
+    @Test
+    void anAbortedInsertionLeavesNoEntryAndItsSlotIsNotReused() {
+        TMap<String, String> map = new TMap<>();
+        map.put("a", "1");
+        MapCell<?> first = (MapCell<?>) map.cellOf("a");
+        RuntimeException boom = new RuntimeException("boom");
+        RuntimeException thrown = assertThrows(RuntimeException.class, () -> Stm.atomic(() -> {
+            map.put("b", "2");
+            throw boom;
+        }));
+        assertEquals(boom, thrown);
+        assertNull(map.get("b"));
+        assertEquals(1, map.size());
+        map.put("c", "3");
+        MapCell<?> third = (MapCell<?>) map.cellOf("c");
+        assertTrue(third.block == first.block, "same thread, same block");
+        // Slot 1 went to the rolled-back insertion of "b": a reader that saw it may still hold it.
+        assertEquals(first.index + 2, third.index);
+        assertEquals("1", map.get("a"));
+        assertEquals("3", map.get("c"));
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void concurrentInsertersNeverShareASlotNorLoseAValue() throws Exception {
+        int threads = 4;
+        int perThread = 5_000;
+        TMap<Integer, Integer> map = new TMap<>();
+        CyclicBarrier start = new CyclicBarrier(threads);
+        List<Thread> workers = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < threads; t++) {
+            int base = t * perThread;
+            Thread w = new Thread(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < perThread; i++) {
+                        int k = base + i;
+                        if ((i & 1) == 0) {
+                            map.put(k, -k);
+                        } else {
+                            Stm.atomic(() -> map.put(k, -k));
+                        }
+                    }
+                    for (int i = 0; i < perThread; i++) {
+                        map.put(base + i, base + i); // replace, outside a transaction
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            workers.add(w);
+            w.start();
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        assertTrue(failures.isEmpty(), () -> "worker failed: " + failures);
+        assertEquals(threads * perThread, map.size());
+        Map<Object[], Set<Integer>> slots = new IdentityHashMap<>();
+        for (int k = 0; k < threads * perThread; k++) {
+            assertEquals(k, map.get(k), "key " + k);
+            MapCell<?> cell = (MapCell<?>) map.cellOf(k);
+            assertTrue(slots.computeIfAbsent(cell.block, b -> new HashSet<>()).add(cell.index),
+                    "two entries share a slot (key " + k + ")");
+        }
+        assertFalse(slots.isEmpty());
+    }
+
+    @Test
+    void aSetsEntriesShareOneConstantCell() {
+        TSet<String> set = new TSet<>();
+        set.add("x");
+        set.add("y");
+        TMap<String, Boolean> map = TMap.forSet(null);
+        map.put("x", Boolean.TRUE);
+        map.put("y", Boolean.TRUE);
+        assertTrue(map.cellOf("x") == map.cellOf("y"));
+        assertNotEquals(MapCell.class, map.cellOf("x").getClass());
+        assertTrue(set.contains("x") && set.contains("y"));
+    }
+}
