@@ -25,9 +25,10 @@ import java.lang.invoke.VarHandle;
  * entries created next to it). Each entry takes 4 more bytes in its block and 8 more in its cell.
  * A block stays reachable while any of its cells is, so the entries of a map that keeps
  * inserting and removing keys pin partly dead blocks (at most one block per live entry, and far
- * fewer when entries created together die together), and a cell created by an aborted insertion
- * keeps its first value reachable until its block goes. Slots are never reused: a transaction
- * may still read a cell its map has dropped, and must see that cell's last value.
+ * fewer when entries created together die together). Slots are never reused: a transaction may
+ * still read a cell its map has dropped, and must see that cell's last value. A new cell starts
+ * empty and gets its first value through the inserting transaction's redo log, like any write, so
+ * an insertion that rolls back leaves an empty slot, not a value kept reachable by the block.
  *
  * <p>In an isolated-mode replica a cell is an ordinary {@link TRef} (the wire carries only its
  * identity).
@@ -69,20 +70,17 @@ final class MapCell<T> extends TRef<T> {
         private final Block[] stripes = new Block[StripedCounter.STRIPES];
 
         /**
-         * A new cell holding {@code value}, named {@code name} (may be null), for the thread of
-         * {@code txn}. The value is stored before the cell can be reachable: the caller publishes
-         * the cell in a leaf, by a commit.
+         * A new, empty cell named {@code name} (may be null), for the thread of {@code txn}; the
+         * caller writes its first value in {@code txn}.
          */
-        <T> MapCell<T> newCell(TxnDescriptor txn, String name, T value) {
+        <T> MapCell<T> newCell(TxnDescriptor txn, String name) {
             int s = (txn.slot * 3) & (StripedCounter.STRIPES - 1);
             for (;;) {
                 Block b = (Block) STRIPE.getAcquire(stripes, s);
                 if (b != null) {
                     int i = (int) Block.NEXT.getAndAdd(b, 1);
                     if (i < SIZE) {
-                        MapCell<T> cell = new MapCell<>(name, b.values, i);
-                        SLOT.setRelease(b.values, i, value);
-                        return cell;
+                        return new MapCell<>(name, b.values, i);
                     }
                 }
                 STRIPE.compareAndSet(stripes, s, b, new Block());

@@ -533,7 +533,9 @@ public final class TMap<K, V> implements Map<K, V> {
             // Racy on purpose: two threads may each start a Blocks; both stay valid.
             cells = blocks = new MapCell.Blocks();
         }
-        return blocks.newCell(txn, name, value);
+        MapCell<Object> cell = blocks.newCell(txn, name);
+        txn.writeRef(cell, value); // through the redo log: a rolled-back insertion leaves no value behind
+        return cell;
     }
 
     /** Inside a transaction: removes {@code key} (if mapped to {@code expected}, when non-null). */

@@ -62,17 +62,23 @@ class MapCellTest {
         map.put("a", "1");
         MapCell<?> first = (MapCell<?>) map.cellOf("a");
         RuntimeException boom = new RuntimeException("boom");
+        java.util.concurrent.atomic.AtomicReference<MapCell<?>> rolledBack = new java.util.concurrent.atomic.AtomicReference<>();
         RuntimeException thrown = assertThrows(RuntimeException.class, () -> Stm.atomic(() -> {
             map.put("b", "2");
+            rolledBack.set((MapCell<?>) map.cellOf("b"));
+            assertEquals("2", map.get("b"), "the transaction sees its own insertion");
             throw boom;
         }));
         assertEquals(boom, thrown);
         assertNull(map.get("b"));
+        MapCell<?> b = rolledBack.get();
+        assertNull(b.block[b.index], "the rolled-back value is not kept reachable by the block");
         assertEquals(1, map.size());
         map.put("c", "3");
         MapCell<?> third = (MapCell<?>) map.cellOf("c");
         assertTrue(third.block == first.block, "same thread, same block");
-        // Slot 1 went to the rolled-back insertion of "b": a reader that saw it may still hold it.
+        // Slot 1 went to the rolled-back insertion of "b" and is not handed out again.
+        assertEquals(b.index + 1, third.index);
         assertEquals(first.index + 2, third.index);
         assertEquals("1", map.get("a"));
         assertEquals("3", map.get("c"));
