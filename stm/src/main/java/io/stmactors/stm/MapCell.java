@@ -6,8 +6,8 @@ import java.lang.invoke.VarHandle;
 /**
  * The value cell of one {@link TMap} entry: a {@link TRef} in every respect (its own lock word, so
  * that writers of different keys never conflict) except that its value lives in a shared array,
- * a {@link Blocks block} of {@value Blocks#SIZE} values handed out to the cells a thread creates
- * for one map, one after the other.
+ * a {@link Blocks block} of up to {@value Blocks#SIZE} values handed out to the cells a thread
+ * creates for one map, one after the other.
  *
  * <h2>Why</h2>
  * A put that replaces a value stores a reference into the old generation. G1's write barrier
@@ -64,6 +64,11 @@ final class MapCell<T> extends TRef<T> {
     static final class Blocks {
         /** Values per block: 512 bytes of compressed references, about one card. */
         static final int SIZE = 128;
+        /**
+         * Values in a stripe's first block; each next block of the stripe is twice as large, up to
+         * {@link #SIZE}, so that a map of a few entries does not carry a whole block per thread.
+         */
+        static final int FIRST_SIZE = 8;
 
         private static final VarHandle STRIPE = MethodHandles.arrayElementVarHandle(Block[].class);
 
@@ -79,16 +84,17 @@ final class MapCell<T> extends TRef<T> {
                 Block b = (Block) STRIPE.getAcquire(stripes, s);
                 if (b != null) {
                     int i = (int) Block.NEXT.getAndAdd(b, 1);
-                    if (i < SIZE) {
+                    if (i < b.values.length) {
                         return new MapCell<>(name, b.values, i);
                     }
                 }
-                STRIPE.compareAndSet(stripes, s, b, new Block());
+                int size = b == null ? FIRST_SIZE : Math.min(SIZE, 2 * b.values.length);
+                STRIPE.compareAndSet(stripes, s, b, new Block(size));
             }
         }
     }
 
-    /** One block: its values and the index of the next free one (grows past {@link Blocks#SIZE} when full). */
+    /** One block: its values and the index of the next free one (grows past their number when full). */
     private static final class Block {
         static final VarHandle NEXT;
 
@@ -100,8 +106,12 @@ final class MapCell<T> extends TRef<T> {
             }
         }
 
-        final Object[] values = new Object[Blocks.SIZE];
+        final Object[] values;
         @SuppressWarnings("unused")
         private int next;
+
+        Block(int size) {
+            values = new Object[size];
+        }
     }
 }

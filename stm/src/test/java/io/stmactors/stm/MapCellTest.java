@@ -33,14 +33,19 @@ class MapCellTest {
         for (int i = 0; i < n; i++) {
             map.put(i, "v" + i);
         }
-        Set<Object[]> blocks = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Integer> sizes = new ArrayList<>();
+        Object[] last = null;
         for (int i = 0; i < n; i++) {
             MapCell<?> cell = assertInstanceOf(MapCell.class, map.cellOf(i));
-            blocks.add(cell.block);
+            if (cell.block != last) {
+                last = cell.block;
+                sizes.add(last.length);
+                assertEquals(0, cell.index, "a new block is taken from its first slot");
+            }
             assertEquals("v" + i, cell.get());
         }
-        // One thread takes the slots of its stripe's block in order: n / SIZE full blocks.
-        assertEquals(3, blocks.size());
+        // One thread takes the slots of its stripe's blocks in order; blocks double up to SIZE.
+        assertEquals(List.of(8, 16, 32, 64, 128, 128, 128), sizes);
     }
 
     @Test
