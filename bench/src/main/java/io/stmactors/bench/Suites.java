@@ -105,6 +105,8 @@ public final class Suites {
                         MapPutBench.class, 1),
                 new Row("map-put-pgc-1t", "the map-put-1t row under the parallel GC (not G1)",
                         MapPutParallelGcBench.class, 1),
+                new Row("map-insert-1t", "map put of a new key, 1 thread (maps of 16,384 entries, built again "
+                        + "and again)", MapInsertBench.class, 1),
                 new Row("disjoint-put-1t", "map put, 1 thread in its own key range (147,456 entries)",
                         MapDisjointPutBench.class, 1),
                 new Row("disjoint-put-2t", "map put, 2 threads into the same map, each in its own key range",

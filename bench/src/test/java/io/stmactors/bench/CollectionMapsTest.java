@@ -80,4 +80,24 @@ class CollectionMapsTest {
         }
         assertEquals(cycle, last.size());
     }
+    @Test
+    void everyPutOfTheInsertRowInsertsAndEachMapIsBuiltToItsFullSize() {
+        MapInsertBench bench = new MapInsertBench();
+        MapInsertBench.Building a = new MapInsertBench.Building();
+        MapInsertBench.Building b = new MapInsertBench.Building();
+        MapInsertBench.Building c = new MapInsertBench.Building(); // one per contender, as JMH gives each method its own run
+        a.keys();
+        b.keys();
+        c.keys();
+        for (int lap = 0; lap < 2; lap++) {
+            for (int i = 0; i < CollectionMaps.SIZE; i++) {
+                assertEquals(null, bench.ours(a, null), "key " + i + " was not there yet");
+                assertEquals(null, bench.concurrent(b), "key " + i);
+                assertEquals(null, bench.scalaStm(c), "key " + i);
+            }
+            assertEquals(CollectionMaps.SIZE, a.ours.size());
+            assertEquals(CollectionMaps.SIZE, b.concurrent.size());
+            assertEquals(CollectionMaps.SIZE, c.scalaStm.size());
+        }
+    }
 }
