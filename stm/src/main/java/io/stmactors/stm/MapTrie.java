@@ -32,7 +32,9 @@ import java.util.Arrays;
  * cell's lock, made only after checking that the slot still holds the leaf that lists the cell
  * ({@code TxnDescriptor.replaceAttached}). A removal reads the cell it drops, so the two are
  * ordered by the cell's lock; if the slot changed in between (an insertion, a split, a clear), the
- * check fails and the caller looks again.
+ * check fails and the caller looks again. An insertion outside a transaction
+ * ({@code TxnDescriptor.replaceAndAdd}) locks the slot only while it still holds the very leaf the
+ * grown one was copied from (leaves are immutable, so nothing written in between is lost).
  *
  * <h2>Threading</h2>
  * Thread-safe: nodes are immutable; every mutable cell is a TRef. Methods that read several slots

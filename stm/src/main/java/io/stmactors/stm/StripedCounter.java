@@ -33,7 +33,12 @@ final class StripedCounter {
      * laid out) next to each other, 48 bytes each, so neighbours would share a cache line.
      */
     void add(long delta) {
-        stripes[(TxnDescriptor.current().slot * STRIDE) & (STRIPES - 1)].add(delta);
+        stripe(TxnDescriptor.current().slot).add(delta);
+    }
+
+    /** The stripe a thread with engine slot {@code slot} adds to. */
+    TLong stripe(int slot) {
+        return stripes[(slot * STRIDE) & (STRIPES - 1)];
     }
 
     /** Odd, so slot to stripe stays a bijection; 3 x 48 bytes puts neighbours on different lines. */

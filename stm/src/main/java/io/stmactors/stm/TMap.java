@@ -49,8 +49,10 @@ import java.util.function.Function;
  * slots above a key's leaf never change (see {@link MapTrie}), so the last read is the
  * linearization point. A {@link #put} that replaces the value of a key present locks the key's
  * cell, checks that its slot still lists it and writes it, also without a transaction (as
- * {@code ConcurrentHashMap} writes a node's value in place); insertions and removals (which change
- * the size too) run as a transaction of their own.
+ * {@code ConcurrentHashMap} writes a node's value in place). A {@link #put} of a new key writes
+ * the grown leaf into its slot and one more into the thread's size stripe, both locked, in one
+ * atomic step, also without a transaction (as ScalaSTM swaps a copied leaf); an insertion that
+ * splits its leaf, removals and the other updates run as a transaction of their own.
  *
  * <p><b>Iteration and snapshots.</b> Iterators of {@link #keySet()}, {@link #values()} and
  * {@link #entrySet()} copy the entries when they are created (O(n)): inside a transaction that
@@ -207,13 +209,17 @@ public final class TMap<K, V> implements Map<K, V> {
     private static final Object NOT_REPLACED = new Object();
 
     /**
-     * Outside a transaction, the value of a key already present is replaced by one
-     * compare-and-set of the slot holding its leaf (see {@link MapTrie}): no transaction, no read
-     * set, as ScalaSTM does for single operations. An insertion also changes the size, so it is
-     * left to a transaction: returns {@link #NOT_REPLACED}.
+     * Outside a transaction, the value of a key already present is replaced by one locked write of
+     * its cell, made only while the slot holding its leaf still lists it (see {@link MapTrie}): no
+     * transaction, no read set, as ScalaSTM does for single operations. A new key is inserted by one
+     * atomic two-reference write (the slot gets the grown leaf, the thread's size stripe one more;
+     * {@code TxnDescriptor.replaceAndAdd}), again without a transaction. An insertion that splits
+     * its leaf, and any write to a replicated map, are left to a transaction: returns
+     * {@link #NOT_REPLACED}; a new key returns null.
      */
     private Object replaceOutside(K key, V value) {
         int h = MapTrie.spread(key.hashCode());
+        TRef<Object> fresh = null; // the new key's cell, made once for all the attempts
         for (;;) {
             TRef<Object> slot = trie.locate(null, h);
             if (!(TxnDescriptor.readSingle(slot) instanceof MapTrie.Leaf leaf)) {
@@ -221,7 +227,26 @@ public final class TMap<K, V> implements Map<K, V> {
             }
             int i = leaf.find(h, key);
             if (i < 0) {
-                return NOT_REPLACED;
+                if (leaf.size() >= MapTrie.LEAF_MAX && leaf.shift < 32) {
+                    return forget(fresh, NOT_REPLACED); // would split: a transaction does that
+                }
+                if (fresh == null) {
+                    fresh = newCellOutside(key, value);
+                }
+                Object done = TxnDescriptor.replaceAndAdd(slot, leaf, leaf.plus(h, key, fresh),
+                        count.stripe(TxnDescriptor.current().slot), 1);
+                if (done == null) {
+                    return null;
+                }
+                if (done == TxnDescriptor.UNSUPPORTED) {
+                    return forget(fresh, NOT_REPLACED);
+                }
+                Thread.onSpinWait(); // DETACHED: the slot changed or a lock was busy; look again
+                continue;
+            }
+            if (fresh != null) {
+                forget(fresh, null); // another thread inserted the key meanwhile
+                fresh = null;
             }
             TRef<Object> cell = leaf.cell(i);
             if (cell == PRESENT) {
@@ -523,19 +548,50 @@ public final class TMap<K, V> implements Map<K, V> {
             constantPut(value);
             return PRESENT;
         }
-        String name = trie.name;
-        if (name != null) {
-            String k = String.valueOf(key);
-            name = name + "{" + (k.length() > 40 ? k.substring(0, 40) + "..." : k) + "}";
+        MapCell<Object> cell = blocks().newCell(txn, cellName(key));
+        txn.writeRef(cell, value); // through the redo log: a rolled-back insertion leaves no value behind
+        return cell;
+    }
+
+    /**
+     * The cell of a key inserted outside a transaction, holding {@code value}: not reachable until
+     * the insertion publishes the leaf that lists it ({@link #forget} empties it if it never is).
+     */
+    private TRef<Object> newCellOutside(Object key, Object value) {
+        if (constant != null) {
+            constantPut(value);
+            return PRESENT;
         }
+        MapCell<Object> cell = blocks().newCell(TxnDescriptor.current(), cellName(key));
+        cell.publish(value, 0L);
+        return cell;
+    }
+
+    /** Empties a cell made by {@link #newCellOutside} that was never inserted; returns {@code result}. */
+    private static Object forget(TRef<Object> cell, Object result) {
+        if (cell != null && cell != PRESENT) {
+            cell.publish(null, 0L); // its slot is never handed out again: keep no value reachable from it
+        }
+        return result;
+    }
+
+    private MapCell.Blocks blocks() {
         MapCell.Blocks blocks = cells;
         if (blocks == null) {
             // Racy on purpose: two threads may each start a Blocks; both stay valid.
             cells = blocks = new MapCell.Blocks();
         }
-        MapCell<Object> cell = blocks.newCell(txn, name);
-        txn.writeRef(cell, value); // through the redo log: a rolled-back insertion leaves no value behind
-        return cell;
+        return blocks;
+    }
+
+    /** A cell's diagnostics name in a named map ({@code name{key}}), else null. */
+    private String cellName(Object key) {
+        String name = trie.name;
+        if (name == null) {
+            return null;
+        }
+        String k = String.valueOf(key);
+        return name + "{" + (k.length() > 40 ? k.substring(0, 40) + "..." : k) + "}";
     }
 
     /** Inside a transaction: removes {@code key} (if mapped to {@code expected}, when non-null). */

@@ -1571,6 +1571,58 @@ final class TxnDescriptor implements Replication.CommitView {
     /** {@link #replaceAttached}: the references are replicated; run a transaction instead. */
     static final Object UNSUPPORTED = new Object();
 
+    /**
+     * A two-reference write outside any transaction, as one atomic step: if {@code holder} still
+     * holds {@code expected}, replaces it with {@code node} and adds {@code delta} to
+     * {@code counter}. Returns null when written; {@link #DETACHED} when the holder changed or one
+     * of the two locks was taken (nothing written: the caller looks again); {@link #UNSUPPORTED}
+     * for replicated references. This is how a {@link TMap} inserts a key without a transaction.
+     *
+     * <p>Both locks are taken by compare-and-set, never waited for, so this cannot deadlock with a
+     * committing transaction or another such write. The holder is locked from the word its value
+     * was read with, so success proves the value unchanged; the version is sampled after both
+     * locks are held, as a commit does.
+     */
+    static Object replaceAndAdd(TRef<?> holder, Object expected, Object node, TLong counter, long delta) {
+        if (replicated(holder) != null || replicated(counter) != null) {
+            return UNSUPPORTED;
+        }
+        long hw = (long) TVar.LOCK.getVolatile(holder);
+        if ((hw & TVar.LOCKED) != 0 || holder.load() != expected
+                || !TVar.LOCK.compareAndSet(holder, hw, hw | TVar.LOCKED)) {
+            return DETACHED;
+        }
+        long cw = (long) TVar.LOCK.getVolatile(counter);
+        if ((cw & TVar.LOCKED) != 0 || !TVar.LOCK.compareAndSet(counter, cw, cw | TVar.LOCKED)) {
+            TVar.LOCK.setRelease(holder, hw);
+            return DETACHED;
+        }
+        TxnDescriptor d = current();
+        long newWord = TVar.word(CLOCK.get() + 1, d.slot);
+        counter.publish(null, counter.load() + delta);
+        holder.publish(node, 0L);
+        WaiterList counterWaiters = takeWaiters(counter);
+        WaiterList holderWaiters = takeWaiters(holder);
+        TVar.LOCK.setRelease(counter, newWord);
+        TVar.LOCK.setRelease(holder, newWord);
+        d.stats.commits++;
+        if (counterWaiters != null) {
+            WaiterList.fireAll(counterWaiters);
+        }
+        if (holderWaiters != null) {
+            WaiterList.fireAll(holderWaiters);
+        }
+        return null;
+    }
+
+    /** Marks {@code ref} as written outside a transaction and takes its retry waiters (lock held). */
+    private static WaiterList takeWaiters(TVar ref) {
+        if (ref.lastWriter != SINGLE_WRITE) {
+            ref.lastWriter = SINGLE_WRITE;
+        }
+        return TVar.WAITERS.getVolatile(ref) != null ? (WaiterList) TVar.WAITERS.getAndSet(ref, (WaiterList) null) : null;
+    }
+
     /** A one-counter transaction that adds {@code delta}; returns the new value. */
     static long addSingle(TLong ref, long delta) {
         if (replicated(ref) != null) {
@@ -1605,13 +1657,7 @@ final class TxnDescriptor implements Replication.CommitView {
     private void publishSingle(TVar ref, long oldWord, Object obj, long prim, int slotToStamp) {
         long version = CLOCK.get() + 1;
         ref.publish(obj, prim);
-        if (ref.lastWriter != SINGLE_WRITE) {
-            ref.lastWriter = SINGLE_WRITE;
-        }
-        WaiterList waiters = null;
-        if (TVar.WAITERS.getVolatile(ref) != null) {
-            waiters = (WaiterList) TVar.WAITERS.getAndSet(ref, (WaiterList) null);
-        }
+        WaiterList waiters = takeWaiters(ref);
         TVar.LOCK.setRelease(ref, TVar.word(version, slotToStamp));
         stats.commits++;
         if (waiters != null) {

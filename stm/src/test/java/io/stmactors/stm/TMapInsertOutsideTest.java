@@ -1,0 +1,131 @@
+package io.stmactors.stm;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A put of a new key outside a transaction writes the key's slot and a size stripe in one atomic
+ * step, without a transaction ({@code TxnDescriptor.replaceAndAdd}): no insertion is lost, the size
+ * stays exact, and no transaction sees the entry without its count or the count without the entry.
+ */
+class TMapInsertOutsideTest {
+
+    @Test
+    void aPutOfANewKeyOutsideATransactionRunsNone() {
+        TMap<Integer, String> map = new TMap<>();
+        long before = Stm.diagnostics().commits();
+        for (int i = 0; i < 10; i++) {
+            assertNull(map.put(i, "v" + i)); // ten keys in 32 root leaves: no split
+        }
+        assertEquals(10, map.size());
+        for (int i = 0; i < 10; i++) {
+            assertEquals("v" + i, map.get(i));
+        }
+        // Each insertion counts one commit; the size() above runs a transaction of its own.
+        assertTrue(Stm.diagnostics().commits() - before >= 10);
+    }
+
+    @Test
+    void aRetryingTransactionWakesWhenAKeyIsInsertedOutsideOne() throws Exception {
+        TMap<String, Integer> map = new TMap<>();
+        AtomicInteger seen = new AtomicInteger();
+        Thread waiter = new Thread(() -> seen.set(Stm.atomic(() -> {
+            Integer v = map.get("k");
+            if (v == null) {
+                Stm.retry();
+            }
+            return v;
+        })));
+        waiter.start();
+        Thread.sleep(50);
+        map.put("k", 42);
+        waiter.join(10_000);
+        assertEquals(42, seen.get(), "the waiter woke and saw the insertion");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void concurrentInsertionsAreNeverSeenWithoutTheirCount() throws Exception {
+        int writers = 3;
+        int perWriter = 20_000;
+        TMap<Integer, Integer> map = new TMap<>();
+        CyclicBarrier start = new CyclicBarrier(writers + 1);
+        AtomicBoolean done = new AtomicBoolean();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int base = w * perWriter;
+            threads.add(new Thread(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < perWriter; i++) {
+                        assertNull(map.put(base + i, base + i)); // in order: a writer's keys form a prefix
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        AtomicInteger audits = new AtomicInteger();
+        AtomicInteger midway = new AtomicInteger();
+        Thread auditor = new Thread(() -> {
+            try {
+                start.await();
+                while (!done.get()) {
+                    // One transaction: each writer's prefix length (binary search by get) must add up
+                    // to the size. An insertion seen without its count, or counted but not seen, fails.
+                    long[] seen = Stm.atomic(() -> {
+                        long sum = 0;
+                        for (int w = 0; w < writers; w++) {
+                            int lo = 0;
+                            int hi = perWriter; // keys base .. base+lo-1 present, base+hi.. absent
+                            while (lo < hi) {
+                                int mid = (lo + hi) >>> 1;
+                                if (map.get(w * perWriter + mid) != null) {
+                                    lo = mid + 1;
+                                } else {
+                                    hi = mid;
+                                }
+                            }
+                            sum += lo;
+                        }
+                        return new long[] {sum, map.size()};
+                    });
+                    if (seen[0] != seen[1]) {
+                        throw new AssertionError(seen[0] + " entries present but size " + seen[1]);
+                    }
+                    if (seen[0] > 0 && seen[0] < (long) writers * perWriter) {
+                        midway.incrementAndGet();
+                    }
+                    audits.incrementAndGet();
+                }
+            } catch (Throwable e) {
+                failures.add(e);
+            }
+        });
+        threads.forEach(Thread::start);
+        auditor.start();
+        for (Thread t : threads) {
+            t.join();
+        }
+        done.set(true);
+        auditor.join();
+        assertTrue(failures.isEmpty(), () -> "failed: " + failures);
+        assertTrue(midway.get() > 0, "some audits ran while the writers inserted (" + audits.get() + " audits)");
+        assertEquals(writers * perWriter, map.size());
+        for (int k = 0; k < writers * perWriter; k++) {
+            assertEquals(k, map.get(k), "key " + k);
+        }
+    }
+}
