@@ -230,11 +230,12 @@ public final class TMap<K, V> implements Map<K, V> {
                 if (leaf.size() >= MapTrie.LEAF_MAX && leaf.shift < 32) {
                     return forget(fresh, NOT_REPLACED); // would split: a transaction does that
                 }
+                TxnDescriptor d = TxnDescriptor.current();
                 if (fresh == null) {
-                    fresh = newCellOutside(key, value);
+                    fresh = newCellOutside(d, key, value);
                 }
-                Object done = TxnDescriptor.replaceAndAdd(slot, leaf, leaf.plus(h, key, fresh),
-                        count.stripe(TxnDescriptor.current().slot), 1);
+                Object done = TxnDescriptor.replaceAndAdd(d, slot, leaf, leaf.plus(h, key, fresh),
+                        count.stripe(d.slot), 1);
                 if (done == null) {
                     return null;
                 }
@@ -557,12 +558,12 @@ public final class TMap<K, V> implements Map<K, V> {
      * The cell of a key inserted outside a transaction, holding {@code value}: not reachable until
      * the insertion publishes the leaf that lists it ({@link #forget} empties it if it never is).
      */
-    private TRef<Object> newCellOutside(Object key, Object value) {
+    private TRef<Object> newCellOutside(TxnDescriptor d, Object key, Object value) {
         if (constant != null) {
             constantPut(value);
             return PRESENT;
         }
-        MapCell<Object> cell = blocks().newCell(TxnDescriptor.current(), cellName(key));
+        MapCell<Object> cell = blocks().newCell(d, cellName(key));
         cell.publish(value, 0L);
         return cell;
     }

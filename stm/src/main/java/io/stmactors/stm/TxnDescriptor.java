@@ -1572,9 +1572,9 @@ final class TxnDescriptor implements Replication.CommitView {
     static final Object UNSUPPORTED = new Object();
 
     /**
-     * A two-reference write outside any transaction, as one atomic step: if {@code holder} still
-     * holds {@code expected}, replaces it with {@code node} and adds {@code delta} to
-     * {@code counter}. Returns null when written; {@link #DETACHED} when the holder changed or one
+     * A two-reference write outside any transaction by the thread of {@code d} (its idle
+     * descriptor), as one atomic step: if {@code holder} still holds {@code expected}, replaces it
+     * with {@code node} and adds {@code delta} to {@code counter}. Returns null when written; {@link #DETACHED} when the holder changed or one
      * of the two locks was taken (nothing written: the caller looks again); {@link #UNSUPPORTED}
      * for replicated references. This is how a {@link TMap} inserts a key without a transaction.
      *
@@ -1583,7 +1583,8 @@ final class TxnDescriptor implements Replication.CommitView {
      * was read with, so success proves the value unchanged; the version is sampled after both
      * locks are held, as a commit does.
      */
-    static Object replaceAndAdd(TRef<?> holder, Object expected, Object node, TLong counter, long delta) {
+    static Object replaceAndAdd(TxnDescriptor d, TRef<?> holder, Object expected, Object node, TLong counter,
+                                long delta) {
         if (replicated(holder) != null || replicated(counter) != null) {
             return UNSUPPORTED;
         }
@@ -1597,7 +1598,6 @@ final class TxnDescriptor implements Replication.CommitView {
             TVar.LOCK.setRelease(holder, hw);
             return DETACHED;
         }
-        TxnDescriptor d = current();
         long newWord = TVar.word(CLOCK.get() + 1, d.slot);
         counter.publish(null, counter.load() + delta);
         holder.publish(node, 0L);

@@ -96,35 +96,21 @@ class MapCellTest {
         int perThread = 5_000;
         TMap<Integer, Integer> map = new TMap<>();
         CyclicBarrier start = new CyclicBarrier(threads);
-        List<Thread> workers = new ArrayList<>();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        for (int t = 0; t < threads; t++) {
+        StmTestSupport.runWorkers("inserter", threads, 60_000, t -> {
             int base = t * perThread;
-            Thread w = new Thread(() -> {
-                try {
-                    start.await();
-                    for (int i = 0; i < perThread; i++) {
-                        int k = base + i;
-                        if ((i & 1) == 0) {
-                            map.put(k, -k);
-                        } else {
-                            Stm.atomic(() -> map.put(k, -k));
-                        }
-                    }
-                    for (int i = 0; i < perThread; i++) {
-                        map.put(base + i, base + i); // replace, outside a transaction
-                    }
-                } catch (Throwable e) {
-                    failures.add(e);
+            start.await();
+            for (int i = 0; i < perThread; i++) {
+                int k = base + i;
+                if ((i & 1) == 0) {
+                    map.put(k, -k);
+                } else {
+                    Stm.atomic(() -> map.put(k, -k));
                 }
-            });
-            workers.add(w);
-            w.start();
-        }
-        for (Thread w : workers) {
-            w.join();
-        }
-        assertTrue(failures.isEmpty(), () -> "worker failed: " + failures);
+            }
+            for (int i = 0; i < perThread; i++) {
+                map.put(base + i, base + i); // replace, outside a transaction
+            }
+        });
         assertEquals(threads * perThread, map.size());
         Map<Object[], Set<Integer>> slots = new IdentityHashMap<>();
         for (int k = 0; k < threads * perThread; k++) {

@@ -3,8 +3,6 @@ package io.stmactors.stm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -62,66 +60,52 @@ class TMapInsertOutsideTest {
         TMap<Integer, Integer> map = new TMap<>();
         CyclicBarrier start = new CyclicBarrier(writers + 1);
         AtomicBoolean done = new AtomicBoolean();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        List<Thread> threads = new ArrayList<>();
-        for (int w = 0; w < writers; w++) {
+        StmTestSupport.Workers inserting = new StmTestSupport.Workers().start("writer", writers, w -> {
             int base = w * perWriter;
-            threads.add(new Thread(() -> {
-                try {
-                    start.await();
-                    for (int i = 0; i < perWriter; i++) {
-                        assertNull(map.put(base + i, base + i)); // in order: a writer's keys form a prefix
-                    }
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            }));
-        }
-        AtomicInteger audits = new AtomicInteger();
-        AtomicInteger midway = new AtomicInteger();
-        Thread auditor = new Thread(() -> {
-            try {
-                start.await();
-                while (!done.get()) {
-                    // One transaction: each writer's prefix length (binary search by get) must add up
-                    // to the size. An insertion seen without its count, or counted but not seen, fails.
-                    long[] seen = Stm.atomic(() -> {
-                        long sum = 0;
-                        for (int w = 0; w < writers; w++) {
-                            int lo = 0;
-                            int hi = perWriter; // keys base .. base+lo-1 present, base+hi.. absent
-                            while (lo < hi) {
-                                int mid = (lo + hi) >>> 1;
-                                if (map.get(w * perWriter + mid) != null) {
-                                    lo = mid + 1;
-                                } else {
-                                    hi = mid;
-                                }
-                            }
-                            sum += lo;
-                        }
-                        return new long[] {sum, map.size()};
-                    });
-                    if (seen[0] != seen[1]) {
-                        throw new AssertionError(seen[0] + " entries present but size " + seen[1]);
-                    }
-                    if (seen[0] > 0 && seen[0] < (long) writers * perWriter) {
-                        midway.incrementAndGet();
-                    }
-                    audits.incrementAndGet();
-                }
-            } catch (Throwable e) {
-                failures.add(e);
+            start.await();
+            for (int i = 0; i < perWriter; i++) {
+                assertNull(map.put(base + i, base + i)); // in order: a writer's keys form a prefix
             }
         });
-        threads.forEach(Thread::start);
-        auditor.start();
-        for (Thread t : threads) {
-            t.join();
+        AtomicInteger audits = new AtomicInteger();
+        AtomicInteger midway = new AtomicInteger();
+        StmTestSupport.Workers auditing = new StmTestSupport.Workers().start("auditor", 1, ignored -> {
+            start.await();
+            while (!done.get()) {
+                // One transaction: each writer's prefix length (binary search by get) must add up
+                // to the size. An insertion seen without its count, or counted but not seen, fails.
+                long[] seen = Stm.atomic(() -> {
+                    long sum = 0;
+                    for (int w = 0; w < writers; w++) {
+                        int lo = 0;
+                        int hi = perWriter; // keys base .. base+lo-1 present, base+hi.. absent
+                        while (lo < hi) {
+                            int mid = (lo + hi) >>> 1;
+                            if (map.get(w * perWriter + mid) != null) {
+                                lo = mid + 1;
+                            } else {
+                                hi = mid;
+                            }
+                        }
+                        sum += lo;
+                    }
+                    return new long[] {sum, map.size()};
+                });
+                if (seen[0] != seen[1]) {
+                    throw new AssertionError(seen[0] + " entries present but size " + seen[1]);
+                }
+                if (seen[0] > 0 && seen[0] < (long) writers * perWriter) {
+                    midway.incrementAndGet();
+                }
+                audits.incrementAndGet();
+            }
+        });
+        try {
+            inserting.joinAll(60_000);
+        } finally {
+            done.set(true);
         }
-        done.set(true);
-        auditor.join();
-        assertTrue(failures.isEmpty(), () -> "failed: " + failures);
+        auditing.joinAll(60_000);
         assertTrue(midway.get() > 0, "some audits ran while the writers inserted (" + audits.get() + " audits)");
         assertEquals(writers * perWriter, map.size());
         for (int k = 0; k < writers * perWriter; k++) {
