@@ -33,6 +33,19 @@ public final class Replication {
          * Must not block on anything that itself waits for a transactional lock.
          */
         Object onCommit(CommitView commit);
+
+        /**
+         * Whether a transaction that keeps conflicting may run its next attempt inevitable (the engine
+         * escalates after repeated conflicts). Called on the aborting thread with the aborted attempt in
+         * view, its read and write sets not yet cleared. A runtime answers false for a transaction whose
+         * commit another process decides: inevitability could not keep that one from being rejected, and an
+         * inevitable attempt holds the process-wide token and locks what it reads, so it must never wait
+         * for a thread that may itself need them (a replica's update installer). The default is true.
+         * {@link Stm#inevitable()} called by the body is honoured either way.
+         */
+        default boolean mayEscalate(CommitView aborted) {
+            return true;
+        }
     }
 
     /** The committing transaction, as the hook sees it. Valid only during the call. */

@@ -82,7 +82,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * exponential, {@link Backoff}); after {@link #ESCALATE_AFTER} conflicts the next attempt runs
  * <em>inevitable</em>: it takes the global inevitability token, locks every reference it touches
  * as it goes (so no one can invalidate it), and cannot abort. Committers never wait for a lock
- * (they abort), so the inevitable transaction's waits are short and there is no deadlock.
+ * (they abort), so the inevitable transaction's waits are short and there is no deadlock. A
+ * transaction whose commit another process decides (an isolated-mode worker's, see
+ * {@link Replication.Hooks#mayEscalate}) only backs off: the heap owner may reject it anyway.
  *
  * <h2>Threading</h2>
  * A descriptor is used only by its own thread. Statistics fields are written plainly by the owner
@@ -318,11 +320,12 @@ final class TxnDescriptor implements Replication.CommitView {
                     continue;
                 }
                 conflicts++;
-                boolean restartInevitable = wantInevitable;
+                boolean restartInevitable = wantInevitable
+                        || conflicts >= ESCALATE_AFTER && mayEscalate();
                 recordAbort(conflicts);
                 rollback(true);
                 runRollbackHooks();
-                if (restartInevitable || conflicts >= ESCALATE_AFTER) {
+                if (restartInevitable) {
                     startInevitable = true;
                 } else {
                     Backoff.pause(conflicts);
@@ -355,6 +358,15 @@ final class TxnDescriptor implements Replication.CommitView {
             finishCommit();
             return result;
         }
+    }
+
+    /**
+     * Whether this aborted attempt may be escalated to inevitable: always, unless the replication hooks
+     * say its commit is decided elsewhere (see {@link Replication.Hooks#mayEscalate}).
+     */
+    private boolean mayEscalate() {
+        Replication.Hooks h = hooks;
+        return h == null || h.mayEscalate(this);
     }
 
     /** Remembers whether the transaction that just committed was read-only (see the class comment). */

@@ -124,6 +124,8 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         /** The reference a rejected commit read stale, and the version it read (see {@link #attemptStarted}). */
         RefBinding staleRead;
         long staleVersion;
+        /** Whether this thread is marked as one that runs the worker's transactions (never reset). */
+        boolean replicaThread;
 
         void reset() {
             active = false;
@@ -383,6 +385,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     // =====================================================================================
 
     private void applyLoop() {
+        ReplicationRouter.markReplicaThread();
         while (true) {
             Frames.Update u;
             try {
@@ -540,6 +543,11 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         if (!b.present) {
             throw new IllegalStateException("shared reference " + b + " is unknown to the heap owner");
         }
+    }
+
+    @Override
+    public boolean replica() {
+        return true;
     }
 
     /**
@@ -768,6 +776,10 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     @Override
     public void attemptStarted(ActorCell<?> cell, Object message) {
         Outbox ob = outbox.get();
+        if (!ob.replicaThread) {
+            ob.replicaThread = true;
+            ReplicationRouter.markReplicaThread();
+        }
         long await = Math.max(ob.awaitSeq, receivedSeq);
         RefBinding stale = ob.staleRead;
         long staleVersion = ob.staleVersion;

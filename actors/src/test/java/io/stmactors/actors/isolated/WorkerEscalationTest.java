@@ -1,0 +1,108 @@
+package io.stmactors.actors.isolated;
+
+import io.stmactors.actors.ActorSystemConfig;
+import io.stmactors.stm.Stm;
+import io.stmactors.stm.TLong;
+import io.stmactors.stm.TRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * A worker's transaction that the heap owner keeps rejecting is not escalated to inevitable. It was: after a
+ * dozen rejections its next attempt ran inevitable, which locks each reference it reads; when that attempt then
+ * read a reference for the first time, the fetch waited for the owner's updates sent before the answer to be
+ * installed, but the installer could not write the reference the attempt held locked (and, after a dozen
+ * conflicts of its own, waited for the inevitability token the attempt held). Both waited until the owner
+ * timeout (60 s): in the contention demo, a handler failed with "worker 1 did not receive the heap owner's
+ * update" about once in six full test runs.
+ *
+ * <p>The test plays the coordinator: it rejects a transaction's first {@link #REJECTIONS} commits (more than the
+ * engine's escalation threshold), and when the attempt after them reads {@code y} for the first time, answers
+ * the fetch after an update that moves {@code x}, which the attempt has already read.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WorkerEscalationTest {
+    private static final long WAIT_SECONDS = 20;
+    private static final int REJECTIONS = 20;
+    private static final long X = 1;
+    private static final long Y = 2;
+
+    @Test
+    void aTransactionTheOwnerKeepsRejectingNeverRunsInevitableAndCommitsOnceAccepted() throws Exception {
+        List<Class<?>> registered = ActorSystemConfig.builder().build().registeredClasses();
+        ScriptedCoordinator coordinator = new ScriptedCoordinator(registered);
+        WorkerRuntime worker = new WorkerRuntime(1, coordinator);
+        Thread poller = new Thread(worker::run, "worker-under-test");
+        poller.setDaemon(true);
+        poller.start();
+        try {
+            coordinator.configure("escalation", 1, WAIT_SECONDS);
+            TLong x = (TLong) worker.ref(X, true);
+            @SuppressWarnings("unchecked")
+            TRef<Object> y = (TRef<Object>) worker.ref(Y, false);
+
+            AtomicInteger commits = new AtomicInteger();
+            List<Long> committedX = new CopyOnWriteArrayList<>();
+            coordinator.onFrame = frame -> {
+                if (frame instanceof Frames.Fetch f) {
+                    for (long id : f.ids()) {
+                        if (id == X) {
+                            coordinator.deliver(new Frames.Fetched(f.requestId(),
+                                    List.of(new Frames.RefValue(X, true, 1, coordinator.encodeValue(0L))), 0));
+                        } else {
+                            // another worker's commit moved x meanwhile: the owner sends that update first
+                            coordinator.deliver(new Frames.Update(1,
+                                    List.of(new Frames.RefValue(X, true, 2, coordinator.encodeValue(100L)))));
+                            coordinator.deliver(new Frames.Fetched(f.requestId(),
+                                    List.of(new Frames.RefValue(Y, false, 1, coordinator.encodeValue("y"))), 1));
+                        }
+                    }
+                } else if (frame instanceof Frames.Commit c) {
+                    if (commits.incrementAndGet() <= REJECTIONS) {
+                        coordinator.deliver(new Frames.CommitResult(c.seq(), false, null, null, X, 0, null));
+                    } else {
+                        committedX.add((Long) coordinator.decodeValue(c.writes().get(0).value()));
+                        coordinator.deliver(new Frames.CommitResult(c.seq(), true, new long[] {X}, new long[] {3},
+                                0, 1, null));
+                    }
+                }
+            };
+
+            List<Boolean> inevitable = new CopyOnWriteArrayList<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread txn = new Thread(() -> {
+                try {
+                    Stm.atomic("increment x", () -> {
+                        inevitable.add(Stm.isInevitable());
+                        x.increment();
+                        if (inevitable.size() > REJECTIONS) {
+                            y.get(); // first read: a fetch answered after the update of x
+                        }
+                    });
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "rejected-transaction");
+            txn.start();
+            txn.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+            assertFalse(txn.isAlive(), () -> "the transaction ended (attempts so far: " + inevitable.size() + ")");
+            assertNull(failure.get(), () -> "it committed: " + failure.get());
+            assertFalse(inevitable.contains(true), () -> "no attempt ran inevitable: " + inevitable);
+            assertEquals(List.of(101L), committedX, "the accepted commit built on the update of x");
+            assertEquals(101L, x.get());
+        } finally {
+            coordinator.deliver(new Frames.Shutdown());
+            poller.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        }
+    }
+}
