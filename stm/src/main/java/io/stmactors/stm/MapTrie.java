@@ -34,7 +34,8 @@ import java.util.Arrays;
  * ordered by the cell's lock; if the slot changed in between (an insertion, a split, a clear), the
  * check fails and the caller looks again. An insertion outside a transaction
  * ({@code TxnDescriptor.replaceAndAdd}) locks the slot only while it still holds the very leaf the
- * grown one was copied from (leaves are immutable, so nothing written in between is lost).
+ * grown one (or the branch it splits into) was copied from (leaves are immutable, so nothing written
+ * in between is lost).
  *
  * <h2>Threading</h2>
  * Thread-safe: nodes are immutable; every mutable cell is a TRef. Methods that read several slots
@@ -79,6 +80,11 @@ final class MapTrie {
         return txn != null ? txn.readRef(ref) : TxnDescriptor.readSingle(ref);
     }
 
+    /** The root slot on the path of spread hash {@code h}. */
+    TRef<Object> rootSlot(int h) {
+        return root[h & (ROOT_SIZE - 1)];
+    }
+
     /** The slot that holds (or would hold) the key with spread hash {@code h}. */
     TRef<Object> locate(TxnDescriptor txn, int h) {
         TRef<Object> ref = root[h & (ROOT_SIZE - 1)];
@@ -106,7 +112,12 @@ final class MapTrie {
      * {@link #LEAF_MAX} entries and hash bits remain. Call inside a transaction.
      */
     void store(TRef<Object> slot, Leaf leaf) {
-        slot.set(leaf.size() > LEAF_MAX && leaf.shift < 32 ? split(leaf) : leaf);
+        slot.set(grown(leaf));
+    }
+
+    /** What a slot gets for {@code leaf}: the leaf, or the branch it splits into when it is over {@link #LEAF_MAX}. */
+    Object grown(Leaf leaf) {
+        return leaf.size() > LEAF_MAX && leaf.shift < 32 ? split(leaf) : leaf;
     }
 
     private TRef<Object>[] split(Leaf leaf) {
@@ -117,7 +128,9 @@ final class MapTrie {
         }
         Leaf[] parts = new Leaf[BRANCH_SIZE];
         for (int c = 0; c < BRANCH_SIZE; c++) {
-            parts[c] = new Leaf(shift + BRANCH_BITS, new int[counts[c]], new Object[2 * counts[c]]);
+            int n = counts[c];
+            // about a third of the parts of a leaf just over LEAF_MAX are empty: they share one leaf
+            parts[c] = n == 0 ? Leaf.empty(shift + BRANCH_BITS) : new Leaf(shift + BRANCH_BITS, new int[n], new Object[2 * n]);
         }
         int[] fill = new int[BRANCH_SIZE];
         for (int i = 0; i < leaf.size(); i++) {
@@ -225,7 +238,7 @@ final class MapTrie {
      * level), fixed for the life of the map.
      */
     @SuppressWarnings("unchecked")
-    private static TRef<Object> branchChild(TRef<?>[] children, int index) {
+    static TRef<Object> branchChild(TRef<?>[] children, int index) {
         return (TRef<Object>) children[index];
     }
 
@@ -239,9 +252,18 @@ final class MapTrie {
         private static final Object[] NO_ENTRIES = new Object[0];
         static final Leaf EMPTY_ROOT = new Leaf(ROOT_BITS, NO_HASHES, NO_ENTRIES);
 
+        /** The empty leaf of each depth (shift); shared: a leaf is immutable. */
+        private static final Leaf[] EMPTY = new Leaf[34]; // shifts 5, 9, ..., 33
+
+        static {
+            for (int shift = 0; shift < EMPTY.length; shift++) {
+                EMPTY[shift] = shift == ROOT_BITS ? EMPTY_ROOT : new Leaf(shift, NO_HASHES, NO_ENTRIES);
+            }
+        }
+
         /** An empty leaf at depth {@code shift}. */
         static Leaf empty(int shift) {
-            return shift == ROOT_BITS ? EMPTY_ROOT : new Leaf(shift, NO_HASHES, NO_ENTRIES);
+            return EMPTY[shift];
         }
 
         /** The shift at which this leaf's entries are partitioned if it splits. */

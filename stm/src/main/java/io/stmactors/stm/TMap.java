@@ -194,8 +194,9 @@ public final class TMap<K, V> implements Map<K, V> {
     @Override
     public V put(K key, V value) {
         checkEntry(key, value);
-        if (!Stm.inTransaction()) {
-            Object old = replaceOutside(key, value);
+        TxnDescriptor d = TxnDescriptor.current();
+        if (d.depth == 0) {
+            Object old = replaceOutside(d, key, value);
             if (old != NOT_REPLACED) {
                 @SuppressWarnings("unchecked")
                 V v = (V) old;
@@ -213,11 +214,13 @@ public final class TMap<K, V> implements Map<K, V> {
      * its cell, made only while the slot holding its leaf still lists it (see {@link MapTrie}): no
      * transaction, no read set, as ScalaSTM does for single operations. A new key is inserted by one
      * atomic two-reference write (the slot gets the grown leaf, the thread's size stripe one more;
-     * {@code TxnDescriptor.replaceAndAdd}), again without a transaction. An insertion that splits
-     * its leaf, and any write to a replicated map, are left to a transaction: returns
-     * {@link #NOT_REPLACED}; a new key returns null.
+     * {@code TxnDescriptor.replaceAndAdd}), again without a transaction; when the grown leaf is over
+     * {@link MapTrie#LEAF_MAX} entries, the slot gets the branch it splits into instead (fresh slots
+     * holding the same cells), as a transaction would write it. Any write to a replicated map is left
+     * to a transaction: returns {@link #NOT_REPLACED}; a new key returns null. {@code d} is this thread's
+     * descriptor, with no transaction running.
      */
-    private Object replaceOutside(K key, V value) {
+    private Object replaceOutside(TxnDescriptor d, K key, V value) {
         int h = MapTrie.spread(key.hashCode());
         TRef<Object> fresh = null; // the new key's cell, made once for all the attempts
         for (;;) {
@@ -227,15 +230,10 @@ public final class TMap<K, V> implements Map<K, V> {
             }
             int i = leaf.find(h, key);
             if (i < 0) {
-                if (leaf.size() >= MapTrie.LEAF_MAX && leaf.shift < 32) {
-                    return forget(fresh, NOT_REPLACED); // would split: a transaction does that
-                }
-                TxnDescriptor d = TxnDescriptor.current();
                 if (fresh == null) {
                     fresh = newCellOutside(d, key, value);
                 }
-                Object done = TxnDescriptor.replaceAndAdd(d, slot, leaf, leaf.plus(h, key, fresh),
-                        count.stripe(d.slot), 1);
+                Object done = insertOutside(d, slot, leaf, h, key, fresh);
                 if (done == null) {
                     return null;
                 }
@@ -263,6 +261,16 @@ public final class TMap<K, V> implements Map<K, V> {
             // DETACHED: an insertion, a removal, a split or a clear replaced the leaf; look again.
             Thread.onSpinWait();
         }
+    }
+
+    /**
+     * Inserts {@code key} with its new cell into {@code slot}, if the slot still holds {@code leaf}:
+     * {@code TxnDescriptor.replaceAndAdd}'s answer. Kept out of {@link #replaceOutside}, whose loop
+     * is the path of every replacement.
+     */
+    private Object insertOutside(TxnDescriptor d, TRef<Object> slot, MapTrie.Leaf leaf, int h, Object key,
+                                 TRef<Object> cell) {
+        return TxnDescriptor.replaceAndAdd(d, slot, leaf, trie.grown(leaf.plus(h, key, cell)), count.stripe(d.slot), 1);
     }
 
     /** A put into a {@link TSet}'s map of a key present: its value is the constant already there. */

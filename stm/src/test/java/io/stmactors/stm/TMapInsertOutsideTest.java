@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A put of a new key outside a transaction writes the key's slot and a size stripe in one atomic
- * step, without a transaction ({@code TxnDescriptor.replaceAndAdd}): no insertion is lost, the size
+ * step, without a transaction ({@code TxnDescriptor.replaceAndAdd}), also when the slot's leaf splits
+ * (the slot gets the branch): no insertion is lost, no replacement made meanwhile is lost, the size
  * stays exact, and no transaction sees the entry without its count or the count without the entry.
  */
 class TMapInsertOutsideTest {
@@ -50,6 +51,46 @@ class TMapInsertOutsideTest {
         map.put("k", 42);
         waiter.join(10_000);
         assertEquals(42, seen.get(), "the waiter woke and saw the insertion");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void insertionsThatSplitLeavesLoseNoReplacementMadeMeanwhile() throws Exception {
+        int replaced = 64;
+        int inserted = 30_000; // every leaf splits, twice: the replaced keys' cells move while they are written
+        int rounds = 2_000;
+        TMap<Integer, Long> map = new TMap<>();
+        for (int k = 0; k < replaced; k++) {
+            map.put(k, 0L);
+        }
+        CyclicBarrier start = new CyclicBarrier(2);
+        StmTestSupport.Workers workers = new StmTestSupport.Workers();
+        workers.start("replacer", 1, ignored -> {
+            start.await();
+            for (long r = 1; r <= rounds; r++) {
+                for (int k = 0; k < replaced; k++) {
+                    Long previous = map.put(k, r);
+                    if (previous == null || previous != r - 1) {
+                        throw new AssertionError("put of key " + k + " in round " + r + " replaced " + previous);
+                    }
+                }
+            }
+        });
+        workers.start("inserter", 1, ignored -> {
+            start.await();
+            for (int i = 0; i < inserted; i++) {
+                assertNull(map.put(replaced + i, (long) -i));
+            }
+        });
+        workers.joinAll(60_000);
+        assertEquals(replaced + inserted, map.size());
+        for (int k = 0; k < replaced; k++) {
+            assertEquals(rounds, map.get(k), "key " + k + " keeps its last replacement");
+        }
+        for (int i = 0; i < inserted; i++) {
+            assertEquals(-i, map.get(replaced + i), "inserted key " + (replaced + i));
+        }
+        assertEquals(replaced + inserted, Stm.atomic(() -> map.entrySet().size()), "a snapshot lists each entry once");
     }
 
     @Test
