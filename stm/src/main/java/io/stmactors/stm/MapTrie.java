@@ -80,11 +80,6 @@ final class MapTrie {
         return txn != null ? txn.readRef(ref) : TxnDescriptor.readSingle(ref);
     }
 
-    /** The root slot on the path of spread hash {@code h}. */
-    TRef<Object> rootSlot(int h) {
-        return root[h & (ROOT_SIZE - 1)];
-    }
-
     /** The slot that holds (or would hold) the key with spread hash {@code h}. */
     TRef<Object> locate(TxnDescriptor txn, int h) {
         TRef<Object> ref = root[h & (ROOT_SIZE - 1)];
@@ -238,7 +233,7 @@ final class MapTrie {
      * level), fixed for the life of the map.
      */
     @SuppressWarnings("unchecked")
-    static TRef<Object> branchChild(TRef<?>[] children, int index) {
+    private static TRef<Object> branchChild(TRef<?>[] children, int index) {
         return (TRef<Object>) children[index];
     }
 
