@@ -138,6 +138,23 @@ public final class Replication {
         }
     }
 
+    /**
+     * Stops the calling thread's running attempt as a conflict: it is rolled back, its rollback hooks
+     * ({@link Stm#afterRollback}) run, and the transaction runs again (an inevitable one, inevitable
+     * again). For a hook that must not wait while the attempt holds locks: an inevitable attempt
+     * locks what it reads, so from {@link Hooks#beforeRead} it may register the wait as a rollback
+     * hook (it runs once the locks and the inevitability token are released) and restart.
+     *
+     * @throws IllegalStateException outside a transaction
+     */
+    public static void restartAttempt(String reason) {
+        TxnDescriptor d = TxnDescriptor.active();
+        if (d == null) {
+            throw new IllegalStateException("Replication.restartAttempt called outside a transaction");
+        }
+        d.restartForReplication(reason);
+    }
+
     /** The current committed value of {@code ref} (a {@link Long} for a {@link TLong}), outside transactions. */
     public static Object peek(Object ref) {
         if (ref instanceof TRef<?> r) {

@@ -1208,6 +1208,14 @@ final class TxnDescriptor implements Replication.CommitView {
     // Aborts and diagnostics
     // =====================================================================================
 
+    /** {@link Replication#restartAttempt}: a conflict; an inevitable attempt runs again inevitable. */
+    void restartForReplication(String reason) {
+        if (inevitable) {
+            wantInevitable = true;
+        }
+        abort(null, reason);
+    }
+
     void abort(TVar ref, String reason) {
         conflictVar = ref;
         conflictReason = reason;
@@ -1724,7 +1732,9 @@ final class TxnDescriptor implements Replication.CommitView {
     public boolean readStillValid(int i) {
         TVar v = readVars[i];
         long current = (long) TVar.LOCK.getVolatile(v);
-        return current == readWords[i] || (current == (readWords[i] | TVar.LOCKED) && findWrite(v) >= 0);
+        // Locked by this transaction since the read: to write it, or (inevitable) because it read it.
+        return current == readWords[i] || (current == (readWords[i] | TVar.LOCKED)
+                && (findWrite(v) >= 0 || inevitable && lockedByMe != null && lockedByMe.containsKey(v)));
     }
 
     @Override

@@ -122,4 +122,44 @@ class ReplicationEscalationTest {
             Replication.bind(r, null);
         });
     }
+    /**
+     * An inevitable transaction locks what it reads: at its commit, a reference it read but did not write is
+     * locked by itself, and that read is still valid. (It was reported stale, so a runtime that rejects stale
+     * reads rejected every attempt of an inevitable transaction that read a bound reference it did not write.)
+     */
+    @Test
+    void anInevitableTransactionsReadsOfReferencesItDidNotWriteAreStillValidAtItsCommit() {
+        List<Boolean> validity = new ArrayList<>();
+        Replication.Hooks hooks = new Replication.Hooks() {
+            @Override
+            public void beforeRead(Object binding) {
+            }
+
+            @Override
+            public Object onCommit(Replication.CommitView commit) {
+                for (int i = 0; i < commit.readCount(); i++) {
+                    validity.add(commit.readStillValid(i));
+                }
+                return null;
+            }
+        };
+        withHooks(hooks, () -> {
+            TLong read = TLong.of(7);
+            TLong written = TLong.of(0);
+            Replication.bind(read, "read's binding");
+            Replication.bind(written, "written's binding");
+            List<Boolean> attempts = new ArrayList<>();
+            Stm.atomic(() -> {
+                Stm.inevitable();
+                attempts.add(Stm.isInevitable());
+                written.set(read.get() + 1);
+            });
+            assertEquals(List.of(true), attempts, "one attempt, inevitable");
+            assertEquals(8L, Replication.peek(written));
+            assertFalse(validity.isEmpty(), "the hook saw the reads");
+            assertFalse(validity.contains(false), () -> "every read still valid: " + validity);
+            Replication.bind(read, null);
+            Replication.bind(written, null);
+        });
+    }
 }

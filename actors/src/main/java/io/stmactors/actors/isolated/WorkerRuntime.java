@@ -514,7 +514,15 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         pendingFetches.put(request, future);
         send(new Frames.Fetch(request, new long[] {b.id}));
         Frames.Fetched fetched = await(future, "the value of shared reference " + b);
-        awaitApplied(fetched.ownerSeq());
+        long seq = fetched.ownerSeq();
+        if (seq > appliedSeq && Stm.isInevitable()) {
+            // An inevitable attempt (Stm.inevitable() in the body) holds the locks of what it read: the updates
+            // to wait for may write those, and the installer would wait for the attempt. Wait after its rollback.
+            Stm.afterRollback(() -> awaitApplied(seq));
+            Replication.restartAttempt("first read of " + b + " during an inevitable attempt: the owner's update "
+                    + seq + " must be installed first");
+        }
+        awaitApplied(seq);
         for (Frames.RefValue v : fetched.values()) {
             Object ref = existing(v.id());
             if (ref == null) {

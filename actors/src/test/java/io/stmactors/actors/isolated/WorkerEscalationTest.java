@@ -105,4 +105,74 @@ class WorkerEscalationTest {
             poller.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
         }
     }
+    /**
+     * The same wait with {@link Stm#inevitable()} called by the body: the attempt has locked {@code x} when its
+     * first read of {@code y} must wait for an update of {@code x}. It restarts instead (the wait runs after its
+     * rollback, locks released) and commits, inevitable, on the updated {@code x}; before, it waited for the
+     * installer, which waited for its lock, until the owner timeout.
+     */
+    @Test
+    void anInevitableAttemptWhoseFirstReadNeedsAnUpdateOfWhatItHoldsRestartsInsteadOfWaiting() throws Exception {
+        List<Class<?>> registered = ActorSystemConfig.builder().build().registeredClasses();
+        ScriptedCoordinator coordinator = new ScriptedCoordinator(registered);
+        WorkerRuntime worker = new WorkerRuntime(1, coordinator);
+        Thread poller = new Thread(worker::run, "worker-under-test");
+        poller.setDaemon(true);
+        poller.start();
+        try {
+            coordinator.configure("inevitable", 1, WAIT_SECONDS);
+            TLong x = (TLong) worker.ref(X, true);
+            @SuppressWarnings("unchecked")
+            TRef<Object> y = (TRef<Object>) worker.ref(Y, false);
+
+            AtomicInteger fetchesOfY = new AtomicInteger();
+            List<Long> committedX = new CopyOnWriteArrayList<>();
+            coordinator.onFrame = frame -> {
+                if (frame instanceof Frames.Fetch f) {
+                    for (long id : f.ids()) {
+                        if (id == X) {
+                            coordinator.deliver(new Frames.Fetched(f.requestId(),
+                                    List.of(new Frames.RefValue(X, true, 1, coordinator.encodeValue(0L))), 0));
+                        } else {
+                            if (fetchesOfY.incrementAndGet() == 1) {
+                                coordinator.deliver(new Frames.Update(1,
+                                        List.of(new Frames.RefValue(X, true, 2, coordinator.encodeValue(100L)))));
+                            }
+                            coordinator.deliver(new Frames.Fetched(f.requestId(),
+                                    List.of(new Frames.RefValue(Y, false, 1, coordinator.encodeValue("y"))), 1));
+                        }
+                    }
+                } else if (frame instanceof Frames.Commit c) {
+                    committedX.add((Long) coordinator.decodeValue(c.writes().get(0).value()));
+                    coordinator.deliver(new Frames.CommitResult(c.seq(), true, new long[] {X}, new long[] {3}, 0, 1,
+                            null));
+                }
+            };
+
+            List<Boolean> inevitable = new CopyOnWriteArrayList<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread txn = new Thread(() -> {
+                try {
+                    Stm.atomic("inevitable increment", () -> {
+                        Stm.inevitable();
+                        inevitable.add(Stm.isInevitable());
+                        x.increment(); // locks x
+                        y.get(); // first read: answered after an update of x
+                    });
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "inevitable-transaction");
+            txn.start();
+            txn.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+            assertFalse(txn.isAlive(), () -> "the transaction ended (attempts so far: " + inevitable.size() + ")");
+            assertNull(failure.get(), () -> "it committed: " + failure.get());
+            assertEquals(List.of(true, true), inevitable, "one restart, both attempts inevitable");
+            assertEquals(List.of(101L), committedX, "the commit built on the update of x");
+            assertEquals(2, fetchesOfY.get(), "the restarted attempt fetched y again");
+        } finally {
+            coordinator.deliver(new Frames.Shutdown());
+            poller.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        }
+    }
 }
