@@ -39,12 +39,9 @@ class WorkerEscalationTest {
 
     @Test
     void aTransactionTheOwnerKeepsRejectingNeverRunsInevitableAndCommitsOnceAccepted() throws Exception {
-        List<Class<?>> registered = ActorSystemConfig.builder().build().registeredClasses();
-        ScriptedCoordinator coordinator = new ScriptedCoordinator(registered);
+        ScriptedCoordinator coordinator = new ScriptedCoordinator(ActorSystemConfig.builder().build().registeredClasses());
         WorkerRuntime worker = new WorkerRuntime(1, coordinator);
-        Thread poller = new Thread(worker::run, "worker-under-test");
-        poller.setDaemon(true);
-        poller.start();
+        Thread poller = start("worker-under-test", worker::run);
         try {
             coordinator.configure("escalation", 1, WAIT_SECONDS);
             TLong x = (TLong) worker.ref(X, true);
@@ -80,20 +77,13 @@ class WorkerEscalationTest {
 
             List<Boolean> inevitable = new CopyOnWriteArrayList<>();
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread txn = new Thread(() -> {
-                try {
-                    Stm.atomic("increment x", () -> {
-                        inevitable.add(Stm.isInevitable());
-                        x.increment();
-                        if (inevitable.size() > REJECTIONS) {
-                            y.get(); // first read: a fetch answered after the update of x
-                        }
-                    });
-                } catch (Throwable t) {
-                    failure.set(t);
+            Thread txn = start("rejected-transaction", () -> failure.set(failureOf(() -> Stm.atomic("increment x", () -> {
+                inevitable.add(Stm.isInevitable());
+                x.increment();
+                if (inevitable.size() > REJECTIONS) {
+                    y.get(); // first read: a fetch answered after the update of x
                 }
-            }, "rejected-transaction");
-            txn.start();
+            }))));
             txn.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
             assertFalse(txn.isAlive(), () -> "the transaction ended (attempts so far: " + inevitable.size() + ")");
             assertNull(failure.get(), () -> "it committed: " + failure.get());
@@ -113,12 +103,9 @@ class WorkerEscalationTest {
      */
     @Test
     void anInevitableAttemptWhoseFirstReadNeedsAnUpdateOfWhatItHoldsRestartsInsteadOfWaiting() throws Exception {
-        List<Class<?>> registered = ActorSystemConfig.builder().build().registeredClasses();
-        ScriptedCoordinator coordinator = new ScriptedCoordinator(registered);
+        ScriptedCoordinator coordinator = new ScriptedCoordinator(ActorSystemConfig.builder().build().registeredClasses());
         WorkerRuntime worker = new WorkerRuntime(1, coordinator);
-        Thread poller = new Thread(worker::run, "worker-under-test");
-        poller.setDaemon(true);
-        poller.start();
+        Thread poller = start("worker-under-test", worker::run);
         try {
             coordinator.configure("inevitable", 1, WAIT_SECONDS);
             TLong x = (TLong) worker.ref(X, true);
@@ -151,19 +138,12 @@ class WorkerEscalationTest {
 
             List<Boolean> inevitable = new CopyOnWriteArrayList<>();
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread txn = new Thread(() -> {
-                try {
-                    Stm.atomic("inevitable increment", () -> {
-                        Stm.inevitable();
-                        inevitable.add(Stm.isInevitable());
-                        x.increment(); // locks x
-                        y.get(); // first read: answered after an update of x
-                    });
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            }, "inevitable-transaction");
-            txn.start();
+            Thread txn = start("inevitable-transaction", () -> failure.set(failureOf(() -> Stm.atomic("inevitable increment", () -> {
+                Stm.inevitable();
+                inevitable.add(Stm.isInevitable());
+                x.increment(); // locks x
+                y.get(); // first read: answered after an update of x
+            }))));
             txn.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
             assertFalse(txn.isAlive(), () -> "the transaction ended (attempts so far: " + inevitable.size() + ")");
             assertNull(failure.get(), () -> "it committed: " + failure.get());
@@ -173,6 +153,24 @@ class WorkerEscalationTest {
         } finally {
             coordinator.deliver(new Frames.Shutdown());
             poller.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        }
+    }
+
+    /** A started daemon thread running {@code body}. */
+    private static Thread start(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** What {@code body} threw, or null. */
+    private static Throwable failureOf(Runnable body) {
+        try {
+            body.run();
+            return null;
+        } catch (Throwable t) {
+            return t;
         }
     }
 }
