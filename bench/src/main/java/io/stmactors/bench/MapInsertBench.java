@@ -22,8 +22,7 @@ import java.util.concurrent.TimeUnit;
  * One thread builds maps: every put inserts a key that is not there yet, and after
  * {@value CollectionMaps#SIZE} insertions the map is dropped and a new empty one is started (its
  * creation is part of the measured time, spread over those insertions). So this row measures what
- * the put rows do not: a new entry's leaf copy, cell and size count, for ours a transaction per
- * insertion. The maps are young, as a map being built is. Contenders: {@code ours} (our
+ * the put rows do not: a new entry's leaf copy (and now and then a split), cell and size count. The maps are young, as a map being built is. Contenders: {@code ours} (our
  * {@code TMap}), {@code concurrent} ({@code ConcurrentHashMap}), {@code scalaStm} (ScalaSTM's
  * {@code TMap}); see {@link CollectionMaps}.
  */

@@ -50,9 +50,9 @@ import java.util.function.Function;
  * linearization point. A {@link #put} that replaces the value of a key present locks the key's
  * cell, checks that its slot still lists it and writes it, also without a transaction (as
  * {@code ConcurrentHashMap} writes a node's value in place). A {@link #put} of a new key writes
- * the grown leaf into its slot and one more into the thread's size stripe, both locked, in one
- * atomic step, also without a transaction (as ScalaSTM swaps a copied leaf); an insertion that
- * splits its leaf, removals and the other updates run as a transaction of their own.
+ * the grown leaf (or the branch it splits into) into its slot and one more into the thread's size
+ * stripe, both locked, in one atomic step, also without a transaction (as ScalaSTM swaps a copied
+ * leaf); removals and the other updates run as a transaction of their own.
  *
  * <p><b>Iteration and snapshots.</b> Iterators of {@link #keySet()}, {@link #values()} and
  * {@link #entrySet()} copy the entries when they are created (O(n)): inside a transaction that

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -52,18 +53,7 @@ class WorkerEscalationTest {
             List<Long> committedX = new CopyOnWriteArrayList<>();
             coordinator.onFrame = frame -> {
                 if (frame instanceof Frames.Fetch f) {
-                    for (long id : f.ids()) {
-                        if (id == X) {
-                            coordinator.deliver(new Frames.Fetched(f.requestId(),
-                                    List.of(new Frames.RefValue(X, true, 1, coordinator.encodeValue(0L))), 0));
-                        } else {
-                            // another worker's commit moved x meanwhile: the owner sends that update first
-                            coordinator.deliver(new Frames.Update(1,
-                                    List.of(new Frames.RefValue(X, true, 2, coordinator.encodeValue(100L)))));
-                            coordinator.deliver(new Frames.Fetched(f.requestId(),
-                                    List.of(new Frames.RefValue(Y, false, 1, coordinator.encodeValue("y"))), 1));
-                        }
-                    }
+                    answer(coordinator, f, () -> true);
                 } else if (frame instanceof Frames.Commit c) {
                     if (commits.incrementAndGet() <= REJECTIONS) {
                         coordinator.deliver(new Frames.CommitResult(c.seq(), false, null, null, X, 0, null));
@@ -95,6 +85,7 @@ class WorkerEscalationTest {
             poller.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
         }
     }
+
     /**
      * The same wait with {@link Stm#inevitable()} called by the body: the attempt has locked {@code x} when its
      * first read of {@code y} must wait for an update of {@code x}. It restarts instead (the wait runs after its
@@ -116,19 +107,7 @@ class WorkerEscalationTest {
             List<Long> committedX = new CopyOnWriteArrayList<>();
             coordinator.onFrame = frame -> {
                 if (frame instanceof Frames.Fetch f) {
-                    for (long id : f.ids()) {
-                        if (id == X) {
-                            coordinator.deliver(new Frames.Fetched(f.requestId(),
-                                    List.of(new Frames.RefValue(X, true, 1, coordinator.encodeValue(0L))), 0));
-                        } else {
-                            if (fetchesOfY.incrementAndGet() == 1) {
-                                coordinator.deliver(new Frames.Update(1,
-                                        List.of(new Frames.RefValue(X, true, 2, coordinator.encodeValue(100L)))));
-                            }
-                            coordinator.deliver(new Frames.Fetched(f.requestId(),
-                                    List.of(new Frames.RefValue(Y, false, 1, coordinator.encodeValue("y"))), 1));
-                        }
-                    }
+                    answer(coordinator, f, () -> fetchesOfY.incrementAndGet() == 1); // the update goes out once
                 } else if (frame instanceof Frames.Commit c) {
                     committedX.add((Long) coordinator.decodeValue(c.writes().get(0).value()));
                     coordinator.deliver(new Frames.CommitResult(c.seq(), true, new long[] {X}, new long[] {3}, 0, 1,
@@ -153,6 +132,27 @@ class WorkerEscalationTest {
         } finally {
             coordinator.deliver(new Frames.Shutdown());
             poller.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        }
+    }
+
+    /**
+     * The owner's answer to a fetch: {@code x} at version 1 (0); {@code y} at version 1, as of owner update 1,
+     * which moves {@code x} to version 2 (100) and is sent first when {@code sendUpdate} says so (another
+     * worker's commit moved {@code x} meanwhile).
+     */
+    private static void answer(ScriptedCoordinator coordinator, Frames.Fetch f, BooleanSupplier sendUpdate) {
+        for (long id : f.ids()) {
+            if (id == X) {
+                coordinator.deliver(new Frames.Fetched(f.requestId(),
+                        List.of(new Frames.RefValue(X, true, 1, coordinator.encodeValue(0L))), 0));
+                continue;
+            }
+            if (sendUpdate.getAsBoolean()) {
+                coordinator.deliver(new Frames.Update(1,
+                        List.of(new Frames.RefValue(X, true, 2, coordinator.encodeValue(100L)))));
+            }
+            coordinator.deliver(new Frames.Fetched(f.requestId(),
+                    List.of(new Frames.RefValue(Y, false, 1, coordinator.encodeValue("y"))), 1));
         }
     }
 
