@@ -39,7 +39,7 @@ public final class CollectionMaps {
         @Setup
         public void fill() {
             for (int i = 0; i < SIZE; i++) {
-                keys[i] = i;
+                keys[i] = key(i);
                 ours.put(keys[i], i);
                 concurrent.put(keys[i], i);
                 scalaStm.put(keys[i], i);
@@ -48,8 +48,29 @@ public final class CollectionMaps {
             System.gc(); // into the old generation: see the class comment
         }
 
+        /** The {@code i}-th prefilled key: {@code i} itself (consecutive hash codes). */
+        Integer key(int i) {
+            return i;
+        }
+
         /** More setup for a subclass, once the prefilled keys are in. */
         void afterFill() {
+        }
+    }
+
+    /**
+     * Maps prefilled with {@value #SIZE} distinct keys whose hash codes are random (drawn once with a
+     * fixed seed), as a map keyed by strings or UUIDs sees them, instead of the consecutive
+     * integers of {@link Maps} (which a trie can spread evenly over its slots).
+     */
+    @State(Scope.Benchmark)
+    public static class RandomKeyMaps extends Maps {
+        private final int[] randomKeys = new java.util.SplittableRandom(20261202).ints()
+                .distinct().limit(SIZE).toArray();
+
+        @Override
+        Integer key(int i) {
+            return randomKeys[i];
         }
     }
 

@@ -101,6 +101,8 @@ public final class Suites {
                 new Contender("scalaStm", "ScalaSTM 0.11.1", false));
         List<Row> rows = List.of(
                 new Row("map-get-1t", "map get of an existing key, 1 thread (16,384 entries)", MapGetBench.class, 1),
+                new Row("map-get-random-1t", "the map-get-1t row with keys whose hash codes are random",
+                        MapGetRandomKeysBench.class, 1),
                 new Row("map-put-1t", "map put replacing an existing key, 1 thread (16,384 entries)",
                         MapPutBench.class, 1),
                 new Row("map-put-pgc-1t", "the map-put-1t row under the parallel GC (not G1)",
@@ -138,6 +140,11 @@ public final class Suites {
                 "Each call on either STM's map, outside a transaction, is one transaction; ScalaSTM's map is "
                         + "its `japi.STM.newMap()` `java.util.Map` view. Keys are boxed `Integer`s made once, "
                         + "values the key itself.",
+                "The keys of the map rows are consecutive integers, except in `map-get-random-1t`, whose "
+                        + "16,384 keys are random integers (a fixed seed): a map keyed by strings or UUIDs. Both "
+                        + "tries spread consecutive hash codes evenly over their slots (ScalaSTM by its bit mixing, "
+                        + "ours by Fibonacci hashing), so those maps are shallower and smaller than with random "
+                        + "keys.",
                 "The queue row's score is offers plus polls per second; a call on a full or empty queue "
                         + "returns at once and counts as an operation (the queue starts half full, so both "
                         + "sides mostly succeed).",
