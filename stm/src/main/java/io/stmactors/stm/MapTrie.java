@@ -53,7 +53,7 @@ final class MapTrie {
      * LEAF_MAX before the next split. At 16, a map just past a split spent a slot and a leaf (about
      * 130 bytes, and three or four more cache lines on a lookup) on every one or two entries: 16,384
      * entries took 2.0 MiB (1.6 MiB at 32, keys not counted) and lookups, replacing puts and
-     * insertions all ran 10-40% faster at 32 ({@code MapGetBench}, {@code MapPutBench},
+     * insertions all ran 4-48% faster at 32 ({@code MapGetBench}, {@code MapPutBench},
      * {@code MapInsertBench}, with the random spread used then). Larger leaves cost longer scans
      * and copies and more conflicts between insertions of different keys (two threads inserting
      * 20,000 keys each, in transactions: 3 aborts at 16, 5-7 at 32, 21-47 at 48).
