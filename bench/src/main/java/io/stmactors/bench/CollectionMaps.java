@@ -25,6 +25,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CollectionMaps {
     static final int SIZE = 1 << 14;
 
+    /** System property that makes {@link Maps} prefill random keys instead of {@code 0 .. SIZE-1}. */
+    static final String RANDOM_KEYS_PROPERTY = "stmactors.bench.randomKeys";
+
+    private static final int[] RANDOM_KEYS = Boolean.getBoolean(RANDOM_KEYS_PROPERTY)
+            ? new java.util.SplittableRandom(20261202).ints().distinct().limit(SIZE).toArray()
+            : null;
+
     private CollectionMaps() {
     }
 
@@ -48,29 +55,18 @@ public final class CollectionMaps {
             System.gc(); // into the old generation: see the class comment
         }
 
-        /** The {@code i}-th prefilled key: {@code i} itself (consecutive hash codes). */
+        /**
+         * The {@code i}-th prefilled key: {@code i} itself (consecutive hash codes), or in a fork run
+         * with {@value #RANDOM_KEYS_PROPERTY}{@code =true} ({@link MapGetRandomKeysBench}) the
+         * {@code i}-th of {@value #SIZE} distinct random integers drawn once with a fixed seed, as a
+         * map keyed by strings or UUIDs sees them (no trie can spread those evenly over its slots).
+         */
         Integer key(int i) {
-            return i;
+            return RANDOM_KEYS != null ? RANDOM_KEYS[i] : i;
         }
 
         /** More setup for a subclass, once the prefilled keys are in. */
         void afterFill() {
-        }
-    }
-
-    /**
-     * Maps prefilled with {@value #SIZE} distinct keys whose hash codes are random (drawn once with a
-     * fixed seed), as a map keyed by strings or UUIDs sees them, instead of the consecutive
-     * integers of {@link Maps} (which a trie can spread evenly over its slots).
-     */
-    @State(Scope.Benchmark)
-    public static class RandomKeyMaps extends Maps {
-        private final int[] randomKeys = new java.util.SplittableRandom(20261202).ints()
-                .distinct().limit(SIZE).toArray();
-
-        @Override
-        Integer key(int i) {
-            return randomKeys[i];
         }
     }
 
