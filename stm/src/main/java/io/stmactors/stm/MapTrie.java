@@ -9,9 +9,10 @@ import java.util.Arrays;
  * <h2>Layout</h2>
  * <pre>
  *   root: TRef[32]  (index = hash bits 0..4)
- *     slot -> Leaf                      up to LEAF_MAX entries, immutable: (hash, key, cell)
+ *     slot -> leaf: Object[]            up to LEAF_MAX entries, immutable:
+ *                                       [int[] {shift, hash0, hash1, ...}, key0, cell0, key1, cell1, ...]
  *     slot -> branch: TRef[16]          (index = the next 4 hash bits)
- *                slot -> Leaf | branch  ... down to hash bit 31
+ *                slot -> leaf | branch  ... down to hash bit 31
  *   cell: TRef (a MapCell) holding one entry's value
  * </pre>
  * A leaf is immutable, but it holds each value in a cell of its own, a {@link TRef} created with
@@ -69,7 +70,7 @@ final class MapTrie {
         this.name = name;
         this.root = (TRef<Object>[]) new TRef<?>[ROOT_SIZE];
         for (int i = 0; i < ROOT_SIZE; i++) {
-            root[i] = newSlot(name == null ? null : name + "[" + i + "]", Leaf.EMPTY_ROOT);
+            root[i] = newSlot(name == null ? null : name + "[" + i + "]", Leaf.empty(ROOT_BITS));
         }
     }
 
@@ -107,67 +108,63 @@ final class MapTrie {
     }
 
     /** The leaf that holds (or would hold) hash {@code h}; one atomic read per level. */
-    Leaf leafFor(TxnDescriptor txn, int h) {
+    Object[] leafFor(TxnDescriptor txn, int h) {
         Object node = read(txn, root[h & (ROOT_SIZE - 1)]);
         int shift = ROOT_BITS;
         while (node instanceof TRef<?>[] children) {
             node = read(txn, children[(h >>> shift) & (BRANCH_SIZE - 1)]);
             shift += BRANCH_BITS;
         }
-        return (Leaf) node;
+        return (Object[]) node;
     }
 
     /**
      * Writes {@code leaf} into {@code slot}, splitting it into a branch first when it is over
      * {@link #LEAF_MAX} entries and hash bits remain. Call inside a transaction.
      */
-    void store(TRef<Object> slot, Leaf leaf) {
+    void store(TRef<Object> slot, Object[] leaf) {
         slot.set(grown(leaf));
     }
 
     /** What a slot gets for {@code leaf}: the leaf, or the branch it splits into when it is over {@link #LEAF_MAX}. */
-    Object grown(Leaf leaf) {
-        return leaf.size() > LEAF_MAX && leaf.shift < 32 ? split(leaf) : leaf;
+    Object grown(Object[] leaf) {
+        return Leaf.size(leaf) > LEAF_MAX && Leaf.shift(leaf) < 32 ? split(leaf) : leaf;
     }
 
-    private TRef<Object>[] split(Leaf leaf) {
-        int shift = leaf.shift;
+    private TRef<Object>[] split(Object[] leaf) {
+        int shift = Leaf.shift(leaf);
+        int size = Leaf.size(leaf);
         int[] counts = new int[BRANCH_SIZE];
-        for (int i = 0; i < leaf.size(); i++) {
-            counts[(leaf.hashes[i] >>> shift) & (BRANCH_SIZE - 1)]++;
+        for (int i = 0; i < size; i++) {
+            counts[(Leaf.hash(leaf, i) >>> shift) & (BRANCH_SIZE - 1)]++;
         }
-        Leaf[] parts = new Leaf[BRANCH_SIZE];
+        Object[][] parts = new Object[BRANCH_SIZE][];
         for (int c = 0; c < BRANCH_SIZE; c++) {
-            int n = counts[c];
             // about one part in eight of a leaf just over LEAF_MAX is empty: they share one leaf
-            parts[c] = n == 0 ? Leaf.empty(shift + BRANCH_BITS) : new Leaf(shift + BRANCH_BITS, new int[n], new Object[2 * n]);
+            parts[c] = Leaf.make(shift + BRANCH_BITS, counts[c]);
         }
         int[] fill = new int[BRANCH_SIZE];
-        for (int i = 0; i < leaf.size(); i++) {
-            int c = (leaf.hashes[i] >>> shift) & (BRANCH_SIZE - 1);
-            Leaf p = parts[c];
-            int j = fill[c]++;
-            p.hashes[j] = leaf.hashes[i];
-            p.entries[2 * j] = leaf.entries[2 * i];
-            p.entries[2 * j + 1] = leaf.entries[2 * i + 1];
+        for (int i = 0; i < size; i++) {
+            int h = Leaf.hash(leaf, i);
+            int c = (h >>> shift) & (BRANCH_SIZE - 1);
+            Leaf.set(parts[c], fill[c]++, h, Leaf.key(leaf, i), Leaf.cell(leaf, i));
         }
         @SuppressWarnings("unchecked")
         TRef<Object>[] children = (TRef<Object>[]) new TRef<?>[BRANCH_SIZE];
         String prefix = name == null ? null : slotName(leaf);
         for (int c = 0; c < BRANCH_SIZE; c++) {
-            Leaf p = parts[c];
             // All entries may share the next hash bits: split again until they spread out.
-            Object node = p.size() > LEAF_MAX && p.shift < 32 ? split(p) : p;
+            Object node = grown(parts[c]);
             children[c] = newSlot(prefix == null ? null : prefix + "." + c + "]", node);
         }
         return children;
     }
 
     /** "name[3.7" for the slot of a leaf: the path of child indices taken from a member's hash. */
-    private String slotName(Leaf leaf) {
-        int h = leaf.size() > 0 ? leaf.hashes[0] : 0;
+    private String slotName(Object[] leaf) {
+        int h = Leaf.size(leaf) > 0 ? Leaf.hash(leaf, 0) : 0;
         StringBuilder sb = new StringBuilder(name).append('[').append(h & (ROOT_SIZE - 1));
-        for (int s = ROOT_BITS; s < leaf.shift; s += BRANCH_BITS) {
+        for (int s = ROOT_BITS; s < Leaf.shift(leaf); s += BRANCH_BITS) {
             sb.append('.').append((h >>> s) & (BRANCH_SIZE - 1));
         }
         return sb.toString();
@@ -201,14 +198,14 @@ final class MapTrie {
                     stack[top++] = children[c];
                 }
             } else {
-                Leaf leaf = (Leaf) node;
-                int size = leaf.size();
+                Object[] leaf = (Object[]) node;
+                int size = Leaf.size(leaf);
                 if (n + 2 * size > out.length) {
                     out = Arrays.copyOf(out, Math.max(out.length * 2, n + 2 * size));
                 }
                 for (int i = 0; i < size; i++) {
-                    out[n++] = leaf.key(i);
-                    out[n++] = leaf.cell(i).get();
+                    out[n++] = Leaf.key(leaf, i);
+                    out[n++] = Leaf.cell(leaf, i).get();
                 }
             }
         }
@@ -237,8 +234,8 @@ final class MapTrie {
                 for (TRef<?> child : children) {
                     stack[top++] = child;
                 }
-            } else if (((Leaf) node).size() != 0) {
-                slot.set(Leaf.empty(((Leaf) node).shift));
+            } else if (Leaf.size((Object[]) node) != 0) {
+                slot.set(Leaf.empty(Leaf.shift((Object[]) node)));
             }
         }
     }
@@ -253,92 +250,119 @@ final class MapTrie {
     }
 
     /**
-     * Up to {@link #LEAF_MAX} entries (more once the hash bits are exhausted): each key's spread
-     * hash, and the key with the cell that holds its value side by side in one array (a lookup
-     * reads one cache line less than with separate arrays). Immutable (the cells are not).
+     * A leaf: up to {@link #LEAF_MAX} entries (more once the hash bits are exhausted) in one
+     * {@code Object[]}, {@code [meta, key0, cell0, key1, cell1, ...]}, where {@code meta} is an
+     * {@code int[]} holding the leaf's depth (the shift at which its entries are partitioned if it
+     * splits) and then each key's spread hash. No wrapper object: a lookup goes from the slot
+     * straight to this array, one dependent memory access less than through an object holding the
+     * two arrays (on a map larger than the caches, each one is a cache miss). Immutable (the cells
+     * are not). A branch is a {@code TRef[]}, never an instance of plain {@code Object[]}: the walk
+     * tells the two apart with {@code instanceof TRef<?>[]}. The methods here are static, over
+     * that array.
      */
     static final class Leaf {
-        private static final int[] NO_HASHES = new int[0];
-        private static final Object[] NO_ENTRIES = new Object[0];
-        static final Leaf EMPTY_ROOT = new Leaf(ROOT_BITS, NO_HASHES, NO_ENTRIES);
+        private Leaf() {
+        }
 
         /** The empty leaf of each depth (shift); shared: a leaf is immutable. */
-        private static final Leaf[] EMPTY = new Leaf[34]; // shifts 5, 9, ..., 33
+        private static final Object[][] EMPTY = new Object[34][]; // shifts 5, 9, ..., 33
 
         static {
             for (int shift = 0; shift < EMPTY.length; shift++) {
-                EMPTY[shift] = shift == ROOT_BITS ? EMPTY_ROOT : new Leaf(shift, NO_HASHES, NO_ENTRIES);
+                EMPTY[shift] = new Object[] {new int[] {shift}};
             }
         }
 
         /** An empty leaf at depth {@code shift}. */
-        static Leaf empty(int shift) {
+        static Object[] empty(int shift) {
             return EMPTY[shift];
         }
 
-        /** The shift at which this leaf's entries are partitioned if it splits. */
-        final int shift;
-        final int[] hashes;
-        /** {@code [key0, cell0, key1, cell1, ...]}. */
-        final Object[] entries;
-
-        Leaf(int shift, int[] hashes, Object[] entries) {
-            this.shift = shift;
-            this.hashes = hashes;
-            this.entries = entries;
+        static int[] meta(Object[] leaf) {
+            return (int[]) leaf[0];
         }
 
-        int size() {
-            return hashes.length;
+        /** The shift at which the entries of {@code leaf} are partitioned if it splits. */
+        static int shift(Object[] leaf) {
+            return meta(leaf)[0];
         }
 
-        Object key(int i) {
-            return entries[2 * i];
+        static int size(Object[] leaf) {
+            return leaf.length >>> 1;
+        }
+
+        static int hash(Object[] leaf, int i) {
+            return meta(leaf)[1 + i];
+        }
+
+        static Object key(Object[] leaf, int i) {
+            return leaf[1 + 2 * i];
         }
 
         @SuppressWarnings("unchecked")
-        TRef<Object> cell(int i) {
-            return (TRef<Object>) entries[2 * i + 1];
+        static TRef<Object> cell(Object[] leaf, int i) {
+            return (TRef<Object>) leaf[2 + 2 * i];
         }
 
-        /** Position of {@code key} (with spread hash {@code h}), or -1. */
-        int find(int h, Object key) {
-            int[] hs = hashes;
-            for (int i = 0; i < hs.length; i++) {
-                if (hs[i] == h) {
-                    Object k = entries[2 * i];
+        /** Position of {@code key} (with spread hash {@code h}) in {@code leaf}, or -1. */
+        static int find(Object[] leaf, int h, Object key) {
+            int[] meta = (int[]) leaf[0];
+            for (int i = 1; i < meta.length; i++) {
+                if (meta[i] == h) {
+                    Object k = leaf[2 * i - 1];
                     if (k == key || k.equals(key)) {
-                        return i;
+                        return i - 1;
                     }
                 }
             }
             return -1;
         }
 
-        /** A copy with one more entry. */
-        Leaf plus(int h, Object key, TRef<Object> cell) {
-            int n = hashes.length;
-            int[] hs = Arrays.copyOf(hashes, n + 1);
-            Object[] es = Arrays.copyOf(entries, 2 * n + 2);
-            hs[n] = h;
-            es[2 * n] = key;
-            es[2 * n + 1] = cell;
-            return new Leaf(shift, hs, es);
-        }
-
-        /** A copy without the entry at {@code i}. */
-        Leaf minus(int i) {
-            int n = hashes.length - 1;
+        /** A leaf of {@code n} entries at depth {@code shift}, to be filled with {@link #set}. */
+        static Object[] make(int shift, int n) {
             if (n == 0) {
                 return empty(shift);
             }
-            int[] hs = new int[n];
-            Object[] es = new Object[2 * n];
-            System.arraycopy(hashes, 0, hs, 0, i);
-            System.arraycopy(hashes, i + 1, hs, i, n - i);
-            System.arraycopy(entries, 0, es, 0, 2 * i);
-            System.arraycopy(entries, 2 * i + 2, es, 2 * i, 2 * (n - i));
-            return new Leaf(shift, hs, es);
+            int[] meta = new int[1 + n];
+            meta[0] = shift;
+            Object[] leaf = new Object[1 + 2 * n];
+            leaf[0] = meta;
+            return leaf;
+        }
+
+        /** Sets entry {@code i} of a leaf being built by {@link #make}. */
+        static void set(Object[] leaf, int i, int h, Object key, Object cell) {
+            ((int[]) leaf[0])[1 + i] = h;
+            leaf[1 + 2 * i] = key;
+            leaf[2 + 2 * i] = cell;
+        }
+
+        /** A copy of {@code leaf} with one more entry. */
+        static Object[] plus(Object[] leaf, int h, Object key, TRef<Object> cell) {
+            int[] meta = Arrays.copyOf((int[]) leaf[0], leaf.length / 2 + 2);
+            meta[meta.length - 1] = h;
+            Object[] grown = Arrays.copyOf(leaf, leaf.length + 2);
+            grown[0] = meta;
+            grown[grown.length - 2] = key;
+            grown[grown.length - 1] = cell;
+            return grown;
+        }
+
+        /** A copy of {@code leaf} without the entry at {@code i}. */
+        static Object[] minus(Object[] leaf, int i) {
+            int n = size(leaf) - 1;
+            if (n == 0) {
+                return empty(shift(leaf));
+            }
+            int[] meta = (int[]) leaf[0];
+            int[] m = new int[1 + n];
+            System.arraycopy(meta, 0, m, 0, 1 + i);
+            System.arraycopy(meta, 2 + i, m, 1 + i, n - i);
+            Object[] out = new Object[1 + 2 * n];
+            out[0] = m;
+            System.arraycopy(leaf, 1, out, 1, 2 * i);
+            System.arraycopy(leaf, 3 + 2 * i, out, 1 + 2 * i, 2 * (n - i));
+            return out;
         }
     }
 }

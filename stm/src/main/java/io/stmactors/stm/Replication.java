@@ -170,7 +170,7 @@ public final class Replication {
      */
     public static java.util.List<Class<?>> heapTypes() {
         return java.util.List.of(TRef.class, TLong.class, TRef[].class, TLong[].class,
-                TMap.class, MapTrie.class, MapTrie.Leaf.class, StripedCounter.class,
+                TMap.class, MapTrie.class, StripedCounter.class,
                 TSet.class, TQueue.class, TQueue.nodeClass(), TArray.class, MapCell.class);
     }
 

@@ -148,8 +148,8 @@ public final class TMap<K, V> implements Map<K, V> {
     public V get(Object key) {
         int h = MapTrie.spread(key.hashCode());
         TxnDescriptor txn = TxnDescriptor.active();
-        MapTrie.Leaf leaf = trie.leafFor(txn, h);
-        int i = leaf.find(h, key);
+        Object[] leaf = trie.leafFor(txn, h);
+        int i = MapTrie.Leaf.find(leaf, h, key);
         return i < 0 ? null : value(txn, leaf, i);
     }
 
@@ -225,10 +225,10 @@ public final class TMap<K, V> implements Map<K, V> {
         TRef<Object> fresh = null; // the new key's cell, made once for all the attempts
         for (;;) {
             TRef<Object> slot = trie.locate(null, h);
-            if (!(TxnDescriptor.readSingle(slot) instanceof MapTrie.Leaf leaf)) {
+            if (!(TxnDescriptor.readSingle(slot) instanceof Object[] leaf) || leaf instanceof TRef<?>[]) {
                 continue; // the slot split since locate read it: look again
             }
-            int i = leaf.find(h, key);
+            int i = MapTrie.Leaf.find(leaf, h, key);
             if (i < 0) {
                 if (fresh == null) {
                     fresh = newCellOutside(d, key, value);
@@ -247,7 +247,7 @@ public final class TMap<K, V> implements Map<K, V> {
                 forget(fresh, null); // another thread inserted the key meanwhile
                 fresh = null;
             }
-            TRef<Object> cell = leaf.cell(i);
+            TRef<Object> cell = MapTrie.Leaf.cell(leaf, i);
             if (cell == PRESENT) {
                 return constantPut(value);
             }
@@ -268,9 +268,9 @@ public final class TMap<K, V> implements Map<K, V> {
      * {@code TxnDescriptor.replaceAndAdd}'s answer. Kept out of {@link #replaceOutside}, whose loop
      * is the path of every replacement.
      */
-    private Object insertOutside(TxnDescriptor d, TRef<Object> slot, MapTrie.Leaf leaf, int h, Object key,
+    private Object insertOutside(TxnDescriptor d, TRef<Object> slot, Object[] leaf, int h, Object key,
                                  TRef<Object> cell) {
-        return TxnDescriptor.replaceAndAdd(d, slot, leaf, trie.grown(leaf.plus(h, key, cell)), count.stripe(d.slot), 1);
+        return TxnDescriptor.replaceAndAdd(d, slot, leaf, trie.grown(MapTrie.Leaf.plus(leaf, h, key, cell)), count.stripe(d.slot), 1);
     }
 
     /** A put into a {@link TSet}'s map of a key present: its value is the constant already there. */
@@ -530,12 +530,12 @@ public final class TMap<K, V> implements Map<K, V> {
         int h = MapTrie.spread(key.hashCode());
         TxnDescriptor txn = TxnDescriptor.active();
         TRef<Object> slot = trie.locate(txn, h);
-        MapTrie.Leaf leaf = (MapTrie.Leaf) txn.readRef(slot);
-        int i = leaf.find(h, key);
+        Object[] leaf = (Object[]) txn.readRef(slot);
+        int i = MapTrie.Leaf.find(leaf, h, key);
         if (i >= 0) {
             V old = value(txn, leaf, i);
             if (mode != Mode.IF_ABSENT && old != value) {
-                TRef<Object> cell = leaf.cell(i);
+                TRef<Object> cell = MapTrie.Leaf.cell(leaf, i);
                 if (cell == PRESENT) {
                     constantPut(value);
                 } else {
@@ -545,7 +545,7 @@ public final class TMap<K, V> implements Map<K, V> {
             return old;
         }
         if (mode != Mode.IF_PRESENT) {
-            trie.store(slot, leaf.plus(h, key, newCell(txn, key, value)));
+            trie.store(slot, MapTrie.Leaf.plus(leaf, h, key, newCell(txn, key, value)));
             count.add(1);
         }
         return null;
@@ -608,8 +608,8 @@ public final class TMap<K, V> implements Map<K, V> {
         int h = MapTrie.spread(key.hashCode());
         TxnDescriptor txn = TxnDescriptor.active();
         TRef<Object> slot = trie.locate(txn, h);
-        MapTrie.Leaf leaf = (MapTrie.Leaf) txn.readRef(slot);
-        int i = leaf.find(h, key);
+        Object[] leaf = (Object[]) txn.readRef(slot);
+        int i = MapTrie.Leaf.find(leaf, h, key);
         if (i < 0) {
             return null;
         }
@@ -619,7 +619,7 @@ public final class TMap<K, V> implements Map<K, V> {
         if (expected != null && !expected.equals(old)) {
             return null;
         }
-        slot.set(leaf.minus(i));
+        slot.set(MapTrie.Leaf.minus(leaf, i));
         count.add(-1);
         return old;
     }
@@ -639,15 +639,15 @@ public final class TMap<K, V> implements Map<K, V> {
     /** The cell holding the value of {@code key}, or null if absent: for tests. */
     TRef<Object> cellOf(Object key) {
         int h = MapTrie.spread(key.hashCode());
-        MapTrie.Leaf leaf = Stm.atomic(() -> trie.leafFor(TxnDescriptor.active(), h));
-        int i = leaf.find(h, key);
-        return i < 0 ? null : leaf.cell(i);
+        Object[] leaf = Stm.atomic(() -> trie.leafFor(TxnDescriptor.active(), h));
+        int i = MapTrie.Leaf.find(leaf, h, key);
+        return i < 0 ? null : MapTrie.Leaf.cell(leaf, i);
     }
 
     /** The value of entry {@code i} of {@code leaf}: a read of its cell. */
     @SuppressWarnings("unchecked")
-    private static <V> V value(TxnDescriptor txn, MapTrie.Leaf leaf, int i) {
-        return (V) MapTrie.read(txn, leaf.cell(i));
+    private static <V> V value(TxnDescriptor txn, Object[] leaf, int i) {
+        return (V) MapTrie.read(txn, MapTrie.Leaf.cell(leaf, i));
     }
 
     private static void checkEntry(Object key, Object value) {
