@@ -62,12 +62,6 @@ abstract class TVar {
     /** Name given by the user, or null. */
     final String name;
     /**
-     * Label (a String name or a body Class) of the transaction that last committed this
-     * reference. Written plainly by committers while they hold the lock; read racily by
-     * diagnostics only.
-     */
-    Object lastWriter;
-    /**
      * Runtime data of a replicated reference ({@link Replication}); null for ordinary ones. Written
      * with a release store, read opaquely on the hot path (never hoisted out of a loop, no fence).
      */

@@ -179,6 +179,24 @@ final class TxnDescriptor implements Replication.CommitView {
     private int undoSize;
 
     private ArrayList<Runnable> afterCommit;
+
+    // ---- who wrote last (diagnostics)
+    /**
+     * The label of this thread's latest commit that wrote something (a transaction's label, or
+     * {@link #SINGLE_WRITE}). Written plainly by this thread, and only when it changes (the
+     * descriptor is long-lived, so a reference store costs a GC barrier); read racily by other
+     * threads' abort reports ({@link #lastWriterOf}).
+     */
+    private Object lastWriteLabel;
+
+    /**
+     * Each slot's descriptor, so that an abort report can name who committed a reference last:
+     * the slot in its lock word leads here. Weak: an ended thread's descriptor must still become
+     * unreachable, which frees its slot ({@link ThreadSlots}); a slot taken again points to its new
+     * descriptor.
+     */
+    private static final java.util.concurrent.atomic.AtomicReferenceArray<WeakReference<TxnDescriptor>> BY_SLOT =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(1 << ThreadSlots.SLOT_BITS);
     private ArrayList<Runnable> afterRollback;
 
     // ---- inevitability
@@ -200,6 +218,9 @@ final class TxnDescriptor implements Replication.CommitView {
 
     private TxnDescriptor() {
         this.slot = ThreadSlots.acquire(this);
+        if (slot != ThreadSlots.SHARED_SLOT) {
+            BY_SLOT.set(slot, new WeakReference<>(this));
+        }
         this.owner = Thread.currentThread();
         this.stats = new ThreadStats(owner);
         REGISTRY.add(stats);
@@ -1115,14 +1136,13 @@ final class TxnDescriptor implements Replication.CommitView {
 
     /** Writes the redo log back and unlocks each reference with its new word (locks held). */
     private void publishWriteSet(long newWord) {
-        Object writer = label;
+        if (lastWriteLabel != label) {
+            lastWriteLabel = label;
+        }
         TVar[] vars = writeVars;
         for (int i = 0, n = writeSize; i < n; i++) {
             TVar v = vars[i];
             v.publish(writeObjs[i], writeLongs[i]);
-            if (v.lastWriter != writer) {
-                v.lastWriter = writer;
-            }
             if (TVar.WAITERS.getVolatile(v) != null) {
                 collectWaiters(v);
             }
@@ -1230,7 +1250,7 @@ final class TxnDescriptor implements Replication.CommitView {
         TVar ref = conflictVar;
         String txnName = labelString(label, true);
         String refName = ref == null ? "(unknown)" : ref.describe();
-        String winner = ref == null ? null : labelString(ref.lastWriter, false);
+        String winner = ref == null ? null : lastWriterOf(ref);
         String reason = conflictReason == null ? "aborted" : conflictReason;
         StmDiagnostics.CONFLICTS.record(txnName, refName, winner, reason, lost, timed);
         AbortEvent event = new AbortEvent();
@@ -1247,6 +1267,24 @@ final class TxnDescriptor implements Replication.CommitView {
     }
 
     /** A transaction label as text; walking the stack is allowed only for our own running body. */
+    /**
+     * Who committed {@code ref} last, for an abort report: the thread whose slot its lock word
+     * carries, named by the label of that thread's latest writing commit. That is the transaction
+     * that wrote {@code ref} unless the thread has committed another write since (diagnostics
+     * take the risk, so that references carry no field for it and commits store nothing per
+     * reference). Null when unknown: the word carries the shared slot (a thread beyond the slots,
+     * or a replication install), or the thread has ended.
+     */
+    static String lastWriterOf(TVar ref) {
+        int s = TVar.slot((long) TVar.LOCK.getVolatile(ref));
+        if (s == ThreadSlots.SHARED_SLOT) {
+            return null;
+        }
+        WeakReference<TxnDescriptor> r = BY_SLOT.get(s);
+        TxnDescriptor d = r == null ? null : r.get();
+        return d == null ? null : labelString(d.lastWriteLabel, false);
+    }
+
     static String labelString(Object label, boolean ownRunningBody) {
         if (label == null) {
             return null;
@@ -1626,6 +1664,7 @@ final class TxnDescriptor implements Replication.CommitView {
         TVar.LOCK.setRelease(counter, newWord);
         TVar.LOCK.setRelease(holder, newWord);
         d.stats.commits++;
+        d.noteSingleWrite();
         if (counterWaiters != null) {
             WaiterList.fireAll(counterWaiters);
         }
@@ -1635,11 +1674,14 @@ final class TxnDescriptor implements Replication.CommitView {
         return null;
     }
 
-    /** Marks {@code ref} as written outside a transaction and takes its retry waiters (lock held). */
-    private static WaiterList takeWaiters(TVar ref) {
-        if (ref.lastWriter != SINGLE_WRITE) {
-            ref.lastWriter = SINGLE_WRITE;
+    private void noteSingleWrite() {
+        if (lastWriteLabel != SINGLE_WRITE) {
+            lastWriteLabel = SINGLE_WRITE;
         }
+    }
+
+    /** Takes the retry waiters of {@code ref}, written outside a transaction (lock held). */
+    private static WaiterList takeWaiters(TVar ref) {
         return TVar.WAITERS.getVolatile(ref) != null ? (WaiterList) TVar.WAITERS.getAndSet(ref, (WaiterList) null) : null;
     }
 
@@ -1680,6 +1722,7 @@ final class TxnDescriptor implements Replication.CommitView {
         WaiterList waiters = takeWaiters(ref);
         TVar.LOCK.setRelease(ref, TVar.word(version, slotToStamp));
         stats.commits++;
+        noteSingleWrite();
         if (waiters != null) {
             WaiterList.fireAll(waiters);
         }

@@ -50,6 +50,50 @@ class DiagnosticsTest {
         assertTrue(report.contains("incHot"), report);
     }
 
+    /** The row of the single conflict that transaction {@code name} lost. */
+    private static StmDiagnostics.Conflict rowOf(String name) {
+        List<StmDiagnostics.Conflict> rows = Stm.diagnostics().conflicts();
+        return rows.stream()
+                .filter(r -> name.equals(r.transaction()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no conflict row for transaction " + name + ": " + rows));
+    }
+
+    @Test
+    void aWinningWriteOutsideATransactionIsNamedAsSuch() {
+        Stm.diagnostics().reset();
+        TLong hot = TLong.named("hotSingle", 0);
+        AtomicInteger attempt = new AtomicInteger();
+        Stm.atomic("loserToASingleWrite", () -> {
+            long v = hot.get();
+            if (attempt.incrementAndGet() == 1) {
+                onOtherThread(hot::increment); // no transaction: one locked write
+            }
+            hot.set(v + 10);
+        });
+        assertEquals(11, hot.get());
+        assertEquals("(single write outside a transaction)", rowOf("loserToASingleWrite").conflictingWith());
+    }
+
+    @Test
+    void theWinnerIsNamedByItsWritingCommitNotByALaterReadOnlyOne() {
+        Stm.diagnostics().reset();
+        TLong hot = TLong.named("hotThenRead", 0);
+        AtomicInteger attempt = new AtomicInteger();
+        Stm.atomic("loserToAWriter", () -> {
+            long v = hot.get();
+            if (attempt.incrementAndGet() == 1) {
+                onOtherThread(() -> {
+                    Stm.atomic("theWriter", () -> hot.increment());
+                    Stm.atomic("aReaderAfterwards", () -> hot.get()); // commits, writes nothing
+                });
+            }
+            hot.set(v + 10);
+        });
+        assertEquals(11, hot.get());
+        assertEquals("theWriter", rowOf("loserToAWriter").conflictingWith());
+    }
+
     @Test
     void countersAreExactWhenQuietAndResetStartsFromZero() throws Exception {
         StmDiagnostics diag = Stm.diagnostics();
