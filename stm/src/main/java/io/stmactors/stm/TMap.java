@@ -78,7 +78,7 @@ import java.util.function.Function;
  *   <li>Branches are never merged back: removing keys, or {@link #clear()}, frees the entries,
  *       not the trie's inner slots (as {@code ConcurrentHashMap} keeps its table).</li>
  *   <li>Footprint: an empty map holds 32 slot references and {@link StripedCounter#STRIPES} size
- *       counters (about 2 KB); each branch adds 16 slots; each entry has its value cell (about 56
+ *       counters (about 2 KB); each branch adds 16 slots; each entry has its value cell (about 48
  *       bytes) and a 4-byte slot in a block of values, besides its share of a leaf. A block lives
  *       as long as any of its entries, so a map that removes most of its keys keeps part of its
  *       blocks. A {@link TSet}'s entries share one constant cell.</li>
