@@ -179,6 +179,7 @@ final class TxnDescriptor implements Replication.CommitView {
     private int undoSize;
 
     private ArrayList<Runnable> afterCommit;
+    private ArrayList<Runnable> afterRollback;
 
     // ---- who wrote last (diagnostics)
     /**
@@ -197,7 +198,6 @@ final class TxnDescriptor implements Replication.CommitView {
      */
     private static final java.util.concurrent.atomic.AtomicReferenceArray<WeakReference<TxnDescriptor>> BY_SLOT =
             new java.util.concurrent.atomic.AtomicReferenceArray<>(1 << ThreadSlots.SLOT_BITS);
-    private ArrayList<Runnable> afterRollback;
 
     // ---- inevitability
     private boolean inevitable;
@@ -1266,7 +1266,6 @@ final class TxnDescriptor implements Replication.CommitView {
         }
     }
 
-    /** A transaction label as text; walking the stack is allowed only for our own running body. */
     /**
      * Who committed {@code ref} last, for an abort report: the thread whose slot its lock word
      * carries, named by the label of that thread's latest writing commit. That is the transaction
@@ -1285,6 +1284,7 @@ final class TxnDescriptor implements Replication.CommitView {
         return d == null ? null : labelString(d.lastWriteLabel, false);
     }
 
+    /** A transaction label as text; walking the stack is allowed only for our own running body. */
     static String labelString(Object label, boolean ownRunningBody) {
         if (label == null) {
             return null;
@@ -1674,6 +1674,7 @@ final class TxnDescriptor implements Replication.CommitView {
         return null;
     }
 
+    /** Records that this thread's latest write was a single write outside a transaction. */
     private void noteSingleWrite() {
         if (lastWriteLabel != SINGLE_WRITE) {
             lastWriteLabel = SINGLE_WRITE;
