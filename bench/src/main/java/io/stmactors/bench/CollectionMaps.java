@@ -28,9 +28,12 @@ public final class CollectionMaps {
     /** System property that makes {@link Maps} prefill random keys instead of {@code 0 .. SIZE-1}. */
     static final String RANDOM_KEYS_PROPERTY = "stmactors.bench.randomKeys";
 
-    private static final int[] RANDOM_KEYS = Boolean.getBoolean(RANDOM_KEYS_PROPERTY)
-            ? new java.util.SplittableRandom(20261202).ints().distinct().limit(SIZE).toArray()
-            : null;
+    private static final int[] RANDOM_KEYS = Boolean.getBoolean(RANDOM_KEYS_PROPERTY) ? randomKeys(SIZE) : null;
+
+    /** {@code n} distinct random integers, the same on every call (a fixed seed). */
+    static int[] randomKeys(int n) {
+        return new java.util.SplittableRandom(20261202).ints().distinct().limit(n).toArray();
+    }
 
     private CollectionMaps() {
     }

@@ -14,7 +14,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -162,18 +161,12 @@ public final class MapFootprint {
         };
     }
 
-    /** {@code n} distinct keys: 0 .. n-1, or random ones (fixed seed). */
+    /** {@code n} distinct keys: 0 .. n-1, or the random ones of the benchmarks ({@link CollectionMaps#randomKeys}). */
     static Integer[] keys(int n, boolean random) {
+        int[] ints = random ? CollectionMaps.randomKeys(n) : null;
         Integer[] keys = new Integer[n];
-        if (random) {
-            int[] ints = new SplittableRandom(20261202).ints().distinct().limit(n).toArray();
-            for (int i = 0; i < n; i++) {
-                keys[i] = ints[i];
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                keys[i] = i;
-            }
+        for (int i = 0; i < n; i++) {
+            keys[i] = random ? ints[i] : i;
         }
         return keys;
     }

@@ -19,11 +19,19 @@ class DiagnosticsTest {
 
     /** Runs a transaction named {@code name} that is forced to lose exactly one conflict on {@code ref}. */
     private static void loseOnceOn(String name, TLong ref, String winner) {
+        loseOnceTo(name, ref, () -> Stm.atomic(winner, () -> ref.increment()));
+    }
+
+    /**
+     * Runs a transaction named {@code name} that reads {@code ref}, lets {@code winner} run on
+     * another thread (it must write {@code ref}) in its first attempt only, then adds 10.
+     */
+    private static void loseOnceTo(String name, TLong ref, Runnable winner) {
         AtomicInteger attempt = new AtomicInteger();
         Stm.atomic(name, () -> {
             long v = ref.get();
             if (attempt.incrementAndGet() == 1) {
-                onOtherThread(() -> Stm.atomic(winner, () -> ref.increment()));
+                onOtherThread(winner);
             }
             ref.set(v + 10);
             return null;
@@ -63,14 +71,7 @@ class DiagnosticsTest {
     void aWinningWriteOutsideATransactionIsNamedAsSuch() {
         Stm.diagnostics().reset();
         TLong hot = TLong.named("hotSingle", 0);
-        AtomicInteger attempt = new AtomicInteger();
-        Stm.atomic("loserToASingleWrite", () -> {
-            long v = hot.get();
-            if (attempt.incrementAndGet() == 1) {
-                onOtherThread(hot::increment); // no transaction: one locked write
-            }
-            hot.set(v + 10);
-        });
+        loseOnceTo("loserToASingleWrite", hot, hot::increment); // no transaction: one locked write
         assertEquals(11, hot.get());
         assertEquals("(single write outside a transaction)", rowOf("loserToASingleWrite").conflictingWith());
     }
@@ -79,16 +80,9 @@ class DiagnosticsTest {
     void theWinnerIsNamedByItsWritingCommitNotByALaterReadOnlyOne() {
         Stm.diagnostics().reset();
         TLong hot = TLong.named("hotThenRead", 0);
-        AtomicInteger attempt = new AtomicInteger();
-        Stm.atomic("loserToAWriter", () -> {
-            long v = hot.get();
-            if (attempt.incrementAndGet() == 1) {
-                onOtherThread(() -> {
-                    Stm.atomic("theWriter", () -> hot.increment());
-                    Stm.atomic("aReaderAfterwards", () -> hot.get()); // commits, writes nothing
-                });
-            }
-            hot.set(v + 10);
+        loseOnceTo("loserToAWriter", hot, () -> {
+            Stm.atomic("theWriter", () -> hot.increment());
+            Stm.atomic("aReaderAfterwards", () -> hot.get()); // commits, writes nothing
         });
         assertEquals(11, hot.get());
         assertEquals("theWriter", rowOf("loserToAWriter").conflictingWith());
