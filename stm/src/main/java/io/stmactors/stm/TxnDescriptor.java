@@ -1637,9 +1637,11 @@ final class TxnDescriptor implements Replication.CommitView {
      * for replicated references. This is how a {@link TMap} inserts a key without a transaction.
      *
      * <p>Both locks are taken by compare-and-set, never waited for, so this cannot deadlock with a
-     * committing transaction or another such write. The holder is locked from the word its value
-     * was read with, so success proves the value unchanged; the version is sampled after both
-     * locks are held, as a commit does.
+     * committing transaction or another such write. Locking the holder from the word its value was
+     * read with does not prove the value unchanged: two commits by one thread with the same clock
+     * sample leave the same word (the lazy clock), so the value is checked again under the lock
+     * (leaves are immutable and each is a new object, so the same object means the same entries).
+     * The version is sampled after both locks are held, as a commit does.
      */
     static Object replaceAndAdd(TxnDescriptor d, TRef<?> holder, Object expected, Object node, TLong counter,
                                 long delta) {
@@ -1649,6 +1651,12 @@ final class TxnDescriptor implements Replication.CommitView {
         long hw = (long) TVar.LOCK.getVolatile(holder);
         if ((hw & TVar.LOCKED) != 0 || holder.load() != expected
                 || !TVar.LOCK.compareAndSet(holder, hw, hw | TVar.LOCKED)) {
+            return DETACHED;
+        }
+        if (holder.load() != expected) {
+            // Two commits by one thread between our check and our lock may leave the same word
+            // (same clock sample, same slot): only the value, read under the lock, proves it.
+            TVar.LOCK.setRelease(holder, hw);
             return DETACHED;
         }
         long cw = (long) TVar.LOCK.getVolatile(counter);
