@@ -1353,12 +1353,16 @@ final class TxnDescriptor implements Replication.CommitView {
      * Adds {@code waiter} to every reference read, then checks whether any of them changed. The
      * CAS that registers and the volatile read of the word here, against the committer's lock CAS
      * and volatile read of the waiter list, mean that either we see the change or the committer
-     * sees the waiter. Inevitable locks are released first so that committers can proceed.
+     * sees the waiter.
+     *
+     * <p>An inevitable transaction holds every reference it read locked, so nothing it read has
+     * changed: it registers first and releases its locks after, so that any commit made after the
+     * release finds the waiter. It must not compare words after the release instead: it recorded
+     * them without a clock check, so their last writer may commit again before the clock moves and
+     * leave the very same word (a wake-up lost to that was found by
+     * {@code InevitableRetryWakeupTest}).
      */
     private boolean register(Waiter waiter) {
-        if (inevitable) {
-            releaseInevitableLocks(0L);
-        }
         for (int i = 0; i < readSize; i++) {
             TVar v = readVars[i];
             for (;;) {
@@ -1367,6 +1371,10 @@ final class TxnDescriptor implements Replication.CommitView {
                     break;
                 }
             }
+        }
+        if (inevitable) {
+            releaseInevitableLocks(0L);
+            return false;
         }
         for (int i = 0; i < readSize; i++) {
             long current = (long) TVar.LOCK.getVolatile(readVars[i]);
