@@ -34,9 +34,10 @@ import java.util.Arrays;
  * ({@code TxnDescriptor.replaceAttached}). A removal reads the cell it drops, so the two are
  * ordered by the cell's lock; if the slot changed in between (an insertion, a split, a clear), the
  * check fails and the caller looks again. An insertion outside a transaction
- * ({@code TxnDescriptor.replaceAndAdd}) locks the slot only while it still holds the very leaf the
- * grown one (or the branch it splits into) was copied from (leaves are immutable, so nothing written
- * in between is lost).
+ * ({@code TxnDescriptor.lockHolding}, then {@code replaceLockedAndAdd}) locks the slot only while it
+ * still holds the very leaf the grown one (or the branch it splits into) is built from (leaves are
+ * immutable, so nothing written in between is lost), and builds it under that lock, which lets the
+ * grown leaf share the hash array of the old one ({@link Leaf#plusLocked}).
  *
  * <h2>Threading</h2>
  * Thread-safe: nodes are immutable; every mutable cell is a TRef. Methods that read several slots
@@ -306,8 +307,8 @@ final class MapTrie {
 
         /** Position of {@code key} (with spread hash {@code h}) in {@code leaf}, or -1. */
         static int find(Object[] leaf, int h, Object key) {
-            int[] meta = (int[]) leaf[0];
-            for (int i = 1; i < meta.length; i++) {
+            int[] meta = (int[]) leaf[0]; // may be longer than the leaf (see plusLocked)
+            for (int i = 1, end = (leaf.length >>> 1) + 1; i < end; i++) {
                 if (meta[i] == h) {
                     Object k = leaf[2 * i - 1];
                     if (k == key || k.equals(key)) {
@@ -341,6 +342,33 @@ final class MapTrie {
         static Object[] plus(Object[] leaf, int h, Object key, TRef<Object> cell) {
             int[] meta = Arrays.copyOf((int[]) leaf[0], leaf.length / 2 + 2);
             meta[meta.length - 1] = h;
+            return grownBy(leaf, meta, key, cell);
+        }
+
+        /**
+         * {@link #plus}, by the holder of the lock of the slot that holds {@code leaf} (outside a
+         * transaction): when the hash array of {@code leaf} has room, the grown leaf shares it, its
+         * hash written in the first position past {@code leaf}'s; else it gets a copy with room to
+         * grow (half as many entries again, up to {@link #LEAF_MAX}). A leaf reads only the hashes of its own
+         * entries, written before it was published and never again: the positions past those of the
+         * leaf a slot holds are used by no leaf anyone can see (leaves sharing an array hold a prefix
+         * of one another, and a slot never gets back a leaf it held), and only the holder of the
+         * slot's lock writes them. So insertions outside a transaction copy the keys and cells but,
+         * most of the time, not the hashes; a transaction's insertion copies both ({@link #plus}),
+         * since it builds its leaf before it holds any lock.
+         */
+        static Object[] plusLocked(Object[] leaf, int h, Object key, TRef<Object> cell) {
+            int n = size(leaf);
+            int[] meta = (int[]) leaf[0];
+            if (meta.length <= 1 + n) {
+                int room = n < LEAF_MAX ? Math.min(LEAF_MAX, Math.max(4, (n + 1) * 3 / 2)) : n + 1;
+                meta = Arrays.copyOf(meta, 1 + room);
+            }
+            meta[1 + n] = h;
+            return grownBy(leaf, meta, key, cell);
+        }
+
+        private static Object[] grownBy(Object[] leaf, int[] meta, Object key, TRef<Object> cell) {
             Object[] grown = Arrays.copyOf(leaf, leaf.length + 2);
             grown[0] = meta;
             grown[grown.length - 2] = key;

@@ -214,7 +214,7 @@ public final class TMap<K, V> implements Map<K, V> {
      * its cell, made only while the slot holding its leaf still lists it (see {@link MapTrie}): no
      * transaction, no read set, as ScalaSTM does for single operations. A new key is inserted by one
      * atomic two-reference write (the slot gets the grown leaf, the thread's size stripe one more;
-     * {@code TxnDescriptor.replaceAndAdd}), again without a transaction; when the grown leaf is over
+     * {@link #insertOutside}), again without a transaction; when the grown leaf is over
      * {@link MapTrie#LEAF_MAX} entries, the slot gets the branch it splits into instead (fresh slots
      * holding the same cells), as a transaction would write it. Any write to a replicated map is left
      * to a transaction: returns {@link #NOT_REPLACED}; a new key returns null. {@code d} is this thread's
@@ -264,13 +264,31 @@ public final class TMap<K, V> implements Map<K, V> {
     }
 
     /**
-     * Inserts {@code key} with its new cell into {@code slot}, if the slot still holds {@code leaf}:
-     * {@code TxnDescriptor.replaceAndAdd}'s answer. Kept out of {@link #replaceOutside}, whose loop
-     * is the path of every replacement.
+     * Inserts {@code key} with its new cell into {@code slot}, if the slot still holds {@code leaf},
+     * as one atomic write of the slot and of this thread's size stripe: null when done,
+     * {@code TxnDescriptor.DETACHED} when the slot changed or a lock was busy (nothing written),
+     * {@code TxnDescriptor.UNSUPPORTED} for a replicated map. The grown leaf is built with the slot
+     * locked, which lets it share the hash array of {@code leaf} ({@link MapTrie.Leaf#plusLocked}).
+     * Kept out of {@link #replaceOutside}, whose loop is the path of every replacement.
      */
     private Object insertOutside(TxnDescriptor d, TRef<Object> slot, Object[] leaf, int h, Object key,
                                  TRef<Object> cell) {
-        return TxnDescriptor.replaceAndAdd(d, slot, leaf, trie.grown(MapTrie.Leaf.plus(leaf, h, key, cell)), count.stripe(d.slot), 1);
+        TLong stripe = count.stripe(d.slot);
+        if (TxnDescriptor.isReplicated(slot, stripe)) {
+            return TxnDescriptor.UNSUPPORTED;
+        }
+        long word = TxnDescriptor.lockHolding(slot, leaf);
+        if (word == TxnDescriptor.NOT_LOCKED) {
+            return TxnDescriptor.DETACHED;
+        }
+        Object node;
+        try {
+            node = trie.grown(MapTrie.Leaf.plusLocked(leaf, h, key, cell));
+        } catch (Throwable t) {
+            TxnDescriptor.unlockHolder(slot, word); // out of memory, say: leave the slot as it was
+            throw t;
+        }
+        return TxnDescriptor.replaceLockedAndAdd(d, slot, word, node, stripe, 1);
     }
 
     /** A put into a {@link TSet}'s map of a key present: its value is the constant already there. */

@@ -1638,38 +1638,56 @@ final class TxnDescriptor implements Replication.CommitView {
     static final Object UNSUPPORTED = new Object();
 
     /**
-     * A two-reference write outside any transaction by the thread of {@code d} (its idle
-     * descriptor), as one atomic step: if {@code holder} still holds {@code expected}, replaces it
-     * with {@code node} and adds {@code delta} to {@code counter}. Returns null when written; {@link #DETACHED} when the holder changed or one
-     * of the two locks was taken (nothing written: the caller looks again); {@link #UNSUPPORTED}
-     * for replicated references. This is how a {@link TMap} inserts a key without a transaction.
+     * The first half of a two-reference write outside any transaction (how a {@link TMap} inserts a
+     * key without one): locks {@code holder} if it still holds {@code expected} and returns the
+     * word to unlock it with; returns {@link #NOT_LOCKED} when the holder changed or its lock was
+     * taken (nothing locked: the caller looks again). The caller then builds the new value, knowing
+     * that {@code holder} holds {@code expected} until it calls {@link #replaceLockedAndAdd} or
+     * {@link #unlockHolder}, and must call one of them. Not for replicated references
+     * ({@link #isReplicated}).
      *
-     * <p>Both locks are taken by compare-and-set, never waited for, so this cannot deadlock with a
+     * <p>The lock is taken by compare-and-set, never waited for, so this cannot deadlock with a
      * committing transaction or another such write. Locking the holder from the word its value was
      * read with does not prove the value unchanged: two commits by one thread with the same clock
      * sample leave the same word (the lazy clock), so the value is checked again under the lock
      * (leaves are immutable and each is a new object, so the same object means the same entries).
-     * The version is sampled after both locks are held, as a commit does.
      */
-    static Object replaceAndAdd(TxnDescriptor d, TRef<?> holder, Object expected, Object node, TLong counter,
-                                long delta) {
-        if (replicated(holder) != null || replicated(counter) != null) {
-            return UNSUPPORTED;
-        }
+    static long lockHolding(TRef<?> holder, Object expected) {
         long hw = (long) TVar.LOCK.getVolatile(holder);
         if ((hw & TVar.LOCKED) != 0 || holder.load() != expected
                 || !TVar.LOCK.compareAndSet(holder, hw, hw | TVar.LOCKED)) {
-            return DETACHED;
+            return NOT_LOCKED;
         }
         if (holder.load() != expected) {
             // Two commits by one thread between our check and our lock may leave the same word
             // (same clock sample, same slot): only the value, read under the lock, proves it.
             TVar.LOCK.setRelease(holder, hw);
-            return DETACHED;
+            return NOT_LOCKED;
         }
+        return hw;
+    }
+
+    /** {@link #lockHolding}'s answer when it locked nothing (never an unlocked word: its lock bit is set). */
+    static final long NOT_LOCKED = -1L;
+
+    /** Unlocks a holder locked by {@link #lockHolding} without writing it. */
+    static void unlockHolder(TRef<?> holder, long holderWord) {
+        TVar.LOCK.setRelease(holder, holderWord);
+    }
+
+    /**
+     * The second half: with {@code holder} locked by {@link #lockHolding} (its word
+     * {@code holderWord}), replaces its value with {@code node} and adds {@code delta} to
+     * {@code counter}, as one atomic step by the thread of {@code d} (its idle descriptor). Returns
+     * null when written; {@link #DETACHED} when the counter's lock was taken (nothing written; the
+     * holder is unlocked unchanged). The version is sampled after both locks are held, as a commit
+     * does.
+     */
+    static Object replaceLockedAndAdd(TxnDescriptor d, TRef<?> holder, long holderWord, Object node, TLong counter,
+                                      long delta) {
         long cw = (long) TVar.LOCK.getVolatile(counter);
         if ((cw & TVar.LOCKED) != 0 || !TVar.LOCK.compareAndSet(counter, cw, cw | TVar.LOCKED)) {
-            TVar.LOCK.setRelease(holder, hw);
+            TVar.LOCK.setRelease(holder, holderWord);
             return DETACHED;
         }
         long newWord = TVar.word(CLOCK.get() + 1, d.slot);
@@ -1688,6 +1706,11 @@ final class TxnDescriptor implements Replication.CommitView {
             WaiterList.fireAll(holderWaiters);
         }
         return null;
+    }
+
+    /** Whether either reference is replicated (its writes must go through a transaction). */
+    static boolean isReplicated(TVar a, TVar b) {
+        return replicated(a) != null || replicated(b) != null;
     }
 
     /** Records that this thread's latest write was a single write outside a transaction. */

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A put of a new key outside a transaction writes the key's slot and a size stripe in one atomic
- * step, without a transaction ({@code TxnDescriptor.replaceAndAdd}), also when the slot's leaf splits
+ * step, without a transaction ({@code TxnDescriptor.lockHolding} and {@code replaceLockedAndAdd}), also when the slot's leaf splits
  * (the slot gets the branch): no insertion is lost, no replacement made meanwhile is lost, the size
  * stays exact, and no transaction sees the entry without its count or the count without the entry.
  */
