@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -145,7 +146,8 @@ class MapLeafSharingTest {
                         if (before % 2 == 1) {
                             int key = (s % keysPerWriter) * writers + s / keysPerWriter;
                             if (map.get(key) == null && gen.get(s) == before) {
-                                failures.add("key " + key + " was in the map and no removal had begun, but get found nothing");
+                                failures.add("key " + key
+                                        + " was in the map and no removal had begun, but get found nothing");
                             }
                         }
                     }
@@ -158,9 +160,11 @@ class MapLeafSharingTest {
         reader.start();
         start.countDown();
         for (Thread t : threads) {
-            t.join(50_000);
+            t.join(20_000);
+            assertFalse(t.isAlive(), t.getName() + " did not finish its rounds in 20 s");
         }
         reader.join(10_000);
+        assertFalse(reader.isAlive(), "the reader did not stop");
         assertTrue(failures.isEmpty(), () -> String.join("\n", failures));
         Map<Integer, Integer> snapshot = map.snapshot();
         int expectedSize = 0;
