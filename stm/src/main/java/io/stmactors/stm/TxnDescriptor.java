@@ -511,8 +511,21 @@ final class TxnDescriptor implements Replication.CommitView {
 
     /** Wake-ups, hooks, and letting go of a big read set. */
     private void finishCommitSlow() {
-        if (toWakeSize != 0) {
-            fireCollectedWaiters(); // outside the transaction: callbacks may run their own
+        // Wake-up callbacks run on this thread, outside the transaction, and may run transactions of
+        // their own on this descriptor, whose begin() resets the wake-up list and the hook lists:
+        // detach the after-commit hooks first, and fireCollectedWaiters detaches its list.
+        ArrayList<Runnable> hooks = afterCommit;
+        if (hooks != null && !hooks.isEmpty()) {
+            afterCommit = spareHooks;
+            spareHooks = null;
+        } else {
+            hooks = null;
+        }
+        ArrayList<Runnable> scoped = rolledBackScopeHooks;
+        if (scoped != null && !scoped.isEmpty()) {
+            rolledBackScopeHooks = null;
+        } else {
+            scoped = null;
         }
         if (readSize > 256) {
             Arrays.fill(readVars, 0, readSize, null); // do not keep a big graph reachable
@@ -520,24 +533,18 @@ final class TxnDescriptor implements Replication.CommitView {
         if (afterRollback != null) {
             afterRollback.clear();
         }
-        if (rolledBackScopeHooks != null && !rolledBackScopeHooks.isEmpty()) {
-            try {
-                runRolledBackScopeHooks();
-            } catch (RuntimeException | Error e) {
-                if (afterCommit != null) {
-                    afterCommit.clear();
-                }
-                throw e;
-            }
+        if (toWakeSize != 0) {
+            fireCollectedWaiters(); // outside the transaction: callbacks may run their own
         }
-        ArrayList<Runnable> hooks = afterCommit;
-        if (hooks != null && !hooks.isEmpty()) {
-            // Detach the list: a hook may start a transaction on this thread, which resets hooks.
-            afterCommit = spareHooks;
-            spareHooks = null;
-            try {
-                runHooks(hooks);
-            } finally {
+        try {
+            if (scoped != null) {
+                runHooks(scoped); // if one fails, the after-commit hooks do not run
+            }
+            if (hooks != null) {
+                runHooks(hooks); // detached: a hook may start a transaction on this thread
+            }
+        } finally {
+            if (hooks != null) {
                 hooks.clear();
                 spareHooks = hooks;
             }
@@ -1216,13 +1223,28 @@ final class TxnDescriptor implements Replication.CommitView {
         }
     }
 
+    /**
+     * Fires the waiters collected by the commit that just ended. The list is detached first: a
+     * callback may run a transaction on this thread, whose begin() empties {@link #toWake} (a
+     * commit of that transaction collects into a list of its own).
+     */
     private void fireCollectedWaiters() {
-        for (int i = 0; i < toWakeSize; i++) {
-            WaiterList.fireAll(toWake[i]);
-            toWake[i] = null;
-        }
+        WaiterList[] lists = toWake;
+        int n = toWakeSize;
+        toWake = spareToWake != null ? spareToWake : new WaiterList[lists.length];
+        spareToWake = null;
         toWakeSize = 0;
+        for (int i = 0; i < n; i++) {
+            WaiterList.fireAll(lists[i]); // a failing callback is logged; the others still fire
+            lists[i] = null;
+        }
+        if (spareToWake == null) {
+            spareToWake = lists;
+        }
     }
+
+    /** An emptied wake-up list kept for reuse by {@link #fireCollectedWaiters}. */
+    private WaiterList[] spareToWake;
 
     // =====================================================================================
     // Aborts and diagnostics
