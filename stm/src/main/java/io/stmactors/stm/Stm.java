@@ -85,7 +85,9 @@ public final class Stm {
      * thread does not park: the attempt is rolled back, {@code onChange} is registered to run once
      * (on the committing thread, so it must be quick and must not block) when a reference the body
      * read is committed, and the method returns {@code false}. Returns {@code true} once the body
-     * committed.
+     * committed. An exception of the body, or of a rollback hook of the retried attempt, is thrown
+     * unchanged, and then {@code onChange} is not called (unless a commit fired it in the moment
+     * between its registration and the hook's failure).
      *
      * @throws IllegalStateException if called inside a transaction
      */

@@ -1363,7 +1363,14 @@ final class TxnDescriptor implements Replication.CommitView {
         Waiter waiter = Waiter.forCallback(onWake);
         boolean changed = register(waiter);
         rollback(false);
-        runRollbackHooks();
+        try {
+            runRollbackHooks();
+        } catch (Throwable hookFailure) {
+            // The call fails with the hook's exception: disarm the callback, so that a later change
+            // does not call back for it (unless a commit fired it already, in this short window).
+            waiter.cancel();
+            throw Stm.sneakyThrow(hookFailure);
+        }
         stats.retryWaits++;
         if (changed && waiter.cancel()) {
             return false; // we re-run right away instead
