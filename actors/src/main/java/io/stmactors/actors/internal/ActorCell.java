@@ -552,8 +552,18 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         system.execute(this); // yield the worker to other actors, keep our drainer slot
     }
 
-    /** Re-queues a message whose concurrent handler waited in retry (called by its wake-up). */
+    /**
+     * Re-queues a message whose concurrent handler waited in retry (called by its wake-up). The
+     * start marker is not a message: no drainer runs before the start has committed, so a start
+     * that waited in retry runs again as a start.
+     */
     void requeue(Object message) {
+        if (message == START && concurrent) {
+            if (status != STOPPED) { // stopped while its start waited: do not run the setup now
+                system.execute(this::startConcurrent);
+            }
+            return;
+        }
         enqueue(message);
     }
 
