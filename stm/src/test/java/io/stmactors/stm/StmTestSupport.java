@@ -170,6 +170,23 @@ final class StmTestSupport {
         }
     }
 
+    /**
+     * Starts a daemon thread whose transaction waits in {@code retry()} until {@code ref} is not 0,
+     * then stores the value it saw in {@code saw}; returns once the thread is parked.
+     */
+    static Thread parkUntilNonZero(String name, TLong ref, java.util.concurrent.atomic.AtomicLong saw)
+            throws InterruptedException {
+        Thread t = startDaemon(name, () -> saw.set(Stm.atomic(() -> {
+            long v = ref.get();
+            if (v == 0) {
+                Stm.retry();
+            }
+            return v;
+        })));
+        awaitParked(t, 5_000);
+        return t;
+    }
+
     /** Starts a daemon thread running {@code body}. */
     static Thread startDaemon(String name, Runnable body) {
         Thread t = new Thread(body, name);

@@ -27,7 +27,7 @@ class TryAtomicRollbackHookFailureTest {
     void aTryAtomicThatFailedInARollbackHookOfItsRetryNeverCallsBack() {
         TLong x = TLong.of(0);
         AtomicInteger callbacks = new AtomicInteger();
-        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> Stm.tryAtomic("audit-hook-fails",
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> Stm.tryAtomic("hook-fails",
                 () -> {
                     Stm.afterRollback(() -> {
                         throw new IllegalStateException("rollback hook failed");

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static io.stmactors.stm.StmTestSupport.Deadline;
 import static io.stmactors.stm.StmTestSupport.Workers;
 import static io.stmactors.stm.StmTestSupport.await;
-import static io.stmactors.stm.StmTestSupport.awaitParked;
+import static io.stmactors.stm.StmTestSupport.parkUntilNonZero;
 import static io.stmactors.stm.StmTestSupport.startDaemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -112,14 +112,7 @@ class TryAtomicTest {
     void throwingCallbackDoesNotLoseOtherWakeUpsNorUndoTheCommitsHooks() throws Exception {
         TLong x = TLong.of(0);
         AtomicLong threadSaw = new AtomicLong(-1);
-        Thread parked = startDaemon("parked-waiter", () -> threadSaw.set(Stm.atomic(() -> {
-            long v = x.get();
-            if (v == 0) {
-                Stm.retry();
-            }
-            return v;
-        })));
-        awaitParked(parked, 5_000);
+        Thread parked = parkUntilNonZero("parked-waiter", x, threadSaw);
         // registered after the thread: waiters are prepended, so this one fires first
         assertFalse(Stm.tryAtomic("bad-callback", () -> {
             if (x.get() == 0) {

@@ -8,8 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static io.stmactors.stm.StmTestSupport.awaitParked;
-import static io.stmactors.stm.StmTestSupport.startDaemon;
+import static io.stmactors.stm.StmTestSupport.parkUntilNonZero;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,16 +45,9 @@ class WakeupCallbackReentrancyTest {
         TLong b = TLong.of(0);
         TQueue<String> ready = new TQueue<>();
         AtomicLong parkedSaw = new AtomicLong(-1);
-        Thread parked = startDaemon("audit-parked-on-b", () -> parkedSaw.set(Stm.atomic(() -> {
-            long v = b.get();
-            if (v == 0) {
-                Stm.retry();
-            }
-            return v;
-        })));
-        awaitParked(parked, 5_000);
+        Thread parked = parkUntilNonZero("parked-on-b", b, parkedSaw);
         AtomicInteger calls = new AtomicInteger();
-        assertFalse(Stm.tryAtomic("audit-waits-for-a", () -> {
+        assertFalse(Stm.tryAtomic("waits-for-a", () -> {
             if (a.get() == 0) {
                 Stm.retry();
             }
@@ -87,7 +79,7 @@ class WakeupCallbackReentrancyTest {
         TLong a = TLong.of(0);
         TQueue<String> ready = new TQueue<>();
         AtomicInteger calls = new AtomicInteger();
-        assertFalse(Stm.tryAtomic("audit-waits-for-a", () -> {
+        assertFalse(Stm.tryAtomic("waits-for-a", () -> {
             if (a.get() == 0) {
                 Stm.retry();
             }

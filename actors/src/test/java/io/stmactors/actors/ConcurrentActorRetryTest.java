@@ -1,0 +1,92 @@
+package io.stmactors.actors;
+
+import io.stmactors.stm.Stm;
+import io.stmactors.stm.TLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.stmactors.actors.ActorSemanticsTest.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Regressions of {@code Stm.retry()} in concurrent actors ({@code Behaviors.concurrent}).
+ *
+ * <p><b>A setup that waits.</b> The start of a concurrent actor runs in {@code startConcurrent},
+ * not from the mailbox. When it retried, the wake-up ({@code Invocation.wake}) re-queued the START
+ * marker into the mailbox like a retried message, and {@code enqueue} asked {@code spawnDrainer}
+ * for a drainer, which refuses while {@code needsStart} is set. So nothing ran the start again: the
+ * wake-up was lost, and every message sent to the actor stayed in its mailbox for good. Now the
+ * wake-up runs the start again.
+ *
+ * <p><b>A handler that fails after it waited</b> (an after-rollback hook registered by the handler
+ * threw while the retry rolled back). Supervision resumes, so the message is dropped; but
+ * {@code Stm.tryAtomic} used to leave the wake-up waiter registered, and when the reference the
+ * handler read changed, the wake-up re-queued the dropped message, which was handled again.
+ */
+class ConcurrentActorRetryTest {
+
+    private static ActorSystem twoWorkers() {
+        return ActorSystem.create(ActorSystemConfig.builder().workers(2)
+                .closeTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aConcurrentActorWhoseSetupRetriedStartsWhenWhatItReadChanges() throws Exception {
+        TLong gate = TLong.of(0);
+        TLong handled = TLong.of(0);
+        AtomicInteger setupRuns = new AtomicInteger();
+        try (ActorSystem system = twoWorkers()) {
+            ActorRef<String> actor = system.spawn(Behaviors.concurrent(Behaviors.<String>setup(ctx -> {
+                setupRuns.incrementAndGet();
+                if (gate.get() == 0) {
+                    Stm.retry(); // wait for its configuration, say
+                }
+                return Behaviors.receive((c, m) -> {
+                    handled.increment();
+                    return Behaviors.same();
+                });
+            })), "concurrent-setup-waits");
+            await(() -> setupRuns.get() >= 1, Duration.ofSeconds(10), "the setup to run");
+            Thread.sleep(200); // let its retry register and the worker move on
+            gate.set(1); // what the setup waits for
+            actor.tell("hello");
+            await(() -> handled.get() == 1, Duration.ofSeconds(5),
+                    "the concurrent actor to start after its setup's retry was woken, and handle its message"
+                            + " (setup runs: " + setupRuns.get() + ")");
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aMessageWhoseRetryFailedIsNotHandledAgainWhenItsReadSetChanges() throws Exception {
+        TLong gate = TLong.of(0);
+        TLong committedHandlings = TLong.of(0);
+        AtomicInteger failedRetries = new AtomicInteger();
+        try (ActorSystem system = twoWorkers()) {
+            ActorRef<String> actor = system.spawn(Behaviors.supervise(Behaviors.concurrent(Behaviors.<String>receive(
+                    (ctx, m) -> {
+                        if (gate.get() == 0) {
+                            Stm.afterRollback(() -> {
+                                failedRetries.incrementAndGet();
+                                throw new IllegalStateException("rollback hook failed");
+                            });
+                            Stm.retry();
+                        }
+                        committedHandlings.increment();
+                        return Behaviors.same();
+                    }))).onFailure(IllegalStateException.class, SupervisorStrategy.resume()), "concurrent-fails-after-retry");
+            actor.tell("once");
+            await(() -> system.diagnostics().failures() >= 1, Duration.ofSeconds(10),
+                    "the handler to fail (failed retries: " + failedRetries.get() + ")");
+            gate.set(1); // changes what the failed handler read
+            Thread.sleep(500);
+            assertEquals(0, committedHandlings.get(),
+                    "the message whose handler failed (and was dropped by resume) was handled again after a wake-up");
+        }
+    }
+}
