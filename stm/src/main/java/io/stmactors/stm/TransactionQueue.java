@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,8 +41,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *       not yet started stays queued, so a later {@code run} goes on with them.</li>
  *   <li>{@code run} inside a transaction, or while another {@code run} of the same queue is in
  *       progress, throws {@link IllegalStateException}.</li>
- *   <li>A task that calls {@link Stm#retry()} blocks its worker until another task changes what
- *       it read; if no running task ever does, {@code run} does not return.</li>
+ *   <li>A task that calls {@link Stm#retry()} is set aside without blocking its worker (which goes
+ *       on with the next task) and queued again, at the front, as soon as something it read is
+ *       committed, by another task or by any thread. While tasks wait so, {@code run} does not
+ *       return, even when nothing else is left to run; interrupting the thread that called
+ *       {@code run} stops it: it throws {@link StmInterruptedException}, and the waiting tasks
+ *       and those not yet started stay queued. The same holds when the run stops on a failure:
+ *       the tasks waiting in {@code retry()} are queued again, not dropped.</li>
  * </ul>
  *
  * <h2>Concurrency design</h2>
@@ -50,9 +57,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * worker counts itself in {@code busy} before it polls and out after its task (including the
  * after-commit hooks that queued its children); the worker that brings {@code busy} to zero and
  * then finds the deque empty knows no task can appear any more (only busy workers add during a
- * run), and ends the run. Idle workers wait on a condition signalled when a task ends; the
- * {@code idle} count and the state checks are volatile on both sides (Dekker style), so a signal
- * cannot be missed, and the wait is timed anyway as a safety net.
+ * run), and ends the run, unless tasks are waiting in {@code retry()} ({@code waiting}, counted
+ * before it looks at the deque: a woken task is queued before it is counted out). A task runs
+ * through {@link Stm#tryAtomic}'s path: a retry registers a callback that queues the task again
+ * (claimed once, by the callback or by the end of the run, whichever comes first). Idle workers
+ * wait on a condition signalled when a task ends or is queued; the {@code idle} count and the state
+ * checks are volatile on both sides (Dekker style), so a signal cannot be missed, and the wait is
+ * timed anyway as a safety net.
  *
  * <p>Statistics come from the worker threads' own transaction descriptors (their commit and abort
  * counters before and after the run), so they count exactly the run's work.
@@ -112,11 +123,14 @@ public final class TransactionQueue {
      *
      * @return the run's statistics
      * @throws IllegalStateException if called inside a transaction or during another run
-     * @throws IllegalArgumentException if {@code threads < 1}
+     * @throws IllegalArgumentException if {@code threads} is not between 1 and {@value #MAX_THREADS}
+     * @throws StmInterruptedException if the calling thread is interrupted (it looks between two
+     *                                 tasks and while it waits for tasks to end or to be woken from
+     *                                 {@code retry()}); the tasks not run stay queued
      */
     public RunStats run(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be at least 1: " + threads);
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be between 1 and " + MAX_THREADS + ": " + threads);
         }
         if (Stm.inTransaction()) {
             throw new IllegalStateException("TransactionQueue.run() called inside a transaction: "
@@ -128,30 +142,36 @@ public final class TransactionQueue {
         long start = System.nanoTime();
         Run run = new Run();
         activeRun = run;
+        List<Thread> helpers = new ArrayList<>();
         try {
-            List<Thread> helpers = new ArrayList<>(threads - 1);
-            for (int i = 1; i < threads; i++) {
-                Thread t = new Thread(run::work, "TransactionQueue-worker-" + i);
-                t.setDaemon(true);
-                helpers.add(t);
-                t.start();
+            try {
+                for (int i = 1; i < threads; i++) {
+                    Thread t = new Thread(() -> run.work(true), "TransactionQueue-worker-" + i);
+                    t.setDaemon(true);
+                    t.start();
+                    helpers.add(t);
+                }
+            } catch (Throwable e) { // "unable to create native thread", say: stop the started ones
+                run.fail(e);
             }
-            run.work();
+            run.work(false);
+        } finally {
+            run.finish(); // if the caller's loop ended abnormally
             boolean interrupted = false;
             for (Thread t : helpers) {
                 for (;;) {
                     try {
-                        t.join();
+                        t.join(); // they stop taking tasks and never park in retry(): quick
                         break;
                     } catch (InterruptedException e) {
-                        interrupted = true; // the workers stop on their own; wait for them
+                        interrupted = true;
                     }
                 }
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-        } finally {
+            run.requeueWaiting();
             activeRun = null;
             running.set(false);
         }
@@ -163,13 +183,32 @@ public final class TransactionQueue {
                 Duration.ofNanos(System.nanoTime() - start));
     }
 
+    /** The most threads {@link #run(int)} accepts. */
+    public static final int MAX_THREADS = 4096;
+
     /** The run in progress, so that {@code add} can wake idle workers. */
     private volatile Run activeRun;
+
+    /** A task set aside by {@code retry()}: queued again once, by whoever claims it first. */
+    private static final class Waiting extends AtomicBoolean {
+        final TxnRunnable task;
+
+        Waiting(TxnRunnable task) {
+            this.task = task;
+        }
+
+        boolean claim() {
+            return compareAndSet(false, true);
+        }
+    }
 
     /** The shared state of one run; its {@link #work()} loop runs on every worker thread. */
     private final class Run {
         private final AtomicInteger busy = new AtomicInteger();
         private final AtomicInteger idle = new AtomicInteger();
+        /** Tasks set aside by retry() and not yet queued again. */
+        private final AtomicInteger waiting = new AtomicInteger();
+        private final Set<Waiting> waitingTasks = ConcurrentHashMap.newKeySet();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final AtomicInteger tasks = new AtomicInteger();
         private final AtomicLong commits = new AtomicLong();
@@ -178,29 +217,48 @@ public final class TransactionQueue {
         private final Condition changed = lock.newCondition();
         private volatile boolean finished;
 
-        void work() {
+        /** The worker loop; {@code helper} for the threads the run started (not the caller's). */
+        void work(boolean helper) {
             TxnDescriptor me = TxnDescriptor.current();
             long commitsBefore = me.stats.commits;
             long abortsBefore = me.stats.aborts;
             int done = 0;
             try {
                 while (!finished && failure.get() == null) {
+                    if (!helper && Thread.currentThread().isInterrupted()) {
+                        fail(new StmInterruptedException("TransactionQueue.run() interrupted"));
+                        break;
+                    }
                     busy.incrementAndGet();
                     TxnRunnable task = pending.pollFirst();
                     if (task == null) {
-                        if (busy.decrementAndGet() == 0 && pending.isEmpty()) {
+                        // waiting first: a woken task is in the deque before it leaves that count
+                        if (busy.decrementAndGet() == 0 && waiting.get() == 0 && pending.isEmpty()) {
                             finish();
                         } else {
                             awaitChange();
                         }
                         continue;
                     }
+                    if (finished || failure.get() != null) {
+                        pending.addFirst(task); // stopped meanwhile: leave it for the next run
+                        busy.decrementAndGet();
+                        break;
+                    }
                     try {
-                        Stm.atomic(task);
-                        done++;
+                        Waiting w = new Waiting(task);
+                        if (me.runTop(task.getClass(), task, false, () -> wake(w)) == TxnDescriptor.DEFERRED) {
+                            waitingTasks.add(w);
+                            waiting.incrementAndGet(); // may follow wake's decrement: we are busy meanwhile
+                        } else {
+                            done++;
+                        }
                     } catch (Throwable t) {
                         fail(t);
                     } finally {
+                        if (helper) {
+                            Thread.interrupted(); // a task left this worker interrupted: no request to stop the run
+                        }
                         busy.decrementAndGet();
                         signalWork();
                     }
@@ -209,6 +267,27 @@ public final class TransactionQueue {
                 tasks.addAndGet(done);
                 commits.addAndGet(me.stats.commits - commitsBefore);
                 aborts.addAndGet(me.stats.aborts - abortsBefore);
+            }
+        }
+
+        /** A waiting task's read set changed (on the committing thread): queue it again, at the front. */
+        private void wake(Waiting w) {
+            if (w.claim()) {
+                waitingTasks.remove(w);
+                pending.addFirst(w.task);
+                waiting.decrementAndGet();
+                signalWork();
+            }
+        }
+
+        /** At the end of the run: tasks still waiting in retry() go back to the deque, not yet run. */
+        void requeueWaiting() {
+            for (Waiting w : waitingTasks) {
+                if (w.claim()) {
+                    waitingTasks.remove(w);
+                    pending.addFirst(w.task);
+                    waiting.decrementAndGet();
+                }
             }
         }
 
@@ -222,7 +301,7 @@ public final class TransactionQueue {
             finish();
         }
 
-        private void finish() {
+        void finish() {
             finished = true;
             lock.lock();
             try {
@@ -249,7 +328,8 @@ public final class TransactionQueue {
             try {
                 idle.incrementAndGet();
                 try {
-                    while (!finished && failure.get() == null && pending.isEmpty() && busy.get() > 0) {
+                    while (!finished && failure.get() == null && pending.isEmpty()
+                            && (busy.get() > 0 || waiting.get() != 0)) {
                         changed.await(10, TimeUnit.MILLISECONDS);
                     }
                 } finally {

@@ -188,4 +188,122 @@ class TransactionQueueTest {
         tq.run(1);
         assertEquals(List.of(2), order);
     }
+
+    /**
+     * A task that waits in retry() for a task queued behind it: it is set aside, its worker runs the
+     * next task, and the change queues it again. With one worker this used to park that worker for
+     * good (the task it waited for could never run).
+     */
+    @Test
+    @Timeout(30)
+    void aTaskWaitingForALaterTaskDoesNotBlockItsWorker() {
+        TransactionQueue tq = new TransactionQueue();
+        TLong flag = TLong.of(0);
+        TLong seen = TLong.of(-1);
+        tq.add(() -> {
+            if (flag.get() == 0) {
+                Stm.retry();
+            }
+            seen.set(flag.get());
+        });
+        tq.add(() -> flag.set(7));
+        RunStats stats = tq.run(1);
+        assertEquals(7, seen.get(), "the waiting task ran after the task it waited for");
+        assertEquals(2, stats.tasks());
+        assertTrue(tq.isEmpty());
+    }
+
+    /**
+     * Tasks wait in retry() for a change nothing in the run makes: run waits (it does not return
+     * with tasks left behind), and interrupting its caller stops it, with the waiting tasks queued
+     * again; a commit from outside the run wakes them in a later run. Before the fix, a helper parked
+     * in retry() kept run from returning even after the interrupt, and the caller's waiting task was lost.
+     */
+    @Test
+    @Timeout(30)
+    void interruptingRunStopsItAndKeepsTheWaitingTasks() throws Exception {
+        TransactionQueue tq = new TransactionQueue();
+        TLong flag = TLong.of(0);
+        TLong done = TLong.of(0);
+        for (int i = 0; i < 3; i++) {
+            tq.add(() -> {
+                if (flag.get() == 0) {
+                    Stm.retry();
+                }
+                done.increment();
+            });
+        }
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                tq.run(2);
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        }, "run-caller");
+        caller.start();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (!tq.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5); // wait until every task was tried and set aside
+        }
+        assertTrue(tq.isEmpty(), "every task was taken");
+        Thread.sleep(50);
+        assertTrue(caller.isAlive(), "run waits while tasks wait in retry()");
+        caller.interrupt();
+        caller.join(10_000);
+        assertFalse(caller.isAlive(), "an interrupt stops run");
+        assertInstanceOf(StmInterruptedException.class, thrown.get());
+        assertEquals(3, tq.size(), "the waiting tasks are queued again, not lost");
+        assertEquals(0, done.get());
+
+        Thread setter = new Thread(() -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+            flag.set(1); // a commit from outside the run
+        });
+        setter.start();
+        RunStats stats = tq.run(2);
+        setter.join();
+        assertEquals(3, done.get());
+        assertEquals(3, stats.tasks());
+        assertTrue(tq.isEmpty());
+    }
+
+    /** A failing task stops the run; a task waiting in retry() meanwhile is queued again, not dropped. */
+    @Test
+    @Timeout(30)
+    void aFailureKeepsTheTasksWaitingInRetry() {
+        TransactionQueue tq = new TransactionQueue();
+        TLong flag = TLong.of(0);
+        TLong done = TLong.of(0);
+        IllegalStateException boom = new IllegalStateException("boom");
+        tq.add(() -> {
+            if (flag.get() == 0) {
+                Stm.retry();
+            }
+            done.increment();
+        });
+        tq.add(() -> {
+            throw boom;
+        });
+        assertSame(boom, assertThrows(IllegalStateException.class, () -> tq.run(1)));
+        assertEquals(1, tq.size(), "the waiting task is queued again");
+        flag.set(1);
+        assertEquals(1, tq.run(1).tasks());
+        assertEquals(1, done.get());
+    }
+
+    @Test
+    void anAbsurdNumberOfThreadsIsRejected() {
+        TransactionQueue tq = new TransactionQueue();
+        tq.add(() -> { });
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tq.run(Integer.MAX_VALUE));
+        assertTrue(e.getMessage().contains("between 1 and " + TransactionQueue.MAX_THREADS), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> tq.run(TransactionQueue.MAX_THREADS + 1));
+        assertEquals(1, tq.size(), "nothing ran");
+        assertEquals(1, tq.run(2).tasks());
+    }
 }
