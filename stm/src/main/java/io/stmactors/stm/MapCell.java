@@ -40,8 +40,8 @@ final class MapCell<T> extends TRef<T> {
     final Object[] block;
     final int index;
 
-    private MapCell(String name, Object[] block, int index) {
-        super(name);
+    private MapCell(Object name, Object[] block, int index) {
+        super(name, null);
         this.block = block;
         this.index = index;
     }
@@ -78,7 +78,7 @@ final class MapCell<T> extends TRef<T> {
          * A new, empty cell named {@code name} (may be null), for the thread of {@code txn}; the
          * caller writes its first value in {@code txn}.
          */
-        <T> MapCell<T> newCell(TxnDescriptor txn, String name) {
+        <T> MapCell<T> newCell(TxnDescriptor txn, Object name) {
             int s = (txn.slot * 3) & (StripedCounter.STRIPES - 1);
             for (;;) {
                 Block b = (Block) STRIPE.getAcquire(stripes, s);

@@ -115,8 +115,15 @@ public final class TArray<E> {
         });
     }
 
+    /** {@code [a, b, null, ...]} over a snapshot; an element that is this array prints as {@code (this TArray)}. */
     @Override
     public String toString() {
-        return snapshot().toString();
+        List<E> values = snapshot();
+        StringBuilder sb = new StringBuilder().append('[');
+        for (int i = 0; i < values.size(); i++) {
+            Object e = values.get(i);
+            sb.append(i == 0 ? "" : ", ").append(e == this ? "(this TArray)" : String.valueOf(e));
+        }
+        return sb.append(']').toString();
     }
 }

@@ -612,13 +612,27 @@ public final class TMap<K, V> implements Map<K, V> {
     }
 
     /** A cell's diagnostics name in a named map ({@code name{key}}), else null. */
-    private String cellName(Object key) {
+    private Object cellName(Object key) {
         String name = trie.name;
-        if (name == null) {
-            return null;
+        return name == null ? null : new CellName(name, key);
+    }
+
+    /**
+     * The name of an entry's cell, {@code map{key}}, made only when diagnostics show it: a put
+     * never calls the key's {@code toString} (which may be slow, or throw), as a {@code HashMap}'s
+     * never does.
+     */
+    private record CellName(String map, Object key) {
+        @Override
+        public String toString() {
+            String k;
+            try {
+                k = String.valueOf(key);
+            } catch (RuntimeException e) {
+                k = key.getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(key));
+            }
+            return map + "{" + (k.length() > 40 ? k.substring(0, 40) + "..." : k) + "}";
         }
-        String k = String.valueOf(key);
-        return name + "{" + (k.length() > 40 ? k.substring(0, 40) + "..." : k) + "}";
     }
 
     /** Inside a transaction: removes {@code key} (if mapped to {@code expected}, when non-null). */

@@ -7,13 +7,17 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.function.Predicate;
 
 /**
  * The {@link TMap#keySet()}, {@link TMap#values()} and {@link TMap#entrySet()} views.
  *
  * <p>Single-element operations delegate to the map. Iterators walk a snapshot taken when they are
- * created ({@link SnapshotIterator}). Bulk operations inherited from {@code AbstractCollection} /
+ * created ({@link SnapshotIterator}); so do spliterators (and streams), whose size is that of the
+ * snapshot: the default one would report {@code size()}, read in another transaction, and a
+ * concurrent insertion or removal in between made {@code stream().toArray()} throw. Bulk operations inherited from {@code AbstractCollection} /
  * {@code AbstractSet} (which combine several calls) run inside {@link Stm#atomic}, so that each
  * call on a view is atomic outside a transaction, as on the map. Thread-safe: views hold no state
  * but their map.
@@ -53,6 +57,11 @@ final class TMapViews {
 
         abstract E element(K key, V value);
 
+        /** A spliterator over this iterator's snapshot, sized by it. */
+        Spliterator<E> spliterator(int characteristics) {
+            return Spliterators.spliterator(this, (kv.length - next) / 2, characteristics);
+        }
+
         @Override
         public void remove() {
             if (last < 0) {
@@ -78,6 +87,11 @@ final class TMapViews {
                     return key;
                 }
             };
+        }
+
+        @Override
+        public Spliterator<K> spliterator() {
+            return ((SnapshotIterator<K, V, K>) iterator()).spliterator(Spliterator.DISTINCT | Spliterator.NONNULL);
         }
 
         @Override public int size() { return map.size(); }
@@ -113,6 +127,11 @@ final class TMapViews {
             };
         }
 
+        @Override
+        public Spliterator<V> spliterator() {
+            return ((SnapshotIterator<K, V, V>) iterator()).spliterator(Spliterator.NONNULL);
+        }
+
         @Override public int size() { return map.size(); }
         @Override public boolean isEmpty() { return map.isEmpty(); }
         @Override public boolean contains(Object o) { return map.containsValue(o); }
@@ -142,6 +161,12 @@ final class TMapViews {
                     return new Entry<>(map, key, value);
                 }
             };
+        }
+
+        @Override
+        public Spliterator<Map.Entry<K, V>> spliterator() {
+            return ((SnapshotIterator<K, V, Map.Entry<K, V>>) iterator())
+                    .spliterator(Spliterator.DISTINCT | Spliterator.NONNULL);
         }
 
         @Override public int size() { return map.size(); }

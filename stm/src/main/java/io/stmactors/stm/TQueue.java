@@ -7,6 +7,8 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Spliterator;
+import java.util.function.Predicate;
 
 /**
  * A transactional FIFO queue, unbounded ({@code new TQueue<>()}) or bounded
@@ -44,9 +46,12 @@ import java.util.Objects;
  * <h2>Contracts</h2>
  * Every operation joins the running transaction, or outside one is atomic on its own; the
  * blocking operations may only wait outside, or at the top of, a transaction (see
- * {@link Stm#retry()}). Null elements are rejected. {@link #size()} is exact and O(1). Iterators
- * walk a snapshot (O(n)) and do not support {@code remove()}. The most recently polled element
- * stays reachable from the dummy node until the next poll.
+ * {@link Stm#retry()}). Null elements are rejected. {@link #size()} is exact and O(1). Iterators,
+ * spliterators and streams walk a snapshot (O(n)); iterators do not support {@code remove()}, but
+ * {@link #remove(Object)}, {@link #removeIf}, {@code removeAll} and {@code retainAll} do remove,
+ * in one transaction that reads the links up to the last element it removes (so it conflicts with
+ * consumers, and with producers when it removes the last element). The most recently polled
+ * element stays reachable from the dummy node until the next poll.
  *
  * <p>Thread-safe, any number of producers and consumers (producers conflict with each other on
  * {@code tail}, consumers on {@code head}).
@@ -233,9 +238,38 @@ public final class TQueue<E> extends AbstractQueue<E> {
         return snapshot().iterator();
     }
 
+    /** Over a snapshot taken now (one transaction), sized by it. */
     @Override
-    public String toString() {
-        return snapshot().toString();
+    public Spliterator<E> spliterator() {
+        return snapshot().spliterator();
+    }
+
+    /** Removes the first element equal to {@code o}, if any; O(n). Null is never an element. */
+    @Override
+    public boolean remove(Object o) {
+        if (o == null) {
+            return false;
+        }
+        return TMap.atomically("TQueue.remove", () -> unlinkIf(o::equals, true));
+    }
+
+    /** Removes every element {@code filter} accepts, in one transaction (which may run it again). */
+    @Override
+    public boolean removeIf(Predicate<? super E> filter) {
+        Objects.requireNonNull(filter, "filter");
+        return TMap.atomically("TQueue.removeIf", () -> unlinkIf(filter, false));
+    }
+
+    @Override
+    public boolean removeAll(Collection<?> c) {
+        Objects.requireNonNull(c, "c");
+        return removeIf(c::contains);
+    }
+
+    @Override
+    public boolean retainAll(Collection<?> c) {
+        Objects.requireNonNull(c, "c");
+        return removeIf(e -> !c.contains(e));
     }
 
     // ------------------------------------------------------------------ internals
@@ -263,6 +297,33 @@ public final class TQueue<E> extends AbstractQueue<E> {
             return false;
         }
         dequeuedSeen.set(out);
+        return true;
+    }
+
+    /** Unlinks the elements {@code filter} accepts (only the first, if {@code firstOnly}). */
+    private boolean unlinkIf(Predicate<? super E> filter, boolean firstOnly) {
+        Node<E> pred = head.get();
+        long removed = 0;
+        for (Node<E> n = pred.next.get(); n != null; ) {
+            Node<E> next = n.next.get();
+            if (filter.test(n.item)) {
+                pred.next.set(next);
+                if (next == null) {
+                    tail.set(pred); // it was the last node
+                }
+                removed++;
+                if (firstOnly) {
+                    break;
+                }
+            } else {
+                pred = n;
+            }
+            n = next;
+        }
+        if (removed == 0) {
+            return false;
+        }
+        dequeued.add(removed); // the size is enqueued - dequeued; dequeued only grows (see reserve)
         return true;
     }
 

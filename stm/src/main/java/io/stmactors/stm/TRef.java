@@ -46,8 +46,11 @@ public sealed class TRef<T> extends TVar permits MapCell {
         this.value = initial;
     }
 
-    /** For {@link MapCell}, which keeps its value elsewhere: {@code name} may be null. */
-    TRef(String name) {
+    /**
+     * For {@link MapCell}, which keeps its value elsewhere: {@code name} (a String, or an object
+     * that makes it on demand) may be null; {@code cell} only tells this constructor apart.
+     */
+    TRef(Object name, MapCell.Blocks cell) {
         super(name);
     }
 

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.Set;
+import java.util.Spliterator;
 import java.util.function.Predicate;
 
 /**
@@ -83,6 +84,12 @@ public final class TSet<E> extends AbstractSet<E> implements Set<E> {
     @Override
     public Iterator<E> iterator() {
         return map.keySet().iterator();
+    }
+
+    /** Over a snapshot taken now, sized by it (see {@link #iterator()}). */
+    @Override
+    public Spliterator<E> spliterator() {
+        return map.keySet().spliterator();
     }
 
     /** An immutable copy, taken in one transaction; O(n). */

@@ -59,15 +59,18 @@ abstract class TVar {
     private WaiterList waiters;
     /** Random, fixed at construction: write-set hashing and the anonymous display name. */
     final int hash;
-    /** Name given by the user, or null. */
-    final String name;
+    /**
+     * Name given by the user (a String), or an object whose {@code toString} makes it when
+     * diagnostics ask (a map entry's cell: see {@code TMap.CellName}), or null.
+     */
+    final Object name;
     /**
      * Runtime data of a replicated reference ({@link Replication}); null for ordinary ones. Written
      * with a release store, read opaquely on the hot path (never hoisted out of a loop, no fence).
      */
     Object binding;
 
-    TVar(String name) {
+    TVar(Object name) {
         this.name = name;
         this.hash = ThreadLocalRandom.current().nextInt();
         StmDiagnostics.noteCreation(this);

@@ -48,4 +48,11 @@ class TArrayTest {
         }));
         assertEquals(List.of(0, 0, 0), a.snapshot());
     }
+
+    @Test
+    void anArrayThatHoldsItselfPrintsWithoutEndlessRecursion() {
+        TArray<Object> a = TArray.of("x", null, "z");
+        a.set(1, a);
+        assertEquals("[x, (this TArray), z]", a.toString());
+    }
 }

@@ -270,4 +270,28 @@ class TMapTest {
         });
         assertEquals(99, map.size());
     }
+
+    /**
+     * A named map names each entry's cell after its key for diagnostics, but only when a report
+     * shows it: a put never calls the key's toString (HashMap never does; a throwing one made put fail).
+     */
+    @Test
+    void aNamedMapNeverCallsTheKeysToStringOnPut() {
+        record Key(int id) {
+            @Override
+            public String toString() {
+                throw new IllegalStateException("toString must not be called by put");
+            }
+        }
+        TMap<Key, Integer> named = TMap.named("keys");
+        named.put(new Key(1), 1);
+        Stm.atomic(() -> named.put(new Key(2), 2));
+        named.putIfAbsent(new Key(3), 3);
+        assertEquals(3, named.size());
+        String description = named.cellOf(new Key(1)).describe();
+        assertTrue(description.startsWith("TRef 'keys{Key@"), description);
+        TMap<String, Integer> plain = TMap.named("ids");
+        plain.put("abc", 1);
+        assertTrue(plain.cellOf("abc").describe().startsWith("TRef 'ids{abc}'"), plain.cellOf("abc").describe());
+    }
 }

@@ -169,4 +169,66 @@ class TQueueTest {
         assertTrue(done.await(5, TimeUnit.SECONDS));
         assertEquals(2, q.poll());
     }
+
+    /**
+     * remove(Object), removeIf, removeAll and retainAll remove (AbstractCollection's went through
+     * the snapshot iterator, whose remove() is unsupported: remove of a present element threw a bare
+     * UnsupportedOperationException); the size, the order, both ends and a bounded queue's room stay right.
+     */
+    @Test
+    void elementsAreRemovedFromAnyPlace() {
+        TQueue<String> q = TQueue.bounded(5);
+        q.addAll(List.of("a", "b", "c", "d", "e"));
+        assertFalse(q.offer("f"), "full");
+        assertTrue(q.remove("c"));
+        assertFalse(q.remove("c"));
+        assertFalse(q.remove(null));
+        assertEquals(List.of("a", "b", "d", "e"), q.snapshot());
+        assertEquals(4, q.size());
+        assertTrue(q.offer("f"), "room again");
+        assertTrue(q.remove("f"), "the last element: tail moves back");
+        assertTrue(q.offer("g"));
+        assertEquals(List.of("a", "b", "d", "e", "g"), q.snapshot());
+        assertTrue(q.remove("a"), "the first element");
+        assertEquals("b", q.peek());
+        assertTrue(q.removeAll(List.of("b", "g", "zz")));
+        assertEquals(List.of("d", "e"), q.snapshot());
+        assertTrue(q.retainAll(List.of("e")));
+        assertFalse(q.retainAll(List.of("e")));
+        assertEquals(List.of("e"), q.snapshot());
+        assertTrue(q.removeIf("e"::equals));
+        assertTrue(q.isEmpty());
+        assertEquals(0, q.size());
+        assertTrue(q.offer("h"));
+        assertEquals("h", q.poll());
+        assertNull(q.poll());
+        q.offer("i");
+        var it = q.iterator();
+        it.next();
+        assertThrows(UnsupportedOperationException.class, it::remove, "a snapshot iterator does not remove");
+        assertEquals(1, q.size());
+    }
+
+    @Test
+    void aRemovalRollsBackWithItsTransaction() {
+        TQueue<Integer> q = new TQueue<>();
+        q.addAll(List.of(1, 2, 3));
+        assertThrows(IllegalStateException.class, () -> Stm.atomic(() -> {
+            q.removeIf(e -> e != 2);
+            assertEquals(List.of(2), q.snapshot());
+            throw new IllegalStateException("roll back");
+        }));
+        assertEquals(List.of(1, 2, 3), q.snapshot());
+        assertEquals(3, q.size());
+        q.offer(4);
+        assertEquals(List.of(1, 2, 3, 4), q.snapshot());
+    }
+
+    @Test
+    void aQueueThatHoldsItselfPrintsWithoutEndlessRecursion() {
+        TQueue<Object> q = new TQueue<>();
+        q.offer("a");
+        q.offer(q);
+        assertEquals("[a, (this Collection)]", q.toString());
+    }
 }
