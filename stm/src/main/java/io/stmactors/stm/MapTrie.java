@@ -9,8 +9,8 @@ import java.util.Arrays;
  * <h2>Layout</h2>
  * <pre>
  *   root: TRef[32]  (index = hash bits 0..4)
- *     slot -> leaf: Object[]            up to LEAF_MAX entries, immutable:
- *                                       [int[] {shift, hash0, hash1, ...}, key0, cell0, key1, cell1, ...]
+ *     slot -> leaf: Leaf                up to LEAF_MAX entries, immutable: its size and two arrays,
+ *                                       int[] {shift, hash0, hash1, ...}, Object[] {key0, cell0, key1, cell1, ...}
  *     slot -> branch: TRef[16]          (index = the next 4 hash bits)
  *                slot -> leaf | branch  ... down to hash bit 31
  *   cell: TRef (a MapCell) holding one entry's value
@@ -37,7 +37,7 @@ import java.util.Arrays;
  * ({@code TxnDescriptor.lockHolding}, then {@code replaceLockedAndAdd}) locks the slot only while it
  * still holds the very leaf the grown one (or the branch it splits into) is built from (leaves are
  * immutable, so nothing written in between is lost), and builds it under that lock, which lets the
- * grown leaf share the hash array of the old one ({@link Leaf#plusLocked}).
+ * grown leaf share the arrays of the old one ({@link Leaf#plusLocked}).
  *
  * <h2>Threading</h2>
  * Thread-safe: nodes are immutable; every mutable cell is a TRef. Methods that read several slots
@@ -109,37 +109,37 @@ final class MapTrie {
     }
 
     /** The leaf that holds (or would hold) hash {@code h}; one atomic read per level. */
-    Object[] leafFor(TxnDescriptor txn, int h) {
+    Leaf leafFor(TxnDescriptor txn, int h) {
         Object node = read(txn, root[h & (ROOT_SIZE - 1)]);
         int shift = ROOT_BITS;
         while (node instanceof TRef<?>[] children) {
             node = read(txn, children[(h >>> shift) & (BRANCH_SIZE - 1)]);
             shift += BRANCH_BITS;
         }
-        return (Object[]) node;
+        return (Leaf) node;
     }
 
     /**
      * Writes {@code leaf} into {@code slot}, splitting it into a branch first when it is over
      * {@link #LEAF_MAX} entries and hash bits remain. Call inside a transaction.
      */
-    void store(TRef<Object> slot, Object[] leaf) {
+    void store(TRef<Object> slot, Leaf leaf) {
         slot.set(grown(leaf));
     }
 
     /** What a slot gets for {@code leaf}: the leaf, or the branch it splits into when it is over {@link #LEAF_MAX}. */
-    Object grown(Object[] leaf) {
+    Object grown(Leaf leaf) {
         return Leaf.size(leaf) > LEAF_MAX && Leaf.shift(leaf) < 32 ? split(leaf) : leaf;
     }
 
-    private TRef<Object>[] split(Object[] leaf) {
+    private TRef<Object>[] split(Leaf leaf) {
         int shift = Leaf.shift(leaf);
         int size = Leaf.size(leaf);
         int[] counts = new int[BRANCH_SIZE];
         for (int i = 0; i < size; i++) {
             counts[(Leaf.hash(leaf, i) >>> shift) & (BRANCH_SIZE - 1)]++;
         }
-        Object[][] parts = new Object[BRANCH_SIZE][];
+        Leaf[] parts = new Leaf[BRANCH_SIZE];
         for (int c = 0; c < BRANCH_SIZE; c++) {
             // about one part in eight of a leaf just over LEAF_MAX is empty: they share one leaf
             parts[c] = Leaf.make(shift + BRANCH_BITS, counts[c]);
@@ -162,7 +162,7 @@ final class MapTrie {
     }
 
     /** "name[3.7" for the slot of a leaf: the path of child indices taken from a member's hash. */
-    private String slotName(Object[] leaf) {
+    private String slotName(Leaf leaf) {
         int h = Leaf.size(leaf) > 0 ? Leaf.hash(leaf, 0) : 0;
         StringBuilder sb = new StringBuilder(name).append('[').append(h & (ROOT_SIZE - 1));
         for (int s = ROOT_BITS; s < Leaf.shift(leaf); s += BRANCH_BITS) {
@@ -199,7 +199,7 @@ final class MapTrie {
                     stack[top++] = children[c];
                 }
             } else {
-                Object[] leaf = (Object[]) node;
+                Leaf leaf = (Leaf) node;
                 int size = Leaf.size(leaf);
                 if (n + 2 * size > out.length) {
                     out = Arrays.copyOf(out, Math.max(out.length * 2, n + 2 * size));
@@ -235,8 +235,8 @@ final class MapTrie {
                 for (TRef<?> child : children) {
                     stack[top++] = child;
                 }
-            } else if (Leaf.size((Object[]) node) != 0) {
-                slot.set(Leaf.empty(Leaf.shift((Object[]) node)));
+            } else if (Leaf.size((Leaf) node) != 0) {
+                slot.set(Leaf.empty(Leaf.shift((Leaf) node)));
             }
         }
     }
@@ -251,68 +251,78 @@ final class MapTrie {
     }
 
     /**
-     * A leaf: up to {@link #LEAF_MAX} entries (more once the hash bits are exhausted) in one
-     * {@code Object[]}, {@code [meta, key0, cell0, key1, cell1, ...]}, where {@code meta} is an
-     * {@code int[]} holding the leaf's depth (the shift at which its entries are partitioned if it
-     * splits) and then each key's spread hash. No wrapper object: a lookup goes from the slot
-     * straight to this array, one dependent memory access less than through an object holding the
-     * two arrays (on a map larger than the caches, each one is a cache miss). Immutable (the cells
-     * are not). A branch is a {@code TRef[]}, never an instance of plain {@code Object[]}: the walk
-     * tells the two apart with {@code instanceof TRef<?>[]}. The methods here are static, over
-     * that array.
+     * A leaf: up to {@link #LEAF_MAX} entries (more once the hash bits are exhausted). The entries
+     * sit in two arrays, {@code hashes = [shift, hash0, hash1, ...]} (the leaf's depth, the shift at
+     * which its entries are partitioned if it splits, then each key's spread hash) and
+     * {@code kv = [key0, cell0, key1, cell1, ...]}; the leaf object itself holds the two arrays and
+     * its size. Immutable as far as anyone can see (the cells are not): the arrays may be longer
+     * than the leaf, and the positions past its size may be written for the next leaf of the same
+     * slot ({@link #plusLocked}); a leaf reads only its first {@link #size} entries. A branch is a
+     * {@code TRef[]}: a walk tells the two apart by type.
      */
     static final class Leaf {
-        private Leaf() {
-        }
-
-        /** The empty leaf of each depth (shift); shared: a leaf is immutable. */
-        private static final Object[][] EMPTY = new Object[34][]; // shifts 5, 9, ..., 33
+        /** The empty leaf of each depth (shift); shared: it has no room, so no one writes into it. */
+        private static final Leaf[] EMPTY = new Leaf[34]; // shifts 5, 9, ..., 33
+        private static final Object[] NO_ENTRIES = new Object[0];
 
         static {
             for (int shift = 0; shift < EMPTY.length; shift++) {
-                EMPTY[shift] = new Object[] {new int[] {shift}};
+                EMPTY[shift] = new Leaf(new int[] {shift}, NO_ENTRIES, 0);
             }
         }
 
+        /** {@code [shift, hash0, hash1, ...]}; may be longer than the leaf. */
+        final int[] hashes;
+        /** {@code [key0, cell0, key1, cell1, ...]}; may be longer than the leaf. */
+        final Object[] kv;
+        final int size;
+
+        private Leaf(int[] hashes, Object[] kv, int size) {
+            this.hashes = hashes;
+            this.kv = kv;
+            this.size = size;
+        }
+
         /** An empty leaf at depth {@code shift}. */
-        static Object[] empty(int shift) {
+        static Leaf empty(int shift) {
             return EMPTY[shift];
         }
 
-        static int[] meta(Object[] leaf) {
-            return (int[]) leaf[0];
+        static int[] meta(Leaf leaf) {
+            return leaf.hashes;
         }
 
         /** The shift at which the entries of {@code leaf} are partitioned if it splits. */
-        static int shift(Object[] leaf) {
-            return meta(leaf)[0];
+        static int shift(Leaf leaf) {
+            return leaf.hashes[0];
         }
 
-        static int size(Object[] leaf) {
-            return leaf.length >>> 1;
+        static int size(Leaf leaf) {
+            return leaf.size;
         }
 
-        static int hash(Object[] leaf, int i) {
-            return meta(leaf)[1 + i];
+        static int hash(Leaf leaf, int i) {
+            return leaf.hashes[1 + i];
         }
 
-        static Object key(Object[] leaf, int i) {
-            return leaf[1 + 2 * i];
+        static Object key(Leaf leaf, int i) {
+            return leaf.kv[2 * i];
         }
 
         @SuppressWarnings("unchecked")
-        static TRef<Object> cell(Object[] leaf, int i) {
-            return (TRef<Object>) leaf[2 + 2 * i];
+        static TRef<Object> cell(Leaf leaf, int i) {
+            return (TRef<Object>) leaf.kv[2 * i + 1];
         }
 
         /** Position of {@code key} (with spread hash {@code h}) in {@code leaf}, or -1. */
-        static int find(Object[] leaf, int h, Object key) {
-            int[] meta = (int[]) leaf[0]; // may be longer than the leaf (see plusLocked)
-            for (int i = 1, end = (leaf.length >>> 1) + 1; i < end; i++) {
-                if (meta[i] == h) {
-                    Object k = leaf[2 * i - 1];
+        static int find(Leaf leaf, int h, Object key) {
+            int[] hashes = leaf.hashes;
+            Object[] kv = leaf.kv;
+            for (int i = 0, n = leaf.size; i < n; i++) {
+                if (hashes[1 + i] == h) {
+                    Object k = kv[2 * i];
                     if (k == key || k.equals(key)) {
-                        return i - 1;
+                        return i;
                     }
                 }
             }
@@ -320,77 +330,97 @@ final class MapTrie {
         }
 
         /** A leaf of {@code n} entries at depth {@code shift}, to be filled with {@link #set}. */
-        static Object[] make(int shift, int n) {
+        static Leaf make(int shift, int n) {
             if (n == 0) {
                 return empty(shift);
             }
-            int[] meta = new int[1 + n];
-            meta[0] = shift;
-            Object[] leaf = new Object[1 + 2 * n];
-            leaf[0] = meta;
-            return leaf;
+            int[] hashes = new int[1 + n];
+            hashes[0] = shift;
+            return new Leaf(hashes, new Object[2 * n], n);
         }
 
         /** Sets entry {@code i} of a leaf being built by {@link #make}. */
-        static void set(Object[] leaf, int i, int h, Object key, Object cell) {
-            ((int[]) leaf[0])[1 + i] = h;
-            leaf[1 + 2 * i] = key;
-            leaf[2 + 2 * i] = cell;
+        static void set(Leaf leaf, int i, int h, Object key, Object cell) {
+            leaf.hashes[1 + i] = h;
+            leaf.kv[2 * i] = key;
+            leaf.kv[2 * i + 1] = cell;
         }
 
-        /** A copy of {@code leaf} with one more entry. */
-        static Object[] plus(Object[] leaf, int h, Object key, TRef<Object> cell) {
-            int[] meta = Arrays.copyOf((int[]) leaf[0], leaf.length / 2 + 2);
-            meta[meta.length - 1] = h;
-            return grownBy(leaf, meta, key, cell);
+        /** A copy of {@code leaf} with one more entry, in arrays of its own (exactly as long). */
+        static Leaf plus(Leaf leaf, int h, Object key, TRef<Object> cell) {
+            return grown(leaf, h, key, cell, leaf.size + 1);
         }
 
         /**
          * {@link #plus}, by the holder of the lock of the slot that holds {@code leaf} (outside a
-         * transaction): when the hash array of {@code leaf} has room, the grown leaf shares it, its
-         * hash written in the first position past {@code leaf}'s; else it gets a copy with room to
-         * grow (half as many entries again, up to {@link #LEAF_MAX}). A leaf reads only the hashes of its own
-         * entries, written before it was published and never again: the positions past those of the
-         * leaf a slot holds are used by no leaf anyone can see (leaves sharing an array hold a prefix
-         * of one another, and a slot never gets back a leaf it held), and only the holder of the
-         * slot's lock writes them. So insertions outside a transaction copy the keys and cells but,
-         * most of the time, not the hashes; a transaction's insertion copies both ({@link #plus}),
-         * since it builds its leaf before it holds any lock.
+         * transaction): when the arrays of {@code leaf} have room, the grown leaf shares them, its
+         * entry written in the first position past {@code leaf}'s; else it gets copies with room to
+         * grow (half as many entries again, up to {@link #LEAF_MAX}). So an insertion outside a
+         * transaction allocates a leaf object of 24 bytes, not a copy of the leaf's arrays, most of
+         * the time. Safe because a leaf reads only its own entries, written before it was published
+         * and never again: the positions past those of the leaf a slot holds are used by no leaf
+         * anyone can see (leaves sharing arrays hold a prefix of one another, and a slot never gets
+         * back a leaf it held), and only the holder of the slot's lock writes them. A transaction's
+         * insertion copies ({@link #plus}), since it builds its leaf before it holds any lock.
          */
-        static Object[] plusLocked(Object[] leaf, int h, Object key, TRef<Object> cell) {
-            int n = size(leaf);
-            int[] meta = (int[]) leaf[0];
-            if (meta.length <= 1 + n) {
-                int room = n < LEAF_MAX ? Math.min(LEAF_MAX, Math.max(4, (n + 1) * 3 / 2)) : n + 1;
-                meta = Arrays.copyOf(meta, 1 + room);
+        static Leaf plusLocked(Leaf leaf, int h, Object key, TRef<Object> cell) {
+            int n = leaf.size;
+            if (leaf.hashes.length > 1 + n && leaf.kv.length > 2 * n + 1) {
+                leaf.hashes[1 + n] = h;
+                leaf.kv[2 * n] = key;
+                leaf.kv[2 * n + 1] = cell;
+                return new Leaf(leaf.hashes, leaf.kv, n + 1);
             }
-            meta[1 + n] = h;
-            return grownBy(leaf, meta, key, cell);
+            int room = n < LEAF_MAX ? Math.min(LEAF_MAX, Math.max(4, (n + 1) * 3 / 2)) : n + 1;
+            return grown(leaf, h, key, cell, room);
         }
 
-        private static Object[] grownBy(Object[] leaf, int[] meta, Object key, TRef<Object> cell) {
-            Object[] grown = Arrays.copyOf(leaf, leaf.length + 2);
-            grown[0] = meta;
-            grown[grown.length - 2] = key;
-            grown[grown.length - 1] = cell;
-            return grown;
+        /** {@code leaf} plus one entry, in new arrays with room for {@code room} entries. */
+        private static Leaf grown(Leaf leaf, int h, Object key, TRef<Object> cell, int room) {
+            int n = leaf.size;
+            int[] hashes = new int[1 + room];
+            System.arraycopy(leaf.hashes, 0, hashes, 0, 1 + n); // only the leaf's own entries
+            hashes[1 + n] = h;
+            Object[] kv = new Object[2 * room];
+            System.arraycopy(leaf.kv, 0, kv, 0, 2 * n);
+            kv[2 * n] = key;
+            kv[2 * n + 1] = cell;
+            return new Leaf(hashes, kv, n + 1);
         }
 
         /** A copy of {@code leaf} without the entry at {@code i}. */
-        static Object[] minus(Object[] leaf, int i) {
-            int n = size(leaf) - 1;
+        static Leaf minus(Leaf leaf, int i) {
+            int n = leaf.size - 1;
             if (n == 0) {
                 return empty(shift(leaf));
             }
-            int[] meta = (int[]) leaf[0];
-            int[] m = new int[1 + n];
-            System.arraycopy(meta, 0, m, 0, 1 + i);
-            System.arraycopy(meta, 2 + i, m, 1 + i, n - i);
-            Object[] out = new Object[1 + 2 * n];
-            out[0] = m;
-            System.arraycopy(leaf, 1, out, 1, 2 * i);
-            System.arraycopy(leaf, 3 + 2 * i, out, 1 + 2 * i, 2 * (n - i));
-            return out;
+            int[] hashes = new int[1 + n];
+            System.arraycopy(leaf.hashes, 0, hashes, 0, 1 + i);
+            System.arraycopy(leaf.hashes, 2 + i, hashes, 1 + i, n - i);
+            Object[] kv = new Object[2 * n];
+            System.arraycopy(leaf.kv, 0, kv, 0, 2 * i);
+            System.arraycopy(leaf.kv, 2 * i + 2, kv, 2 * i, 2 * (n - i));
+            return new Leaf(hashes, kv, n);
+        }
+
+        /** The leaf's entries in arrays exactly as long (what a serializer ships): {hashes, kv}. */
+        Object[] trimmed() {
+            return new Object[] {Arrays.copyOf(hashes, 1 + size), Arrays.copyOf(kv, 2 * size)};
+        }
+
+        /** A leaf from {@link #trimmed} arrays; checks that they fit together. */
+        static Leaf of(int[] hashes, Object[] kv) {
+            if (hashes == null || kv == null || hashes.length < 1 || kv.length != 2 * (hashes.length - 1)
+                    || hashes[0] < 0 || hashes[0] >= EMPTY.length) {
+                throw new IllegalArgumentException("not the arrays of a map leaf");
+            }
+            int n = hashes.length - 1;
+            for (int i = 0; i < n; i++) {
+                if (kv[2 * i] == null || !(kv[2 * i + 1] instanceof TRef<?>)) {
+                    throw new IllegalArgumentException("entry " + i + " is not a key and its cell");
+                }
+            }
+            return n == 0 ? empty(hashes[0]) : new Leaf(hashes, kv, n);
         }
     }
 }

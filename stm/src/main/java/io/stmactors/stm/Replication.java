@@ -171,7 +171,30 @@ public final class Replication {
     public static java.util.List<Class<?>> heapTypes() {
         return java.util.List.of(TRef.class, TLong.class, TRef[].class, TLong[].class,
                 TMap.class, MapTrie.class, StripedCounter.class,
-                TSet.class, TQueue.class, TQueue.nodeClass(), TArray.class, MapCell.class);
+                TSet.class, TQueue.class, TQueue.nodeClass(), TArray.class, MapCell.class, MapTrie.Leaf.class);
+    }
+
+    /**
+     * The class of a {@link TMap} leaf (among {@link #heapTypes()}), which a serializer must write as
+     * {@link #leafArrays} and read back with {@link #leaf}: its arrays may be longer than the leaf,
+     * and what lies past its entries belongs to no one who can see this leaf.
+     */
+    public static Class<?> leafClass() {
+        return MapTrie.Leaf.class;
+    }
+
+    /** A {@link TMap} leaf's entries: {@code {int[] {depth, hash0, hash1, ...}, Object[] {key0, cell0, ...}}}. */
+    public static Object[] leafArrays(Object leaf) {
+        return ((MapTrie.Leaf) leaf).trimmed();
+    }
+
+    /**
+     * The leaf made of arrays from {@link #leafArrays} (it takes them over).
+     *
+     * @throws IllegalArgumentException if they are not a leaf's (lengths that do not match, a depth out of range)
+     */
+    public static Object leaf(int[] hashes, Object[] kv) {
+        return MapTrie.Leaf.of(hashes, kv);
     }
 
     /**

@@ -148,7 +148,7 @@ public final class TMap<K, V> implements Map<K, V> {
     public V get(Object key) {
         int h = MapTrie.spread(key.hashCode());
         TxnDescriptor txn = TxnDescriptor.active();
-        Object[] leaf = trie.leafFor(txn, h);
+        MapTrie.Leaf leaf = trie.leafFor(txn, h);
         int i = MapTrie.Leaf.find(leaf, h, key);
         return i < 0 ? null : value(txn, leaf, i);
     }
@@ -225,7 +225,7 @@ public final class TMap<K, V> implements Map<K, V> {
         TRef<Object> fresh = null; // the new key's cell, made once for all the attempts
         for (;;) {
             TRef<Object> slot = trie.locate(null, h);
-            if (!(TxnDescriptor.readSingle(slot) instanceof Object[] leaf) || leaf instanceof TRef<?>[]) {
+            if (!(TxnDescriptor.readSingle(slot) instanceof MapTrie.Leaf leaf)) {
                 continue; // the slot split since locate read it: look again
             }
             int i = MapTrie.Leaf.find(leaf, h, key);
@@ -271,7 +271,7 @@ public final class TMap<K, V> implements Map<K, V> {
      * locked, which lets it share the hash array of {@code leaf} ({@link MapTrie.Leaf#plusLocked}).
      * Kept out of {@link #replaceOutside}, whose loop is the path of every replacement.
      */
-    private Object insertOutside(TxnDescriptor d, TRef<Object> slot, Object[] leaf, int h, Object key,
+    private Object insertOutside(TxnDescriptor d, TRef<Object> slot, MapTrie.Leaf leaf, int h, Object key,
                                  TRef<Object> cell) {
         TLong stripe = count.stripe(d.slot);
         if (TxnDescriptor.isReplicated(slot, stripe)) {
@@ -548,7 +548,7 @@ public final class TMap<K, V> implements Map<K, V> {
         int h = MapTrie.spread(key.hashCode());
         TxnDescriptor txn = TxnDescriptor.active();
         TRef<Object> slot = trie.locate(txn, h);
-        Object[] leaf = (Object[]) txn.readRef(slot);
+        MapTrie.Leaf leaf = (MapTrie.Leaf) txn.readRef(slot);
         int i = MapTrie.Leaf.find(leaf, h, key);
         if (i >= 0) {
             V old = value(txn, leaf, i);
@@ -640,7 +640,7 @@ public final class TMap<K, V> implements Map<K, V> {
         int h = MapTrie.spread(key.hashCode());
         TxnDescriptor txn = TxnDescriptor.active();
         TRef<Object> slot = trie.locate(txn, h);
-        Object[] leaf = (Object[]) txn.readRef(slot);
+        MapTrie.Leaf leaf = (MapTrie.Leaf) txn.readRef(slot);
         int i = MapTrie.Leaf.find(leaf, h, key);
         if (i < 0) {
             return null;
@@ -671,14 +671,14 @@ public final class TMap<K, V> implements Map<K, V> {
     /** The cell holding the value of {@code key}, or null if absent: for tests. */
     TRef<Object> cellOf(Object key) {
         int h = MapTrie.spread(key.hashCode());
-        Object[] leaf = Stm.atomic(() -> trie.leafFor(TxnDescriptor.active(), h));
+        MapTrie.Leaf leaf = Stm.atomic(() -> trie.leafFor(TxnDescriptor.active(), h));
         int i = MapTrie.Leaf.find(leaf, h, key);
         return i < 0 ? null : MapTrie.Leaf.cell(leaf, i);
     }
 
     /** The value of entry {@code i} of {@code leaf}: a read of its cell. */
     @SuppressWarnings("unchecked")
-    private static <V> V value(TxnDescriptor txn, Object[] leaf, int i) {
+    private static <V> V value(TxnDescriptor txn, MapTrie.Leaf leaf, int i) {
         return (V) MapTrie.read(txn, MapTrie.Leaf.cell(leaf, i));
     }
 

@@ -19,9 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Leaves grown outside a transaction share their hash array ({@code MapTrie.Leaf.plusLocked}): each
- * leaf must still see exactly its own entries, a transaction's insertion must never write into an
- * array another leaf uses, and concurrent insertions (with and without a transaction) and removals
+ * Leaves grown outside a transaction share their arrays of hashes and of keys and cells
+ * ({@code MapTrie.Leaf.plusLocked}): each leaf must still see exactly its own entries, a
+ * transaction's insertion must never write into an array another leaf uses, and concurrent insertions (with and without a transaction) and removals
  * into the same leaves must lose nothing.
  */
 class MapLeafSharingTest {
@@ -31,55 +31,108 @@ class MapLeafSharingTest {
     }
 
     @Test
-    void aGrownLeafSharesTheHashArrayAndEachLeafSeesOnlyItsOwnEntries() {
-        List<Object[]> leaves = new ArrayList<>();
-        Object[] leaf = MapTrie.Leaf.empty(MapTrie.ROOT_BITS);
+    void aGrownLeafSharesTheArraysAndEachLeafSeesOnlyItsOwnEntries() {
+        List<MapTrie.Leaf> leaves = new ArrayList<>();
+        List<TRef<Object>> cells = new ArrayList<>();
+        MapTrie.Leaf leaf = MapTrie.Leaf.empty(MapTrie.ROOT_BITS);
         leaves.add(leaf);
         int shared = 0;
         for (int k = 0; k < MapTrie.LEAF_MAX; k++) {
-            Object[] next = MapTrie.Leaf.plusLocked(leaf, MapTrie.spread(k), k, cell());
+            cells.add(cell());
+            MapTrie.Leaf next = MapTrie.Leaf.plusLocked(leaf, MapTrie.spread(k), k, cells.get(k));
             if (MapTrie.Leaf.meta(next) == MapTrie.Leaf.meta(leaf)) {
+                assertSame(leaf.kv, next.kv, "the two arrays are shared together");
                 shared++;
+            } else {
+                assertNotSame(leaf.kv, next.kv, "the two arrays are copied together");
             }
             assertTrue(MapTrie.Leaf.meta(next).length <= 1 + MapTrie.LEAF_MAX, "room past LEAF_MAX");
+            assertEquals(2 * (MapTrie.Leaf.meta(next).length - 1), next.kv.length, "as much room for keys as for hashes");
             leaf = next;
             leaves.add(leaf);
         }
-        assertTrue(shared >= MapTrie.LEAF_MAX / 2, "most insertions should share the hash array, shared " + shared);
+        assertTrue(shared >= MapTrie.LEAF_MAX / 2, "most insertions should share the arrays, shared " + shared);
         for (int n = 0; n < leaves.size(); n++) {
-            Object[] l = leaves.get(n);
+            MapTrie.Leaf l = leaves.get(n);
             assertEquals(n, MapTrie.Leaf.size(l));
             assertEquals(MapTrie.ROOT_BITS, MapTrie.Leaf.shift(l));
             for (int k = 0; k < MapTrie.LEAF_MAX; k++) {
                 int found = MapTrie.Leaf.find(l, MapTrie.spread(k), k);
                 // the hashes of later entries may be in the shared array, past this leaf's own
                 assertEquals(k < n ? k : -1, found, "leaf of " + n + " entries, key " + k);
+                if (k < n) {
+                    assertEquals(k, MapTrie.Leaf.key(l, k));
+                    assertSame(cells.get(k), MapTrie.Leaf.cell(l, k));
+                }
             }
         }
     }
 
     @Test
-    void aTransactionsInsertionCopiesTheHashArray() {
-        Object[] leaf = MapTrie.Leaf.empty(MapTrie.ROOT_BITS);
+    void aTransactionsInsertionCopiesTheArrays() {
+        MapTrie.Leaf leaf = MapTrie.Leaf.empty(MapTrie.ROOT_BITS);
         for (int k = 0; k < 5; k++) {
             leaf = MapTrie.Leaf.plusLocked(leaf, MapTrie.spread(k), k, cell());
         }
         int[] meta = MapTrie.Leaf.meta(leaf);
         int[] before = meta.clone();
-        Object[] grown = MapTrie.Leaf.plus(leaf, MapTrie.spread(99), 99, cell());
+        Object[] kvBefore = leaf.kv.clone();
+        MapTrie.Leaf grown = MapTrie.Leaf.plus(leaf, MapTrie.spread(99), 99, cell());
         assertNotSame(meta, MapTrie.Leaf.meta(grown), "built before any lock is held: must not share");
+        assertNotSame(leaf.kv, grown.kv, "built before any lock is held: must not share");
         assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString(meta), "the old array changed");
+        assertEquals(java.util.Arrays.toString(kvBefore), java.util.Arrays.toString(leaf.kv), "the old array changed");
         assertEquals(5, MapTrie.Leaf.find(grown, MapTrie.spread(99), 99));
-        Object[] shrunk = MapTrie.Leaf.minus(leaf, 2);
+        MapTrie.Leaf shrunk = MapTrie.Leaf.minus(leaf, 2);
         assertNotSame(meta, MapTrie.Leaf.meta(shrunk));
         assertEquals(-1, MapTrie.Leaf.find(shrunk, MapTrie.spread(2), 2));
         assertEquals(3, MapTrie.Leaf.find(shrunk, MapTrie.spread(4), 4));
         // a leaf grown from the shrunk one outside a transaction copies (the array has no room) ...
-        Object[] regrown = MapTrie.Leaf.plusLocked(shrunk, MapTrie.spread(7), 7, cell());
+        MapTrie.Leaf regrown = MapTrie.Leaf.plusLocked(shrunk, MapTrie.spread(7), 7, cell());
         assertNotSame(MapTrie.Leaf.meta(shrunk), MapTrie.Leaf.meta(regrown));
         // ... and the next one shares
         assertSame(MapTrie.Leaf.meta(regrown),
                 MapTrie.Leaf.meta(MapTrie.Leaf.plusLocked(regrown, MapTrie.spread(8), 8, cell())));
+    }
+
+    @Test
+    void aLeafIsShippedWithItsOwnEntriesOnly() {
+        MapTrie.Leaf leaf = MapTrie.Leaf.empty(MapTrie.ROOT_BITS);
+        for (int k = 0; k < 5; k++) {
+            leaf = MapTrie.Leaf.plusLocked(leaf, MapTrie.spread(k), k, cell());
+        }
+        MapTrie.Leaf.plusLocked(leaf, MapTrie.spread(5), 5, cell()); // a later leaf fills the shared room
+        assertTrue(leaf.kv.length > 10, "the arrays keep room past the leaf");
+        Object[] arrays = Replication.leafArrays(leaf);
+        int[] hashes = (int[]) arrays[0];
+        Object[] kv = (Object[]) arrays[1];
+        assertEquals(6, hashes.length);
+        assertEquals(10, kv.length);
+        MapTrie.Leaf copy = (MapTrie.Leaf) Replication.leaf(hashes, kv);
+        assertEquals(5, MapTrie.Leaf.size(copy));
+        assertEquals(MapTrie.ROOT_BITS, MapTrie.Leaf.shift(copy));
+        for (int k = 0; k < 6; k++) {
+            assertEquals(k < 5 ? k : -1, MapTrie.Leaf.find(copy, MapTrie.spread(k), k));
+        }
+        assertSame(MapTrie.Leaf.empty(9), Replication.leaf(new int[] {9}, new Object[0]));
+    }
+
+    @Test
+    void arraysThatAreNotALeafAreRefused() {
+        TRef<Object> cell = cell();
+        Object[][] badKv = {{1, cell}, {1}, {null, cell}, {1, "not a cell"}};
+        int[][] badHashes = {{5}, {5, 7}, {5, 7}, {5, 7}};
+        for (int i = 0; i < badKv.length; i++) {
+            int[] h = badHashes[i];
+            Object[] kv = badKv[i];
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> Replication.leaf(h, kv));
+            assertTrue(e.getMessage().contains("leaf") || e.getMessage().contains("cell"), e.getMessage());
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Replication.leaf(new int[] {99}, new Object[0]), "a depth out of range");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Replication.leaf(null, new Object[0]));
     }
 
     /**

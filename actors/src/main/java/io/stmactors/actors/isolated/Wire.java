@@ -70,6 +70,7 @@ final class Wire {
                 .serializer(ReplyRef.class, actors)
                 .serializer(SpecialBehavior.class, new SpecialBehaviorSerializer())
                 .serializer(Class.class, new ClassByIdSerializer())
+                .serializer(Replication.leafClass(), new LeafSerializer())
                 .build();
     }
 
@@ -126,6 +127,30 @@ final class Wire {
                 throw new KryoException("Malformed reference id " + id);
             }
             return context().ref(id, type == TLong.class);
+        }
+    }
+
+    /**
+     * A {@code TMap} leaf: its entries only ({@link Replication#leafArrays}), never the room its arrays
+     * keep for the next leaf of its slot.
+     */
+    static final class LeafSerializer extends Serializer<Object> {
+        @Override
+        public void write(Kryo kryo, Output output, Object leaf) {
+            Object[] arrays = Replication.leafArrays(leaf);
+            kryo.writeObject(output, arrays[0]);
+            kryo.writeObject(output, arrays[1]);
+        }
+
+        @Override
+        public Object read(Kryo kryo, Input input, Class<?> type) {
+            int[] hashes = kryo.readObject(input, int[].class);
+            Object[] kv = kryo.readObject(input, Object[].class);
+            try {
+                return Replication.leaf(hashes, kv);
+            } catch (IllegalArgumentException e) {
+                throw new KryoException("Malformed map leaf: " + e.getMessage());
+            }
         }
     }
 
