@@ -99,9 +99,11 @@ public final class TMap<K, V> implements Map<K, V> {
      * of the map in another process (isolated mode) starts blocks of its own.
      */
     private transient MapCell.Blocks cells;
-    private Set<K> keySet;
-    private Collection<V> values;
-    private Set<Map.Entry<K, V>> entrySet;
+    // Views, made on first use. Transient: a copy of the map in another process (isolated mode)
+    // makes its own, and a map whose views were used can still be shipped.
+    private transient Set<K> keySet;
+    private transient Collection<V> values;
+    private transient Set<Map.Entry<K, V>> entrySet;
 
     /** An empty map. */
     public TMap() {

@@ -10,6 +10,7 @@ import io.stmactors.actors.SupervisorStrategy;
 import io.stmactors.stm.Stm;
 import io.stmactors.stm.TLong;
 import io.stmactors.stm.TMap;
+import io.stmactors.stm.TSet;
 import io.stmactors.transport.UnregisteredClassException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,8 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -322,6 +325,78 @@ class IsolatedModeTest {
             }
             orders.put("order-40", 7L); // the owner replaces an entry a worker created
             assertEquals(7L, orders.get("order-40"));
+        }
+    }
+
+    @Test
+    void aSetIsSharedBetweenWorkersAndTheOwner() throws Exception {
+        // A TSet's entries share one cell per process: elements added in one worker must be seen,
+        // removed and re-checked in the other worker and in the owner like any other entry.
+        TSet<String> members = TSet.named("members");
+        members.addAll(List.of("a", "b", "c"));
+        TLong next = TLong.named("next", 0);
+        try (ActorSystem system = ActorSystem.create(config(2).build())) {
+            IsolatedActorSystem iso = (IsolatedActorSystem) system;
+            List<ActorRef<Inc>> joiners = new ArrayList<>();
+            for (int j = 0; j < 4; j++) {
+                joiners.add(system.spawn(Behaviors.receive((ctx, inc) -> {
+                    long n = next.incrementAndGet(); // serializes the joiners: each sees the one before
+                    boolean ok = !members.contains("m-" + n) && members.add("m-" + n) && members.contains("m-" + n);
+                    if (n > 1) {
+                        ok &= members.contains("m-" + (n - 1)); // added by another joiner, maybe in the other worker
+                    }
+                    if (n % 3 == 0) {
+                        ok &= members.remove("m-" + (n - 1));
+                    }
+                    if (n == 1) {
+                        ok &= members.remove("b"); // added by the owner
+                    }
+                    inc.replyTo().tell(ok ? n : -n);
+                    return Behaviors.same();
+                }), "joiner-" + j));
+            }
+            Set<Integer> workers = new HashSet<>();
+            for (int j = 0; j < 4; j++) {
+                workers.add(iso.workerOf("joiner-" + j));
+            }
+            assertEquals(2, workers.size(), "the joiners span both workers");
+            List<Long> seen = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                seen.add(system.ask(joiners.get(i % 4), Inc::new, Duration.ofSeconds(60)).get());
+            }
+            long[] sorted = seen.stream().mapToLong(Long::longValue).sorted().toArray();
+            long[] expected = new long[40];
+            for (int i = 0; i < 40; i++) {
+                expected[i] = i + 1;
+            }
+            assertArrayEquals(expected, sorted, "every joiner saw the set left by the one before (negative: a check failed)");
+
+            Set<String> want = new HashSet<>(List.of("a", "c"));
+            for (int n = 1; n <= 40; n++) {
+                want.add("m-" + n);
+                if (n % 3 == 0) {
+                    want.remove("m-" + (n - 1));
+                }
+            }
+            assertEquals(want, members);
+            assertEquals(want, new HashSet<>(members), "iteration in the owner");
+            assertEquals(want.size(), members.size());
+
+            assertTrue(members.remove("m-40"), "the owner removes an element a worker added");
+            assertTrue(members.add("z"));
+            int size = want.size();
+            // The owner has iterated the set above, which made its map's views: they stay behind
+            // (they made the set impossible to ship before they were transient).
+            ActorRef<Inc> checker = system.spawn(Behaviors.receive((ctx, inc) -> {
+                boolean ok = !members.contains("m-40") && members.contains("z") && members.contains("m-39")
+                        && members.size() == size && !members.add("a") && members.add("m-40");
+                inc.replyTo().tell(ok ? 1L : 0L);
+                return Behaviors.same();
+            }), "checker");
+            assertEquals(1L, system.ask(checker, Inc::new, Duration.ofSeconds(60)).get(),
+                    "a worker sees the owner's removal and addition");
+            assertTrue(members.contains("m-40"), "and the owner sees the worker's");
+            assertEquals(size + 1, members.size());
         }
     }
 }
