@@ -299,14 +299,21 @@ final class TxnDescriptor implements Replication.CommitView {
         }
     }
 
+    // The state of attempts() between two attempts, packed in one int so that the handling of an
+    // abort can live in methods of its own: attempts() then stays under the JIT's FreqInlineSize
+    // (325 bytecodes; it had 369) and is inlined into runTop, the rare paths staying out of line.
+    // Locals, not fields: a rollback hook may run a transaction on this descriptor.
+    private static final int START_INEVITABLE = 1;
+    private static final int TRY_UNLOGGED = 2;
+    private static final int ONE_CONFLICT = 4;
+
     private Object attempts(Object body, boolean callable, Runnable onRetryWake) {
-        int conflicts = 0;
-        boolean startInevitable = false;
-        boolean tryUnlogged = roStreak >= RO_STREAK && label == roLabel;
+        int state = roStreak >= RO_STREAK && label == roLabel ? TRY_UNLOGGED : 0;
         for (;;) {
-            begin(conflicts, startInevitable);
-            unlogged = tryUnlogged && !startInevitable;
-            startInevitable = false;
+            boolean startInevitable = (state & START_INEVITABLE) != 0;
+            begin(state >>> 2, startInevitable);
+            unlogged = (state & TRY_UNLOGGED) != 0 && !startInevitable;
+            state &= ~START_INEVITABLE;
             Object result;
             try {
                 result = invoke(body, callable);
@@ -315,70 +322,95 @@ final class TxnDescriptor implements Replication.CommitView {
                 }
                 commit();
             } catch (ControlSignal signal) {
-                if (unlogged) {
-                    tryUnlogged = false;
-                    unlogged = false;
-                    roStreak = 0;
-                    if (signal == ControlSignal.RESTART && conflictReason == null) {
-                        boolean restartInevitable = wantInevitable;
-                        rollback(true);
-                        runRollbackHooks();
-                        startInevitable = restartInevitable;
-                        continue;
-                    }
-                }
-                if (signal == ControlSignal.RETRY && conflictReason == null) {
-                    doomed = false;
-                    boolean wasInevitable = inevitable;
-                    if (onRetryWake != null) {
-                        if (deferUntilChange(onRetryWake)) {
-                            return DEFERRED;
-                        }
-                    } else {
-                        waitForChange();
-                    }
-                    startInevitable = wasInevitable && conflicts >= ESCALATE_AFTER;
-                    continue;
-                }
-                conflicts++;
-                boolean restartInevitable = wantInevitable
-                        || conflicts >= ESCALATE_AFTER && mayEscalate();
-                recordAbort(conflicts);
-                rollback(true);
-                runRollbackHooks();
-                if (restartInevitable) {
-                    startInevitable = true;
-                } else {
-                    Backoff.pause(conflicts);
+                state = afterSignal(signal, state, onRetryWake);
+                if (state < 0) {
+                    return DEFERRED;
                 }
                 continue;
             } catch (Throwable userFailure) {
-                if (doomed) {
-                    // The body failed after being told to abort (it swallowed the signal and then
-                    // threw): the failure may come from inconsistent use; re-run.
-                    conflicts++;
-                    recordAbort(conflicts);
-                    rollback(true);
-                    runRollbackHooks();
-                    Backoff.pause(conflicts);
-                    continue;
-                }
-                unlogged = false;
-                rollback(false);
-                try {
-                    runRollbackHooks();
-                } catch (Throwable hookFailure) {
-                    if (hookFailure != userFailure) {
-                        userFailure.addSuppressed(hookFailure);
-                    }
-                }
-                throw Stm.sneakyThrow(userFailure);
+                state = afterFailure(userFailure, state);
+                continue;
             }
             unlogged = false;
             learnReadOnly();
             finishCommit();
             return result;
         }
+    }
+
+    /** {@code state} with one more conflict (saturating, so the state never turns negative). */
+    private static int counted(int state) {
+        return state < Integer.MAX_VALUE - ONE_CONFLICT ? state + ONE_CONFLICT : state;
+    }
+
+    /**
+     * An attempt ended by a control signal (abort, restart, retry): rolls it back or waits, and
+     * returns the state of the next attempt, or -1 when a retry was deferred to {@code onRetryWake}.
+     */
+    private int afterSignal(ControlSignal signal, int state, Runnable onRetryWake) {
+        int conflicts = state >>> 2;
+        if (unlogged) {
+            state &= ~TRY_UNLOGGED;
+            unlogged = false;
+            roStreak = 0;
+            if (signal == ControlSignal.RESTART && conflictReason == null) {
+                boolean restartInevitable = wantInevitable;
+                rollback(true);
+                runRollbackHooks();
+                return restartInevitable ? state | START_INEVITABLE : state;
+            }
+        }
+        if (signal == ControlSignal.RETRY && conflictReason == null) {
+            doomed = false;
+            boolean wasInevitable = inevitable;
+            if (onRetryWake != null) {
+                if (deferUntilChange(onRetryWake)) {
+                    return -1;
+                }
+            } else {
+                waitForChange();
+            }
+            return wasInevitable && conflicts >= ESCALATE_AFTER ? state | START_INEVITABLE : state;
+        }
+        conflicts++;
+        state = counted(state);
+        boolean restartInevitable = wantInevitable
+                || conflicts >= ESCALATE_AFTER && mayEscalate();
+        recordAbort(conflicts);
+        rollback(true);
+        runRollbackHooks();
+        if (restartInevitable) {
+            return state | START_INEVITABLE;
+        }
+        Backoff.pause(conflicts);
+        return state;
+    }
+
+    /**
+     * An attempt whose body threw {@code userFailure}: re-runs it (returns the next state) if the
+     * attempt was doomed anyway, else rolls back and rethrows the failure to the caller.
+     */
+    private int afterFailure(Throwable userFailure, int state) {
+        if (doomed) {
+            // The body failed after being told to abort (it swallowed the signal and then
+            // threw): the failure may come from inconsistent use; re-run.
+            int conflicts = (state >>> 2) + 1;
+            recordAbort(conflicts);
+            rollback(true);
+            runRollbackHooks();
+            Backoff.pause(conflicts);
+            return counted(state);
+        }
+        unlogged = false;
+        rollback(false);
+        try {
+            runRollbackHooks();
+        } catch (Throwable hookFailure) {
+            if (hookFailure != userFailure) {
+                userFailure.addSuppressed(hookFailure);
+            }
+        }
+        throw Stm.sneakyThrow(userFailure);
     }
 
     /**
