@@ -189,16 +189,27 @@ public final class TransactionQueue {
     /** The run in progress, so that {@code add} can wake idle workers. */
     private volatile Run activeRun;
 
-    /** A task set aside by {@code retry()}: queued again once, by whoever claims it first. */
-    private static final class Waiting extends AtomicBoolean {
+    /**
+     * A task being run, and the callback of its {@code retry()}: set aside, it is queued again once,
+     * by whoever claims it first (one small object per task run; the engine keeps it only on retry).
+     */
+    private static final class Waiting extends AtomicBoolean implements Runnable {
+        final Run run;
         final TxnRunnable task;
 
-        Waiting(TxnRunnable task) {
+        Waiting(Run run, TxnRunnable task) {
+            this.run = run;
             this.task = task;
         }
 
         boolean claim() {
             return compareAndSet(false, true);
+        }
+
+        /** What the task read changed (on the committing thread). */
+        @Override
+        public void run() {
+            run.wake(this);
         }
     }
 
@@ -246,8 +257,8 @@ public final class TransactionQueue {
                         break;
                     }
                     try {
-                        Waiting w = new Waiting(task);
-                        if (me.runTop(task.getClass(), task, false, () -> wake(w)) == TxnDescriptor.DEFERRED) {
+                        Waiting w = new Waiting(this, task);
+                        if (me.runTop(task.getClass(), task, false, w) == TxnDescriptor.DEFERRED) {
                             waitingTasks.add(w);
                             waiting.incrementAndGet(); // may follow wake's decrement: we are busy meanwhile
                         } else {
@@ -271,7 +282,7 @@ public final class TransactionQueue {
         }
 
         /** A waiting task's read set changed (on the committing thread): queue it again, at the front. */
-        private void wake(Waiting w) {
+        void wake(Waiting w) {
             if (w.claim()) {
                 waitingTasks.remove(w);
                 pending.addFirst(w.task);
