@@ -31,19 +31,30 @@ class CollectionStreamsTest {
             m.put(i, i);
             s.add(i);
         }
+        int[] k = {0};
+        return whileChurning(() -> {
+            int key = 1000 + (k[0]++ % 50);
+            if (m.putIfAbsent(key, key) != null) {
+                m.remove(key);
+            }
+            if (!s.add(key)) {
+                s.remove(key);
+            }
+        }, millis, check);
+    }
+
+    /**
+     * Runs {@code check} repeatedly for {@code millis} (or until 5 failures) while another thread
+     * repeats {@code churnStep}; returns what {@code check} reported or threw.
+     */
+    private static List<String> whileChurning(Runnable churnStep, int millis, Supplier<String> check)
+            throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         ConcurrentLinkedQueue<String> bad = new ConcurrentLinkedQueue<>();
         StmTestSupport.Workers w = new StmTestSupport.Workers();
         w.start("churn", 1, idx -> {
-            int k = 0;
             while (!stop.get()) {
-                int key = 1000 + (k++ % 50);
-                if (m.putIfAbsent(key, key) != null) {
-                    m.remove(key);
-                }
-                if (!s.add(key)) {
-                    s.remove(key);
-                }
+                churnStep.run();
             }
         });
         w.start("reader", 1, idx -> {
@@ -179,39 +190,20 @@ class CollectionStreamsTest {
         for (int i = 0; i < 100; i++) {
             q.offer(i);
         }
-        AtomicBoolean stop = new AtomicBoolean();
-        ConcurrentLinkedQueue<String> bad = new ConcurrentLinkedQueue<>();
-        StmTestSupport.Workers w = new StmTestSupport.Workers();
-        w.start("churn", 1, idx -> {
-            int k = 0;
-            while (!stop.get()) {
-                if (k++ % 2 == 0) {
-                    q.offer(1000 + k);
-                } else {
-                    Stm.atomic(() -> {
-                        // keep the first 100 elements: take one of the churned ones off the end
-                        q.removeIf(e -> e >= 1000);
-                    });
-                }
+        List<Integer> first = java.util.stream.IntStream.range(0, 100).boxed().toList();
+        int[] k = {0};
+        List<String> bad = whileChurning(() -> {
+            if (k[0]++ % 2 == 0) {
+                q.offer(1000 + k[0]);
+            } else {
+                q.removeIf(e -> e >= 1000); // one transaction: the first 100 elements stay
             }
+        }, 1500, () -> {
+            List<Integer> l = q.stream().sorted().toList();
+            Object[] a = q.stream().toArray();
+            return l.size() >= 100 && a.length >= 100 && l.subList(0, 100).equals(first)
+                    ? null : "sizes " + l.size() + " " + a.length;
         });
-        w.start("reader", 1, idx -> {
-            StmTestSupport.Deadline d = new StmTestSupport.Deadline(1500);
-            while (!d.expired() && bad.size() < 5) {
-                try {
-                    List<Integer> l = q.stream().sorted().toList();
-                    Object[] a = q.stream().toArray();
-                    if (l.size() < 100 || a.length < 100 || !l.subList(0, 100).equals(
-                            java.util.stream.IntStream.range(0, 100).boxed().toList())) {
-                        bad.add("sizes " + l.size() + " " + a.length);
-                    }
-                } catch (RuntimeException e) {
-                    bad.add(e.toString());
-                }
-            }
-            stop.set(true);
-        });
-        w.joinAll(6500);
         assertTrue(bad.isEmpty(), "TQueue streams: " + bad);
     }
 }
