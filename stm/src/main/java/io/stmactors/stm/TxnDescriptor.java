@@ -322,13 +322,16 @@ final class TxnDescriptor implements Replication.CommitView {
                 }
                 commit();
             } catch (ControlSignal signal) {
-                state = afterSignal(signal, state, onRetryWake);
+                state = afterSignal(state, onRetryWake);
                 if (state < 0) {
                     return DEFERRED;
                 }
                 continue;
             } catch (Throwable userFailure) {
-                state = afterFailure(userFailure, state);
+                state = afterFailure(userFailure, state, onRetryWake);
+                if (state < 0) {
+                    return DEFERRED;
+                }
                 continue;
             }
             unlogged = false;
@@ -346,21 +349,25 @@ final class TxnDescriptor implements Replication.CommitView {
     /**
      * An attempt ended by a control signal (abort, restart, retry): rolls it back or waits, and
      * returns the state of the next attempt, or -1 when a retry was deferred to {@code onRetryWake}.
+     * What the signal asked is read off the descriptor, not off the signal: a body that caught
+     * the signal and threw something else, or returned, is doomed all the same and gets what the
+     * signal asked (every conflict is recorded in {@link #conflictReason}; without one, a run without
+     * a read log was stopped to get one, and a logged run called {@code retry()}).
      */
-    private int afterSignal(ControlSignal signal, int state, Runnable onRetryWake) {
+    private int afterSignal(int state, Runnable onRetryWake) {
         int conflicts = state >>> 2;
         if (unlogged) {
             state &= ~TRY_UNLOGGED;
             unlogged = false;
             roStreak = 0;
-            if (signal == ControlSignal.RESTART && conflictReason == null) {
+            if (conflictReason == null) { // RESTART: run again with a log (not an abort)
                 boolean restartInevitable = wantInevitable;
                 rollback(true);
                 runRollbackHooks();
                 return restartInevitable ? state | START_INEVITABLE : state;
             }
         }
-        if (signal == ControlSignal.RETRY && conflictReason == null) {
+        if (conflictReason == null) { // RETRY
             doomed = false;
             boolean wasInevitable = inevitable;
             if (onRetryWake != null) {
@@ -387,19 +394,13 @@ final class TxnDescriptor implements Replication.CommitView {
     }
 
     /**
-     * An attempt whose body threw {@code userFailure}: re-runs it (returns the next state) if the
-     * attempt was doomed anyway, else rolls back and rethrows the failure to the caller.
+     * An attempt whose body threw {@code userFailure}: if the attempt was doomed (the body caught a
+     * control signal and threw instead), handles it as that signal ({@link #afterSignal}); else rolls
+     * back and rethrows the failure to the caller.
      */
-    private int afterFailure(Throwable userFailure, int state) {
+    private int afterFailure(Throwable userFailure, int state, Runnable onRetryWake) {
         if (doomed) {
-            // The body failed after being told to abort (it swallowed the signal and then
-            // threw): the failure may come from inconsistent use; re-run.
-            int conflicts = (state >>> 2) + 1;
-            recordAbort(conflicts);
-            rollback(true);
-            runRollbackHooks();
-            Backoff.pause(conflicts);
-            return counted(state);
+            return afterSignal(state, onRetryWake);
         }
         unlogged = false;
         rollback(false);

@@ -2,6 +2,7 @@ package io.stmactors.stm;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -154,5 +156,31 @@ class ReadOnlyFastPathTest {
             return;
         }
         throw new AssertionError("no exception");
+    }
+
+    @Test
+    void aBodyThatWrapsTheRestartSignalStillGetsItsLogAndCommits() {
+        // A body that catches Throwable around a write and rethrows it wrapped turns the restart of
+        // a run without a log into a failure of a doomed attempt. That attempt must still be re-run
+        // with a log: re-running it without one again looped forever.
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            TLong source = TLong.of(7);
+            TLong copy = TLong.of(0);
+            boolean[] write = {false};
+            TxnRunnable body = () -> {
+                long v = source.get();
+                if (write[0]) {
+                    try {
+                        copy.set(v);
+                    } catch (Throwable t) {
+                        throw new IllegalStateException("wrapped by the body", t);
+                    }
+                }
+            };
+            learn(body);
+            write[0] = true;
+            Stm.atomic(body);
+            assertEquals(7, copy.get(), "the write committed");
+        });
     }
 }

@@ -306,4 +306,36 @@ class RetryTest {
         }
         assertTrue(produced.get() > 1_000);
     }
+
+    @Test
+    void aBodyThatWrapsTheRetrySignalStillWaitsInsteadOfSpinning() throws Exception {
+        // The body catches Throwable around retry() and throws it wrapped: the attempt is doomed all
+        // the same, and it must wait as retry() asked, not be re-run as a conflict again and again.
+        TLong ref = TLong.of(0);
+        AtomicInteger bodyRuns = new AtomicInteger();
+        long abortsBefore = Stm.diagnostics().aborts();
+        Thread setter = startDaemon("setter", () -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                return;
+            }
+            ref.set(1);
+        });
+        long seen = Stm.atomic(() -> {
+            bodyRuns.incrementAndGet();
+            try {
+                if (ref.get() == 0) {
+                    Stm.retry();
+                }
+            } catch (Throwable t) {
+                throw new IllegalStateException("wrapped by the body", t);
+            }
+            return ref.get();
+        });
+        setter.join(10_000);
+        assertEquals(1, seen);
+        assertTrue(bodyRuns.get() <= 3, "the body ran " + bodyRuns.get() + " times: it spun instead of waiting");
+        assertTrue(Stm.diagnostics().aborts() - abortsBefore <= 2, "a hidden retry is not a conflict");
+    }
 }
