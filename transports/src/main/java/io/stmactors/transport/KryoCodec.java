@@ -401,7 +401,7 @@ public final class KryoCodec
         final com.esotericsoftware.kryo.Serializer<?> serializer = serializers.get(type);
         if (fieldSerialized.contains(type))
         {
-            kryo.register(type, new com.esotericsoftware.kryo.serializers.FieldSerializer<>(kryo, type));
+            kryo.register(type, new io.stmactors.transport.internal.CheckedFieldSerializer<>(kryo, type));
         }
         else if (null == serializer)
         {

@@ -251,6 +251,74 @@ class KryoCodecHostileInputTest
         }
     }
 
+    /** A class read field by field, whose fields' declared types are neither final nor {@code Object}. */
+    static final class Job
+    {
+        Runnable task;
+        CharSequence label;
+        Number[] weights;
+    }
+
+    @Test
+    void shouldRejectAFieldForgedToHoldAnObjectOfTheWrongClass()
+    {
+        // Kryo reads a field of a non-final type as "class id, object" and, where Unsafe is available, sets it
+        // unchecked: a String in a Runnable field, or a byte[] in a Number[] field, crashed the JVM at first use.
+        final KryoCodec codec = KryoCodec.builder().userTypes(List.of(Job.class, Number[].class)).build();
+        final Job job = new Job();
+        job.label = "label";
+        job.weights = new Number[] {1, 2.5};
+        final Job copy = (Job)codec.decode(codec.encode(job));
+        assertEquals("label", copy.label);
+        assertEquals(2.5, copy.weights[1]);
+
+        for (final String field : List.of("label", "task", "weights"))
+        {
+            final Output out = new Output(64);
+            out.writeVarInt(classId(codec, Job.class.getName()), true);
+            // fields in name order: label, task, weights; the forged one gets a String (or a byte[] for the array)
+            for (final String name : List.of("label", "task", "weights"))
+            {
+                if (!name.equals(field))
+                {
+                    out.writeVarInt(0, true); // null
+                }
+                else if (name.equals("weights"))
+                {
+                    out.writeVarInt(classId(codec, "byte[]"), true);
+                    out.writeVarInt(4, true); // length + 1
+                    out.writeBytes(new byte[] {1, 2, 3});
+                }
+                else
+                {
+                    out.writeVarInt(classId(codec, "java.lang.String"), true);
+                    out.writeString("java/util/forged");
+                }
+            }
+            final byte[] bytes = out.toBytes();
+            if (field.equals("label"))
+            {
+                // a String is a CharSequence: that one is well-formed and must decode
+                assertEquals("java/util/forged", ((Job)codec.decode(bytes)).label);
+                continue;
+            }
+            final CodecException ex = assertThrows(CodecException.class, () -> codec.decode(bytes), field);
+            assertTrue(ex.getMessage().contains("Job." + field), ex.getMessage());
+        }
+    }
+
+    @Test
+    void shouldReadEveryClassWithoutASerializerOfItsOwnThroughTheCheckedFieldSerializer()
+    {
+        for (final String line : CODEC.registrationList())
+        {
+            assertFalse(line.endsWith(" " + com.esotericsoftware.kryo.serializers.FieldSerializer.class.getName()),
+                "unchecked field serializer: " + line);
+        }
+        assertTrue(CODEC.registrationList().stream().anyMatch(line -> line.endsWith("CheckedFieldSerializer")),
+            CODEC.registrationList().toString());
+    }
+
     private static void assertMalformed(final byte[] bytes, final String messageFragment)
     {
         try
@@ -274,7 +342,12 @@ class KryoCodecHostileInputTest
     /** The wire class id of a registered type: Kryo writes registration id + 2. */
     private static int classId(final String typeName)
     {
-        for (final String line : CODEC.registrationList())
+        return classId(CODEC, typeName);
+    }
+
+    private static int classId(final KryoCodec codec, final String typeName)
+    {
+        for (final String line : codec.registrationList())
         {
             final String[] parts = line.split(" ");
             final String name = parts[1].startsWith("[") ? arrayName(parts[1]) : parts[1];
@@ -283,7 +356,7 @@ class KryoCodecHostileInputTest
                 return Integer.parseInt(parts[0]) + 2;
             }
         }
-        throw new AssertionError(typeName + " is not pre-registered: " + CODEC.registrationList());
+        throw new AssertionError(typeName + " is not pre-registered: " + codec.registrationList());
     }
 
     private static String arrayName(final String binaryName)

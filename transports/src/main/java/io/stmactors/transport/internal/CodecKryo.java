@@ -17,6 +17,9 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  * Generics optimisation is off so that the safe serializers need not take part in Kryo's generic-type stack and
  * every container element carries its class id (which is what makes the element budget of {@link BoundedInput}
  * sound). Objects without a no-arg constructor are created through Objenesis, but only for registered classes.
+ * Classes without a serializer of their own get a {@link CheckedFieldSerializer}: Kryo's field serializer sets
+ * fields through {@code Unsafe}, unchecked, so forged input could otherwise put an object of the wrong class in a
+ * field and crash the JVM on its first use.
  * <p>
  * Thread-safety: none, like {@link Kryo}; one instance per pooled slot.
  */
@@ -33,6 +36,8 @@ public final class CodecKryo extends Kryo
         setOptimizedGenerics(false);
         setMaxDepth(maxDepth);
         setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
+        // Classes without a serializer of their own are read field by field, each field type-checked.
+        setDefaultSerializer(CheckedFieldSerializer.class);
     }
 
     /**
