@@ -1293,7 +1293,7 @@ final class TxnDescriptor implements Replication.CommitView {
 
     void abort(TVar ref, String reason) {
         conflictVar = ref;
-        conflictReason = reason;
+        conflictReason = reason != null ? reason : "aborted"; // non-null: afterSignal reads null as a retry
         doomed = true;
         throw ControlSignal.ABORT;
     }

@@ -162,4 +162,21 @@ class ReplicationEscalationTest {
             Replication.bind(written, null);
         });
     }
+
+    @Test
+    void aRestartWithoutAReasonRunsTheAttemptAgainLikeAnyConflict() {
+        // A conflict signalled without a reason must not read as a retry() (which waits for a change).
+        TLong x = TLong.of(1);
+        int[] runs = {0};
+        long seen = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> Stm.atomic(() -> {
+                    long v = x.get();
+                    if (++runs[0] == 1) {
+                        Replication.restartAttempt(null);
+                    }
+                    return v;
+                }));
+        assertEquals(1, seen);
+        assertEquals(2, runs[0]);
+    }
 }
