@@ -260,6 +260,9 @@ public final class TransactionQueue {
                         Waiting w = new Waiting(this, task);
                         if (me.runTop(task.getClass(), task, false, w) == TxnDescriptor.DEFERRED) {
                             waitingTasks.add(w);
+                            if (w.get()) {
+                                waitingTasks.remove(w); // woken (and queued again) before it was added
+                            }
                             waiting.incrementAndGet(); // may follow wake's decrement: we are busy meanwhile
                         } else {
                             done++;
