@@ -65,6 +65,24 @@ class IsolatedModeTest {
                 .closeTimeout(Duration.ofSeconds(20));
     }
 
+    /**
+     * Asks the four {@code actors} in turn, 40 times, and checks that the answers are 1..40 in some
+     * order: each answer is the position of its transaction in a serial order.
+     */
+    private static void assertAnswersOneToForty(ActorSystem system, List<ActorRef<Inc>> actors, String what)
+            throws Exception {
+        List<Long> seen = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            seen.add(system.ask(actors.get(i % actors.size()), Inc::new, Duration.ofSeconds(60)).get());
+        }
+        long[] sorted = seen.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] expected = new long[40];
+        for (int i = 0; i < 40; i++) {
+            expected[i] = i + 1;
+        }
+        assertArrayEquals(expected, sorted, what);
+    }
+
     static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
@@ -308,16 +326,7 @@ class IsolatedModeTest {
                     return Behaviors.same();
                 }), "clerk-" + c));
             }
-            List<Long> seen = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                seen.add(system.ask(clerks.get(i % 4), Inc::new, Duration.ofSeconds(60)).get());
-            }
-            long[] sorted = seen.stream().mapToLong(Long::longValue).sorted().toArray();
-            long[] expected = new long[40];
-            for (int i = 0; i < 40; i++) {
-                expected[i] = i + 1;
-            }
-            assertArrayEquals(expected, sorted, "each insertion saw the size left by the one before");
+            assertAnswersOneToForty(system, clerks, "each insertion saw the size left by the one before");
             assertEquals(41, orders.size());
             for (long n = 1; n <= 40; n++) {
                 long want = 10 * n + (n < 40 ? 1 : 0); // each but the last was merged into by the next
@@ -360,16 +369,7 @@ class IsolatedModeTest {
                 workers.add(iso.workerOf("joiner-" + j));
             }
             assertEquals(2, workers.size(), "the joiners span both workers");
-            List<Long> seen = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                seen.add(system.ask(joiners.get(i % 4), Inc::new, Duration.ofSeconds(60)).get());
-            }
-            long[] sorted = seen.stream().mapToLong(Long::longValue).sorted().toArray();
-            long[] expected = new long[40];
-            for (int i = 0; i < 40; i++) {
-                expected[i] = i + 1;
-            }
-            assertArrayEquals(expected, sorted, "every joiner saw the set left by the one before (negative: a check failed)");
+            assertAnswersOneToForty(system, joiners, "every joiner saw the set left by the one before (negative: a check failed)");
 
             Set<String> want = new HashSet<>(List.of("a", "c"));
             for (int n = 1; n <= 40; n++) {
