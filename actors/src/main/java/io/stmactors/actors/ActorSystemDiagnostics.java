@@ -29,7 +29,10 @@ public interface ActorSystemDiagnostics {
     /** Handlers that waited in {@code Stm.retry()}. */
     long retryWaits();
 
-    /** Handlers that threw (the message was dropped after rollback). */
+    /**
+     * Handlers that threw (the message was dropped after rollback), plus handlers that committed
+     * and then had an after-commit hook throw (the commit stands; supervision decides what follows).
+     */
     long failures();
 
     /** Messages sent to stopped actors. */

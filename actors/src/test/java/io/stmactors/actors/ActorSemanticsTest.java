@@ -244,6 +244,31 @@ class ActorSemanticsTest {
 
     @ParameterizedTest
     @EnumSource(Mode.class)
+    void anAfterCommitHookThatThrowsKeepsTheCommitAndSupervisionDecides(Mode mode) throws Exception {
+        TLong handled = TLong.of(0);
+        try (ActorSystem system = system(mode, 2)) {
+            ActorRef<Object> actor = system.spawn(Behaviors.supervise(Behaviors.<Long, Object>withState(0L, (ctx, n, msg) -> {
+                if (msg instanceof Get g) {
+                    g.replyTo().tell(n);
+                    return n;
+                }
+                handled.increment();
+                Stm.afterCommit(() -> {
+                    throw new IllegalStateException("hook");
+                });
+                return n + 1;
+            })).onFailure(IllegalStateException.class, SupervisorStrategy.resume()), "hooked");
+            actor.tell("a");
+            actor.tell("b");
+            long n = system.<Object, Long>ask(actor, Get::new, Duration.ofSeconds(20)).get();
+            assertEquals(2, handled.get(), "both handlers committed");
+            assertEquals(2, n, "the state went forward with the commits (resume keeps it)");
+            assertEquals(2, system.diagnostics().failures(), "each hook failure is counted");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
     void restartResetsStateAndReRunsSetup(Mode mode) throws Exception {
         TLong setups = TLong.of(0);
         try (ActorSystem system = system(mode, 2)) {

@@ -3,6 +3,7 @@ package io.stmactors.stm;
 import io.stmactors.stm.internal.ControlSignal;
 
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Entry point of the transactional heap: run code as a transaction, wait for state, register
@@ -100,6 +101,29 @@ public final class Stm {
             throw new IllegalStateException("Stm.tryAtomic must be called outside any transaction");
         }
         return d.runTop(name, body, false, onChange) != TxnDescriptor.DEFERRED;
+    }
+
+    /**
+     * {@link #tryAtomic(String, TxnRunnable, Runnable)}, except that an exception thrown by an
+     * {@link #afterCommit} hook of this transaction does not leave the method: the transaction has
+     * committed, so after every hook ran the exception (the first; later ones suppressed in it) is
+     * passed to {@code onHookFailure}, on this thread, and the method returns {@code true}. For a
+     * runtime that must apply the outcome of a commit (an actor's new state) before it deals with a
+     * hook's failure. Exceptions of the body are thrown as by the three-argument form.
+     *
+     * @throws IllegalStateException if called inside a transaction
+     */
+    public static boolean tryAtomic(String name, TxnRunnable body, Runnable onChange,
+                                    Consumer<? super Throwable> onHookFailure) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(onChange, "onChange");
+        Objects.requireNonNull(onHookFailure, "onHookFailure");
+        TxnDescriptor d = TxnDescriptor.current();
+        if (d.depth != 0) {
+            throw new IllegalStateException("Stm.tryAtomic must be called outside any transaction");
+        }
+        return d.runTop(name, body, false, onChange, onHookFailure) != TxnDescriptor.DEFERRED;
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The transaction engine: one reusable descriptor per thread, holding the running transaction's
@@ -281,6 +282,16 @@ final class TxnDescriptor implements Replication.CommitView {
      * means a retry registers it and returns {@link #DEFERRED} instead.
      */
     Object runTop(Object label, Object body, boolean callable, Runnable onRetryWake) {
+        return runTop(label, body, callable, onRetryWake, null);
+    }
+
+    /**
+     * {@link #runTop(Object, Object, boolean, Runnable)}; when {@code hookFailures} is non-null, an
+     * exception of an after-commit hook of this transaction goes to it, after every hook ran, instead
+     * of being thrown (the transaction committed).
+     */
+    Object runTop(Object label, Object body, boolean callable, Runnable onRetryWake,
+                  Consumer<? super Throwable> hookFailures) {
         // Reference stores into this long-lived descriptor cost a GC write barrier (a fence under
         // G1): store only what changed. The label is meaningful only while a transaction runs, so
         // it is left in place afterwards, except that a transaction run from a top-level rollback
@@ -290,7 +301,7 @@ final class TxnDescriptor implements Replication.CommitView {
             this.label = label;
         }
         try {
-            return attempts(body, callable, onRetryWake);
+            return attempts(body, callable, onRetryWake, hookFailures);
         } finally {
             if (previous != null && this.label != previous) {
                 this.label = previous;
@@ -307,7 +318,8 @@ final class TxnDescriptor implements Replication.CommitView {
     private static final int TRY_UNLOGGED = 2;
     private static final int ONE_CONFLICT = 4;
 
-    private Object attempts(Object body, boolean callable, Runnable onRetryWake) {
+    private Object attempts(Object body, boolean callable, Runnable onRetryWake,
+                            Consumer<? super Throwable> hookFailures) {
         int state = roStreak >= RO_STREAK && label == roLabel ? TRY_UNLOGGED : 0;
         for (;;) {
             boolean startInevitable = (state & START_INEVITABLE) != 0;
@@ -336,7 +348,7 @@ final class TxnDescriptor implements Replication.CommitView {
             }
             unlogged = false;
             learnReadOnly();
-            finishCommit();
+            finishCommit(hookFailures);
             return result;
         }
     }
@@ -534,16 +546,19 @@ final class TxnDescriptor implements Replication.CommitView {
         }
     }
 
-    private void finishCommit() {
+    private void finishCommit(Consumer<? super Throwable> hookFailures) {
         stats.commits++;
         depth = 0;
         if (toWakeSize != 0 || readSize > 256 || hooksUsed) {
-            finishCommitSlow();
+            finishCommitSlow(hookFailures);
         }
     }
 
-    /** Wake-ups, hooks, and letting go of a big read set. */
-    private void finishCommitSlow() {
+    /**
+     * Wake-ups, hooks, and letting go of a big read set. A hook's exception is thrown, or given to
+     * {@code hookFailures} when that is non-null.
+     */
+    private void finishCommitSlow(Consumer<? super Throwable> hookFailures) {
         // Wake-up callbacks run on this thread, outside the transaction, and may run transactions of
         // their own on this descriptor, whose begin() resets the wake-up list and the hook lists:
         // detach the after-commit hooks first, and fireCollectedWaiters detaches its list.
@@ -569,6 +584,7 @@ final class TxnDescriptor implements Replication.CommitView {
         if (toWakeSize != 0) {
             fireCollectedWaiters(); // outside the transaction: callbacks may run their own
         }
+        Throwable failure = null;
         try {
             if (scoped != null) {
                 runHooks(scoped); // if one fails, the after-commit hooks do not run
@@ -576,11 +592,19 @@ final class TxnDescriptor implements Replication.CommitView {
             if (hooks != null) {
                 runHooks(hooks); // detached: a hook may start a transaction on this thread
             }
+        } catch (Throwable t) {
+            if (hookFailures == null) {
+                throw t;
+            }
+            failure = t;
         } finally {
             if (hooks != null) {
                 hooks.clear();
                 spareHooks = hooks;
             }
+        }
+        if (failure != null) {
+            hookFailures.accept(failure);
         }
     }
 

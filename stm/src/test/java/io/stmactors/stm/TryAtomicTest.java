@@ -76,6 +76,66 @@ class TryAtomicTest {
         assertEquals(0, x.get());
     }
 
+    @Test
+    void aFailingAfterCommitHookGoesToTheHandlerOnceEveryHookRanAndTheCommitStands() {
+        TLong x = TLong.of(0);
+        IllegalStateException first = new IllegalStateException("first hook");
+        IllegalArgumentException second = new IllegalArgumentException("second hook");
+        AtomicInteger laterHookRuns = new AtomicInteger();
+        AtomicReference<Throwable> handed = new AtomicReference<>();
+        AtomicInteger handedCalls = new AtomicInteger();
+        boolean committed = Stm.tryAtomic("hooks fail", () -> {
+            x.set(7);
+            Stm.afterCommit(() -> {
+                throw first;
+            });
+            Stm.afterCommit(() -> {
+                assertTrue(handed.get() == null, "handed over before every hook ran");
+                laterHookRuns.incrementAndGet();
+                throw second;
+            });
+        }, () -> { }, t -> {
+            handedCalls.incrementAndGet();
+            handed.set(t);
+            assertFalse(Stm.inTransaction(), "handed over inside the transaction");
+        });
+        assertTrue(committed);
+        assertEquals(7, x.get(), "the commit stands");
+        assertEquals(1, laterHookRuns.get(), "the other hooks still ran");
+        assertEquals(1, handedCalls.get());
+        assertEquals(first, handed.get());
+        assertEquals(second, first.getSuppressed()[0]);
+
+        // The handler is for that transaction only: one started by the handler, or the next one, throws.
+        IllegalStateException inner = new IllegalStateException("inner hook");
+        AtomicReference<Throwable> innerThrown = new AtomicReference<>();
+        Stm.tryAtomic("outer", () -> Stm.afterCommit(() -> {
+            try {
+                Stm.atomic(() -> Stm.afterCommit(() -> {
+                    throw inner;
+                }));
+            } catch (IllegalStateException e) {
+                innerThrown.set(e);
+            }
+        }), () -> { }, t -> handed.set(t));
+        assertEquals(inner, innerThrown.get(), "a transaction run by a hook throws its own hook's failure");
+        assertEquals(first, handed.get(), "the outer handler got nothing");
+        assertThrows(IllegalStateException.class, () -> Stm.tryAtomic("next", () -> Stm.afterCommit(() -> {
+            throw inner;
+        }), () -> { }));
+    }
+
+    @Test
+    void aBodyFailureIsThrownEvenWithAHookFailureHandler() {
+        IllegalArgumentException failure = new IllegalArgumentException("body");
+        AtomicInteger handed = new AtomicInteger();
+        assertEquals(failure, assertThrows(IllegalArgumentException.class, () -> Stm.tryAtomic("fails", () -> {
+            Stm.afterCommit(() -> { });
+            throw failure;
+        }, () -> { }, t -> handed.incrementAndGet())));
+        assertEquals(0, handed.get());
+    }
+
     /**
      * The callback runs "on the committing thread" after the commit. Whatever it does with the heap
      * must be its own one-operation transaction: not joined to the committer's finished transaction

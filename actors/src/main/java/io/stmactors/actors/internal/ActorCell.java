@@ -342,14 +342,14 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         MessageStats stats = message == START ? null : statsFor(message);
         boolean committed;
         try {
-            committed = system.runTransaction(txnName, inv, concurrent ? inv.wake : wake);
+            committed = system.runTransaction(txnName, inv, concurrent ? inv.wake : wake, inv.hookFailures);
         } catch (Throwable failure) {
             count(stats, inv.attempts - 1, 0, 0, 1);
             if (system.isolation != null) {
                 system.isolation.afterRollback(this);
             }
             consumed(message);
-            onFailure(message, failure);
+            onFailure(message, failure, false);
             return true;
         }
         if (!committed) {
@@ -359,7 +359,8 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             }
             return false;
         }
-        count(stats, inv.attempts - 1, 1, 0, 0);
+        Throwable hookFailure = inv.hookFailure;
+        count(stats, inv.attempts - 1, 1, 0, hookFailure != null ? 1 : 0);
         if (message == START) {
             needsStart = false;
             startFailures = 0;
@@ -374,11 +375,30 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             }
         }
         if (system.isolation != null) {
-            system.isolation.afterCommit(this);
+            try {
+                system.isolation.afterCommit(this);
+            } catch (Throwable shipping) {
+                // Committed here, but its effects could not be shipped: never leave the actor stuck
+                // (an exception out of run() would keep it scheduled forever); supervision decides.
+                LOG.error("Actor '{}': what the handler of {} did was committed but could not be shipped",
+                        name, message == START ? "its start" : message.getClass().getSimpleName(), shipping);
+                if (hookFailure == null) {
+                    hookFailure = shipping;
+                } else {
+                    hookFailure.addSuppressed(shipping);
+                }
+            }
         }
         consumed(message);
         if (inv.stop) {
+            if (hookFailure != null) {
+                LOG.warn("Actor '{}': an after-commit hook failed ({}); stopping as its handler asked",
+                        name, hookFailure.toString());
+            }
             doStop();
+        } else if (hookFailure != null) {
+            inv.hookFailure = null;
+            onFailure(message, hookFailure, true);
         }
         return true;
     }
@@ -443,7 +463,9 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             hot.commits++;
         } else if (failed != 0) {
             hot.messages++;
-            hot.failures++;
+        }
+        if (failed != 0) {
+            hot.failures++; // with a commit: an after-commit hook failed
         }
         if (aborted != 0) {
             hot.aborts += aborted;
@@ -453,16 +475,22 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         }
     }
 
-    /** The handler threw: everything it did is rolled back; supervision decides the rest. */
-    private void onFailure(Object message, Throwable failure) {
+    /**
+     * The handler threw: everything it did is rolled back; supervision decides the rest. With
+     * {@code committed}, the handler committed and an after-commit hook threw: its outcome (state,
+     * behavior) was adopted already, and supervision decides what happens next all the same.
+     */
+    private void onFailure(Object message, Throwable failure, boolean committed) {
         if (message instanceof Terminated && failure instanceof ClassCastException) {
             LOG.debug("{}: its message type does not admit Terminated; dropped", this);
             return;
         }
         SupervisorStrategy strategy = supervision == null ? SupervisorStrategy.stop() : supervision.strategyFor(failure);
-        String what = message == START ? "starting" : "handling " + message.getClass().getSimpleName();
+        String what = (committed ? "in an after-commit hook of " : "")
+                + (message == START ? "starting" : "handling " + message.getClass().getSimpleName());
         switch (strategy.directive()) {
-            case RESUME -> LOG.warn("Actor '{}' failed {} ({}); resuming, message dropped", name, what, failure.toString());
+            case RESUME -> LOG.warn("Actor '{}' failed {} ({}); resuming, {}", name, what, failure.toString(),
+                    committed ? "the commit stands" : "message dropped");
             case RESTART -> {
                 if (message == START && ++startFailures >= MAX_START_FAILURES) {
                     LOG.error("Actor '{}' failed {} {} times in a row; stopping", name, what, startFailures, failure);

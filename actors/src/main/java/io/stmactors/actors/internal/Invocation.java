@@ -5,6 +5,8 @@ import io.stmactors.actors.Signal;
 import io.stmactors.actors.Supervised;
 import io.stmactors.stm.TxnRunnable;
 
+import java.util.function.Consumer;
+
 /**
  * The transaction body that handles one message of one actor, and what it decided (next behavior,
  * next state, stop), read by the cell after commit. Reused across messages by an ordinary actor
@@ -20,6 +22,10 @@ final class Invocation<M> implements TxnRunnable {
     /** For concurrent actors: a retried message goes back to the mailbox when woken. */
     final Runnable wake;
 
+    /** What an after-commit hook of the handler threw (the commit stands), or null. */
+    Throwable hookFailure;
+    final Consumer<Throwable> hookFailures = t -> hookFailure = t;
+
     Object message;
     int attempts;
     Behavior<M> nextBehavior;
@@ -34,6 +40,9 @@ final class Invocation<M> implements TxnRunnable {
     void prepare(Object message) {
         this.message = message;
         this.attempts = 0;
+        if (hookFailure != null) {
+            hookFailure = null;
+        }
     }
 
     @Override

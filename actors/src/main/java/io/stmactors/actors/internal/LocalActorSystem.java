@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -346,16 +347,16 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     // =====================================================================================
 
     /** Runs a handler transaction: under the global lock in GLOBAL_LOCK mode. */
-    boolean runTransaction(String name, TxnRunnable body, Runnable onChange) {
+    boolean runTransaction(String name, TxnRunnable body, Runnable onChange, Consumer<Throwable> hookFailures) {
         if (gil == null) {
-            return Stm.tryAtomic(name, body, onChange);
+            return Stm.tryAtomic(name, body, onChange, hookFailures);
         }
         gil.lock();
         try {
             if (runningHandlers != null) {
                 restartHandlerClock(Thread.currentThread()); // waiting for the lock is not handling
             }
-            return Stm.tryAtomic(name, body, onChange);
+            return Stm.tryAtomic(name, body, onChange, hookFailures);
         } finally {
             gil.unlock();
         }
