@@ -65,7 +65,10 @@ public interface ActorSystem extends AutoCloseable {
 
     /**
      * Waits until every mailbox is empty and no handler runs (bounded by the configured close
-     * timeout), then stops every actor and the workers. Idempotent.
+     * timeout), then stops every actor and the workers. Asks still pending then fail with an
+     * {@code IllegalStateException}. In the in-process modes an interrupt of the calling thread cuts
+     * the waiting short (the actors are stopped all the same; the interrupt flag stays set).
+     * Idempotent.
      */
     @Override
     void close();

@@ -276,7 +276,9 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
         try {
             long deadline = System.nanoTime() + config.closeTimeout().toNanos();
             boolean quiet = awaitQuiescence(deadline);
-            if (!quiet) {
+            if (!quiet && interrupted()) {
+                LOG.warn("Actor system '{}': close() was interrupted; stopping without waiting", config.name());
+            } else if (!quiet) {
                 LOG.warn("Actor system '{}': still busy after the close timeout ({}); stopping anyway",
                         config.name(), config.closeTimeout());
             }
@@ -296,32 +298,40 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
                 }
             }
             long stopDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (!registry.isEmpty() && System.nanoTime() < stopDeadline) {
+            while (!registry.isEmpty() && System.nanoTime() < stopDeadline && !interrupted()) {
                 sleepQuietly(1);
             }
             pool.shutdown();
-            if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+            if (!pool.awaitTermination(5, TimeUnit.SECONDS)) { // at once if interrupted
                 LOG.warn("Actor system '{}': workers did not finish within 5 s; abandoning them", config.name());
                 pool.shutdownNow();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pool.shutdownNow();
+        } finally {
+            // Whatever stopped the waiting (the timeouts, an interrupt): no ask may wait forever.
             timer.shutdownNow();
             for (CompletableFuture<?> f : List.copyOf(pendingAsks)) {
                 f.completeExceptionally(new IllegalStateException(
                         "actor system '" + config.name() + "' closed before the reply arrived"));
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            pool.shutdownNow();
-            timer.shutdownNow();
-        } finally {
             terminated.complete(null);
         }
+    }
+
+    /**
+     * Whether the thread calling close() was interrupted: close() then stops waiting for the system to
+     * drain (it still stops every actor, fails every pending ask, and leaves the flag set).
+     */
+    private static boolean interrupted() {
+        return Thread.currentThread().isInterrupted();
     }
 
     /** Quiet = no worker busy and no task queued, seen three times in a row. */
     private boolean awaitQuiescence(long deadline) {
         int quietChecks = 0;
-        while (System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline && !interrupted()) {
             if (pool.isQuiescent()) {
                 if (++quietChecks >= 3) {
                     return true;
