@@ -30,8 +30,9 @@ public interface ActorSystemDiagnostics {
     long retryWaits();
 
     /**
-     * Handlers that threw (the message was dropped after rollback), plus handlers that committed
-     * and then had an after-commit hook throw (the commit stands; supervision decides what follows).
+     * Handlers that threw (the message was dropped after rollback), setups that threw, and handlers
+     * that committed and then had an after-commit hook throw (the commit stands and counts in
+     * {@link #commits()}; supervision decides what follows). The per-class rows count only the first kind.
      */
     long failures();
 

@@ -297,6 +297,56 @@ class ActorSemanticsTest {
 
     @ParameterizedTest
     @EnumSource(Mode.class)
+    void restartStopsTheChildrenFirstSoTheSetupCanSpawnThemAgain(Mode mode) throws Exception {
+        TLong kidStarts = TLong.of(0);
+        try (ActorSystem system = system(mode, 2)) {
+            ActorRef<Object> parent = system.spawn(Behaviors.supervise(Behaviors.<Object>setup(ctx -> {
+                ctx.spawn(Behaviors.<String>setup(c -> {
+                    kidStarts.increment();
+                    return Behaviors.receive((c2, m) -> Behaviors.same());
+                }), "kid");
+                return Behaviors.<Long, Object>withState(0L, (c, n, msg) -> {
+                    if (msg instanceof Get g) {
+                        g.replyTo().tell(n);
+                        return n;
+                    }
+                    if ("boom".equals(msg)) {
+                        throw new IllegalArgumentException("boom");
+                    }
+                    return n + 1;
+                });
+            })).onFailure(IllegalArgumentException.class, SupervisorStrategy.restart()), "parent");
+            parent.tell("x");
+            assertEquals(1L, system.<Object, Long>ask(parent, Get::new, Duration.ofSeconds(20)).get());
+            parent.tell("boom");
+            parent.tell("x");
+            assertEquals(1L, system.<Object, Long>ask(parent, Get::new, Duration.ofSeconds(20)).get(),
+                    "restarted (its setup spawned 'kid' again) and handled what came after the failure");
+            await(() -> kidStarts.get() == 2, Duration.ofSeconds(20), "the new child to start");
+            await(() -> system.diagnostics().liveActors() == 2, Duration.ofSeconds(20), "the parent and one child");
+            Thread.sleep(100);
+            assertEquals(2, kidStarts.get(), "the old child stopped, one new one started");
+            assertEquals(2, system.diagnostics().liveActors(), "the parent and one child");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aSetupThatFailsUnderResumeStopsTheActorInsteadOfRunningAgainAndAgain(Mode mode) throws Exception {
+        try (ActorSystem system = system(mode, 2)) {
+            ActorRef<Object> actor = system.spawn(Behaviors.supervise(Behaviors.<Object>setup(ctx -> {
+                throw new IllegalStateException("setup fails");
+            })).onFailure(IllegalStateException.class, SupervisorStrategy.resume()), "unresumable");
+            actor.tell("x");
+            await(() -> system.diagnostics().liveActors() == 0, Duration.ofSeconds(20), "the actor to stop");
+            await(() -> system.diagnostics().deadLetters() >= 1, Duration.ofSeconds(20), "its message as a dead letter");
+            Thread.sleep(100);
+            assertEquals(1, system.diagnostics().failures(), "the setup failed once, and never ran again");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
     void defaultStrategyStopsAndWatchersGetTerminated(Mode mode) throws Exception {
         TRef<String> terminated = TRef.of(null);
         try (ActorSystem system = system(mode, 2)) {

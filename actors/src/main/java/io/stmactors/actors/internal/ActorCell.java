@@ -108,6 +108,12 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     // their own object (see Hot), away from the fields senders read and CAS
     final Hot<M> hot = new Hot<>();
     private volatile boolean needsStart = true;
+    /**
+     * A restart waits for the children of the failed incarnation to stop first (as in Pekko), so
+     * that its setup can spawn them again under the same names: set by the restart, cleared when
+     * the last child has stopped (which then starts the actor again).
+     */
+    private volatile boolean restartAwaitsChildren;
     private int startFailures;
     private final Invocation<M> invocation;
 
@@ -284,6 +290,12 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             }
             Object message;
             if (needsStart) {
+                if (restartAwaitsChildren) {
+                    if (!children.isEmpty()) {
+                        break; // idle: the last child to stop schedules this cell again
+                    }
+                    restartAwaitsChildren = false;
+                }
                 message = START;
             } else if (hot.pending != null) {
                 message = hot.pending;
@@ -311,7 +323,8 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             }
         }
         STATUS.setVolatile(this, IDLE);
-        if ((stopRequested || !mailbox.isEmpty()) && STATUS.compareAndSet(this, IDLE, SCHEDULED)) {
+        boolean more = restartAwaitsChildren ? children.isEmpty() : !mailbox.isEmpty();
+        if ((stopRequested || more) && STATUS.compareAndSet(this, IDLE, SCHEDULED)) {
             system.execute(this);
         }
     }
@@ -360,7 +373,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             return false;
         }
         Throwable hookFailure = inv.hookFailure;
-        count(stats, inv.attempts - 1, 1, 0, hookFailure != null ? 1 : 0);
+        count(stats, inv.attempts - 1, 1, 0, 0);
         if (message == START) {
             needsStart = false;
             startFailures = 0;
@@ -390,6 +403,9 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             }
         }
         consumed(message);
+        if (hookFailure != null) {
+            countCommittedFailure();
+        }
         if (inv.stop) {
             if (hookFailure != null) {
                 LOG.warn("Actor '{}': an after-commit hook failed ({}); stopping as its handler asked",
@@ -452,9 +468,26 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             if (failed > 0) {
                 counters.add(stats.base + MessageStats.FAILURES, 1);
             }
-        } else if (aborted > 0) {
-            system.startAborts.add(aborted);
+        } else {
+            if (aborted > 0) {
+                system.startAborts.add(aborted);
+            }
+            if (failed > 0) {
+                system.otherFailures.increment(); // a failed start
+            }
         }
+    }
+
+    /** A handler committed and then an after-commit hook (or the shipping of its effects) failed. */
+    private void countCommittedFailure() {
+        if (concurrent) {
+            synchronized (this) {
+                hot.failures++;
+            }
+        } else {
+            hot.failures++;
+        }
+        system.otherFailures.increment();
     }
 
     private void countPlain(int aborted, int committed, int waited, int failed) {
@@ -463,9 +496,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             hot.commits++;
         } else if (failed != 0) {
             hot.messages++;
-        }
-        if (failed != 0) {
-            hot.failures++; // with a commit: an after-commit hook failed
+            hot.failures++;
         }
         if (aborted != 0) {
             hot.aborts += aborted;
@@ -489,8 +520,16 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         String what = (committed ? "in an after-commit hook of " : "")
                 + (message == START ? "starting" : "handling " + message.getClass().getSimpleName());
         switch (strategy.directive()) {
-            case RESUME -> LOG.warn("Actor '{}' failed {} ({}); resuming, {}", name, what, failure.toString(),
-                    committed ? "the commit stands" : "message dropped");
+            case RESUME -> {
+                if (message == START && !committed) {
+                    // no behavior to resume with: a setup that failed would otherwise run again and again
+                    LOG.error("Actor '{}' failed {}; a failed start cannot be resumed: stopping", name, what, failure);
+                    doStop();
+                    return;
+                }
+                LOG.warn("Actor '{}' failed {} ({}); resuming, {}", name, what, failure.toString(),
+                        committed ? "the commit stands" : "message dropped");
+            }
             case RESTART -> {
                 if (message == START && ++startFailures >= MAX_START_FAILURES) {
                     LOG.error("Actor '{}' failed {} {} times in a row; stopping", name, what, startFailures, failure);
@@ -498,13 +537,23 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
                     return;
                 }
                 LOG.warn("Actor '{}' failed {} ({}); restarting", name, what, failure.toString());
-                if (concurrent) {
-                    restartConcurrent();
-                } else {
+                boolean awaitChildren = !children.isEmpty();
+                if (awaitChildren) {
+                    restartAwaitsChildren = true;
+                }
+                if (!concurrent) {
                     needsStart = true;
                     restored = null;
                     hot.state = null;
                     hot.current = null;
+                }
+                if (awaitChildren) {
+                    for (ActorCell<?> child : children) {
+                        child.requestStop();
+                    }
+                    childStopped(); // they may all have stopped already
+                } else if (concurrent) {
+                    restartConcurrent();
                 }
             }
             case STOP -> {
@@ -534,6 +583,9 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     }
 
     private void restartConcurrent() {
+        if (status == STOPPED) {
+            return; // stopped while its restart waited for the children
+        }
         Invocation<M> inv = new Invocation<>(this);
         handle(inv, START);
     }
@@ -599,6 +651,24 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     // Stopping and watching
     // =====================================================================================
 
+    /** A child of this cell stopped: a restart that waited for the children goes ahead once they all did. */
+    private void childStopped() {
+        if (!restartAwaitsChildren || !children.isEmpty()) {
+            return;
+        }
+        if (concurrent) {
+            synchronized (this) {
+                if (!restartAwaitsChildren) {
+                    return; // another child's stop got here first
+                }
+                restartAwaitsChildren = false;
+            }
+            system.execute(this::restartConcurrent);
+        } else if (STATUS.compareAndSet(this, IDLE, SCHEDULED)) {
+            system.execute(this); // run() clears the flag and starts the actor
+        }
+    }
+
     /** Stops this actor: children, remaining messages to dead letters, watchers notified. */
     void doStop() {
         List<Watch> toNotify;
@@ -613,6 +683,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         system.unregister(this);
         if (parent != null) {
             parent.children.remove(this);
+            parent.childStopped();
         }
         if (system.isolation != null) {
             system.isolation.stopped(this);

@@ -70,6 +70,11 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     };
     final MessageCounters counters = new MessageCounters();
     final LongAdder startAborts = new LongAdder();
+    /**
+     * Failures not counted per message class: failed starts (setup), and after-commit hooks that
+     * threw (their message counts as committed).
+     */
+    final LongAdder otherFailures = new LongAdder();
     private final LongAdder deadLetters = new LongAdder();
     private final LongAdder slowHandlers = new LongAdder();
     private final ScheduledThreadPoolExecutor timer;
@@ -481,7 +486,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
 
     @Override
     public long failures() {
-        long n = 0;
+        long n = otherFailures.sum();
         for (MessageStats s : statsTable.values()) {
             n += counters.sum(s.base + MessageStats.FAILURES);
         }
