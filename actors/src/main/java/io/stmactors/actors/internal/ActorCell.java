@@ -124,6 +124,8 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     // ---- relations
     final Set<ActorCell<?>> children = ConcurrentHashMap.newKeySet();
     private final List<Watch> watchers = new ArrayList<>(0); // guarded by this
+    /** The cells this one watches, so that its stop can take it off their lists; guarded by this. */
+    private List<ActorCell<?>> watching;
 
     /**
      * What the worker running the cell writes for every message: the behavior and state, the
@@ -672,6 +674,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     /** Stops this actor: children, remaining messages to dead letters, watchers notified. */
     void doStop() {
         List<Watch> toNotify;
+        List<ActorCell<?>> watched;
         synchronized (this) {
             if (status == STOPPED) {
                 return;
@@ -679,6 +682,13 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             STATUS.setVolatile(this, STOPPED);
             toNotify = new ArrayList<>(watchers);
             watchers.clear();
+            watched = watching;
+            watching = null;
+        }
+        if (watched != null) {
+            for (ActorCell<?> target : watched) {
+                target.removeWatcher(this); // a stopped watcher must not stay reachable from what it watched
+            }
         }
         system.unregister(this);
         if (parent != null) {
@@ -725,13 +735,39 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
 
     /** Registers a watcher (after the watching handler committed). */
     void addWatcher(ActorCell<?> watcher, Object message) {
+        boolean added = false;
         synchronized (this) {
             if (status != STOPPED) {
                 watchers.add(new Watch(watcher, message));
-                return;
+                added = true;
             }
         }
-        watcher.enqueue(message != null ? message : new Terminated(this));
+        if (!added) {
+            watcher.enqueue(message != null ? message : new Terminated(this));
+        } else if (!watcher.noteWatching(this)) {
+            removeWatcher(watcher); // the watcher stopped meanwhile, without seeing this watch
+        }
+    }
+
+    /** Records that this cell watches {@code target}; false if this cell has stopped. */
+    private synchronized boolean noteWatching(ActorCell<?> target) {
+        if (status == STOPPED) {
+            return false;
+        }
+        if (watching == null) {
+            watching = new ArrayList<>(1);
+        }
+        watching.add(target);
+        return true;
+    }
+
+    private synchronized void removeWatcher(ActorCell<?> watcher) {
+        watchers.removeIf(w -> w.watcher() == watcher);
+    }
+
+    /** The number of watches on this cell (for tests). */
+    synchronized int watcherCount() {
+        return watchers.size();
     }
 
     int mailboxSize() {

@@ -1,0 +1,69 @@
+package io.stmactors.actors.internal;
+
+import io.stmactors.actors.ActorRef;
+import io.stmactors.actors.ActorSystem;
+import io.stmactors.actors.ActorSystemConfig;
+import io.stmactors.actors.Behaviors;
+import io.stmactors.actors.Terminated;
+import io.stmactors.stm.TLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A watcher that stops is taken off the list of the actor it watched: per-session actors watching a
+ * long-lived service must not keep every ended session (its cell, mailbox and state) reachable
+ * from the service, nor turn into dead letters when the service stops.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WatcherCleanupTest {
+
+    @Test
+    void aStoppedWatcherIsForgottenByTheActorItWatched() throws Exception {
+        int sessions = 500;
+        TLong told = TLong.of(0);
+        try (ActorSystem system = ActorSystem.create(ActorSystemConfig.builder().workers(2).build())) {
+            ActorRef<String> service = system.spawn(Behaviors.<String>receive((ctx, m) -> Behaviors.same()), "service");
+            ActorRef<Object> keeper = system.spawn(Behaviors.<Object>setup(ctx -> {
+                ctx.watch(service);
+                return Behaviors.receive((c, m) -> {
+                    if (m instanceof Terminated) {
+                        told.increment();
+                    }
+                    return Behaviors.same();
+                });
+            }), "keeper");
+            for (int i = 0; i < sessions; i++) {
+                ActorRef<String> session = system.spawn(Behaviors.<String>setup(ctx -> {
+                    ctx.watch(service);
+                    return Behaviors.receive((c, m) -> Behaviors.stopped());
+                }), "session-" + i);
+                session.tell("done");
+            }
+            await(() -> system.diagnostics().liveActors() == 2, "the sessions to stop");
+            ActorCell<?> cell = (ActorCell<?>) service;
+            await(() -> cell.watcherCount() == 1, "the service to forget the stopped sessions");
+            assertEquals(1, cell.watcherCount(), "only the live keeper still watches");
+
+            long deadBefore = system.diagnostics().deadLetters();
+            cell.requestStop();
+            await(() -> told.get() == 1, "the live watcher to be told");
+            assertEquals(deadBefore, system.diagnostics().deadLetters(), "no Terminated went to a stopped session");
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for " + what);
+            }
+            Thread.sleep(1);
+        }
+    }
+}
