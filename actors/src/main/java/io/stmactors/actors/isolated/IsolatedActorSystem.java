@@ -895,9 +895,12 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
         }
         lost.sort(Comparator.naturalOrder());
-        boolean restart = config.restartWorkers() && !closed.get();
+        boolean gaveUp = worker.failedStarts() >= WorkerHandle.MAX_FAILED_STARTS;
+        boolean restart = config.restartWorkers() && !closed.get() && !gaveUp;
+        String notRestarted = gaveUp ? "its last " + worker.failedStarts() + " restarts died before they were ready"
+                : "restartWorkers is off";
         LOG.error("Worker process {} died (exit code {}); actors lost: {}; {}", endpoint, exitCode, lost,
-                restart ? "restarting it with their last committed state" : "not restarting (restartWorkers off)");
+                restart ? "restarting it with their last committed state" : "not restarting (" + notRestarted + ")");
         owner.forgetHolder(endpoint);
         for (var e : asks.entrySet()) {
             PendingAsk ask = e.getValue();
@@ -915,7 +918,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         } else {
             for (String name : lost) {
                 lostActors.put(name, "its worker process " + endpoint + " died (exit code " + exitCode
-                        + ") and was not restarted (restartWorkers is off)");
+                        + ") and was not restarted (" + notRestarted + ")");
                 onStopped(name);
             }
         }

@@ -1,0 +1,119 @@
+package io.stmactors.actors.isolated;
+
+import io.stmactors.actors.ActorRef;
+import io.stmactors.actors.ActorSystem;
+import io.stmactors.actors.ActorSystemConfig;
+import io.stmactors.actors.Behaviors;
+import io.stmactors.actors.Mode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Deterministic reproductions of the isolated-mode findings of a code review of the coordinator (R1..), one
+ * test per finding, each failing before its fix. Each test starts and closes its own worker JVMs and stays
+ * well under 30 s.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class IsolatedReviewFindingsTest {
+    record Inc(ActorRef<Long> replyTo) {
+    }
+
+    private static ActorSystemConfig.Builder config(int workers) {
+        return ActorSystemConfig.builder().mode(Mode.ISOLATED_PROCESSES).workers(workers)
+                .register(Inc.class).closeTimeout(Duration.ofSeconds(10));
+    }
+
+    /**
+     * R1. A restarted worker process that died before it said Ready was taken for a worker failing its first
+     * start: its exit only failed the hello future, which nobody waits for after a restart, and was neither
+     * logged nor handled. Its actors stayed "being restarted" forever: tells to them were dead letters, asks
+     * failed at once.
+     */
+    @Test
+    void aRestartedWorkerThatDiesBeforeItIsReadyIsRestartedAgain() throws Exception {
+        try (ActorSystem system = ActorSystem.create(config(1).build())) {
+            IsolatedActorSystem iso = (IsolatedActorSystem) system;
+            ActorRef<Inc> counter = system.spawn(Behaviors.withState(0L, (ctx, n, inc) -> {
+                inc.replyTo().tell(n + 1);
+                return n + 1;
+            }), "counter");
+            assertEquals(1L, system.<Inc, Long>ask(counter, Inc::new, Duration.ofSeconds(20)).get(20, TimeUnit.SECONDS));
+
+            Process first = iso.workerProcess(0);
+            first.destroyForcibly();
+            await(() -> iso.workerProcess(0) != first, Duration.ofSeconds(20), "the relaunch");
+            Process second = iso.workerProcess(0);
+            second.destroyForcibly(); // at once: a JVM takes far longer than this to start and say Ready
+            assertTrue(second.waitFor(10, TimeUnit.SECONDS), "the relaunched process exits");
+
+            await(() -> iso.workerRestarts() == 2, Duration.ofSeconds(20), "a second restart");
+            long answer = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (answer == 0 && System.nanoTime() < deadline) {
+                try {
+                    answer = system.<Inc, Long>ask(counter, Inc::new, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    Thread.sleep(50); // still restarting: asks fail at once
+                }
+            }
+            assertEquals(2L, answer, "the counter came back with its committed state");
+        }
+    }
+
+    /**
+     * R1, its bound: a worker whose restarted processes keep dying before they are ready is not relaunched
+     * forever; after {@link WorkerHandle#MAX_FAILED_STARTS} such deaths in a row its actors are reported lost.
+     */
+    @Test
+    void aWorkerWhoseRestartsKeepDyingBeforeTheyAreReadyIsGivenUp() throws Exception {
+        try (ActorSystem system = ActorSystem.create(config(1).build())) {
+            IsolatedActorSystem iso = (IsolatedActorSystem) system;
+            ActorRef<Inc> counter = system.spawn(Behaviors.withState(0L, (ctx, n, inc) -> {
+                inc.replyTo().tell(n + 1);
+                return n + 1;
+            }), "counter");
+            assertEquals(1L, system.<Inc, Long>ask(counter, Inc::new, Duration.ofSeconds(20)).get(20, TimeUnit.SECONDS));
+            Process previous = iso.workerProcess(0);
+            previous.destroyForcibly();
+            for (int i = 0; i < WorkerHandle.MAX_FAILED_STARTS; i++) {
+                Process dead = previous;
+                await(() -> iso.workerProcess(0) != dead, Duration.ofSeconds(20), "relaunch " + (i + 1));
+                previous = iso.workerProcess(0);
+                previous.destroyForcibly(); // before it is ready
+                assertTrue(previous.waitFor(10, TimeUnit.SECONDS), "the relaunched process exits");
+            }
+            Process last = previous;
+            ExecutionException failed = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (failed == null || !failed.getCause().getMessage().contains("was not restarted")) {
+                assertTrue(System.nanoTime() < deadline, "asks never said the actor is lost: " + failed);
+                try {
+                    system.<Inc, Long>ask(counter, Inc::new, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    failed = e;
+                }
+                Thread.sleep(10);
+            }
+            assertTrue(failed.getCause().getMessage().contains("died before they were ready"),
+                    failed.getCause().getMessage());
+            assertEquals(WorkerHandle.MAX_FAILED_STARTS, iso.workerRestarts(), "no relaunch after giving up");
+            assertTrue(iso.workerProcess(0) == last, "no new process after giving up");
+        }
+    }
+
+    static void await(java.util.function.BooleanSupplier condition, Duration timeout, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(1);
+        }
+    }
+}
