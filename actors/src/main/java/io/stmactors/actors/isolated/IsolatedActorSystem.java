@@ -261,9 +261,11 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         long id = askIds.incrementAndGet();
         PromiseRef<R> replyTo = new PromiseRef<>(future, "ask-" + id + "-to-" + target.name());
         replyTo.wireId(id);
-        asks.put(id, new PendingAsk(replyTo, target.name()));
         M message = request.apply(replyTo);
         Objects.requireNonNull(message, "request produced a null message");
+        // Registered only now: a request that throws or produces null leaves nothing behind. Nothing can answer
+        // before the message is sent, below; the reply-to's wire id is set above, so encoding it registers nothing.
+        asks.put(id, new PendingAsk(replyTo, target.name()));
         java.util.concurrent.ScheduledFuture<?> timeoutTask;
         try {
             timeoutTask = timer.schedule(() -> future.completeExceptionally(new TimeoutException(

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -105,6 +106,30 @@ class IsolatedReviewFindingsTest {
                     failed.getCause().getMessage());
             assertEquals(WorkerHandle.MAX_FAILED_STARTS, iso.workerRestarts(), "no relaunch after giving up");
             assertTrue(iso.workerProcess(0) == last, "no new process after giving up");
+        }
+    }
+
+    /**
+     * R2. {@code ask} registered the pending ask before it ran the request function and before it scheduled the
+     * timeout: a request that threw, or produced null, left its entry in the table for good.
+     */
+    @Test
+    void anAskWhoseRequestFailsLeavesNoPendingAsk() throws Exception {
+        try (ActorSystem system = ActorSystem.create(config(1).build())) {
+            IsolatedActorSystem iso = (IsolatedActorSystem) system;
+            ActorRef<Inc> counter = system.spawn(Behaviors.withState(0L, (ctx, n, inc) -> {
+                inc.replyTo().tell(n + 1);
+                return n + 1;
+            }), "counter");
+            IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                    () -> system.<Inc, Long>ask(counter, r -> {
+                        throw new IllegalStateException("injected: the request fails");
+                    }, Duration.ofSeconds(5)));
+            assertEquals("injected: the request fails", thrown.getMessage());
+            assertThrows(NullPointerException.class, () -> system.<Inc, Long>ask(counter, r -> null, Duration.ofSeconds(5)));
+            assertEquals(0, iso.tables().pendingAsks(), "a failed request left its ask pending");
+            assertEquals(1L, system.<Inc, Long>ask(counter, Inc::new, Duration.ofSeconds(20)).get(20, TimeUnit.SECONDS));
+            assertEquals(0, iso.tables().pendingAsks());
         }
     }
 
