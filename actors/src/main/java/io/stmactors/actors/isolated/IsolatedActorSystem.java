@@ -529,7 +529,6 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     }
 
     private void shutdownEverything() {
-        owner.close();
         for (WorkerHandle w : workers) {
             if (w != null) {
                 w.stopping(() -> sendControl(w.endpoint(), new Frames.Shutdown()));
@@ -541,6 +540,10 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
         }
         awaitFinalStatuses(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+        // Only now: the workers' handlers commit until their final status (which follows their last commit on the
+        // FIFO inbox), and each commit needs new versions and updates to the other holders. A closed owner
+        // refuses a commit to shared references; it must never accept one without them (a lost update).
+        owner.close();
         polling = false;
         try {
             pollThread.join(5_000);
@@ -563,9 +566,10 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     }
 
     /**
-     * The workers that exited sent their final counters before exiting: wait (bounded) until the poll thread
-     * has read them, then keep them as the last status, so that the diagnostics after close include what the
-     * close itself did (the messages it turned into dead letters).
+     * The workers that exited sent their final counters before exiting (a worker started by hand sends them
+     * too, then leaves): wait (bounded) until the poll thread has read them, then keep them as the last status,
+     * so that the diagnostics after close include what the close itself did (the messages it turned into dead
+     * letters).
      */
     private void awaitFinalStatuses(long deadline) {
         Frames.Status[] last = lastStatus;
@@ -575,7 +579,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             if (w == null) {
                 continue;
             }
-            while (w.finalStatus() == null && w.exitedNormally() && System.nanoTime() < deadline) {
+            while (w.finalStatus() == null && (w.exitedNormally() || (w.external() && w.alive()))
+                    && System.nanoTime() < deadline) {
                 sleep(1);
             }
             merged[i] = w.finalStatus() != null ? w.finalStatus() : last != null ? last[i] : null;

@@ -5,14 +5,19 @@ import io.stmactors.actors.ActorSystem;
 import io.stmactors.actors.ActorSystemConfig;
 import io.stmactors.actors.Behaviors;
 import io.stmactors.actors.Mode;
+import io.stmactors.actors.reliability.LogCapture;
+import io.stmactors.stm.TLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -131,6 +136,76 @@ class IsolatedReviewFindingsTest {
             assertEquals(1L, system.<Inc, Long>ask(counter, Inc::new, Duration.ofSeconds(20)).get(20, TimeUnit.SECONDS));
             assertEquals(0, iso.tables().pendingAsks());
         }
+    }
+
+    /**
+     * R3. {@code close()} closed the heap owner first and stopped the workers after; a closed owner accepted a
+     * worker's commit without raising the versions it wrote (nor updating the other holders), so two workers
+     * that both read a counter at version v were both accepted, and one increment was lost. With one worker
+     * (I3) nothing shows it: its own replica carries its increments. Here two busy actors on two workers both
+     * increment one shared counter while the system closes: every message is handled or a dead letter.
+     */
+    @Test
+    void closeWhileTwoWorkersCommitToOneCounterLosesNoUpdate() throws Exception {
+        TLong handled = TLong.named("review-close-handled", 0);
+        int sentEach = 1_000;
+        ActorSystem system = ActorSystem.create(config(2).closeTimeout(Duration.ZERO)
+                .placement((name, n) -> name.equals("busy-0") ? 0 : 1).build());
+        try (LogCapture log = new LogCapture()) {
+            IsolatedActorSystem iso = (IsolatedActorSystem) system;
+            List<ActorRef<Object>> busy = new ArrayList<>();
+            for (int a = 0; a < 2; a++) {
+                busy.add(system.spawn(Behaviors.receive((ctx, msg) -> {
+                    handled.increment(); // a shared write: every commit waits for the owner's verdict
+                    return Behaviors.same();
+                }), "busy-" + a));
+            }
+            assertEquals(0, iso.workerOf("busy-0"));
+            assertEquals(1, iso.workerOf("busy-1"));
+            for (int i = 0; i < sentEach; i++) {
+                busy.get(0).tell(i);
+                busy.get(1).tell(i);
+            }
+            long started = System.nanoTime();
+            system.close(); // at once: both workers are still handling, and committing to the same counter
+            long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertTrue(closeMs < 15_000, "close() took " + closeMs + " ms");
+            assertFalse(log.text().contains("did not exit"), "a worker had to be killed:\n" + log.text());
+            long deadLetters = system.diagnostics().deadLetters();
+            assertEquals(2L * sentEach, handled.get() + deadLetters, "handled " + handled.get() + " + dead letters "
+                    + deadLetters + " (an increment accepted without a new version is lost)");
+        } finally {
+            system.close();
+        }
+    }
+
+    /**
+     * R3, the owner's side: a closed owner must refuse a worker commit that reads or writes shared references,
+     * since it no longer raises versions: two workers that read the same version would otherwise both be
+     * accepted.
+     */
+    @Test
+    void aClosedHeapOwnerRefusesWorkerCommitsToSharedReferences() {
+        ReplicationRouter.ensureInstalled();
+        HeapOwner owner = new HeapOwner(new IsolatedWireFuzzTest.NoOutlet());
+        TLong counter = TLong.of(10);
+        long id = owner.adopt(counter);
+        long version = owner.owned(id).binding.version;
+        owner.close();
+        for (int worker = 1; worker <= 2; worker++) {
+            long written = 10 + worker;
+            Frames.Commit commit = new Frames.Commit(worker, true, "increment", List.of(new Frames.ReadVersion(id, version)),
+                    List.of(new Frames.RefValue(id, true, version, new byte[0])), List.of(), List.of(), List.of(),
+                    List.of(), List.of());
+            owner.lock.lock();
+            try {
+                HeapOwner.Verdict verdict = owner.commit(worker, commit, bytes -> written);
+                assertEquals(HeapOwner.Decision.REFUSED, verdict.decision(), "worker " + worker + "'s commit");
+            } finally {
+                owner.lock.unlock();
+            }
+        }
+        assertEquals(10L, counter.get(), "nothing applied");
     }
 
     static void await(java.util.function.BooleanSupplier condition, Duration timeout, String what)
