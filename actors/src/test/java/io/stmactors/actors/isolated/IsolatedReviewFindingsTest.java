@@ -22,9 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Deterministic reproductions of the isolated-mode findings of a code review of the coordinator (R1..), one
- * test per finding, each failing before its fix. Each test starts and closes its own worker JVMs and stays
- * well under 30 s.
+ * Deterministic reproductions of the isolated-mode findings of a code review of the coordinator (R1..R3), each
+ * failing before its fix, and a test that pins a limit the README documents instead (R4). Each test starts and
+ * closes its own worker JVMs (one needs none) and stays well under 30 s.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class IsolatedReviewFindingsTest {
@@ -206,6 +206,45 @@ class IsolatedReviewFindingsTest {
             }
         }
         assertEquals(10L, counter.get(), "nothing applied");
+    }
+
+    /**
+     * R4, a documented limit (README, isolated mode, "a worker dies"): a {@code Behaviors.concurrent} actor keeps
+     * its behavior and state in the worker's own cell, and its commits ship neither to the owner, so a restarted
+     * worker re-creates it from its initial behavior and state; what it wrote to shared references survives.
+     * Restoring it needs changes to the actor cell ({@code actors.internal}); if they are made, this test must
+     * change with the README.
+     */
+    @Test
+    void aConcurrentActorRestartsFromItsInitialStateButItsSharedWritesSurvive() throws Exception {
+        TLong total = TLong.named("review-concurrent-total", 0);
+        try (ActorSystem system = ActorSystem.create(config(1).build())) {
+            IsolatedActorSystem iso = (IsolatedActorSystem) system;
+            ActorRef<Inc> counter = system.spawn(Behaviors.concurrent(Behaviors.withState(0L, (ctx, n, inc) -> {
+                total.increment();
+                inc.replyTo().tell(n + 1);
+                return n + 1;
+            })), "concurrent-counter");
+            for (long i = 1; i <= 3; i++) {
+                assertEquals(i, system.<Inc, Long>ask(counter, Inc::new, Duration.ofSeconds(20)).get(20, TimeUnit.SECONDS));
+            }
+            assertEquals(3L, total.get());
+
+            Process first = iso.workerProcess(0);
+            first.destroyForcibly();
+            await(() -> iso.workerRestarts() == 1 && iso.workerProcess(0) != first, Duration.ofSeconds(20), "the restart");
+            long answer = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (answer == 0 && System.nanoTime() < deadline) {
+                try {
+                    answer = system.<Inc, Long>ask(counter, Inc::new, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    Thread.sleep(50); // still restarting: asks fail at once
+                }
+            }
+            assertEquals(1L, answer, "the concurrent actor restarted from its initial state (the documented limit)");
+            assertEquals(4L, total.get(), "its writes to shared references were kept");
+        }
     }
 
     static void await(java.util.function.BooleanSupplier condition, Duration timeout, String what)
