@@ -214,6 +214,11 @@ final class HeapOwner implements ReplicationRouter.Side {
         if (!c.sync() && (!c.reads().isEmpty() || !c.writes().isEmpty())) {
             return Verdict.refused("an asynchronous commit that reads or writes shared references");
         }
+        if (closed && (!c.reads().isEmpty() || !c.writes().isEmpty())) {
+            // A closed owner raises no version and updates no holder: accepting would let two workers that read
+            // the same version both commit (a lost update).
+            return Verdict.refused("the heap owner is closed (the system is closing)");
+        }
         for (Frames.ReadVersion r : c.reads()) {
             Owned o = r == null ? null : table.get(r.id());
             if (o == null) {
@@ -392,8 +397,19 @@ final class HeapOwner implements ReplicationRouter.Side {
         }
     }
 
+    /**
+     * From now on, worker commits that read or write shared references are refused, and a coordinator
+     * transaction's commit neither raises versions nor sends updates. Called once the workers have stopped:
+     * until then their commits need versions and updates. Under the lock, so a commit being checked is decided
+     * before.
+     */
     void close() {
-        closed = true;
+        lock.lock();
+        try {
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     // -------------------------------------------------------------------------------------

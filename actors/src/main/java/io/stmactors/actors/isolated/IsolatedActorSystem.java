@@ -261,9 +261,11 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         long id = askIds.incrementAndGet();
         PromiseRef<R> replyTo = new PromiseRef<>(future, "ask-" + id + "-to-" + target.name());
         replyTo.wireId(id);
-        asks.put(id, new PendingAsk(replyTo, target.name()));
         M message = request.apply(replyTo);
         Objects.requireNonNull(message, "request produced a null message");
+        // Registered only now: a request that throws or produces null leaves nothing behind. Nothing can answer
+        // before the message is sent, below; the reply-to's wire id is set above, so encoding it registers nothing.
+        asks.put(id, new PendingAsk(replyTo, target.name()));
         java.util.concurrent.ScheduledFuture<?> timeoutTask;
         try {
             timeoutTask = timer.schedule(() -> future.completeExceptionally(new TimeoutException(
@@ -527,7 +529,6 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     }
 
     private void shutdownEverything() {
-        owner.close();
         for (WorkerHandle w : workers) {
             if (w != null) {
                 w.stopping(() -> sendControl(w.endpoint(), new Frames.Shutdown()));
@@ -539,6 +540,10 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
         }
         awaitFinalStatuses(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+        // Only now: the workers' handlers commit until their final status (which follows their last commit on the
+        // FIFO inbox), and each commit needs new versions and updates to the other holders. A closed owner
+        // refuses a commit to shared references; it must never accept one without them (a lost update).
+        owner.close();
         polling = false;
         try {
             pollThread.join(5_000);
@@ -561,9 +566,10 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     }
 
     /**
-     * The workers that exited sent their final counters before exiting: wait (bounded) until the poll thread
-     * has read them, then keep them as the last status, so that the diagnostics after close include what the
-     * close itself did (the messages it turned into dead letters).
+     * The workers that exited sent their final counters before exiting (a worker started by hand sends them
+     * too, then leaves): wait (bounded) until the poll thread has read them, then keep them as the last status,
+     * so that the diagnostics after close include what the close itself did (the messages it turned into dead
+     * letters).
      */
     private void awaitFinalStatuses(long deadline) {
         Frames.Status[] last = lastStatus;
@@ -573,7 +579,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             if (w == null) {
                 continue;
             }
-            while (w.finalStatus() == null && w.exitedNormally() && System.nanoTime() < deadline) {
+            while (w.finalStatus() == null && (w.exitedNormally() || (w.external() && w.alive()))
+                    && System.nanoTime() < deadline) {
                 sleep(1);
             }
             merged[i] = w.finalStatus() != null ? w.finalStatus() : last != null ? last[i] : null;
@@ -895,9 +902,12 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
         }
         lost.sort(Comparator.naturalOrder());
-        boolean restart = config.restartWorkers() && !closed.get();
+        boolean gaveUp = worker.failedStarts() >= WorkerHandle.MAX_FAILED_STARTS;
+        boolean restart = config.restartWorkers() && !closed.get() && !gaveUp;
+        String notRestarted = gaveUp ? "its last " + worker.failedStarts() + " restarts died before they were ready"
+                : "restartWorkers is off";
         LOG.error("Worker process {} died (exit code {}); actors lost: {}; {}", endpoint, exitCode, lost,
-                restart ? "restarting it with their last committed state" : "not restarting (restartWorkers off)");
+                restart ? "restarting it with their last committed state" : "not restarting (" + notRestarted + ")");
         owner.forgetHolder(endpoint);
         for (var e : asks.entrySet()) {
             PendingAsk ask = e.getValue();
@@ -915,7 +925,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         } else {
             for (String name : lost) {
                 lostActors.put(name, "its worker process " + endpoint + " died (exit code " + exitCode
-                        + ") and was not restarted (restartWorkers is off)");
+                        + ") and was not restarted (" + notRestarted + ")");
                 onStopped(name);
             }
         }

@@ -55,6 +55,14 @@ final class WorkerHandle {
     private volatile int restarts;
     private volatile long pid;
     private volatile boolean everReady;
+    /** Written by the thread that handles this worker's process exits (one exit at a time). */
+    private volatile int failedStarts;
+
+    /**
+     * Restarts in a row that may die before they are ready before the worker is given up (its actors reported
+     * lost): a process that cannot start must not be relaunched forever.
+     */
+    static final int MAX_FAILED_STARTS = 3;
 
     /** Started by someone else (stm-actors worker --join): no process to watch or restart. */
     private final boolean external;
@@ -178,6 +186,7 @@ final class WorkerHandle {
         boolean restarted = everReady;
         everReady = true;
         ready = true;
+        failedStarts = 0;
         LOG.debug("Worker {} ready (pid {})", endpoint, pid);
         hello.complete(null);
         return restarted;
@@ -277,21 +286,40 @@ final class WorkerHandle {
         return p != null && !p.isAlive() && p.exitValue() == 0;
     }
 
+    /**
+     * The process ended. A worker's first start is the constructor's business (it waits for the hello and
+     * reports the failure); any later exit is a death, also when a restarted process dies before it is
+     * ready: nobody waits for that process's hello, and its actors would otherwise stay "being restarted".
+     */
     private void exited(Process p) {
         if (p != process) {
             return;
         }
+        boolean wasReady = ready;
         alive = false;
         ready = false;
         if (stopping) {
             return;
         }
-        if (!hello.isDone()) {
+        if (!everReady) {
             hello.completeExceptionally(new IllegalStateException("exit code " + p.exitValue()));
             return;
         }
-        LOG.error("Worker process {} (pid {}) exited with code {}{}", endpoint, p.pid(), p.exitValue(), tailOfLog());
+        if (!wasReady) {
+            failedStarts++;
+            hello.completeExceptionally(new IllegalStateException("exit code " + p.exitValue()));
+        }
+        LOG.error("Worker process {} (pid {}) exited with code {}{}{}", endpoint, p.pid(), p.exitValue(),
+                wasReady ? "" : " before it was ready (restart " + restarts + ")", tailOfLog());
         system.onWorkerDied(this, p.exitValue());
+    }
+
+    /**
+     * Restarted processes of this worker that died in a row before they were ready (reset when one is): at
+     * {@link #MAX_FAILED_STARTS} the worker is not restarted again.
+     */
+    int failedStarts() {
+        return failedStarts;
     }
 
     /** Starts a fresh JVM for this worker; its actors are re-created when it says hello. */
