@@ -31,6 +31,11 @@ final class TransactionalBehavior<T> extends AbstractBehavior<Object> implements
     private final ActorRef<Object> selfRef;
 
     private T waitingMessage;
+    /**
+     * A handler failed (supervision resumed the actor) while messages were stashed behind a waiting one: they are
+     * replayed by an {@link #UNSTASH} sent to self, and messages arriving before it are stashed behind them.
+     */
+    private boolean stranded;
     private long wakeUpGeneration;
     private int attempt;
     private Behavior<T> next;
@@ -53,6 +58,7 @@ final class TransactionalBehavior<T> extends AbstractBehavior<Object> implements
     {
         return newReceiveBuilder()
             .onMessage(WakeUp.class, this::onWakeUp)
+            .onMessageEquals(UNSTASH, this::onUnstash)
             .onAnyMessage(this::onUserMessage)
             .build();
     }
@@ -71,7 +77,7 @@ final class TransactionalBehavior<T> extends AbstractBehavior<Object> implements
     @SuppressWarnings("unchecked")
     private Behavior<Object> onUserMessage(final Object message)
     {
-        if (null != waitingMessage)
+        if (null != waitingMessage || stranded)
         {
             stash.stash(message);
             return this;
@@ -79,7 +85,38 @@ final class TransactionalBehavior<T> extends AbstractBehavior<Object> implements
         return handle((T)message);
     }
 
+    private Behavior<Object> onUnstash()
+    {
+        stranded = false;
+        return stash.nonEmpty() ? stash.unstashAll(this) : this;
+    }
+
     private Behavior<Object> handle(final T message)
+    {
+        try
+        {
+            return handleInTransaction(message);
+        }
+        catch (final Throwable failure)
+        {
+            // The failure goes to Pekko's supervision; if that resumes this behavior, the messages stashed behind a
+            // woken handler must still be replayed, in order, without waiting for a later message to commit.
+            if (stash.nonEmpty() && !stranded)
+            {
+                stranded = true;
+                selfRef.tell(UNSTASH);
+            }
+            throw TransactionalBehavior.<RuntimeException>rethrow(failure);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E rethrow(final Throwable failure) throws E
+    {
+        throw (E)failure;
+    }
+
+    private Behavior<Object> handleInTransaction(final T message)
     {
         attempt = 0;
         next = null;
@@ -174,6 +211,16 @@ final class TransactionalBehavior<T> extends AbstractBehavior<Object> implements
     {
         return (ActorContext<T>)(ActorContext<?>)getContext();
     }
+
+    /** Sent to self to replay the stash after a failed handler left messages in it (see {@link #stranded}). */
+    private static final Object UNSTASH = new Object()
+    {
+        @Override
+        public String toString()
+        {
+            return "TransactionalBehavior.UNSTASH";
+        }
+    };
 
     /**
      * Sent to the actor by the STM when a reference a retried handler read has been committed.

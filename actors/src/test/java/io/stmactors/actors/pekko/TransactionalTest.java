@@ -116,6 +116,36 @@ class TransactionalTest
     }
 
     @Test
+    void aWokenHandlerThatFailsUnderResumeStillReplaysWhatWasStashedBehindIt()
+    {
+        final TLong gate = TLong.of(0);
+        final TestProbe<String> probe = testKit.createTestProbe();
+        final ActorRef<String> actor = testKit.spawn(Behaviors.supervise(Transactional.<String>receive((ctx, message) ->
+        {
+            if (message.equals("waits"))
+            {
+                if (0 == gate.get())
+                {
+                    Stm.retry();
+                }
+                throw new IllegalStateException("woken, then failing");
+            }
+            ctx.tell(probe.getRef(), message);
+            return Behaviors.same();
+        })).onFailure(IllegalStateException.class, SupervisorStrategy.resume().withLoggingEnabled(false)));
+
+        actor.tell("waits");
+        actor.tell("b"); // stashed behind the waiting message
+        actor.tell("c");
+        probe.expectNoMessage(QUIET);
+        gate.set(1); // wakes the handler, which fails: resumed, the message dropped
+        assertEquals("b", probe.receiveMessage(Duration.ofSeconds(10)), "the stash is replayed without a later message");
+        assertEquals("c", probe.receiveMessage(Duration.ofSeconds(10)));
+        actor.tell("d");
+        assertEquals("d", probe.receiveMessage(Duration.ofSeconds(10)), "and in order with what comes next");
+    }
+
+    @Test
     void retryWaitsWithoutAThreadAndKeepsMessageOrder()
     {
         final TLong stock = TLong.of(0);
