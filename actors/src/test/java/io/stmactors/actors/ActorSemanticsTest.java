@@ -347,6 +347,41 @@ class ActorSemanticsTest {
 
     @ParameterizedTest
     @EnumSource(Mode.class)
+    void supervisionInsideASetupIsHonoured(Mode mode) throws Exception {
+        try (ActorSystem system = system(mode, 2)) {
+            ActorRef<Object> actor = system.spawn(Behaviors.<Object>setup(ctx ->
+                    Behaviors.supervise(Behaviors.<Long, Object>withState(0L, (c, n, msg) -> {
+                        if (msg instanceof Get g) {
+                            g.replyTo().tell(n);
+                            return n;
+                        }
+                        if ("boom".equals(msg)) {
+                            throw new IllegalStateException("boom");
+                        }
+                        return n + 1;
+                    })).onFailure(IllegalStateException.class, SupervisorStrategy.resume())), "inner-supervised");
+            actor.tell("x");
+            actor.tell("boom");
+            actor.tell("x");
+            assertEquals(2L, system.<Object, Long>ask(actor, Get::new, Duration.ofSeconds(20)).get(),
+                    "resumed by the rule installed in its setup, not stopped");
+            assertEquals(1, system.diagnostics().failures());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aConcurrentMarkerInsideASetupIsAClearFailure(Mode mode) throws Exception {
+        try (ActorSystem system = system(mode, 2)) {
+            system.spawn(Behaviors.<Object>setup(ctx ->
+                    Behaviors.concurrent(Behaviors.receive((c, m) -> Behaviors.same()))), "late-concurrent");
+            await(() -> system.diagnostics().failures() == 1, Duration.ofSeconds(20), "the setup to fail");
+            await(() -> system.diagnostics().liveActors() == 0, Duration.ofSeconds(20), "the actor to stop");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
     void defaultStrategyStopsAndWatchersGetTerminated(Mode mode) throws Exception {
         TRef<String> terminated = TRef.of(null);
         try (ActorSystem system = system(mode, 2)) {

@@ -90,6 +90,12 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     final boolean concurrent;
     final Behavior<M> initialBehavior;
     final Supervised<M> supervision; // may be null: stop on failure
+    /**
+     * Supervision rules installed after spawn, by a {@code Behaviors.supervise} inside a setup or
+     * around a behavior a handler returned (matched before {@link #supervision}'s, as a nested Pekko
+     * supervisor would be); a restart drops them with the rest of the incarnation. Null if none.
+     */
+    private volatile List<Supervised.Rule> installedRules;
     final ContextImpl<M> context;
     /** Behavior and state to resume from instead of running setup (isolated mode: a restarted worker). */
     volatile Restored<M> restored;
@@ -380,6 +386,9 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             needsStart = false;
             startFailures = 0;
             restored = null;
+            installedRules = inv.installedRules; // a restart starts without the old incarnation's
+        } else if (inv.installedRules != null) {
+            installedRules = inv.installedRules; // replaces those of the previous behavior, as in Pekko
         }
         if (!concurrent) {
             if (inv.nextBehavior != null) {
@@ -518,7 +527,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             LOG.debug("{}: its message type does not admit Terminated; dropped", this);
             return;
         }
-        SupervisorStrategy strategy = supervision == null ? SupervisorStrategy.stop() : supervision.strategyFor(failure);
+        SupervisorStrategy strategy = strategyFor(failure);
         String what = (committed ? "in an after-commit hook of " : "")
                 + (message == START ? "starting" : "handling " + message.getClass().getSimpleName());
         switch (strategy.directive()) {
@@ -539,6 +548,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
                     return;
                 }
                 LOG.warn("Actor '{}' failed {} ({}); restarting", name, what, failure.toString());
+                installedRules = null; // the new incarnation's setup installs its own
                 boolean awaitChildren = !children.isEmpty();
                 if (awaitChildren) {
                     restartAwaitsChildren = true;
@@ -652,6 +662,19 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     // =====================================================================================
     // Stopping and watching
     // =====================================================================================
+
+    /** The strategy for {@code failure}: the installed rules, then the spawn-time ones; else stop. */
+    private SupervisorStrategy strategyFor(Throwable failure) {
+        List<Supervised.Rule> rules = installedRules;
+        if (rules != null) {
+            for (Supervised.Rule rule : rules) {
+                if (rule.failure().isInstance(failure)) {
+                    return rule.strategy();
+                }
+            }
+        }
+        return supervision == null ? SupervisorStrategy.stop() : supervision.strategyFor(failure);
+    }
 
     /** A child of this cell stopped: a restart that waited for the children goes ahead once they all did. */
     private void childStopped() {

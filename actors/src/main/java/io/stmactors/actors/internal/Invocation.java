@@ -5,6 +5,8 @@ import io.stmactors.actors.Signal;
 import io.stmactors.actors.Supervised;
 import io.stmactors.stm.TxnRunnable;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -21,6 +23,22 @@ final class Invocation<M> implements TxnRunnable {
     private final ActorCell<M> cell;
     /** For concurrent actors: a retried message goes back to the mailbox when woken. */
     final Runnable wake;
+
+    /**
+     * Supervision rules met by this attempt's {@link #start} (inner ones first), adopted by the cell
+     * when it commits; null if none.
+     */
+    List<Supervised.Rule> installedRules;
+
+    private void installRules(List<Supervised.Rule> rules) {
+        if (installedRules == null) {
+            installedRules = rules;
+        } else {
+            List<Supervised.Rule> all = new ArrayList<>(rules); // met later: nested inside, so matched first
+            all.addAll(installedRules);
+            installedRules = List.copyOf(all);
+        }
+    }
 
     /** What an after-commit hook of the handler threw (the commit stands), or null. */
     Throwable hookFailure;
@@ -49,6 +67,7 @@ final class Invocation<M> implements TxnRunnable {
     @SuppressWarnings("unchecked")
     public void run() throws Exception {
         attempts++;
+        installedRules = null;
         nextBehavior = null;
         nextState = NO_STATE;
         stop = false;
@@ -126,9 +145,15 @@ final class Invocation<M> implements TxnRunnable {
         }
     }
 
-    /** Runs setup factories and strips markers until a behavior that handles messages remains. */
+    /**
+     * Runs setup factories and strips markers until a behavior that handles messages remains. The
+     * supervision rules of {@code Behaviors.supervise} markers met on the way (inside a setup, or
+     * around a behavior a handler returned) go to {@link #installedRules}, inner ones first; the cell
+     * adopts them when the attempt commits. A {@code Behaviors.concurrent} marker counts only around
+     * the behavior given to spawn: an ordinary actor cannot turn concurrent later.
+     */
     @SuppressWarnings("unchecked")
-    static <M> Behavior<M> start(Behavior<M> behavior, ContextImpl<M> ctx) throws Exception {
+    private Behavior<M> start(Behavior<M> behavior, ContextImpl<M> ctx) throws Exception {
         Behavior<M> b = behavior;
         for (int depth = 0; depth < 1000; depth++) {
             if (b instanceof SetupBehavior<M> setup) {
@@ -137,8 +162,14 @@ final class Invocation<M> implements TxnRunnable {
                     throw new IllegalStateException("Behaviors.setup factory returned null");
                 }
             } else if (b instanceof Supervised<M> s) {
+                installRules(s.rules());
                 b = s.behavior();
             } else if (b instanceof ConcurrentBehavior<M> c) {
+                if (!cell.concurrent) {
+                    throw new IllegalStateException("actor '" + cell.name + "': Behaviors.concurrent must wrap the "
+                            + "behavior given to spawn (here it came from a setup or a handler; an actor cannot "
+                            + "turn concurrent after it was spawned)");
+                }
                 b = c.inner;
             } else if (b == SpecialBehavior.SAME) {
                 throw new IllegalStateException("Behaviors.same() cannot be an actor's initial behavior");
