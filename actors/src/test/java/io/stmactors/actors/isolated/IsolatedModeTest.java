@@ -10,6 +10,7 @@ import io.stmactors.actors.SupervisorStrategy;
 import io.stmactors.stm.Stm;
 import io.stmactors.stm.TLong;
 import io.stmactors.stm.TMap;
+import io.stmactors.stm.TRef;
 import io.stmactors.stm.TSet;
 import io.stmactors.transport.UnregisteredClassException;
 import org.junit.jupiter.api.Test;
@@ -122,6 +123,31 @@ class IsolatedModeTest {
             await(() -> received.get() >= 3, Duration.ofSeconds(20), "the relayed messages");
             Thread.sleep(300);
             assertEquals(3, received.get(), "the failed handler sent nothing, not even what it sent before failing");
+            await(() -> system.diagnostics().failures() == 1, Duration.ofSeconds(20), "the failure to be counted");
+        }
+    }
+
+    @Test
+    void aHandlerWhoseCommittedEffectsCannotBeShippedIsNotLeftStuck() throws Exception {
+        TLong received = TLong.of(0);
+        try (ActorSystem system = ActorSystem.create(config(2)
+                .placement((name, workers) -> name.startsWith("relay") ? 0 : 1).build())) {
+            ActorRef<Object> sink = system.spawn(Behaviors.receive((ctx, m) -> {
+                received.increment();
+                return Behaviors.same();
+            }), "sink");
+            // A reference made in the handler travels by identity in the message, its value separately, encoded
+            // only after the handler committed (it wrote no shared reference, so no verdict is awaited): an
+            // unregistered value fails there. The actor must go on (supervision decides), not stay scheduled.
+            ActorRef<Send> relay = system.spawn(Behaviors.supervise(Behaviors.<Send>receive((ctx, s) -> {
+                s.to().tell("share".equals(s.what())
+                        ? new Send(null, TRef.of(new NotRegistered("in a new reference")))
+                        : new Registered("fine"));
+                return Behaviors.same();
+            })).onFailure(Exception.class, SupervisorStrategy.resume()), "relay-b");
+            relay.tell(new Send(sink, "share"));
+            relay.tell(new Send(sink, "ok"));
+            await(() -> received.get() >= 1, Duration.ofSeconds(20), "the message after the failed one");
             await(() -> system.diagnostics().failures() == 1, Duration.ofSeconds(20), "the failure to be counted");
         }
     }
