@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.invoke.MethodHandles;
+import java.lang.ref.WeakReference;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,7 +109,31 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     private volatile int status = CREATED;
     private volatile boolean stopRequested;
     private volatile boolean woken;
-    private final Runnable wake = this::onWake;
+    /**
+     * This cell, weakly: what the STM's wake-up callbacks hold. A waiting handler's callback sits on
+     * the waiter list of every reference it read until one of them is written; an actor stopped (or
+     * a system closed) meanwhile must not stay reachable from there. A live cell is always strongly
+     * reachable from its system's registry, so the reference is never cleared while it matters.
+     */
+    final WeakReference<ActorCell<M>> weakSelf = new WeakReference<>(this);
+    private final Runnable wake = new Wake(weakSelf);
+
+    /** The wake-up of an ordinary cell waiting in retry. */
+    private static final class Wake implements Runnable {
+        private final WeakReference<? extends ActorCell<?>> cell;
+
+        Wake(WeakReference<? extends ActorCell<?>> cell) {
+            this.cell = cell;
+        }
+
+        @Override
+        public void run() {
+            ActorCell<?> c = cell.get();
+            if (c != null) {
+                c.onWake();
+            }
+        }
+    }
 
     // ---- confined to the worker running this (ordinary) cell; written per message, so kept in
     // their own object (see Hot), away from the fields senders read and CAS

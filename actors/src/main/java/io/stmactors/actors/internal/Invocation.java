@@ -5,6 +5,7 @@ import io.stmactors.actors.Signal;
 import io.stmactors.actors.Supervised;
 import io.stmactors.stm.TxnRunnable;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -21,8 +22,12 @@ final class Invocation<M> implements TxnRunnable {
     static final Object NO_STATE = new Object();
 
     private final ActorCell<M> cell;
-    /** For concurrent actors: a retried message goes back to the mailbox when woken. */
-    final Runnable wake;
+    /**
+     * For concurrent actors: a retried message goes back to the mailbox when woken. Holds the cell
+     * weakly (see {@link ActorCell#weakSelf}) and the message itself, not this invocation (which
+     * holds the cell strongly).
+     */
+    final Requeue<M> wake;
 
     /**
      * Supervision rules met by this attempt's {@link #start} (inner ones first), adopted by the cell
@@ -52,14 +57,34 @@ final class Invocation<M> implements TxnRunnable {
 
     Invocation(ActorCell<M> cell) {
         this.cell = cell;
-        this.wake = () -> cell.requeue(message);
+        this.wake = new Requeue<>(cell.weakSelf);
     }
 
     void prepare(Object message) {
         this.message = message;
+        wake.message = message;
         this.attempts = 0;
         if (hookFailure != null) {
             hookFailure = null;
+        }
+    }
+
+    /** The wake-up of a concurrent actor's retried message: re-queues it, if the actor is still reachable. */
+    static final class Requeue<M> implements Runnable {
+        private final WeakReference<ActorCell<M>> cell;
+        /** The message being handled; written before the transaction that may register this callback. */
+        Object message;
+
+        Requeue(WeakReference<ActorCell<M>> cell) {
+            this.cell = cell;
+        }
+
+        @Override
+        public void run() {
+            ActorCell<M> c = cell.get();
+            if (c != null) {
+                c.requeue(message);
+            }
         }
     }
 
