@@ -381,6 +381,30 @@ class ActorSemanticsTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void aHandlerThatWritesAfterReadOnlyOnesCountsNoAbort(Mode mode) throws Exception {
+        TLong written = TLong.of(0);
+        try (ActorSystem system = system(mode, 1)) {
+            ActorRef<Object> actor = system.spawn(Behaviors.receive((ctx, m) -> {
+                if (m instanceof Get g) {
+                    g.replyTo().tell(written.get());
+                } else if ("w".equals(m)) {
+                    written.increment(); // after read-only runs, the STM restarts this run to log its reads
+                } else {
+                    written.get();
+                }
+                return Behaviors.same();
+            }), "mostly-reads");
+            for (int i = 0; i < 5; i++) {
+                actor.tell("r");
+            }
+            actor.tell("w");
+            assertEquals(1L, system.<Object, Long>ask(actor, Get::new, Duration.ofSeconds(20)).get());
+            assertEquals(0, system.diagnostics().aborts(), "no conflict, so no abort:\n" + system.diagnostics().report());
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(Mode.class)
     void defaultStrategyStopsAndWatchersGetTerminated(Mode mode) throws Exception {
         TRef<String> terminated = TRef.of(null);

@@ -64,6 +64,16 @@ public final class StmDiagnostics {
         return totals()[0] - baseCommits;
     }
 
+    /**
+     * Attempts rolled back because of a conflict on the calling thread, since the thread's first
+     * transaction: a running count, cheap to read (no aggregation). Read it before and after a
+     * transaction to count that transaction's aborts; a run restarted only to record its reads (the
+     * read-only fast path guessed wrong) or re-run at once after {@code retry()} is not an abort.
+     */
+    public long abortsOnThisThread() {
+        return TxnDescriptor.current().stats.aborts;
+    }
+
     /** Attempts rolled back because of a conflict. */
     public long aborts() {
         return totals()[1] - baseAborts;

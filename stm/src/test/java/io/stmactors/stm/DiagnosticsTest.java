@@ -39,6 +39,24 @@ class DiagnosticsTest {
     }
 
     @Test
+    void theAbortsOfThisThreadCountConflictsOnlyAndOnlyThisThreads() {
+        StmDiagnostics d = Stm.diagnostics();
+        TLong x = TLong.of(0);
+        long before = d.abortsOnThisThread();
+        String label = "mostly reads";
+        for (int i = 0; i < 5; i++) {
+            Stm.atomic(label, () -> x.get()); // read-only runs: the next run of this label starts without a log
+        }
+        Stm.atomic(label, () -> x.set(x.get() + 1)); // restarted to record its reads: not an abort
+        assertEquals(before, d.abortsOnThisThread(), "a restart of the read-only fast path is not an abort");
+        onOtherThread(() -> loseOnceOn("elsewhere", x, "winner elsewhere"));
+        assertEquals(before, d.abortsOnThisThread(), "another thread's abort");
+        loseOnceOn("here", x, "winner");
+        assertEquals(before + 1, d.abortsOnThisThread());
+        assertEquals(23, x.get()); // 1, then each loser: its winner's 1 plus its own 10
+    }
+
+    @Test
     void aForcedConflictIsAttributedToTheNamedReferenceTransactionAndWinner() {
         Stm.diagnostics().reset();
         TLong hot = TLong.named("hot", 0);

@@ -6,6 +6,7 @@ import io.stmactors.actors.Supervised;
 import io.stmactors.actors.SupervisorStrategy;
 import io.stmactors.actors.Terminated;
 import io.stmactors.stm.Stm;
+import io.stmactors.stm.StmDiagnostics;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -387,10 +388,15 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         }
         MessageStats stats = message == START ? null : statsFor(message);
         boolean committed;
+        // Conflict aborts, as the STM counts them: not inv.attempts - 1, which also counts a run
+        // restarted to record its reads (the read-only fast path guessed wrong) and a re-run at once
+        // after retry() found its read set changed.
+        StmDiagnostics stm = Stm.diagnostics();
+        long abortsBefore = stm.abortsOnThisThread();
         try {
             committed = system.runTransaction(txnName, inv, concurrent ? inv.wake : wake, inv.hookFailures);
         } catch (Throwable failure) {
-            count(stats, inv.attempts - 1, 0, 0, 1);
+            count(stats, (int) (stm.abortsOnThisThread() - abortsBefore), 0, 0, 1);
             if (system.isolation != null) {
                 system.isolation.afterRollback(this);
             }
@@ -398,15 +404,16 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             onFailure(message, failure, false);
             return true;
         }
+        int aborted = (int) (stm.abortsOnThisThread() - abortsBefore);
         if (!committed) {
-            count(stats, inv.attempts - 1, 0, 1, 0);
+            count(stats, aborted, 0, 1, 0);
             if (system.isolation != null) {
                 system.isolation.afterRollback(this);
             }
             return false;
         }
         Throwable hookFailure = inv.hookFailure;
-        count(stats, inv.attempts - 1, 1, 0, 0);
+        count(stats, aborted, 1, 0, 0);
         if (message == START) {
             needsStart = false;
             startFailures = 0;
