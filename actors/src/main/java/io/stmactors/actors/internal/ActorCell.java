@@ -708,6 +708,19 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         return supervision == null ? SupervisorStrategy.stop() : supervision.strategyFor(failure);
     }
 
+    /**
+     * Adds a child spawned by a committed handler, unless this cell has stopped: atomic with the
+     * stop (both under this cell's monitor), so a stop either sees the child and stops it, or the
+     * child is refused. (A concurrent actor's stop may run on one drainer while another commits a spawn.)
+     */
+    synchronized boolean adoptChild(ActorCell<?> child) {
+        if (status == STOPPED) {
+            return false;
+        }
+        children.add(child);
+        return true;
+    }
+
     /** A child of this cell stopped: a restart that waited for the children goes ahead once they all did. */
     private void childStopped() {
         if (!restartAwaitsChildren || !children.isEmpty()) {

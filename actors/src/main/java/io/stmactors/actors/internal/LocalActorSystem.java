@@ -151,12 +151,9 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
                     + (parent == null ? "" : " among the children of '" + parent.name + "'"));
         }
         Runnable start = () -> {
-            if (parent != null) {
-                if (parent.isStopped()) {
-                    registry.remove(fullName, cell);
-                    return;
-                }
-                parent.children.add(cell);
+            if (parent != null && !parent.adoptChild(cell)) {
+                cell.doStop(); // the parent stopped first: messages already sent to the child are dead letters
+                return;
             }
             cell.launch();
         };
