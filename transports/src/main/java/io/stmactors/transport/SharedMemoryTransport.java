@@ -48,6 +48,11 @@ import static io.stmactors.transport.FrameDescriptor.*;
  *     <li>The inbox status word: written once, active to closed, by the owner (volatile store) before it deletes the
  *     file; read by senders (volatile load) before each send. A send that read "active" just before the owner
  *     closed still writes into a valid mapping: files are deleted, never truncated, so nothing faults.</li>
+ *     <li>The owner's liveness: a SIGKILLed owner never writes "closed", so before each send the sender also asks
+ *     {@link InboxFile#canReceive()}, which checks the owner process at most every
+ *     {@link InboxFile#OWNER_CHECK_INTERVAL_NS} (10 ms) and remembers a death. A destination found dead or closed is
+ *     dropped from the table, so later sends fail at once in {@code InboxFile.open}; {@code isReachable} checks
+ *     the process every time.</li>
  *     <li>Fragments: one {@link ReentrantLock} per destination serialises fragmented sends from this endpoint to
  *     that destination, so the receiver sees at most one message in reassembly per source.</li>
  *     <li>Lifetime: {@code send}, {@code poll} and {@code isReachable} increment {@code activeCalls} and then read
@@ -229,8 +234,7 @@ public final class SharedMemoryTransport implements Transport
         activeCalls.incrementAndGet();
         try
         {
-            destination(destinationId);
-            return true;
+            return null == destination(destinationId).inbox.closedReason();
         }
         catch (final EndpointClosedException ex)
         {
@@ -296,7 +300,7 @@ public final class SharedMemoryTransport implements Transport
         if (destinationId < table.length)
         {
             final Destination destination = table[destinationId];
-            if (null != destination && destination.inbox.isActive())
+            if (null != destination && destination.inbox.canReceive())
             {
                 return destination;
             }
@@ -317,7 +321,7 @@ public final class SharedMemoryTransport implements Transport
             final Destination existing = destinationId < table.length ? table[destinationId] : null;
             if (null != existing)
             {
-                if (existing.inbox.isActive())
+                if (existing.inbox.canReceive())
                 {
                     return existing;
                 }
@@ -439,9 +443,10 @@ public final class SharedMemoryTransport implements Transport
             {
                 throw closedException();
             }
-            if (!destination.inbox.isActive())
+            if (!destination.inbox.canReceive())
             {
-                throw new EndpointClosedException(destination.id, "it closed while a send waited for room");
+                throw new EndpointClosedException(destination.id, destination.inbox.closedReason() +
+                    " while a send waited for room");
             }
 
             final int index = destination.ring.tryClaim(RECORD_TYPE_ID, recordLength);

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import static io.stmactors.transport.TransportTestSupport.deleteRecursively;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -124,6 +125,65 @@ class CrossProcessTransportTest
             deleteRecursively(directory);
         }
         assertFalse(Files.exists(directory));
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldFailSendsPromptlyOnceACachedDestinationWasKilled() throws Exception
+    {
+        final Path directory = tmp.resolve("cluster");
+        final KryoCodec codec = KryoCodec.builder().userTypes(EchoWorkerMain.USER_TYPES).build();
+        final Path childLog = tmp.resolve("child.log");
+
+        Process child = null;
+        SharedMemoryTransport parent = null;
+        try
+        {
+            parent = SharedMemoryTransport.open(TransportTestSupport.config(directory, PARENT_ID).build());
+            child = startChild(directory, childLog);
+            final int[] received = {0};
+            final FrameHandler handler = (source, type, buffer, offset, length) -> received[0]++;
+            final SharedMemoryTransport transport = parent;
+            awaitOrFail(transport, handler, () -> 1 == received[0], child, childLog, Duration.ofSeconds(30)); // HELLO
+
+            final ExpandableArrayBuffer out = new ExpandableArrayBuffer(256);
+            final int length = codec.encode(new Ping(0, "before", new byte[0]), out, 0);
+            parent.send(CHILD_ID, EchoWorkerMain.PING, out, 0, length); // maps and caches the child's inbox
+            awaitOrFail(transport, handler, () -> 2 == received[0], child, childLog, Duration.ofSeconds(30)); // Pong
+            assertTrue(parent.isReachable(CHILD_ID));
+
+            child.destroyForcibly().waitFor(); // SIGKILL: the child never marks its inbox closed
+            Thread.sleep(50); // longer than the transport's interval between two checks of the owner process
+
+            final long start = System.nanoTime();
+            final EndpointClosedException dead = assertThrows(EndpointClosedException.class,
+                () -> transport.send(CHILD_ID, EchoWorkerMain.PING, out, 0, length));
+            assertEquals(CHILD_ID, dead.endpointId());
+            assertTrue(dead.getMessage().contains("is gone"), dead.getMessage());
+            assertFalse(parent.isReachable(CHILD_ID));
+            for (int i = 0; i < 1_000; i++)
+            {
+                assertThrows(EndpointClosedException.class,
+                    () -> transport.send(CHILD_ID, EchoWorkerMain.PING, out, 0, length));
+            }
+            final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(elapsedMs < 2_000, "1,001 sends to a dead endpoint took " + elapsedMs +
+                " ms; each must fail at once, not wait for room (send timeout 5 s)");
+            assertEquals(0, parent.counters().backPressureWaits());
+        }
+        finally
+        {
+            if (null != child && child.isAlive())
+            {
+                child.destroyForcibly();
+                child.waitFor(30, TimeUnit.SECONDS);
+            }
+            if (null != parent)
+            {
+                parent.close();
+            }
+            deleteRecursively(directory);
+        }
     }
 
     private static Process startChild(final Path directory, final Path log) throws Exception
