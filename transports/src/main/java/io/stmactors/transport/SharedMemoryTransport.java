@@ -124,7 +124,8 @@ public final class SharedMemoryTransport implements Transport
      */
     public static SharedMemoryTransport open(final TransportConfig config)
     {
-        final InboxFile inbox = InboxFile.create(config.directory(), config.endpointId(), config.ringCapacity());
+        final InboxFile inbox = InboxFile.create(
+            config.directory(), config.endpointId(), config.ringCapacity(), config.maxMessageSize());
         LOG.debug("Endpoint {} bound {} ({} byte ring)", config.endpointId(), inbox.path(), config.ringCapacity());
         return new SharedMemoryTransport(config, inbox);
     }
@@ -155,7 +156,13 @@ public final class SharedMemoryTransport implements Transport
         return counters;
     }
 
-    /** {@inheritDoc} */
+    /**
+     * {@inheritDoc}
+     * <p>
+     * The destination's own {@link TransportConfig#maxMessageSize()}, recorded in its inbox file, also applies: a
+     * larger message gives {@link MessageTooLargeException} naming the destination, since the destination would
+     * reject it as malformed.
+     */
     public void send(
         final int destinationId, final int messageType, final DirectBuffer payload, final int offset, final int length)
     {
@@ -179,6 +186,10 @@ public final class SharedMemoryTransport implements Transport
         try
         {
             final Destination destination = destination(destinationId);
+            if (length > destination.maxMessageSize)
+            {
+                throw new MessageTooLargeException(length, destination.maxMessageSize, destinationId);
+            }
             if (length <= destination.maxFramePayload)
             {
                 writeFrame(destination, UNFRAGMENTED, messageType, 0, length, 0, payload, offset, length);
@@ -549,6 +560,7 @@ public final class SharedMemoryTransport implements Transport
         final InboxFile inbox;
         final ManyToOneRingBuffer ring;
         final int maxFramePayload;
+        final int maxMessageSize;
         final ReentrantLock fragmentLock = new ReentrantLock();
 
         Destination(final int id, final InboxFile inbox)
@@ -557,6 +569,7 @@ public final class SharedMemoryTransport implements Transport
             this.inbox = inbox;
             this.ring = inbox.ring();
             this.maxFramePayload = ring.maxMsgLength() - HEADER_LENGTH;
+            this.maxMessageSize = inbox.maxMessageSize();
         }
     }
 }

@@ -194,6 +194,28 @@ class SharedMemoryTransportTest
     }
 
     @Test
+    void shouldRejectAMessageLargerThanTheDestinationAcceptsAndSendNothing()
+    {
+        final SharedMemoryTransport a = open(config(dir(), 1).build());
+        final SharedMemoryTransport b = open(config(dir(), 2).maxMessageSize(1024).build());
+
+        final MessageTooLargeException ex = assertThrows(MessageTooLargeException.class,
+            () -> a.send(2, 1, new byte[2048]));
+
+        assertEquals(2048, ex.size());
+        assertEquals(1024, ex.limit());
+        assertTrue(ex.getMessage().contains("endpoint 2"), ex.getMessage());
+        assertEquals(0, a.counters().framesSent());
+        a.send(2, 1, new byte[1000]);
+        final Capture capture = new Capture();
+        pollUntil(b, capture, () -> capture.size() == 1, TIMEOUT);
+        assertEquals(1000, capture.messages.get(0).payload().length);
+        drain(b, capture);
+        assertEquals(1, capture.size());
+        assertEquals(0, b.counters().framesRejected());
+    }
+
+    @Test
     void shouldTimeOutOnFullRingThenDeliverEverythingSentOnceDrained()
     {
         final SharedMemoryTransport a = open(config(dir(), 1).sendTimeout(Duration.ofMillis(200)).build());

@@ -58,6 +58,7 @@ public final class InboxFile
     private final ManyToOneRingBuffer ring;
     private final int endpointId;
     private final long ownerPid;
+    private final int maxMessageSize;
     private final ProcessHandle owner; // null if the owner was already gone when the file was mapped
     private final boolean ownedByThisProcess;
     private volatile long nextOwnerCheckNs;
@@ -71,6 +72,8 @@ public final class InboxFile
         this.ring = new ManyToOneRingBuffer(new UnsafeBuffer(mapped, HEADER_LENGTH, ringLengthWithTrailer));
         this.endpointId = header.getInt(ENDPOINT_ID_OFFSET);
         this.ownerPid = header.getLong(OWNER_PID_OFFSET);
+        final int recordedMaxMessageSize = header.getInt(MAX_MESSAGE_SIZE_OFFSET);
+        this.maxMessageSize = recordedMaxMessageSize > 0 ? recordedMaxMessageSize : Integer.MAX_VALUE;
         this.ownedByThisProcess = ProcessHandle.current().pid() == ownerPid;
         this.owner = ownedByThisProcess ? ProcessHandle.current() : ProcessHandle.of(ownerPid).orElse(null);
         this.nextOwnerCheckNs = System.nanoTime() + OWNER_CHECK_INTERVAL_NS;
@@ -81,11 +84,13 @@ public final class InboxFile
      *
      * @param directory    private directory of the cluster.
      * @param endpointId   id to bind.
-     * @param ringCapacity power-of-two ring capacity, without trailer.
+     * @param ringCapacity   power-of-two ring capacity, without trailer.
+     * @param maxMessageSize largest message the owner accepts, recorded for senders.
      * @return the owner's view of the new inbox, status active.
      * @throws TransportException if the id is bound by a live process or the file cannot be created.
      */
-    public static InboxFile create(final Path directory, final int endpointId, final int ringCapacity)
+    public static InboxFile create(
+        final Path directory, final int endpointId, final int ringCapacity, final int maxMessageSize)
     {
         final Path target = directory.resolve(fileName(endpointId));
         final int ringLength = ringCapacity + RingBufferDescriptor.TRAILER_LENGTH;
@@ -115,6 +120,7 @@ public final class InboxFile
                 header.putLong(OWNER_PID_OFFSET, pid);
                 header.putLong(INCARNATION_OFFSET, ThreadLocalRandom.current().nextLong());
                 header.putInt(RING_CAPACITY_OFFSET, ringCapacity);
+                header.putInt(MAX_MESSAGE_SIZE_OFFSET, maxMessageSize);
                 header.putIntVolatile(STATUS_OFFSET, STATUS_ACTIVE);
 
                 publish(temp, target);
@@ -202,6 +208,15 @@ public final class InboxFile
     public Path path()
     {
         return path;
+    }
+
+    /**
+     * @return the largest message the owner accepts, from the header; {@link Integer#MAX_VALUE} if the header does
+     * not record it.
+     */
+    public int maxMessageSize()
+    {
+        return maxMessageSize;
     }
 
     /** @return the id of the endpoint that owns this inbox. */
