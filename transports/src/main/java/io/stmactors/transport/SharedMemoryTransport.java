@@ -60,7 +60,8 @@ import static io.stmactors.transport.FrameDescriptor.*;
  *     unmapping. Both are sequentially consistent atomics, so either the call sees {@code closed} or {@code close}
  *     sees the call (Dekker), and no thread touches a mapping after it is unmapped.</li>
  *     <li>The destination table is a copy-on-write array published through a volatile field; it is replaced under
- *     {@code lock}.</li>
+ *     {@code lock}. A destination whose owner closed or died leaves the table and waits in {@code retired} until
+ *     {@code activeCalls} is next seen at zero, when no call can still hold it, and is then unmapped.</li>
  * </ul>
  * Files are removed by {@link #close()} or, if the JVM exits first, by a shutdown hook, whichever comes first. A
  * process killed with SIGKILL leaves its file behind; senders detect the dead owner, and the next endpoint to bind
@@ -97,6 +98,7 @@ public final class SharedMemoryTransport implements Transport
 
     private volatile Destination[] destinations = new Destination[0];
     private final List<InboxFile> retired = new ArrayList<>(); // guarded by lock
+    private volatile boolean hasRetired; // written under lock: whether retired is not empty
     private boolean filesDeleted; // guarded by lock
 
     private final InboxReader reader; // polling thread only
@@ -202,7 +204,7 @@ public final class SharedMemoryTransport implements Transport
         }
         finally
         {
-            activeCalls.decrementAndGet();
+            endCall();
         }
     }
 
@@ -233,7 +235,7 @@ public final class SharedMemoryTransport implements Transport
         }
         finally
         {
-            activeCalls.decrementAndGet();
+            endCall();
             pollingThread.set(null);
         }
     }
@@ -253,7 +255,7 @@ public final class SharedMemoryTransport implements Transport
         }
         finally
         {
-            activeCalls.decrementAndGet();
+            endCall();
         }
     }
 
@@ -339,7 +341,8 @@ public final class SharedMemoryTransport implements Transport
                 table = table.clone();
                 table[destinationId] = null;
                 destinations = table;
-                retired.add(existing.inbox); // other senders may still be writing into it; unmapped on close
+                retired.add(existing.inbox); // other calls may still be writing into it: see releaseRetired
+                hasRetired = true;
             }
 
             final InboxFile file = destinationId == localId ? inbox : InboxFile.open(config.directory(), destinationId);
@@ -348,6 +351,42 @@ public final class SharedMemoryTransport implements Transport
             grown[destinationId] = destination;
             destinations = grown;
             return destination;
+        }
+    }
+
+    private void endCall()
+    {
+        if (0 == activeCalls.decrementAndGet() && hasRetired)
+        {
+            releaseRetired();
+        }
+    }
+
+    /**
+     * Unmap the inboxes of replaced destinations once no call can still use them. A call increments
+     * {@code activeCalls} before it reads the destination table, and a replaced destination leaves the table before
+     * it joins {@code retired}. So if {@code activeCalls} reads 0 after {@code retired} was read (all sequentially
+     * consistent), no call that started before the replacement is still running, and every later call reads a table
+     * without the replaced destination (Dekker, as in {@link #close()}). Under constant concurrent calls the count
+     * may not reach 0 for a while; the mappings then wait for the next quiet moment, or for close.
+     */
+    private void releaseRetired()
+    {
+        synchronized (lock)
+        {
+            if (retired.isEmpty() || 0 != activeCalls.get() || closed.get())
+            {
+                return; // nothing to do, a call started meanwhile (it will try again), or close unmaps everything
+            }
+            for (final InboxFile file : retired)
+            {
+                if (file != inbox)
+                {
+                    file.unmap();
+                }
+            }
+            retired.clear();
+            hasRetired = false;
         }
     }
 
@@ -546,6 +585,7 @@ public final class SharedMemoryTransport implements Transport
                 }
             }
             retired.clear();
+            hasRetired = false;
             destinations = new Destination[0];
             inbox.unmap();
         }

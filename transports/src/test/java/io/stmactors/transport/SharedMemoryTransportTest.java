@@ -411,6 +411,31 @@ class SharedMemoryTransportTest
     }
 
     @Test
+    void shouldReleaseTheMappingsOfADestinationThatRestarted() throws Exception
+    {
+        final SharedMemoryTransport a = open(config(dir(), 1).build());
+        final String inboxName = InboxFileDescriptor.fileName(2);
+        for (int incarnation = 0; incarnation < 10; incarnation++)
+        {
+            final SharedMemoryTransport b = SharedMemoryTransport.open(config(dir(), 2).build());
+            try
+            {
+                a.send(2, 1, new byte[]{(byte)incarnation}); // retires the previous incarnation's mapping
+                final Capture capture = new Capture();
+                pollUntil(b, capture, () -> capture.size() == 1, TIMEOUT);
+            }
+            finally
+            {
+                b.close();
+            }
+        }
+
+        assertTrue(TransportTestSupport.mappingsOf(inboxName) <= 1, "a keeps only the mapping it last used: " + TransportTestSupport.mappingsOf(inboxName));
+        a.close();
+        assertEquals(0, TransportTestSupport.mappingsOf(inboxName));
+    }
+
+    @Test
     void shouldRefuseToBindAnIdThatIsInUse()
     {
         open(config(dir(), 1).build());
