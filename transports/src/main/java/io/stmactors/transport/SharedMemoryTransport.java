@@ -1,6 +1,7 @@
 package io.stmactors.transport;
 
 import io.stmactors.transport.internal.InboxFile;
+import io.stmactors.transport.internal.InboxOwnerWatch;
 import io.stmactors.transport.internal.PrivateDirectory;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -48,9 +49,11 @@ import static io.stmactors.transport.FrameDescriptor.*;
  *     <li>The inbox status word: written once, active to closed, by the owner (volatile store) before it deletes the
  *     file; read by senders (volatile load) before each send. A send that read "active" just before the owner
  *     closed still writes into a valid mapping: files are deleted, never truncated, so nothing faults.</li>
- *     <li>The owner's liveness: a SIGKILLed owner never writes "closed", so before each send the sender also asks
- *     {@link InboxFile#canReceive()}, which checks the owner process at most every
- *     {@link InboxFile#OWNER_CHECK_INTERVAL_NS} (10 ms) and remembers a death. A destination found dead or closed is
+ *     <li>The owner's liveness: a SIGKILLed owner never writes "closed". An {@link InboxOwnerWatch} thread checks
+ *     the owner process of each cached destination every {@link InboxOwnerWatch#CHECK_INTERVAL_NS} (10 ms; a child
+ *     process as soon as it exits) and sets the inbox's volatile {@code ownerGone}, which each send reads with the
+ *     status word in {@link InboxFile#canReceive()}: no clock and no process check on the send path. The thread
+ *     touches no mapped memory, so unmapping needs no coordination with it. A destination found dead or closed is
  *     dropped from the table, so later sends fail at once in {@code InboxFile.open}; {@code isReachable} checks
  *     the process every time.</li>
  *     <li>Fragments: one {@link ReentrantLock} per destination serialises fragmented sends from this endpoint to
@@ -95,6 +98,7 @@ public final class SharedMemoryTransport implements Transport
     private final AtomicReference<Thread> pollingThread = new AtomicReference<>();
     private final Object lock = new Object();
     private final Thread shutdownHook;
+    private final InboxOwnerWatch ownerWatch;
 
     private volatile Destination[] destinations = new Destination[0];
     private final List<InboxFile> retired = new ArrayList<>(); // guarded by lock
@@ -112,6 +116,7 @@ public final class SharedMemoryTransport implements Transport
         this.sendTimeoutNs = config.sendTimeout().toNanos();
         this.inbox = inbox;
         this.reader = new InboxReader(config, inbox.ring(), counters);
+        this.ownerWatch = new InboxOwnerWatch(localId);
         this.shutdownHook = new Thread(this::deleteFiles, "stm-actors-transport-cleanup-" + localId);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -276,6 +281,7 @@ public final class SharedMemoryTransport implements Transport
         {
             // the hook is running or has run; it found the files already deleted
         }
+        ownerWatch.close();
 
         if (pollingThread.get() == Thread.currentThread())
         {
@@ -343,6 +349,7 @@ public final class SharedMemoryTransport implements Transport
                 destinations = table;
                 retired.add(existing.inbox); // other calls may still be writing into it: see releaseRetired
                 hasRetired = true;
+                ownerWatch.unwatch(existing.inbox);
             }
 
             final InboxFile file = destinationId == localId ? inbox : InboxFile.open(config.directory(), destinationId);
@@ -350,6 +357,7 @@ public final class SharedMemoryTransport implements Transport
             final Destination[] grown = Arrays.copyOf(table, Math.max(table.length, destinationId + 1));
             grown[destinationId] = destination;
             destinations = grown;
+            ownerWatch.watch(file); // nothing for an inbox of this process
             return destination;
         }
     }

@@ -436,6 +436,21 @@ class SharedMemoryTransportTest
     }
 
     @Test
+    void shouldStartNoOwnerWatchThreadForDestinationsOfThisProcess()
+    {
+        final SharedMemoryTransport a = open(config(dir(), 7).build());
+        final SharedMemoryTransport b = open(config(dir(), 8).build());
+
+        a.send(8, 1, new byte[]{1}); // b's inbox belongs to this process: its death is its close, seen in the status
+        a.send(7, 1, new byte[]{2});
+
+        assertTrue(Thread.getAllStackTraces().keySet().stream()
+            .noneMatch(thread -> thread.getName().equals("stm-actors-inbox-owner-watch-7")));
+        final Capture capture = new Capture();
+        pollUntil(b, capture, () -> capture.size() == 1, TIMEOUT);
+    }
+
+    @Test
     void shouldRefuseToBindAnIdThatIsInUse()
     {
         open(config(dir(), 1).build());

@@ -19,7 +19,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.EnumSet;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 import static io.stmactors.transport.internal.InboxFileDescriptor.*;
 
@@ -30,27 +29,23 @@ import static io.stmactors.transport.internal.InboxFileDescriptor.*;
  * Creation writes the whole header into a temporary file and then hard-links it under its final name, which fails
  * if the name exists, so a half-written inbox is never visible and two processes cannot both bind one id.
  * <p>
- * A process killed with SIGKILL never marks its inbox closed, so a sender also asks whether the owner process is
- * alive: {@link #canReceive()} does so at most once per {@link #OWNER_CHECK_INTERVAL_NS} (the question reads
- * {@code /proc} and costs about 10 µs, hundreds of sends), {@link #closedReason()} every time. The answer "gone"
- * is final: the owner's {@link ProcessHandle} was taken when the file was mapped and compares the process start
- * time, so a recycled pid does not bring a dead owner back.
+ * A process killed with SIGKILL never marks its inbox closed, so whether the owner process is alive is asked
+ * apart from sending: {@link #checkOwnerAlive()} reads {@code /proc} (about 10 µs, hundreds of sends), so an
+ * {@link InboxOwnerWatch} thread calls it periodically, and {@link #closedReason()} on slow paths. Either records a
+ * death in {@code ownerGone}, which {@link #canReceive()} reads with the status word. The answer "gone" is final:
+ * the owner's {@link ProcessHandle} was taken when the file was mapped and compares the process start time, so a
+ * recycled pid does not bring a dead owner back.
  * <p>
  * Thread-safety: the ring buffer is Agrona's {@link ManyToOneRingBuffer} (any number of producers, one consumer).
- * The status word is written with volatile stores and read with volatile loads. The owner-check fields are volatile;
- * senders race to update them, and every interleaving is harmless (at worst two threads both ask the process table).
- * {@link #unmap()} must not race with any other use; the transport guarantees that.
+ * The status word is written with volatile stores and read with volatile loads. {@code ownerGone} is a volatile
+ * field of this object, written only from false to true (by any thread), so every interleaving is harmless.
+ * {@link #checkOwnerAlive()}, {@link #markOwnerGone()} and {@link #isOwnedByAnotherProcess()} touch no mapped
+ * memory and may be called from any thread, even after {@link #unmap()}. {@link #unmap()} must not race with any
+ * other use of the mapping; the transport guarantees that.
  */
 public final class InboxFile
 {
     private static final int CREATE_ATTEMPTS = 4;
-
-    /**
-     * Longest time between two checks of the owner process by {@link #canReceive()}: 10 ms. It bounds how long
-     * sends to a killed owner still succeed into a ring nobody reads (they are lost like the messages it had not read
-     * when it died), and keeps the check's cost, about 10 µs, under 0.1% of a thread sending to that destination.
-     */
-    public static final long OWNER_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final Path path;
     private final MappedByteBuffer mapped;
@@ -61,7 +56,6 @@ public final class InboxFile
     private final int maxMessageSize;
     private final ProcessHandle owner; // null if the owner was already gone when the file was mapped
     private final boolean ownedByThisProcess;
-    private volatile long nextOwnerCheckNs;
     private volatile boolean ownerGone;
 
     private InboxFile(final Path path, final MappedByteBuffer mapped, final int ringLengthWithTrailer)
@@ -76,7 +70,6 @@ public final class InboxFile
         this.maxMessageSize = recordedMaxMessageSize > 0 ? recordedMaxMessageSize : Integer.MAX_VALUE;
         this.ownedByThisProcess = ProcessHandle.current().pid() == ownerPid;
         this.owner = ownedByThisProcess ? ProcessHandle.current() : ProcessHandle.of(ownerPid).orElse(null);
-        this.nextOwnerCheckNs = System.nanoTime() + OWNER_CHECK_INTERVAL_NS;
     }
 
     /**
@@ -236,48 +229,45 @@ public final class InboxFile
     }
 
     /**
-     * Whether a send may write into this inbox: it is not marked closed, and its owner process was alive at the last
-     * check, at most {@link #OWNER_CHECK_INTERVAL_NS} ago. Cheap enough for every send: an acquire load of the status
-     * word, a volatile load and {@link System#nanoTime()}, plus the process check once per interval.
+     * Whether a send may write into this inbox: its owner process was not seen dead, and it is not marked closed.
+     * Cheap enough for every send: a volatile load of {@code ownerGone} and an acquire load of the status word; no
+     * clock, no process check. A killed owner is noticed only once someone calls {@link #checkOwnerAlive()},
+     * {@link #markOwnerGone()} or {@link #closedReason()}: the transport's {@link InboxOwnerWatch} does.
      *
      * @return false once the owner closed the inbox or its process was seen dead; then {@link #closedReason()} says
      * why.
      */
     public boolean canReceive()
     {
-        if (!isActive() || ownerGone)
-        {
-            return false;
-        }
-        final long nowNs = System.nanoTime();
-        if (nowNs - nextOwnerCheckNs < 0)
-        {
-            return true;
-        }
-        nextOwnerCheckNs = nowNs + OWNER_CHECK_INTERVAL_NS;
-        return isOwnerAlive();
+        return !ownerGone && isActive();
     }
 
     /**
-     * Why this inbox cannot receive, or null if it can: closed by its owner, or its owner process is gone. Checks
-     * the process table every time (about 10 µs), so call it on slow paths only.
-     *
-     * @return a description, or null.
+     * @return true if the owner is another process (alive or not when the file was mapped), whose death only a
+     * check of the process table reveals; false for an inbox of this process.
      */
-    public String closedReason()
+    public boolean isOwnedByAnotherProcess()
     {
-        if (!isActive())
-        {
-            return "its inbox " + path + " is marked closed";
-        }
-        if (!isOwnerAlive())
-        {
-            return "its process " + ownerPid + " is gone (stale inbox " + path + ")";
-        }
-        return null;
+        return !ownedByThisProcess;
     }
 
-    private boolean isOwnerAlive()
+    /**
+     * @return the owner's handle, taken when the file was mapped ({@link ProcessHandle#current()} for an inbox of
+     * this process); null if the owner was already gone then.
+     */
+    public ProcessHandle owner()
+    {
+        return owner;
+    }
+
+    /**
+     * Ask the process table whether the owner is alive (about 10 µs), and record a death so that
+     * {@link #canReceive()} returns false from now on. Any thread; touches no mapped memory, so it is safe even
+     * after {@link #unmap()}.
+     *
+     * @return false if the owner process is gone (now or at an earlier check).
+     */
+    public boolean checkOwnerAlive()
     {
         if (ownedByThisProcess)
         {
@@ -293,6 +283,38 @@ public final class InboxFile
             return false;
         }
         return true;
+    }
+
+    /**
+     * Record that the owner process exited (from {@link ProcessHandle#onExit()}), so that {@link #canReceive()}
+     * returns false from now on. Any thread; touches no mapped memory, so it is safe even after {@link #unmap()}.
+     * Ignored for an inbox of this process.
+     */
+    public void markOwnerGone()
+    {
+        if (!ownedByThisProcess)
+        {
+            ownerGone = true;
+        }
+    }
+
+    /**
+     * Why this inbox cannot receive, or null if it can: closed by its owner, or its owner process is gone. Checks
+     * the process table every time (about 10 µs), so call it on slow paths only.
+     *
+     * @return a description, or null.
+     */
+    public String closedReason()
+    {
+        if (!isActive())
+        {
+            return "its inbox " + path + " is marked closed";
+        }
+        if (!checkOwnerAlive())
+        {
+            return "its process " + ownerPid + " is gone (stale inbox " + path + ")";
+        }
+        return null;
     }
 
     /**
