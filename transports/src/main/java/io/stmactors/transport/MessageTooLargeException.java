@@ -1,7 +1,8 @@
 package io.stmactors.transport;
 
 /**
- * Thrown by {@link Transport#send} when a payload exceeds the configured maximum message size. Nothing was sent.
+ * Thrown by {@link Transport#send} when a payload exceeds the configured maximum message size, the sender's or the
+ * destination's. Nothing was sent.
  * <p>
  * Thread-safety: immutable once constructed.
  */
@@ -22,6 +23,20 @@ public class MessageTooLargeException extends TransportException
     {
         super("Message of " + size + " bytes exceeds the maximum message size of " + limit +
             " bytes; nothing was sent (raise TransportConfig.maxMessageSize or split the message)");
+        this.size = size;
+        this.limit = limit;
+    }
+
+    /**
+     * @param size          of the rejected payload in bytes.
+     * @param limit         the destination's maximum message size in bytes, smaller than the sender's.
+     * @param destinationId the endpoint whose limit it exceeds.
+     */
+    public MessageTooLargeException(final long size, final int limit, final int destinationId)
+    {
+        super("Message of " + size + " bytes exceeds the maximum message size of " + limit + " bytes of endpoint " +
+            destinationId + ", which would reject it; nothing was sent (raise that endpoint's " +
+            "TransportConfig.maxMessageSize or split the message)");
         this.size = size;
         this.limit = limit;
     }

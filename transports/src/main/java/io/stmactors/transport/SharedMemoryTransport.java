@@ -1,6 +1,7 @@
 package io.stmactors.transport;
 
 import io.stmactors.transport.internal.InboxFile;
+import io.stmactors.transport.internal.InboxOwnerWatch;
 import io.stmactors.transport.internal.PrivateDirectory;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -48,6 +49,13 @@ import static io.stmactors.transport.FrameDescriptor.*;
  *     <li>The inbox status word: written once, active to closed, by the owner (volatile store) before it deletes the
  *     file; read by senders (volatile load) before each send. A send that read "active" just before the owner
  *     closed still writes into a valid mapping: files are deleted, never truncated, so nothing faults.</li>
+ *     <li>The owner's liveness: a SIGKILLed owner never writes "closed". An {@link InboxOwnerWatch} thread checks
+ *     the owner process of each cached destination every {@link InboxOwnerWatch#CHECK_INTERVAL_NS} (10 ms; a child
+ *     process as soon as it exits) and sets the inbox's volatile {@code ownerGone}, which each send reads with the
+ *     status word in {@link InboxFile#canReceive()}: no clock and no process check on the send path. The thread
+ *     touches no mapped memory, so unmapping needs no coordination with it. A destination found dead or closed is
+ *     dropped from the table, so later sends fail at once in {@code InboxFile.open}; {@code isReachable} checks
+ *     the process every time.</li>
  *     <li>Fragments: one {@link ReentrantLock} per destination serialises fragmented sends from this endpoint to
  *     that destination, so the receiver sees at most one message in reassembly per source.</li>
  *     <li>Lifetime: {@code send}, {@code poll} and {@code isReachable} increment {@code activeCalls} and then read
@@ -55,7 +63,8 @@ import static io.stmactors.transport.FrameDescriptor.*;
  *     unmapping. Both are sequentially consistent atomics, so either the call sees {@code closed} or {@code close}
  *     sees the call (Dekker), and no thread touches a mapping after it is unmapped.</li>
  *     <li>The destination table is a copy-on-write array published through a volatile field; it is replaced under
- *     {@code lock}.</li>
+ *     {@code lock}. A destination whose owner closed or died leaves the table and waits in {@code retired} until
+ *     {@code activeCalls} is next seen at zero, when no call can still hold it, and is then unmapped.</li>
  * </ul>
  * Files are removed by {@link #close()} or, if the JVM exits first, by a shutdown hook, whichever comes first. A
  * process killed with SIGKILL leaves its file behind; senders detect the dead owner, and the next endpoint to bind
@@ -89,9 +98,11 @@ public final class SharedMemoryTransport implements Transport
     private final AtomicReference<Thread> pollingThread = new AtomicReference<>();
     private final Object lock = new Object();
     private final Thread shutdownHook;
+    private final InboxOwnerWatch ownerWatch;
 
     private volatile Destination[] destinations = new Destination[0];
     private final List<InboxFile> retired = new ArrayList<>(); // guarded by lock
+    private volatile boolean hasRetired; // written under lock: whether retired is not empty
     private boolean filesDeleted; // guarded by lock
 
     private final InboxReader reader; // polling thread only
@@ -105,6 +116,7 @@ public final class SharedMemoryTransport implements Transport
         this.sendTimeoutNs = config.sendTimeout().toNanos();
         this.inbox = inbox;
         this.reader = new InboxReader(config, inbox.ring(), counters);
+        this.ownerWatch = new InboxOwnerWatch(localId);
         this.shutdownHook = new Thread(this::deleteFiles, "stm-actors-transport-cleanup-" + localId);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -119,7 +131,8 @@ public final class SharedMemoryTransport implements Transport
      */
     public static SharedMemoryTransport open(final TransportConfig config)
     {
-        final InboxFile inbox = InboxFile.create(config.directory(), config.endpointId(), config.ringCapacity());
+        final InboxFile inbox = InboxFile.create(
+            config.directory(), config.endpointId(), config.ringCapacity(), config.maxMessageSize());
         LOG.debug("Endpoint {} bound {} ({} byte ring)", config.endpointId(), inbox.path(), config.ringCapacity());
         return new SharedMemoryTransport(config, inbox);
     }
@@ -150,7 +163,13 @@ public final class SharedMemoryTransport implements Transport
         return counters;
     }
 
-    /** {@inheritDoc} */
+    /**
+     * {@inheritDoc}
+     * <p>
+     * The destination's own {@link TransportConfig#maxMessageSize()}, recorded in its inbox file, also applies: a
+     * larger message gives {@link MessageTooLargeException} naming the destination, since the destination would
+     * reject it as malformed.
+     */
     public void send(
         final int destinationId, final int messageType, final DirectBuffer payload, final int offset, final int length)
     {
@@ -174,6 +193,10 @@ public final class SharedMemoryTransport implements Transport
         try
         {
             final Destination destination = destination(destinationId);
+            if (length > destination.maxMessageSize)
+            {
+                throw new MessageTooLargeException(length, destination.maxMessageSize, destinationId);
+            }
             if (length <= destination.maxFramePayload)
             {
                 writeFrame(destination, UNFRAGMENTED, messageType, 0, length, 0, payload, offset, length);
@@ -186,7 +209,7 @@ public final class SharedMemoryTransport implements Transport
         }
         finally
         {
-            activeCalls.decrementAndGet();
+            endCall();
         }
     }
 
@@ -217,7 +240,7 @@ public final class SharedMemoryTransport implements Transport
         }
         finally
         {
-            activeCalls.decrementAndGet();
+            endCall();
             pollingThread.set(null);
         }
     }
@@ -229,8 +252,7 @@ public final class SharedMemoryTransport implements Transport
         activeCalls.incrementAndGet();
         try
         {
-            destination(destinationId);
-            return true;
+            return null == destination(destinationId).inbox.closedReason();
         }
         catch (final EndpointClosedException ex)
         {
@@ -238,7 +260,7 @@ public final class SharedMemoryTransport implements Transport
         }
         finally
         {
-            activeCalls.decrementAndGet();
+            endCall();
         }
     }
 
@@ -259,6 +281,7 @@ public final class SharedMemoryTransport implements Transport
         {
             // the hook is running or has run; it found the files already deleted
         }
+        ownerWatch.close();
 
         if (pollingThread.get() == Thread.currentThread())
         {
@@ -296,7 +319,7 @@ public final class SharedMemoryTransport implements Transport
         if (destinationId < table.length)
         {
             final Destination destination = table[destinationId];
-            if (null != destination && destination.inbox.isActive())
+            if (null != destination && destination.inbox.canReceive())
             {
                 return destination;
             }
@@ -317,14 +340,16 @@ public final class SharedMemoryTransport implements Transport
             final Destination existing = destinationId < table.length ? table[destinationId] : null;
             if (null != existing)
             {
-                if (existing.inbox.isActive())
+                if (existing.inbox.canReceive())
                 {
                     return existing;
                 }
                 table = table.clone();
                 table[destinationId] = null;
                 destinations = table;
-                retired.add(existing.inbox); // other senders may still be writing into it; unmapped on close
+                retired.add(existing.inbox); // other calls may still be writing into it: see releaseRetired
+                hasRetired = true;
+                ownerWatch.unwatch(existing.inbox);
             }
 
             final InboxFile file = destinationId == localId ? inbox : InboxFile.open(config.directory(), destinationId);
@@ -332,7 +357,44 @@ public final class SharedMemoryTransport implements Transport
             final Destination[] grown = Arrays.copyOf(table, Math.max(table.length, destinationId + 1));
             grown[destinationId] = destination;
             destinations = grown;
+            ownerWatch.watch(file); // nothing for an inbox of this process
             return destination;
+        }
+    }
+
+    private void endCall()
+    {
+        if (0 == activeCalls.decrementAndGet() && hasRetired)
+        {
+            releaseRetired();
+        }
+    }
+
+    /**
+     * Unmap the inboxes of replaced destinations once no call can still use them. A call increments
+     * {@code activeCalls} before it reads the destination table, and a replaced destination leaves the table before
+     * it joins {@code retired}. So if {@code activeCalls} reads 0 after {@code retired} was read (all sequentially
+     * consistent), no call that started before the replacement is still running, and every later call reads a table
+     * without the replaced destination (Dekker, as in {@link #close()}). Under constant concurrent calls the count
+     * may not reach 0 for a while; the mappings then wait for the next quiet moment, or for close.
+     */
+    private void releaseRetired()
+    {
+        synchronized (lock)
+        {
+            if (retired.isEmpty() || 0 != activeCalls.get() || closed.get())
+            {
+                return; // nothing to do, a call started meanwhile (it will try again), or close unmaps everything
+            }
+            for (final InboxFile file : retired)
+            {
+                if (file != inbox)
+                {
+                    file.unmap();
+                }
+            }
+            retired.clear();
+            hasRetired = false;
         }
     }
 
@@ -439,9 +501,10 @@ public final class SharedMemoryTransport implements Transport
             {
                 throw closedException();
             }
-            if (!destination.inbox.isActive())
+            if (!destination.inbox.canReceive())
             {
-                throw new EndpointClosedException(destination.id, "it closed while a send waited for room");
+                throw new EndpointClosedException(destination.id, destination.inbox.closedReason() +
+                    " while a send waited for room");
             }
 
             final int index = destination.ring.tryClaim(RECORD_TYPE_ID, recordLength);
@@ -530,6 +593,7 @@ public final class SharedMemoryTransport implements Transport
                 }
             }
             retired.clear();
+            hasRetired = false;
             destinations = new Destination[0];
             inbox.unmap();
         }
@@ -544,6 +608,7 @@ public final class SharedMemoryTransport implements Transport
         final InboxFile inbox;
         final ManyToOneRingBuffer ring;
         final int maxFramePayload;
+        final int maxMessageSize;
         final ReentrantLock fragmentLock = new ReentrantLock();
 
         Destination(final int id, final InboxFile inbox)
@@ -552,6 +617,7 @@ public final class SharedMemoryTransport implements Transport
             this.inbox = inbox;
             this.ring = inbox.ring();
             this.maxFramePayload = ring.maxMsgLength() - HEADER_LENGTH;
+            this.maxMessageSize = inbox.maxMessageSize();
         }
     }
 }

@@ -64,7 +64,8 @@ public interface Transport extends AutoCloseable
      * @param payload       holding the message.
      * @param offset        of the first byte.
      * @param length        of the message, at most {@link #maxMessageSize()}.
-     * @throws MessageTooLargeException        if {@code length > maxMessageSize()}; nothing was sent.
+     * @throws MessageTooLargeException        if {@code length > maxMessageSize()}, or larger than the destination
+     *                                         accepts where the transport knows that limit; nothing was sent.
      * @throws TransportBackPressureException  if the destination's inbox stayed full for the send timeout.
      * @throws EndpointClosedException         if the destination or this transport is closed.
      * @throws IllegalArgumentException        for a negative type or an id out of range.

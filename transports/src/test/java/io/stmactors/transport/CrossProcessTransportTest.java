@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import static io.stmactors.transport.TransportTestSupport.deleteRecursively;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -126,7 +127,161 @@ class CrossProcessTransportTest
         assertFalse(Files.exists(directory));
     }
 
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldFailSendsPromptlyOnceACachedDestinationWasKilled() throws Exception
+    {
+        final Path directory = tmp.resolve("cluster");
+        final KryoCodec codec = KryoCodec.builder().userTypes(EchoWorkerMain.USER_TYPES).build();
+        final Path childLog = tmp.resolve("child.log");
+
+        Process child = null;
+        SharedMemoryTransport parent = null;
+        try
+        {
+            parent = SharedMemoryTransport.open(TransportTestSupport.config(directory, PARENT_ID).build());
+            child = startChild(directory, childLog);
+            final int[] received = {0};
+            final FrameHandler handler = (source, type, buffer, offset, length) -> received[0]++;
+            final SharedMemoryTransport transport = parent;
+            awaitOrFail(transport, handler, () -> 1 == received[0], child, childLog, Duration.ofSeconds(30)); // HELLO
+
+            final ExpandableArrayBuffer out = new ExpandableArrayBuffer(256);
+            final int length = codec.encode(new Ping(0, "before", new byte[0]), out, 0);
+            parent.send(CHILD_ID, EchoWorkerMain.PING, out, 0, length); // maps and caches the child's inbox
+            awaitOrFail(transport, handler, () -> 2 == received[0], child, childLog, Duration.ofSeconds(30)); // Pong
+            assertTrue(parent.isReachable(CHILD_ID));
+
+            child.destroyForcibly().waitFor(); // SIGKILL: the child never marks its inbox closed
+            Thread.sleep(50); // longer than the transport's interval between two checks of the owner process
+
+            final long start = System.nanoTime();
+            final EndpointClosedException dead = assertThrows(EndpointClosedException.class,
+                () -> transport.send(CHILD_ID, EchoWorkerMain.PING, out, 0, length));
+            assertEquals(CHILD_ID, dead.endpointId());
+            assertTrue(dead.getMessage().contains("is gone"), dead.getMessage());
+            assertFalse(parent.isReachable(CHILD_ID));
+            for (int i = 0; i < 1_000; i++)
+            {
+                assertThrows(EndpointClosedException.class,
+                    () -> transport.send(CHILD_ID, EchoWorkerMain.PING, out, 0, length));
+            }
+            final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(elapsedMs < 2_000, "1,001 sends to a dead endpoint took " + elapsedMs +
+                " ms; each must fail at once, not wait for room (send timeout 5 s)");
+            assertEquals(0, parent.counters().backPressureWaits());
+        }
+        finally
+        {
+            if (null != child && child.isAlive())
+            {
+                child.destroyForcibly();
+                child.waitFor(30, TimeUnit.SECONDS);
+            }
+            if (null != parent)
+            {
+                parent.close();
+            }
+            deleteRecursively(directory);
+        }
+    }
+
+    /**
+     * The child JVM runs under a shell, so its owner is not a child of this process and {@link ProcessHandle#onExit()}
+     * would notice its death only after 300 ms or more: the transport's watch thread must notice it, off the send
+     * path, within its 10 ms interval. Closing the transport stops that thread.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldNoticeAKilledDestinationThatIsNotAChildAndStopTheWatchThreadOnClose() throws Exception
+    {
+        final Path directory = tmp.resolve("cluster");
+        final KryoCodec codec = KryoCodec.builder().userTypes(EchoWorkerMain.USER_TYPES).build();
+        final Path childLog = tmp.resolve("child.log");
+        final String watchThreadName = "stm-actors-inbox-owner-watch-" + PARENT_ID;
+
+        Process shell = null;
+        ProcessHandle worker = null;
+        SharedMemoryTransport parent = null;
+        try
+        {
+            parent = SharedMemoryTransport.open(TransportTestSupport.config(directory, PARENT_ID).build());
+            // the worker exits when its stdin ends, and sh gives a background job /dev/null unless told otherwise
+            final List<String> command = new ArrayList<>(
+                List.of("sh", "-c", "exec 3<&0; \"$@\" <&3 3<&- & wait", "sh"));
+            command.addAll(childCommand(directory));
+            shell = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(childLog.toFile()).start();
+            final int[] received = {0};
+            final FrameHandler handler = (source, type, buffer, offset, length) -> received[0]++;
+            final SharedMemoryTransport transport = parent;
+            awaitOrFail(transport, handler, () -> 1 == received[0], shell, childLog, Duration.ofSeconds(30)); // HELLO
+            worker = shell.toHandle().children().findFirst().orElseThrow();
+            assertTrue(worker.parent().map(ProcessHandle::pid).orElse(-1L) != ProcessHandle.current().pid());
+            assertEquals(List.of(), watchThreads(watchThreadName), "no watch before a destination of another process");
+
+            final ExpandableArrayBuffer out = new ExpandableArrayBuffer(256);
+            final int length = codec.encode(new Ping(0, "before", new byte[0]), out, 0);
+            parent.send(CHILD_ID, EchoWorkerMain.PING, out, 0, length); // maps and caches the worker's inbox
+            awaitOrFail(transport, handler, () -> 2 == received[0], shell, childLog, Duration.ofSeconds(30)); // Pong
+            assertTrue(parent.isReachable(CHILD_ID));
+            final List<Thread> watch = watchThreads(watchThreadName);
+            assertEquals(1, watch.size(), "one watch thread per transport");
+            assertTrue(watch.get(0).isDaemon());
+
+            worker.destroyForcibly(); // SIGKILL: the worker never marks its inbox closed
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (worker.isAlive() && System.nanoTime() - deadline < 0)
+            {
+                Thread.sleep(1);
+            }
+            assertFalse(worker.isAlive());
+            Thread.sleep(100); // ten intervals of the watch thread, for a busy machine
+
+            final EndpointClosedException dead = assertThrows(EndpointClosedException.class,
+                () -> transport.send(CHILD_ID, EchoWorkerMain.PING, out, 0, length));
+            assertTrue(dead.getMessage().contains("is gone"), dead.getMessage());
+            assertFalse(parent.isReachable(CHILD_ID));
+            assertEquals(0, parent.counters().backPressureWaits());
+
+            parent.close();
+            assertFalse(watch.get(0).isAlive(), "close stops the watch thread");
+            assertEquals(List.of(), watchThreads(watchThreadName));
+        }
+        finally
+        {
+            if (null != worker)
+            {
+                worker.destroyForcibly();
+            }
+            if (null != shell)
+            {
+                shell.destroyForcibly();
+                shell.waitFor(30, TimeUnit.SECONDS);
+            }
+            if (null != parent)
+            {
+                parent.close();
+            }
+            deleteRecursively(directory);
+        }
+    }
+
+    private static List<Thread> watchThreads(final String name)
+    {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(thread -> name.equals(thread.getName()) && thread.isAlive())
+            .toList();
+    }
+
     private static Process startChild(final Path directory, final Path log) throws Exception
+    {
+        return new ProcessBuilder(childCommand(directory))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    }
+
+    private static List<String> childCommand(final Path directory)
     {
         final String java = ProcessHandle.current().info().command().orElse(
             Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -143,11 +298,7 @@ class CrossProcessTransportTest
         command.add(Integer.toString(PARENT_ID));
         command.add(Long.toHexString(TransportTestSupport.SECRET));
         command.add("100");
-
-        return new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+        return command;
     }
 
     private static void awaitOrFail(

@@ -1,25 +1,30 @@
 package io.stmactors.transport;
 
+import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.stmactors.transport.CodecTestTypes.Line;
 import io.stmactors.transport.CodecTestTypes.Order;
 import io.stmactors.transport.CodecTestTypes.Status;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -317,6 +322,113 @@ class KryoCodecHostileInputTest
         }
         assertTrue(CODEC.registrationList().stream().anyMatch(line -> line.endsWith("CheckedFieldSerializer")),
             CODEC.registrationList().toString());
+    }
+
+    /**
+     * Set.of and Map.ofEntries place elements by linear probing, and HashSet and HashMap compare non-Comparable keys
+     * of one hash code one by one, so n elements sharing one hash code cost n<sup>2</sup>/2 comparisons: before the
+     * guard, the 2 MB set below decoded for tens of seconds. Every {@code ((long)i << 32) | (i ^ C)} has the hash
+     * code C.
+     */
+    @Test
+    void shouldRejectHashedCollectionsWhoseElementsShareOneHashCodeQuickly()
+    {
+        final int n = 200_000;
+        final List<Object> longs = new ArrayList<>(n);
+        final List<Object> lists = new ArrayList<>(n);
+        final List<Object> entries = new ArrayList<>(2 * n);
+        for (int i = 0; i < n; i++)
+        {
+            final Long key = collidingLong(i, 0x5EED);
+            longs.add(key);
+            lists.add(List.of(key)); // a List is not Comparable: HashMap's tree bins cannot order these
+            entries.add(List.of(key));
+            entries.add(i);
+        }
+
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+        {
+            assertMalformed(reframe(longs, "java.util.ImmutableCollections$SetN", n), "immutable Set");
+            assertMalformed(reframe(lists, "java.util.HashSet", n), "HashSet");
+            assertMalformed(reframe(lists, "java.util.LinkedHashSet", n), "LinkedHashSet");
+            assertMalformed(reframe(entries, "java.util.ImmutableCollections$MapN", n), "immutable Map");
+            assertMalformed(reframe(entries, "java.util.HashMap", n), "HashMap");
+        });
+    }
+
+    /**
+     * Groups of 1,000 elements per hash code stay under the bound on one hash code, but 200 of them still cost
+     * 10<sup>8</sup> comparisons; the guard also bounds the colliding pairs in proportion to the element count.
+     */
+    @Test
+    void shouldRejectHashedCollectionsMadeOfManyCollidingGroups()
+    {
+        final List<Object> longs = new ArrayList<>();
+        for (int group = 0; group < 200; group++)
+        {
+            for (int i = 0; i < 1_000; i++)
+            {
+                longs.add(collidingLong(i, group * 0x9E3779B1));
+            }
+        }
+
+        assertTimeoutPreemptively(Duration.ofSeconds(10),
+            () -> assertMalformed(reframe(longs, "java.util.ImmutableCollections$SetN", longs.size()), "hash code"));
+    }
+
+    @Test
+    void shouldStillDecodeHashedCollectionsWithSomeEqualHashCodes()
+    {
+        final List<String> strings = new ArrayList<>();
+        for (int bits = 0; bits < 128 && strings.size() < 100; bits++)
+        {
+            final StringBuilder text = new StringBuilder();
+            for (int b = 0; b < 7; b++)
+            {
+                text.append(0 == (bits & (1 << b)) ? "Aa" : "BB"); // "Aa" and "BB" have one hash code
+            }
+            strings.add(text.toString());
+        }
+        assertEquals(1, strings.stream().mapToInt(String::hashCode).distinct().count());
+
+        final Set<String> set = Set.copyOf(strings);
+        final Map<String, Integer> map = new HashMap<>();
+        strings.forEach(key -> map.put(key, key.length()));
+        final Map<String, Integer> immutableMap = Map.copyOf(map);
+        final Set<List<Long>> lists = new HashSet<>();
+        for (int i = 0; i < 1_000; i++)
+        {
+            lists.add(List.of(collidingLong(i, 7)));
+        }
+
+        assertEquals(set, CODEC.decode(CODEC.encode(set)));
+        assertEquals(map, CODEC.decode(CODEC.encode(map)));
+        assertEquals(immutableMap, CODEC.decode(CODEC.encode(immutableMap)));
+        assertEquals(new HashSet<>(set), CODEC.decode(CODEC.encode(new HashSet<>(set))));
+        assertEquals(lists, CODEC.decode(CODEC.encode(lists)));
+    }
+
+    /** A Long whose {@link Long#hashCode()} is {@code hash}, distinct for each {@code i >= 0}. */
+    private static Long collidingLong(final int i, final int hash)
+    {
+        return ((long)i << 32) | ((i ^ hash) & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * Encode {@code elements} as a list (a count, then every element with its class), then give those bytes the
+     * class id of {@code typeName} and the count {@code count}: sets and lists share that format, and a map's is
+     * the same with keys and values alternating.
+     */
+    private static byte[] reframe(final List<Object> elements, final String typeName, final int count)
+    {
+        final Input list = new Input(CODEC.encode(List.copyOf(elements)));
+        assertEquals(classId("java.util.ImmutableCollections$ListN"), list.readVarInt(true));
+        assertEquals(elements.size(), list.readVarInt(true));
+        final Output out = new Output(list.limit() + 16);
+        out.writeVarInt(classId(typeName), true);
+        out.writeVarInt(count, true);
+        out.writeBytes(list.getBuffer(), list.position(), list.limit() - list.position());
+        return out.toBytes();
     }
 
     private static void assertMalformed(final byte[] bytes, final String messageFragment)

@@ -1,5 +1,6 @@
 package io.stmactors.transport;
 
+import io.stmactors.transport.internal.InboxFileDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -13,12 +14,15 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32;
 
 import static io.stmactors.transport.TransportTestSupport.config;
 import static io.stmactors.transport.TransportTestSupport.pollUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Four producer threads on two endpoints send messages of random sizes (most small, some fragmented) to one
@@ -117,5 +121,79 @@ class SharedMemoryTransportStressTest
         assertEquals(List.of(), errors);
         assertEquals(0, consumer.counters().framesRejected());
         assertEquals(0, consumer.counters().incompleteMessagesDiscarded());
+    }
+
+    /**
+     * Three threads send to endpoint 2 while it closes and binds again 50 times. Each restart retires the senders'
+     * mapping of the old inbox, which is unmapped once no call is running; unmapping one that a send still writes
+     * into would crash the JVM. Run alone with
+     * {@code mvn -pl transports -am verify -Dtest=SharedMemoryTransportStressTest}.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldReleaseRetiredMappingsWhileOtherThreadsSendToARestartingDestination() throws Exception
+    {
+        final Path dir = tmp.resolve("cluster");
+        final SharedMemoryTransport sender = SharedMemoryTransport.open(config(dir, 1).build());
+        open.add(sender);
+        final AtomicBoolean stop = new AtomicBoolean();
+        final List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        final List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 3; t++)
+        {
+            final Thread thread = new Thread(() ->
+            {
+                final UnsafeBuffer payload = new UnsafeBuffer(new byte[20_000]); // fragmented: a record holds 8 KiB
+                while (!stop.get())
+                {
+                    try
+                    {
+                        sender.send(2, 1, payload, 0, ThreadLocalRandom.current().nextInt(1, 20_000));
+                    }
+                    catch (final EndpointClosedException expected)
+                    {
+                        Thread.onSpinWait(); // between two incarnations
+                    }
+                    catch (final Throwable t2)
+                    {
+                        failures.add(t2);
+                        return;
+                    }
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+
+        try
+        {
+            for (int incarnation = 0; incarnation < 50 && failures.isEmpty(); incarnation++)
+            {
+                try (SharedMemoryTransport receiver = SharedMemoryTransport.open(config(dir, 2).build()))
+                {
+                    final long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+                    while (System.nanoTime() - until < 0)
+                    {
+                        receiver.poll((source, type, buffer, offset, length) -> { }, 64);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            stop.set(true);
+            for (final Thread thread : threads)
+            {
+                thread.join(10_000);
+            }
+        }
+
+        assertEquals(List.of(), failures);
+        try (SharedMemoryTransport receiver = SharedMemoryTransport.open(config(dir, 2).build()))
+        {
+            sender.send(2, 1, new byte[1]); // a call that ends with no other running releases what is left
+            assertTrue(TransportTestSupport.mappingsOf(InboxFileDescriptor.fileName(2)) <= 2,
+                "the sender's current mapping and the receiver's own");
+        }
     }
 }

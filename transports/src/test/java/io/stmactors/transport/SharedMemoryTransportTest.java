@@ -194,6 +194,28 @@ class SharedMemoryTransportTest
     }
 
     @Test
+    void shouldRejectAMessageLargerThanTheDestinationAcceptsAndSendNothing()
+    {
+        final SharedMemoryTransport a = open(config(dir(), 1).build());
+        final SharedMemoryTransport b = open(config(dir(), 2).maxMessageSize(1024).build());
+
+        final MessageTooLargeException ex = assertThrows(MessageTooLargeException.class,
+            () -> a.send(2, 1, new byte[2048]));
+
+        assertEquals(2048, ex.size());
+        assertEquals(1024, ex.limit());
+        assertTrue(ex.getMessage().contains("endpoint 2"), ex.getMessage());
+        assertEquals(0, a.counters().framesSent());
+        a.send(2, 1, new byte[1000]);
+        final Capture capture = new Capture();
+        pollUntil(b, capture, () -> capture.size() == 1, TIMEOUT);
+        assertEquals(1000, capture.messages.get(0).payload().length);
+        drain(b, capture);
+        assertEquals(1, capture.size());
+        assertEquals(0, b.counters().framesRejected());
+    }
+
+    @Test
     void shouldTimeOutOnFullRingThenDeliverEverythingSentOnceDrained()
     {
         final SharedMemoryTransport a = open(config(dir(), 1).sendTimeout(Duration.ofMillis(200)).build());
@@ -386,6 +408,46 @@ class SharedMemoryTransportTest
         a.close();
         assertThrows(EndpointClosedException.class, () -> a.send(2, 1, new byte[]{5}));
         assertThrows(EndpointClosedException.class, () -> a.poll(capture, 1));
+    }
+
+    @Test
+    void shouldReleaseTheMappingsOfADestinationThatRestarted() throws Exception
+    {
+        final SharedMemoryTransport a = open(config(dir(), 1).build());
+        final String inboxName = InboxFileDescriptor.fileName(2);
+        for (int incarnation = 0; incarnation < 10; incarnation++)
+        {
+            final SharedMemoryTransport b = SharedMemoryTransport.open(config(dir(), 2).build());
+            try
+            {
+                a.send(2, 1, new byte[]{(byte)incarnation}); // retires the previous incarnation's mapping
+                final Capture capture = new Capture();
+                pollUntil(b, capture, () -> capture.size() == 1, TIMEOUT);
+            }
+            finally
+            {
+                b.close();
+            }
+        }
+
+        assertTrue(TransportTestSupport.mappingsOf(inboxName) <= 1, "a keeps only the mapping it last used: " + TransportTestSupport.mappingsOf(inboxName));
+        a.close();
+        assertEquals(0, TransportTestSupport.mappingsOf(inboxName));
+    }
+
+    @Test
+    void shouldStartNoOwnerWatchThreadForDestinationsOfThisProcess()
+    {
+        final SharedMemoryTransport a = open(config(dir(), 7).build());
+        final SharedMemoryTransport b = open(config(dir(), 8).build());
+
+        a.send(8, 1, new byte[]{1}); // b's inbox belongs to this process: its death is its close, seen in the status
+        a.send(7, 1, new byte[]{2});
+
+        assertTrue(Thread.getAllStackTraces().keySet().stream()
+            .noneMatch(thread -> thread.getName().equals("stm-actors-inbox-owner-watch-7")));
+        final Capture capture = new Capture();
+        pollUntil(b, capture, () -> capture.size() == 1, TIMEOUT);
     }
 
     @Test

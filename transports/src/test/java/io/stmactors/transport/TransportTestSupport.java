@@ -86,6 +86,15 @@ final class TransportTestSupport
         }
     }
 
+    /** How many regions of this process map a file of that name (Linux: counts lines of /proc/self/maps). */
+    static long mappingsOf(final String fileName) throws IOException
+    {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/maps")))
+        {
+            return lines.filter(line -> line.contains("/" + fileName)).count();
+        }
+    }
+
     /** A received message, copied out of the transport's buffer. */
     record Received(int source, int type, byte[] payload)
     {

@@ -29,9 +29,19 @@ import static io.stmactors.transport.internal.InboxFileDescriptor.*;
  * Creation writes the whole header into a temporary file and then hard-links it under its final name, which fails
  * if the name exists, so a half-written inbox is never visible and two processes cannot both bind one id.
  * <p>
+ * A process killed with SIGKILL never marks its inbox closed, so whether the owner process is alive is asked
+ * apart from sending: {@link #checkOwnerAlive()} reads {@code /proc} (about 10 µs, hundreds of sends), so an
+ * {@link InboxOwnerWatch} thread calls it periodically, and {@link #closedReason()} on slow paths. Either records a
+ * death in {@code ownerGone}, which {@link #canReceive()} reads with the status word. The answer "gone" is final:
+ * the owner's {@link ProcessHandle} was taken when the file was mapped and compares the process start time, so a
+ * recycled pid does not bring a dead owner back.
+ * <p>
  * Thread-safety: the ring buffer is Agrona's {@link ManyToOneRingBuffer} (any number of producers, one consumer).
- * The status word is written with volatile stores and read with volatile loads. {@link #unmap()} must not race with
- * any other use; the transport guarantees that.
+ * The status word is written with volatile stores and read with volatile loads. {@code ownerGone} is a volatile
+ * field of this object, written only from false to true (by any thread), so every interleaving is harmless.
+ * {@link #checkOwnerAlive()}, {@link #markOwnerGone()} and {@link #isOwnedByAnotherProcess()} touch no mapped
+ * memory and may be called from any thread, even after {@link #unmap()}. {@link #unmap()} must not race with any
+ * other use of the mapping; the transport guarantees that.
  */
 public final class InboxFile
 {
@@ -43,6 +53,10 @@ public final class InboxFile
     private final ManyToOneRingBuffer ring;
     private final int endpointId;
     private final long ownerPid;
+    private final int maxMessageSize;
+    private final ProcessHandle owner; // null if the owner was already gone when the file was mapped
+    private final boolean ownedByThisProcess;
+    private volatile boolean ownerGone;
 
     private InboxFile(final Path path, final MappedByteBuffer mapped, final int ringLengthWithTrailer)
     {
@@ -52,6 +66,10 @@ public final class InboxFile
         this.ring = new ManyToOneRingBuffer(new UnsafeBuffer(mapped, HEADER_LENGTH, ringLengthWithTrailer));
         this.endpointId = header.getInt(ENDPOINT_ID_OFFSET);
         this.ownerPid = header.getLong(OWNER_PID_OFFSET);
+        final int recordedMaxMessageSize = header.getInt(MAX_MESSAGE_SIZE_OFFSET);
+        this.maxMessageSize = recordedMaxMessageSize > 0 ? recordedMaxMessageSize : Integer.MAX_VALUE;
+        this.ownedByThisProcess = ProcessHandle.current().pid() == ownerPid;
+        this.owner = ownedByThisProcess ? ProcessHandle.current() : ProcessHandle.of(ownerPid).orElse(null);
     }
 
     /**
@@ -59,11 +77,13 @@ public final class InboxFile
      *
      * @param directory    private directory of the cluster.
      * @param endpointId   id to bind.
-     * @param ringCapacity power-of-two ring capacity, without trailer.
+     * @param ringCapacity   power-of-two ring capacity, without trailer.
+     * @param maxMessageSize largest message the owner accepts, recorded for senders.
      * @return the owner's view of the new inbox, status active.
      * @throws TransportException if the id is bound by a live process or the file cannot be created.
      */
-    public static InboxFile create(final Path directory, final int endpointId, final int ringCapacity)
+    public static InboxFile create(
+        final Path directory, final int endpointId, final int ringCapacity, final int maxMessageSize)
     {
         final Path target = directory.resolve(fileName(endpointId));
         final int ringLength = ringCapacity + RingBufferDescriptor.TRAILER_LENGTH;
@@ -93,6 +113,7 @@ public final class InboxFile
                 header.putLong(OWNER_PID_OFFSET, pid);
                 header.putLong(INCARNATION_OFFSET, ThreadLocalRandom.current().nextLong());
                 header.putInt(RING_CAPACITY_OFFSET, ringCapacity);
+                header.putInt(MAX_MESSAGE_SIZE_OFFSET, maxMessageSize);
                 header.putIntVolatile(STATUS_OFFSET, STATUS_ACTIVE);
 
                 publish(temp, target);
@@ -182,6 +203,15 @@ public final class InboxFile
         return path;
     }
 
+    /**
+     * @return the largest message the owner accepts, from the header; {@link Integer#MAX_VALUE} if the header does
+     * not record it.
+     */
+    public int maxMessageSize()
+    {
+        return maxMessageSize;
+    }
+
     /** @return the id of the endpoint that owns this inbox. */
     public int endpointId()
     {
@@ -199,8 +229,78 @@ public final class InboxFile
     }
 
     /**
+     * Whether a send may write into this inbox: its owner process was not seen dead, and it is not marked closed.
+     * Cheap enough for every send: a volatile load of {@code ownerGone} and an acquire load of the status word; no
+     * clock, no process check. A killed owner is noticed only once someone calls {@link #checkOwnerAlive()},
+     * {@link #markOwnerGone()} or {@link #closedReason()}: the transport's {@link InboxOwnerWatch} does.
+     *
+     * @return false once the owner closed the inbox or its process was seen dead; then {@link #closedReason()} says
+     * why.
+     */
+    public boolean canReceive()
+    {
+        return !ownerGone && isActive();
+    }
+
+    /**
+     * @return true if the owner is another process (alive or not when the file was mapped), whose death only a
+     * check of the process table reveals; false for an inbox of this process.
+     */
+    public boolean isOwnedByAnotherProcess()
+    {
+        return !ownedByThisProcess;
+    }
+
+    /**
+     * @return the owner's handle, taken when the file was mapped ({@link ProcessHandle#current()} for an inbox of
+     * this process); null if the owner was already gone then.
+     */
+    public ProcessHandle owner()
+    {
+        return owner;
+    }
+
+    /**
+     * Ask the process table whether the owner is alive (about 10 µs), and record a death so that
+     * {@link #canReceive()} returns false from now on. Any thread; touches no mapped memory, so it is safe even
+     * after {@link #unmap()}.
+     *
+     * @return false if the owner process is gone (now or at an earlier check).
+     */
+    public boolean checkOwnerAlive()
+    {
+        if (ownedByThisProcess)
+        {
+            return true;
+        }
+        if (ownerGone)
+        {
+            return false;
+        }
+        if (null == owner || !owner.isAlive())
+        {
+            ownerGone = true;
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Record that the owner process exited (from {@link ProcessHandle#onExit()}), so that {@link #canReceive()}
+     * returns false from now on. Any thread; touches no mapped memory, so it is safe even after {@link #unmap()}.
+     * Ignored for an inbox of this process.
+     */
+    public void markOwnerGone()
+    {
+        if (!ownedByThisProcess)
+        {
+            ownerGone = true;
+        }
+    }
+
+    /**
      * Why this inbox cannot receive, or null if it can: closed by its owner, or its owner process is gone. Checks
-     * the process table, so call it on slow paths only.
+     * the process table every time (about 10 µs), so call it on slow paths only.
      *
      * @return a description, or null.
      */
@@ -210,7 +310,7 @@ public final class InboxFile
         {
             return "its inbox " + path + " is marked closed";
         }
-        if (!ProcessHandle.of(ownerPid).map(ProcessHandle::isAlive).orElse(false))
+        if (!checkOwnerAlive())
         {
             return "its process " + ownerPid + " is gone (stale inbox " + path + ")";
         }

@@ -24,7 +24,9 @@ package io.stmactors.transport.internal;
  *  +---------------------------------------------------------------+
  *  |               Ring Capacity (excluding trailer)               |  32
  *  +---------------------------------------------------------------+
- *  |                      Reserved up to 128                      ...  36
+ *  |        Max Message Size (the owner's; 0 if not recorded)      |  36
+ *  +---------------------------------------------------------------+
+ *  |                      Reserved up to 128                      ...  40
  *  +---------------------------------------------------------------+
  *  |                 Ring buffer (capacity + trailer)             ...  128
  *  +---------------------------------------------------------------+
@@ -57,6 +59,12 @@ public final class InboxFileDescriptor
     public static final int INCARNATION_OFFSET = 24;
     /** Offset of the ring capacity. */
     public static final int RING_CAPACITY_OFFSET = 32;
+    /**
+     * Offset of the owner's {@code TransportConfig.maxMessageSize}: senders refuse larger messages, which the owner
+     * would reject as malformed. It was reserved (zero) before, so 0 means "not recorded" and the layout version
+     * stays 1.
+     */
+    public static final int MAX_MESSAGE_SIZE_OFFSET = 36;
     /** Length of the header; the ring buffer starts here (a multiple of the cache line and of 8). */
     public static final int HEADER_LENGTH = 128;
 

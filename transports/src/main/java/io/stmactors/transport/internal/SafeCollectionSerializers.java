@@ -35,6 +35,9 @@ import static io.stmactors.transport.internal.SafeArraySerializers.bounded;
  * one is at least one byte and the count can be charged against {@link BoundedInput} before allocating. The price
  * is one class-id byte per element that Kryo's "same type" optimisation would have saved.
  * <p>
+ * Hashed collections read all their keys first and pass them to {@link HashCollisionGuard}, so keys forged to share
+ * one hash code are refused before inserting them would cost quadratic time.
+ * <p>
  * Thread-safety: like every Kryo serializer, an instance belongs to one {@link Kryo} and is used by one thread at a
  * time.
  */
@@ -99,10 +102,24 @@ public final class SafeCollectionSerializers
 
             final Collection<Object> collection = create(kryo, type, size);
             kryo.reference(collection);
-            final boolean hashed = collection instanceof Set;
+            if (!(collection instanceof Set))
+            {
+                for (int i = 0; i < size; i++)
+                {
+                    collection.add(kryo.readClassAndObject(in));
+                }
+                return collection;
+            }
+
+            final Object[] elements = new Object[size];
             for (int i = 0; i < size; i++)
             {
-                collection.add(hashed ? readKey(kryo, in) : kryo.readClassAndObject(in));
+                elements[i] = readKey(kryo, in);
+            }
+            HashCollisionGuard.check(elements, type.getSimpleName());
+            for (final Object element : elements)
+            {
+                collection.add(element);
             }
 
             return collection;
@@ -200,10 +217,17 @@ public final class SafeCollectionSerializers
                 map = (Map<Object, Object>)kryo.newInstance(type);
             }
             kryo.reference(map);
+            final Object[] keys = new Object[size];
+            final Object[] values = new Object[size];
             for (int i = 0; i < size; i++)
             {
-                final Object key = readKey(kryo, in);
-                map.put(key, kryo.readClassAndObject(in));
+                keys[i] = readKey(kryo, in);
+                values[i] = kryo.readClassAndObject(in);
+            }
+            HashCollisionGuard.check(keys, type.getSimpleName());
+            for (int i = 0; i < size; i++)
+            {
+                map.put(keys[i], values[i]);
             }
 
             return map;
@@ -308,7 +332,9 @@ public final class SafeCollectionSerializers
             in.keyDepth++;
             try
             {
-                return Set.of(readElementArray(kryo, in, "immutable Set"));
+                final Object[] elements = readElementArray(kryo, in, "immutable Set");
+                HashCollisionGuard.check(elements, "immutable Set");
+                return Set.of(elements);
             }
             finally
             {
@@ -345,11 +371,13 @@ public final class SafeCollectionSerializers
             checkKeyNesting(in, "immutable Map");
             in.chargeElements(2L * size, 1, "immutable Map");
             final Map.Entry<Object, Object>[] entries = new Map.Entry[size];
+            final Object[] keys = new Object[size];
             for (int i = 0; i < size; i++)
             {
-                final Object key = readKey(kryo, in);
-                entries[i] = new AbstractMap.SimpleImmutableEntry<>(key, kryo.readClassAndObject(in));
+                keys[i] = readKey(kryo, in);
+                entries[i] = new AbstractMap.SimpleImmutableEntry<>(keys[i], kryo.readClassAndObject(in));
             }
+            HashCollisionGuard.check(keys, "immutable Map");
 
             return Map.ofEntries(entries);
         }
