@@ -331,6 +331,64 @@ class ActorSemanticsTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void aSetupWhoseAfterCommitHookFailsUnderRestartStopsAfterTheStartLimit(Mode mode) throws Exception {
+        for (boolean concurrent : new boolean[] {false, true}) {
+            try (ActorSystem system = system(mode, 2)) {
+                Behavior<Object> b = Behaviors.setup(ctx -> {
+                    Stm.afterCommit(() -> {
+                        throw new IllegalStateException("hook of the setup");
+                    });
+                    return Behaviors.receive((c, m) -> Behaviors.same());
+                });
+                system.spawn(Behaviors.supervise(concurrent ? Behaviors.concurrent(b) : b)
+                        .onFailure(IllegalStateException.class, SupervisorStrategy.restart()), "hooked-setup");
+                await(() -> system.diagnostics().liveActors() == 0, Duration.ofSeconds(20),
+                        "the actor to stop after its failed starts (concurrent: " + concurrent + ")");
+                assertEquals(10, system.diagnostics().failures(), "ten failed starts, then stopped");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void restartWaitsForGrandchildrenToo(Mode mode) throws Exception {
+        TLong grandchildStarts = TLong.of(0);
+        TLong gate = TLong.of(0);
+        try (ActorSystem system = system(mode, 2)) {
+            ActorRef<Object> parent = system.spawn(Behaviors.supervise(Behaviors.<Object>setup(ctx -> {
+                ctx.spawn(Behaviors.<Object>setup(c -> {
+                    c.spawn(Behaviors.<Object>setup(g -> {
+                        grandchildStarts.increment();
+                        return Behaviors.receive((g2, m) -> {
+                            if (gate.get() == 0) {
+                                Stm.retry(); // busy (waiting) when the grandparent fails
+                            }
+                            return Behaviors.same();
+                        });
+                    }), "grandchild");
+                    return Behaviors.receive((c2, m) -> Behaviors.same());
+                }), "child");
+                return Behaviors.receive((c, m) -> {
+                    if (m instanceof Get g) {
+                        g.replyTo().tell(grandchildStarts.get());
+                    } else if ("boom".equals(m)) {
+                        throw new IllegalArgumentException("boom");
+                    }
+                    return Behaviors.same();
+                });
+            })).onFailure(IllegalArgumentException.class, SupervisorStrategy.restart()), "grandparent");
+            await(() -> grandchildStarts.get() == 1, Duration.ofSeconds(20), "the grandchild");
+            ActorRef<?> grandchild = ((io.stmactors.actors.internal.LocalActorSystem) system).lookup("grandparent/child/grandchild");
+            ((ActorRef<Object>) grandchild).tell("wait");
+            parent.tell("boom");
+            await(() -> grandchildStarts.get() == 2, Duration.ofSeconds(20), "the new grandchild");
+            await(() -> system.diagnostics().liveActors() == 3, Duration.ofSeconds(20), "three generations, once each");
+            assertEquals(1, system.diagnostics().failures(), "only the injected failure: no name clash on restart");
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(Mode.class)
     void aSetupThatFailsUnderResumeStopsTheActorInsteadOfRunningAgainAndAgain(Mode mode) throws Exception {
         try (ActorSystem system = system(mode, 2)) {

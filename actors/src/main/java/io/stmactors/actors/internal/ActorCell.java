@@ -15,6 +15,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.ref.WeakReference;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
@@ -156,8 +158,13 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     // ---- relations
     final Set<ActorCell<?>> children = ConcurrentHashMap.newKeySet();
     private final List<Watch> watchers = new ArrayList<>(0); // guarded by this
-    /** The cells this one watches, so that its stop can take it off their lists; guarded by this. */
-    private List<ActorCell<?>> watching;
+    /**
+     * The live cells this one watches, so that its stop can take it off their lists (a watched cell
+     * that stops takes itself out); guarded by this.
+     */
+    private Set<ActorCell<?>> watching;
+    /** Taken off its parent's children, once stopped with no child left (guarded by this). */
+    private boolean detached;
 
     /**
      * What the worker running the cell writes for every message: the behavior and state, the
@@ -416,7 +423,6 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         count(stats, aborted, 1, 0, 0);
         if (message == START) {
             needsStart = false;
-            startFailures = 0;
             restored = null;
             installedRules = inv.installedRules; // a restart starts without the old incarnation's
         } else if (inv.installedRules != null) {
@@ -448,6 +454,8 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         consumed(message);
         if (hookFailure != null) {
             countCommittedFailure();
+        } else if (message == START) {
+            startFailures = 0; // a setup whose hook (or shipping) failed counts as a failed start
         }
         if (inv.stop) {
             if (hookFailure != null) {
@@ -714,8 +722,8 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
      * child is refused. (A concurrent actor's stop may run on one drainer while another commits a spawn.)
      */
     synchronized boolean adoptChild(ActorCell<?> child) {
-        if (status == STOPPED) {
-            return false;
+        if (status == STOPPED || restartAwaitsChildren) {
+            return false; // a child of the stopped, or of the failed incarnation a restart is ending
         }
         children.add(child);
         return true;
@@ -723,6 +731,10 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
 
     /** A child of this cell stopped: a restart that waited for the children goes ahead once they all did. */
     private void childStopped() {
+        if (status == STOPPED) {
+            detachWhenSubtreeGone();
+            return;
+        }
         if (!restartAwaitsChildren || !children.isEmpty()) {
             return;
         }
@@ -742,7 +754,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     /** Stops this actor: children, remaining messages to dead letters, watchers notified. */
     void doStop() {
         List<Watch> toNotify;
-        List<ActorCell<?>> watched;
+        Set<ActorCell<?>> watched;
         synchronized (this) {
             if (status == STOPPED) {
                 return;
@@ -759,10 +771,6 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             }
         }
         system.unregister(this);
-        if (parent != null) {
-            parent.children.remove(this);
-            parent.childStopped();
-        }
         if (system.isolation != null) {
             system.isolation.stopped(this);
         }
@@ -776,9 +784,30 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         drainStopped();
         LOG.debug("Actor '{}' stopped", name);
         for (Watch w : toNotify) {
+            w.watcher().forgetWatched(this);
             Object note = w.message() != null ? w.message() : new Terminated(this);
             w.watcher().enqueue(note);
         }
+        detachWhenSubtreeGone();
+    }
+
+    /**
+     * Leaves the parent's children once this cell has stopped and every child of its own has (so a
+     * parent's restart, which waits for its children, waits for the whole subtree, whose names its
+     * setup may spawn again).
+     */
+    private void detachWhenSubtreeGone() {
+        if (parent == null || status != STOPPED || !children.isEmpty()) {
+            return;
+        }
+        synchronized (this) {
+            if (detached) {
+                return;
+            }
+            detached = true;
+        }
+        parent.children.remove(this);
+        parent.childStopped();
     }
 
     /**
@@ -817,20 +846,38 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         }
     }
 
-    /** Records that this cell watches {@code target}; false if this cell has stopped. */
+    /**
+     * Records that this cell watches {@code target}; false if this cell has stopped. A target that has
+     * stopped meanwhile is not recorded (its stop has told us, or is about to, through
+     * {@link #forgetWatched}, which this monitor orders with this call).
+     */
     private synchronized boolean noteWatching(ActorCell<?> target) {
         if (status == STOPPED) {
             return false;
         }
-        if (watching == null) {
-            watching = new ArrayList<>(1);
+        if (!target.isStopped()) {
+            if (watching == null) {
+                watching = Collections.newSetFromMap(new IdentityHashMap<>());
+            }
+            watching.add(target);
         }
-        watching.add(target);
         return true;
+    }
+
+    /** {@code target}, which this cell watched, has stopped. */
+    private synchronized void forgetWatched(ActorCell<?> target) {
+        if (watching != null) {
+            watching.remove(target);
+        }
     }
 
     private synchronized void removeWatcher(ActorCell<?> watcher) {
         watchers.removeIf(w -> w.watcher() == watcher);
+    }
+
+    /** The number of live cells this one watches (for tests). */
+    synchronized int watchingCount() {
+        return watching == null ? 0 : watching.size();
     }
 
     /** The number of watches on this cell (for tests). */

@@ -9,6 +9,7 @@ import io.stmactors.stm.TLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.lang.ref.WeakReference;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -55,6 +56,39 @@ class WatcherCleanupTest {
             await(() -> told.get() == 1, "the live watcher to be told");
             assertEquals(deadBefore, system.diagnostics().deadLetters(), "no Terminated went to a stopped session");
         }
+    }
+
+    @Test
+    void aWatcherForgetsTheActorsItWatchedOnceTheyStop() throws Exception {
+        int sessions = 500;
+        WeakReference<Object> first;
+        try (ActorSystem system = ActorSystem.create(ActorSystemConfig.builder().workers(2).build())) {
+            // The usual supervisor: spawns workers, watches each, lives on.
+            ActorRef<Object> keeper = system.spawn(Behaviors.<Object>receive((ctx, m) -> {
+                if (m instanceof String name) {
+                    ctx.watch(ctx.spawn(Behaviors.<String>receive((c, x) -> Behaviors.stopped()), name));
+                }
+                return Behaviors.same();
+            }), "keeper");
+            for (int i = 0; i < sessions; i++) {
+                keeper.tell("session-" + i);
+            }
+            await(() -> system.diagnostics().liveActors() == sessions + 1, "the sessions to start");
+            ActorCell<?> keeperCell = (ActorCell<?>) keeper;
+            await(() -> keeperCell.watchingCount() == sessions, "the keeper to watch every session");
+            LocalActorSystem local = (LocalActorSystem) system;
+            first = new WeakReference<>(local.lookup("keeper/session-0"));
+            for (int i = 0; i < sessions; i++) {
+                ((ActorCell<?>) local.lookup("keeper/session-" + i)).enqueue("done");
+            }
+            await(() -> system.diagnostics().liveActors() == 1, "the sessions to stop");
+            await(() -> keeperCell.watchingCount() == 0, "the keeper to forget the stopped sessions");
+            for (int i = 0; i < 50 && first.get() != null; i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+        }
+        assertEquals(null, first.get(), "a stopped session is still reachable");
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
