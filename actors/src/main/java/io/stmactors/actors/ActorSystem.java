@@ -67,7 +67,9 @@ public interface ActorSystem extends AutoCloseable {
      * Waits until every mailbox is empty and no handler runs (bounded by the configured close
      * timeout), then stops every actor and the workers. Asks still pending then fail with an
      * {@code IllegalStateException}. In the in-process modes an interrupt of the calling thread cuts
-     * the waiting short (the actors are stopped all the same; the interrupt flag stays set).
+     * the waiting short: the workers are shut down at once, and actors that had not stopped yet are
+     * abandoned with them (their mailboxes are not counted as dead letters, their watchers not told);
+     * the interrupt flag stays set.
      * Idempotent.
      */
     @Override
