@@ -408,6 +408,39 @@ class KryoCodecHostileInputTest
         assertEquals(lists, CODEC.decode(CODEC.encode(lists)));
     }
 
+    /**
+     * A HashSet or HashMap orders the keys of one bin by {@link Comparable} when they are all of one class comparable
+     * to itself, so colliding keys cost no pairwise comparisons there: the guard lets them through. Long keys packing
+     * two grid coordinates, {@code (x << 32) | y}, have hash codes {@code x ^ y}: 256 keys on each of 256 codes.
+     */
+    @Test
+    void shouldDecodeHashSetsAndMapsOfSelfComparableKeysWhoseHashCodesCollide()
+    {
+        final Set<Long> grid = new HashSet<>();
+        final Map<Long, Integer> cells = new HashMap<>();
+        for (long x = 0; x < 256; x++)
+        {
+            for (long y = 0; y < 256; y++)
+            {
+                grid.add((x << 32) | y);
+                cells.put((x << 32) | y, (int)(x + y));
+            }
+        }
+        assertEquals(256, grid.stream().mapToInt(Object::hashCode).distinct().count());
+        final Set<Long> forged = new HashSet<>();
+        for (int i = 0; i < 200_000; i++)
+        {
+            forged.add(collidingLong(i, 0x5EED));
+        }
+
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+        {
+            assertEquals(grid, CODEC.decode(CODEC.encode(grid)));
+            assertEquals(cells, CODEC.decode(CODEC.encode(cells)));
+            assertEquals(forged, CODEC.decode(CODEC.encode(forged)), "one hash code, but a tree bin");
+        });
+    }
+
     /** A Long whose {@link Long#hashCode()} is {@code hash}, distinct for each {@code i >= 0}. */
     private static Long collidingLong(final int i, final int hash)
     {

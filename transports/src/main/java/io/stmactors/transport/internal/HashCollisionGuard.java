@@ -2,6 +2,8 @@ package io.stmactors.transport.internal;
 
 import com.esotericsoftware.kryo.KryoException;
 
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -25,7 +27,12 @@ import java.util.Objects;
  *     13 million comparisons, a fraction of a second.</li>
  * </ul>
  * The check sorts the hash codes ({@code Arrays.sort} of an {@code int[]} is O(n log n) even for adversarial input)
- * and runs only for more than 1024 keys, where no bound can be exceeded below that.
+ * and runs only for more than 1024 keys, where no bound can be exceeded below that. It is skipped where colliding
+ * keys cost no pairwise comparisons: sorted collections, and {@code HashSet}/{@code HashMap} (and their concurrent
+ * and linked kin) whose keys are all of one class comparable to itself, which their bins order as a tree (so
+ * {@code Long} keys packing two coordinates, {@code (x << 32) | y}, whose hash codes {@code x ^ y} collide by the
+ * hundred on a grid, still decode into a {@code HashSet}). Collections nested as keys are bounded only by the codec's
+ * key nesting limit: a set of many sets of colliding keys can still cost more than its size suggests.
  * <p>
  * Thread-safety: stateless.
  */
@@ -49,8 +56,20 @@ final class HashCollisionGuard
      */
     static void check(final Object[] keys, final String what)
     {
+        check(keys, what, false);
+    }
+
+    /**
+     * @param keys           the elements of a set or the keys of a map, before they are inserted.
+     * @param what           the collection, for the error message.
+     * @param treeBins       whether the collection orders the keys of one bin by {@link Comparable} when they allow it
+     *                       ({@code HashMap}, {@code HashSet}, {@code ConcurrentHashMap} and their subclasses).
+     * @throws KryoException if the keys share hash codes beyond the bounds of this class.
+     */
+    static void check(final Object[] keys, final String what, final boolean treeBins)
+    {
         final int count = keys.length;
-        if (count <= MAX_EQUAL_HASH_CODES)
+        if (count <= MAX_EQUAL_HASH_CODES || treeBins && ofOneSelfComparableClass(keys))
         {
             return;
         }
@@ -86,6 +105,44 @@ final class HashCollisionGuard
                 collidingPairs + " pairs with one hash code; at most " + maxPairs + " may, because building it " +
                 "would compare each pair");
         }
+    }
+
+    /** Whether every key is of one class that {@code HashMap} orders its tree bins by (its comparableClassFor). */
+    static boolean ofOneSelfComparableClass(final Object[] keys)
+    {
+        final Class<?> type = null == keys[0] ? null : keys[0].getClass();
+        if (null == type || !isComparableToItself(type))
+        {
+            return false;
+        }
+        for (final Object key : keys)
+        {
+            if (null == key || key.getClass() != type)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isComparableToItself(final Class<?> type)
+    {
+        if (String.class == type)
+        {
+            return true;
+        }
+        for (final Type implemented : type.getGenericInterfaces())
+        {
+            if (implemented instanceof ParameterizedType parameterized && Comparable.class == parameterized.getRawType())
+            {
+                final Type[] arguments = parameterized.getActualTypeArguments();
+                if (1 == arguments.length && type == arguments[0])
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static long pairs(final int group)

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static io.stmactors.transport.internal.SafeArraySerializers.bounded;
 
@@ -116,7 +117,10 @@ public final class SafeCollectionSerializers
             {
                 elements[i] = readKey(kryo, in);
             }
-            HashCollisionGuard.check(elements, type.getSimpleName());
+            if (!(collection instanceof java.util.SortedSet))
+            {
+                HashCollisionGuard.check(elements, type.getSimpleName(), collection instanceof HashSet);
+            }
             for (final Object element : elements)
             {
                 collection.add(element);
@@ -224,7 +228,11 @@ public final class SafeCollectionSerializers
                 keys[i] = readKey(kryo, in);
                 values[i] = kryo.readClassAndObject(in);
             }
-            HashCollisionGuard.check(keys, type.getSimpleName());
+            if (!(map instanceof java.util.SortedMap))
+            {
+                HashCollisionGuard.check(keys, type.getSimpleName(),
+                    map instanceof HashMap || map instanceof ConcurrentHashMap);
+            }
             for (int i = 0; i < size; i++)
             {
                 map.put(keys[i], values[i]);
