@@ -153,11 +153,9 @@ class CrossProcessTransportTest
             assertTrue(parent.isReachable(CHILD_ID));
 
             child.destroyForcibly().waitFor(); // SIGKILL: the child never marks its inbox closed
-            Thread.sleep(50); // longer than the transport's interval between two checks of the owner process
 
+            final EndpointClosedException dead = sendUntilNoticedDead(transport, out, length);
             final long start = System.nanoTime();
-            final EndpointClosedException dead = assertThrows(EndpointClosedException.class,
-                () -> transport.send(CHILD_ID, EchoWorkerMain.PING, out, 0, length));
             assertEquals(CHILD_ID, dead.endpointId());
             assertTrue(dead.getMessage().contains("is gone"), dead.getMessage());
             assertFalse(parent.isReachable(CHILD_ID));
@@ -235,10 +233,8 @@ class CrossProcessTransportTest
                 Thread.sleep(1);
             }
             assertFalse(worker.isAlive());
-            Thread.sleep(100); // ten intervals of the watch thread, for a busy machine
 
-            final EndpointClosedException dead = assertThrows(EndpointClosedException.class,
-                () -> transport.send(CHILD_ID, EchoWorkerMain.PING, out, 0, length));
+            final EndpointClosedException dead = sendUntilNoticedDead(transport, out, length);
             assertTrue(dead.getMessage().contains("is gone"), dead.getMessage());
             assertFalse(parent.isReachable(CHILD_ID));
             assertEquals(0, parent.counters().backPressureWaits());
@@ -337,6 +333,29 @@ class CrossProcessTransportTest
         catch (final Exception ex)
         {
             return "(unreadable log: " + ex + ")";
+        }
+    }
+
+    /**
+     * Sends to the killed child once a millisecond until a send fails: the watch thread checks every 10 ms, but on a
+     * busy 2-core machine it may run late, so the bound is generous (a detection that never comes fails the test).
+     */
+    private static EndpointClosedException sendUntilNoticedDead(
+        final SharedMemoryTransport transport, final ExpandableArrayBuffer out, final int length) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true)
+        {
+            try
+            {
+                transport.send(CHILD_ID, EchoWorkerMain.PING, out, 0, length);
+            }
+            catch (final EndpointClosedException ex)
+            {
+                return ex;
+            }
+            assertTrue(System.nanoTime() - deadline < 0, "a killed destination was not noticed within 5 s");
+            Thread.sleep(1);
         }
     }
 }

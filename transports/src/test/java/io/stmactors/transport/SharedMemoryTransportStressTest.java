@@ -192,7 +192,7 @@ class SharedMemoryTransportStressTest
         try (SharedMemoryTransport receiver = SharedMemoryTransport.open(config(dir, 2).build()))
         {
             sender.send(2, 1, new byte[1]); // a call that ends with no other running releases what is left
-            assertTrue(TransportTestSupport.mappingsOf(InboxFileDescriptor.fileName(2)) <= 2,
+            assertTrue(TransportTestSupport.mappingsOf(dir, InboxFileDescriptor.fileName(2)) <= 2,
                 "the sender's current mapping and the receiver's own");
         }
     }

@@ -430,9 +430,10 @@ class SharedMemoryTransportTest
             }
         }
 
-        assertTrue(TransportTestSupport.mappingsOf(inboxName) <= 1, "a keeps only the mapping it last used: " + TransportTestSupport.mappingsOf(inboxName));
+        final long mapped = TransportTestSupport.mappingsOf(dir(), inboxName);
+        assertEquals(1, mapped, "a keeps only the mapping it last used");
         a.close();
-        assertEquals(0, TransportTestSupport.mappingsOf(inboxName));
+        assertEquals(0, TransportTestSupport.mappingsOf(dir(), inboxName));
     }
 
     @Test

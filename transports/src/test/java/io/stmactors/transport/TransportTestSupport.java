@@ -87,11 +87,14 @@ final class TransportTestSupport
     }
 
     /** How many regions of this process map a file of that name (Linux: counts lines of /proc/self/maps). */
-    static long mappingsOf(final String fileName) throws IOException
+    static long mappingsOf(final Path directory, final String fileName) throws IOException
     {
+        // the directory of this test only: other tests' inboxes of the same name may still be mapped
+        final Path real = Files.exists(directory) ? directory.toRealPath() : directory.toAbsolutePath().normalize();
+        final String path = real.resolve(fileName).toString();
         try (Stream<String> lines = Files.lines(Path.of("/proc/self/maps")))
         {
-            return lines.filter(line -> line.contains("/" + fileName)).count();
+            return lines.filter(line -> line.endsWith(path) || line.endsWith(path + " (deleted)")).count();
         }
     }
 
