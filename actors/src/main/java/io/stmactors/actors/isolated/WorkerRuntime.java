@@ -806,13 +806,30 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
 
     @Override
     public void beforeCommit(ActorCell<?> cell, Behavior<?> nextBehavior, Object nextState, Object noState, boolean stop) {
+        Outbox ob = outbox.get();
+        checkNewValuesEncode(ob);
         if (nextBehavior == null && nextState == noState) {
             return;
         }
-        Outbox ob = outbox.get();
         byte[] behavior = nextBehavior == null ? null : encode(nextBehavior);
         boolean hasState = nextState != noState;
         ob.actorState = new Frames.ActorState(cell.name(), behavior, hasState ? encode(nextState) : null, hasState);
+    }
+
+    /**
+     * The values of the references this handler made and shared (put in a message) travel with its commit, and a
+     * handler that writes no shared reference ships them only after it committed ({@link #sendAsync}): encode them
+     * here, still inside its transaction, so that a value the codec refuses (an unregistered class) fails the
+     * handler and rolls it back, instead of failing after the commit, when its sends can no longer be taken back.
+     * Encoding may discover more new references (the list grows); their values are checked too.
+     */
+    private void checkNewValuesEncode(Outbox ob) {
+        for (int i = 0; i < ob.newRefs.size(); i++) {
+            if (ob.newRefs.get(i) instanceof TRef<?> ref
+                    && Replication.binding(ref) instanceof RefBinding b && !b.published) {
+                encode(ref.get()); // this transaction's view of the value; the bytes are made again at shipping
+            }
+        }
     }
 
     @Override

@@ -128,7 +128,7 @@ class IsolatedModeTest {
     }
 
     @Test
-    void aHandlerWhoseCommittedEffectsCannotBeShippedIsNotLeftStuck() throws Exception {
+    void aNewReferenceWhoseValueCannotBeShippedFailsTheHandlerAndNothingIsSent() throws Exception {
         TLong received = TLong.of(0);
         try (ActorSystem system = ActorSystem.create(config(2)
                 .placement((name, workers) -> name.startsWith("relay") ? 0 : 1).build())) {
@@ -136,19 +136,28 @@ class IsolatedModeTest {
                 received.increment();
                 return Behaviors.same();
             }), "sink");
-            // A reference made in the handler travels by identity in the message, its value separately, encoded
-            // only after the handler committed (it wrote no shared reference, so no verdict is awaited): an
-            // unregistered value fails there. The actor must go on (supervision decides), not stay scheduled.
-            ActorRef<Send> relay = system.spawn(Behaviors.supervise(Behaviors.<Send>receive((ctx, s) -> {
+            // A reference made in the handler travels by identity in the message, its value separately, shipped
+            // after the handler committed (it wrote no shared reference, so no verdict is awaited). The value is
+            // encoded once before the commit, so an unregistered one fails the handler, which rolls back: nothing
+            // is sent, the failure is counted, and the actor goes on (it was once left scheduled forever).
+            ActorRef<Send> relay = system.spawn(Behaviors.supervise(Behaviors.<Long, Send>withState(0L, (ctx, n, s) -> {
+                if (s.what() instanceof ActorRef<?> replyTo) {
+                    ((ActorRef<Long>) replyTo).tell(n);
+                    return n;
+                }
                 s.to().tell("share".equals(s.what())
                         ? new Send(null, TRef.of(new NotRegistered("in a new reference")))
                         : new Registered("fine"));
-                return Behaviors.same();
+                return n + 1; // messages relayed, as committed
             })).onFailure(Exception.class, SupervisorStrategy.resume()), "relay-b");
             relay.tell(new Send(sink, "share"));
             relay.tell(new Send(sink, "ok"));
             await(() -> received.get() >= 1, Duration.ofSeconds(20), "the message after the failed one");
             await(() -> system.diagnostics().failures() == 1, Duration.ofSeconds(20), "the failure to be counted");
+            assertEquals(1L, system.<Send, Long>ask(relay, r -> new Send(null, r), Duration.ofSeconds(20)).get(),
+                    "the failed handler rolled back (its new state too), the next one committed");
+            Thread.sleep(300);
+            assertEquals(1, received.get(), "the failed handler's message was never sent");
         }
     }
 
