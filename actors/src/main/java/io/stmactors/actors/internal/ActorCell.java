@@ -163,6 +163,8 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
      * that stops takes itself out); guarded by this.
      */
     private Set<ActorCell<?>> watching;
+    /** Whether {@link #doStop} has done its work (unregistered, told the runtime and the watchers); guarded by this. */
+    private boolean stopDone;
     /** Taken off its parent's children, once stopped with no child left (guarded by this). */
     private boolean detached;
 
@@ -589,10 +591,14 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
                 }
                 LOG.warn("Actor '{}' failed {} ({}); restarting", name, what, failure.toString());
                 installedRules = null; // the new incarnation's setup installs its own
-                boolean awaitChildren = !children.isEmpty();
-                if (awaitChildren) {
-                    restartAwaitsChildren = true;
+                List<ActorCell<?>> toStop;
+                synchronized (this) { // atomic with adoptChild: a child is either seen here or refused
+                    toStop = new ArrayList<>(children);
+                    if (!toStop.isEmpty()) {
+                        restartAwaitsChildren = true;
+                    }
                 }
+                boolean awaitChildren = !toStop.isEmpty();
                 if (!concurrent) {
                     needsStart = true;
                     restored = null;
@@ -600,7 +606,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
                     hot.current = null;
                 }
                 if (awaitChildren) {
-                    for (ActorCell<?> child : children) {
+                    for (ActorCell<?> child : toStop) {
                         child.requestStop();
                     }
                     childStopped(); // they may all have stopped already
@@ -788,6 +794,9 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             Object note = w.message() != null ? w.message() : new Terminated(this);
             w.watcher().enqueue(note);
         }
+        synchronized (this) {
+            stopDone = true; // only now may it leave its parent: its name is free, the runtime told
+        }
         detachWhenSubtreeGone();
     }
 
@@ -801,7 +810,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             return;
         }
         synchronized (this) {
-            if (detached) {
+            if (!stopDone || detached) {
                 return;
             }
             detached = true;

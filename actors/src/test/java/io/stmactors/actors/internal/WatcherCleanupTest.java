@@ -64,9 +64,12 @@ class WatcherCleanupTest {
         WeakReference<Object> first;
         try (ActorSystem system = ActorSystem.create(ActorSystemConfig.builder().workers(2).build())) {
             // The usual supervisor: spawns workers, watches each, lives on.
+            TLong pings = TLong.of(0);
             ActorRef<Object> keeper = system.spawn(Behaviors.<Object>receive((ctx, m) -> {
                 if (m instanceof String name) {
                     ctx.watch(ctx.spawn(Behaviors.<String>receive((c, x) -> Behaviors.stopped()), name));
+                } else if (m instanceof Integer) {
+                    pings.increment();
                 }
                 return Behaviors.same();
             }), "keeper");
@@ -83,6 +86,9 @@ class WatcherCleanupTest {
             }
             await(() -> system.diagnostics().liveActors() == 1, "the sessions to stop");
             await(() -> keeperCell.watchingCount() == 0, "the keeper to forget the stopped sessions");
+            // The keeper's last message (some session's Terminated) is remembered until the next one: send one more.
+            keeper.tell(1);
+            await(() -> pings.get() == 1, "the keeper to handle a message of its own");
             for (int i = 0; i < 50 && first.get() != null; i++) {
                 System.gc();
                 Thread.sleep(20);
