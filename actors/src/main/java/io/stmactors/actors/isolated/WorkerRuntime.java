@@ -807,13 +807,14 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     @Override
     public void beforeCommit(ActorCell<?> cell, Behavior<?> nextBehavior, Object nextState, Object noState, boolean stop) {
         Outbox ob = outbox.get();
-        checkNewValuesEncode(ob);
         if (nextBehavior == null && nextState == noState) {
+            checkNewValuesEncode(ob);
             return;
         }
         byte[] behavior = nextBehavior == null ? null : encode(nextBehavior);
         boolean hasState = nextState != noState;
         ob.actorState = new Frames.ActorState(cell.name(), behavior, hasState ? encode(nextState) : null, hasState);
+        checkNewValuesEncode(ob); // after the state and behavior: encoding them may have found new references
     }
 
     /**

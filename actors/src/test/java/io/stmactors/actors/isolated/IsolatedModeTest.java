@@ -162,6 +162,29 @@ class IsolatedModeTest {
     }
 
     @Test
+    void aNewReferenceInTheActorsStateWhoseValueCannotBeShippedFailsTheHandler() throws Exception {
+        try (ActorSystem system = ActorSystem.create(config(1).build())) {
+            // The state (a registered record) is shipped to the heap owner with the commit; the reference in it is
+            // new, so its value travels too: an unregistered value must fail the handler before it commits.
+            ActorRef<Send> holder = system.spawn(Behaviors.supervise(Behaviors.<Send, Send>withState(
+                    new Send(null, "empty"), (ctx, state, s) -> {
+                        if (s.what() instanceof ActorRef<?> replyTo) {
+                            ((ActorRef<Object>) replyTo).tell(new Registered(String.valueOf(state.what())));
+                            return state;
+                        }
+                        return "bad".equals(s.what())
+                                ? new Send(null, TRef.of(new NotRegistered("in the state")))
+                                : new Send(null, s.what());
+                    })).onFailure(Exception.class, SupervisorStrategy.resume()), "holder");
+            holder.tell(new Send(null, "good"));
+            holder.tell(new Send(null, "bad"));
+            await(() -> system.diagnostics().failures() == 1, Duration.ofSeconds(20), "the failure to be counted");
+            Registered seen = system.<Send, Registered>ask(holder, r -> new Send(null, r), Duration.ofSeconds(20)).get();
+            assertEquals("good", seen.text(), "the failed handler's new state was rolled back");
+        }
+    }
+
+    @Test
     void aBehaviorThatCannotBeShippedFailsAtSpawnInTheCoordinator() {
         AtomicInteger local = new AtomicInteger(); // a plain JVM object: it cannot be shared with a worker
         try (ActorSystem system = ActorSystem.create(config(1).build())) {
