@@ -29,7 +29,7 @@ import java.util.Objects;
  * The check sorts the hash codes ({@code Arrays.sort} of an {@code int[]} is O(n log n) even for adversarial input)
  * and runs only for more than 1024 keys, where no bound can be exceeded below that. It is skipped where colliding
  * keys cost no pairwise comparisons: sorted collections, and {@code HashSet}/{@code HashMap} (and their concurrent
- * and linked kin) whose keys are all of one class comparable to itself, which their bins order as a tree (so
+ * and linked kin) whose keys are all of one JDK class comparable to itself, which their bins order as a tree (so
  * {@code Long} keys packing two coordinates, {@code (x << 32) | y}, whose hash codes {@code x ^ y} collide by the
  * hundred on a grid, still decode into a {@code HashSet}). Collections nested as keys are bounded only by the codec's
  * key nesting limit: a set of many sets of colliding keys can still cost more than its size suggests.
@@ -107,11 +107,15 @@ final class HashCollisionGuard
         }
     }
 
-    /** Whether every key is of one class that {@code HashMap} orders its tree bins by (its comparableClassFor). */
+    /**
+     * Whether every key is of one JDK class that {@code HashMap} orders its tree bins by (its comparableClassFor). A
+     * JDK class only: a user class whose {@code compareTo} ties keys that are not equal makes the bins search both
+     * subtrees, which is quadratic again.
+     */
     static boolean ofOneSelfComparableClass(final Object[] keys)
     {
         final Class<?> type = null == keys[0] ? null : keys[0].getClass();
-        if (null == type || !isComparableToItself(type))
+        if (null == type || null != type.getClassLoader() || !isComparableToItself(type))
         {
             return false;
         }
