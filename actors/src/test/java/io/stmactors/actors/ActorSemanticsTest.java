@@ -81,6 +81,20 @@ class ActorSemanticsTest {
                 .closeTimeout(Duration.ofSeconds(20)).build());
     }
 
+    /** Counts its messages from {@code initial}; answers {@link Get}; throws IllegalArgumentException on "boom". */
+    static Behavior<Object> countsUntilBoom(long initial) {
+        return Behaviors.withState(initial, (c, n, msg) -> {
+            if (msg instanceof Get g) {
+                g.replyTo().tell(n);
+                return n;
+            }
+            if ("boom".equals(msg)) {
+                throw new IllegalArgumentException("boom");
+            }
+            return n + 1;
+        });
+    }
+
     static Behavior<Object> account(long initial, TLong done) {
         return Behaviors.withState(initial, (ctx, balance, msg) -> {
             if (msg instanceof Withdraw w) {
@@ -274,16 +288,7 @@ class ActorSemanticsTest {
         try (ActorSystem system = system(mode, 2)) {
             ActorRef<Object> actor = system.spawn(Behaviors.supervise(Behaviors.<Object>setup(ctx -> {
                 setups.increment();
-                return Behaviors.<Long, Object>withState(10L, (c, n, msg) -> {
-                    if (msg instanceof Get g) {
-                        g.replyTo().tell(n);
-                        return n;
-                    }
-                    if ("boom".equals(msg)) {
-                        throw new IllegalArgumentException("boom");
-                    }
-                    return n + 1;
-                });
+                return countsUntilBoom(10L);
             })).onFailure(IllegalArgumentException.class, SupervisorStrategy.restart()), "restarter");
             actor.tell("x");
             actor.tell("x");
@@ -305,16 +310,7 @@ class ActorSemanticsTest {
                     kidStarts.increment();
                     return Behaviors.receive((c2, m) -> Behaviors.same());
                 }), "kid");
-                return Behaviors.<Long, Object>withState(0L, (c, n, msg) -> {
-                    if (msg instanceof Get g) {
-                        g.replyTo().tell(n);
-                        return n;
-                    }
-                    if ("boom".equals(msg)) {
-                        throw new IllegalArgumentException("boom");
-                    }
-                    return n + 1;
-                });
+                return countsUntilBoom(0L);
             })).onFailure(IllegalArgumentException.class, SupervisorStrategy.restart()), "parent");
             parent.tell("x");
             assertEquals(1L, system.<Object, Long>ask(parent, Get::new, Duration.ofSeconds(20)).get());
@@ -408,16 +404,8 @@ class ActorSemanticsTest {
     void supervisionInsideASetupIsHonoured(Mode mode) throws Exception {
         try (ActorSystem system = system(mode, 2)) {
             ActorRef<Object> actor = system.spawn(Behaviors.<Object>setup(ctx ->
-                    Behaviors.supervise(Behaviors.<Long, Object>withState(0L, (c, n, msg) -> {
-                        if (msg instanceof Get g) {
-                            g.replyTo().tell(n);
-                            return n;
-                        }
-                        if ("boom".equals(msg)) {
-                            throw new IllegalStateException("boom");
-                        }
-                        return n + 1;
-                    })).onFailure(IllegalStateException.class, SupervisorStrategy.resume())), "inner-supervised");
+                    Behaviors.supervise(countsUntilBoom(0L))
+                            .onFailure(IllegalArgumentException.class, SupervisorStrategy.resume())), "inner-supervised");
             actor.tell("x");
             actor.tell("boom");
             actor.tell("x");

@@ -93,14 +93,7 @@ public final class Stm {
      * @throws IllegalStateException if called inside a transaction
      */
     public static boolean tryAtomic(String name, TxnRunnable body, Runnable onChange) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(body, "body");
-        Objects.requireNonNull(onChange, "onChange");
-        TxnDescriptor d = TxnDescriptor.current();
-        if (d.depth != 0) {
-            throw new IllegalStateException("Stm.tryAtomic must be called outside any transaction");
-        }
-        return d.runTop(name, body, false, onChange) != TxnDescriptor.DEFERRED;
+        return tryAtomicReporting(name, body, onChange, null);
     }
 
     /**
@@ -115,10 +108,15 @@ public final class Stm {
      */
     public static boolean tryAtomic(String name, TxnRunnable body, Runnable onChange,
                                     Consumer<? super Throwable> onHookFailure) {
+        return tryAtomicReporting(name, body, onChange, Objects.requireNonNull(onHookFailure, "onHookFailure"));
+    }
+
+    /** Both forms of tryAtomic: hook failures thrown when {@code onHookFailure} is null. */
+    private static boolean tryAtomicReporting(String name, TxnRunnable body, Runnable onChange,
+                                              Consumer<? super Throwable> onHookFailure) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(onChange, "onChange");
-        Objects.requireNonNull(onHookFailure, "onHookFailure");
         TxnDescriptor d = TxnDescriptor.current();
         if (d.depth != 0) {
             throw new IllegalStateException("Stm.tryAtomic must be called outside any transaction");

@@ -405,7 +405,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         try {
             committed = system.runTransaction(txnName, inv, concurrent ? inv.wake : wake, inv.hookFailures);
         } catch (Throwable failure) {
-            count(stats, (int) (stm.abortsOnThisThread() - abortsBefore), 0, 0, 1);
+            count(stats, abortsSince(stm, abortsBefore, inv), 0, 0, 1);
             if (system.isolation != null) {
                 system.isolation.afterRollback(this);
             }
@@ -413,7 +413,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             onFailure(message, failure, false);
             return true;
         }
-        int aborted = (int) (stm.abortsOnThisThread() - abortsBefore);
+        int aborted = abortsSince(stm, abortsBefore, inv);
         if (!committed) {
             count(stats, aborted, 0, 1, 0);
             if (system.isolation != null) {
@@ -470,6 +470,11 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             onFailure(message, hookFailure, true);
         }
         return true;
+    }
+
+    /** This thread's conflict aborts since {@code before}; a handler that ran once had none (no second lookup). */
+    private static int abortsSince(StmDiagnostics stm, long before, Invocation<?> inv) {
+        return inv.attempts > 1 ? (int) (stm.abortsOnThisThread() - before) : 0;
     }
 
     record ClassStats(Class<?> type, MessageStats stats) {

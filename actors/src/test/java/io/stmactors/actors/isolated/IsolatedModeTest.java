@@ -60,6 +60,19 @@ class IsolatedModeTest {
     record Send(ActorRef<Object> to, Object what) {
     }
 
+    /** Two workers: actors named relay* on worker 0, the others on worker 1, so what a relay sends is serialized. */
+    private static ActorSystem relayAndSinkSystem() {
+        return ActorSystem.create(config(2).placement((name, workers) -> name.startsWith("relay") ? 0 : 1).build());
+    }
+
+    /** Counts every message it gets in {@code received}. */
+    private static Behavior<Object> countInto(TLong received) {
+        return Behaviors.receive((ctx, m) -> {
+            received.increment();
+            return Behaviors.same();
+        });
+    }
+
     private static ActorSystemConfig.Builder config(int workers) {
         return ActorSystemConfig.builder().mode(Mode.ISOLATED_PROCESSES).workers(workers)
                 .register(Registered.class, Blob.class, Transfer.class, Inc.class, Send.class)
@@ -98,12 +111,8 @@ class IsolatedModeTest {
     void anUnregisteredMessageFailsInTheSenderNamingTheClassAndNothingIsSent() throws Exception {
         TLong received = TLong.of(0);
         // The relay and the sink live in different processes, so the relayed message must be serialized.
-        try (ActorSystem system = ActorSystem.create(config(2)
-                .placement((name, workers) -> name.startsWith("relay") ? 0 : 1).build())) {
-            ActorRef<Object> sink = system.spawn(Behaviors.receive((ctx, m) -> {
-                received.increment();
-                return Behaviors.same();
-            }), "sink");
+        try (ActorSystem system = relayAndSinkSystem()) {
+            ActorRef<Object> sink = system.spawn(countInto(received), "sink");
             UnregisteredClassException e = assertThrows(UnregisteredClassException.class,
                     () -> sink.tell(new NotRegistered("x")));
             assertTrue(e.getMessage().contains(NotRegistered.class.getName()), e.getMessage());
@@ -130,12 +139,8 @@ class IsolatedModeTest {
     @Test
     void aNewReferenceWhoseValueCannotBeShippedFailsTheHandlerAndNothingIsSent() throws Exception {
         TLong received = TLong.of(0);
-        try (ActorSystem system = ActorSystem.create(config(2)
-                .placement((name, workers) -> name.startsWith("relay") ? 0 : 1).build())) {
-            ActorRef<Object> sink = system.spawn(Behaviors.receive((ctx, m) -> {
-                received.increment();
-                return Behaviors.same();
-            }), "sink");
+        try (ActorSystem system = relayAndSinkSystem()) {
+            ActorRef<Object> sink = system.spawn(countInto(received), "sink");
             // A reference made in the handler travels by identity in the message, its value separately, shipped
             // after the handler committed (it wrote no shared reference, so no verdict is awaited). The value is
             // encoded once before the commit, so an unregistered one fails the handler, which rolls back: nothing

@@ -36,6 +36,16 @@ class IsolatedReviewFindingsTest {
                 .register(Inc.class).closeTimeout(Duration.ofSeconds(10));
     }
 
+    /** A counter actor, asked once (it answers 1): its worker is up and the counter has committed state. */
+    private static ActorRef<Inc> counterAnsweringOne(ActorSystem system) throws Exception {
+        ActorRef<Inc> counter = system.spawn(Behaviors.withState(0L, (ctx, n, inc) -> {
+            inc.replyTo().tell(n + 1);
+            return n + 1;
+        }), "counter");
+        assertEquals(1L, system.<Inc, Long>ask(counter, Inc::new, Duration.ofSeconds(20)).get(20, TimeUnit.SECONDS));
+        return counter;
+    }
+
     /**
      * R1. A restarted worker process that died before it said Ready was taken for a worker failing its first
      * start: its exit only failed the hello future, which nobody waits for after a restart, and was neither
@@ -46,11 +56,7 @@ class IsolatedReviewFindingsTest {
     void aRestartedWorkerThatDiesBeforeItIsReadyIsRestartedAgain() throws Exception {
         try (ActorSystem system = ActorSystem.create(config(1).build())) {
             IsolatedActorSystem iso = (IsolatedActorSystem) system;
-            ActorRef<Inc> counter = system.spawn(Behaviors.withState(0L, (ctx, n, inc) -> {
-                inc.replyTo().tell(n + 1);
-                return n + 1;
-            }), "counter");
-            assertEquals(1L, system.<Inc, Long>ask(counter, Inc::new, Duration.ofSeconds(20)).get(20, TimeUnit.SECONDS));
+            ActorRef<Inc> counter = counterAnsweringOne(system);
 
             Process first = iso.workerProcess(0);
             first.destroyForcibly();
@@ -81,11 +87,7 @@ class IsolatedReviewFindingsTest {
     void aWorkerWhoseRestartsKeepDyingBeforeTheyAreReadyIsGivenUp() throws Exception {
         try (ActorSystem system = ActorSystem.create(config(1).build())) {
             IsolatedActorSystem iso = (IsolatedActorSystem) system;
-            ActorRef<Inc> counter = system.spawn(Behaviors.withState(0L, (ctx, n, inc) -> {
-                inc.replyTo().tell(n + 1);
-                return n + 1;
-            }), "counter");
-            assertEquals(1L, system.<Inc, Long>ask(counter, Inc::new, Duration.ofSeconds(20)).get(20, TimeUnit.SECONDS));
+            ActorRef<Inc> counter = counterAnsweringOne(system);
             Process previous = iso.workerProcess(0);
             previous.destroyForcibly();
             for (int i = 0; i < WorkerHandle.MAX_FAILED_STARTS; i++) {
