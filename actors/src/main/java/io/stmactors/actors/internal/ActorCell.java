@@ -103,6 +103,12 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     final ContextImpl<M> context;
     /** Behavior and state to resume from instead of running setup (isolated mode: a restarted worker). */
     volatile Restored<M> restored;
+    /**
+     * The thread whose transaction spawned this cell, until that transaction commits or rolls back
+     * (null for a cell spawned outside a transaction, and once decided): while it is set, the name
+     * is only tentatively taken, and another spawn of the same name waits for the decision.
+     */
+    volatile Thread spawningThread;
 
     /** A started behavior and its state, recovered from the heap owner. */
     public record Restored<M>(Behavior<M> behavior, Object state) {
