@@ -59,6 +59,11 @@ public class CounterBench {
         final TxnLong counter = StmUtils.newTxnLong(0);
     }
 
+    @State(Scope.Thread)
+    public static class Bare {
+        final BareTl2.Ref counter = new BareTl2.Ref(0);
+    }
+
     @Benchmark
     public void ours(Ours s, StmCounters stm) {
         TLong c = s.counter;
@@ -93,5 +98,15 @@ public class CounterBench {
     public void multiverse(Multiverse s) {
         TxnLong c = s.counter;
         StmUtils.atomic((TxnVoidCallable) txn -> c.set(txn, c.get(txn) + 1));
+    }
+
+    /** The reference floor (see {@link BareTl2}): our algorithm without the features. */
+    @Benchmark
+    public long bareTl2(Bare s) {
+        BareTl2.Ref c = s.counter;
+        return BareTl2.atomic(() -> {
+            c.set(c.get() + 1);
+            return 0;
+        });
     }
 }

@@ -84,6 +84,17 @@ public class ReadOnlySumBench {
         }
     }
 
+    @State(Scope.Thread)
+    public static class Bare {
+        final BareTl2.Ref[] refs = new BareTl2.Ref[REFS];
+
+        public Bare() {
+            for (int i = 0; i < REFS; i++) {
+                refs[i] = new BareTl2.Ref(i);
+            }
+        }
+    }
+
     @Benchmark
     public long ours(Ours s, StmCounters stm) {
         TLong[] refs = s.refs;
@@ -141,6 +152,19 @@ public class ReadOnlySumBench {
             long sum = 0;
             for (TxnLong r : refs) {
                 sum += r.get(txn);
+            }
+            return sum;
+        });
+    }
+
+    /** The reference floor (see {@link BareTl2}): our algorithm without the features. */
+    @Benchmark
+    public long bareTl2(Bare s) {
+        BareTl2.Ref[] refs = s.refs;
+        return BareTl2.atomic(() -> {
+            long sum = 0;
+            for (BareTl2.Ref r : refs) {
+                sum += r.get();
             }
             return sum;
         });

@@ -68,6 +68,12 @@ public class TransferBench {
         final TxnLong to = StmUtils.newTxnLong(0);
     }
 
+    @State(Scope.Thread)
+    public static class Bare {
+        final BareTl2.Ref from = new BareTl2.Ref(1_000_000);
+        final BareTl2.Ref to = new BareTl2.Ref(0);
+    }
+
     @Benchmark
     public void ours(Ours s, StmCounters stm) {
         TLong from = s.from;
@@ -115,6 +121,18 @@ public class TransferBench {
         StmUtils.atomic((TxnVoidCallable) txn -> {
             from.set(txn, from.get(txn) - 1);
             to.set(txn, to.get(txn) + 1);
+        });
+    }
+
+    /** The reference floor (see {@link BareTl2}): our algorithm without the features. */
+    @Benchmark
+    public long bareTl2(Bare s) {
+        BareTl2.Ref from = s.from;
+        BareTl2.Ref to = s.to;
+        return BareTl2.atomic(() -> {
+            from.set(from.get() - 1);
+            to.set(to.get() + 1);
+            return 0;
         });
     }
 }
