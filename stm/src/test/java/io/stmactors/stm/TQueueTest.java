@@ -224,6 +224,33 @@ class TQueueTest {
         assertEquals(List.of(1, 2, 3, 4), q.snapshot());
     }
 
+    /**
+     * A filter that throws part-way through a removeIf inside a transaction that catches the
+     * exception: the unlinks made before it were kept but the size was not updated (the removal
+     * counted its elements only at the end), so size() said 3 for a queue of 2.
+     */
+    @Test
+    void aRemovalWhoseFilterThrowsInsideATransactionRemovesNothing() {
+        TQueue<Integer> q = new TQueue<>();
+        q.addAll(List.of(1, 2, 3));
+        Stm.atomic(() -> {
+            try {
+                q.removeIf(e -> {
+                    if (e == 3) {
+                        throw new IllegalStateException("filter fails");
+                    }
+                    return e == 1;
+                });
+                fail("the filter threw");
+            } catch (IllegalStateException expected) {
+                // the enclosing transaction goes on
+            }
+        });
+        assertEquals(List.of(1, 2, 3), q.snapshot());
+        assertEquals(3, q.size());
+        assertEquals(1, q.poll());
+    }
+
     @Test
     void aQueueThatHoldsItselfPrintsWithoutEndlessRecursion() {
         TQueue<Object> q = new TQueue<>();
