@@ -264,6 +264,13 @@ public final class TQueue<E> extends AbstractQueue<E> {
         return Stm.atomic("TQueue.removeIf", () -> unlinkIf(filter, false));
     }
 
+    /** Whether every element of {@code c} is queued, over one snapshot (one transaction). */
+    @Override
+    public boolean containsAll(Collection<?> c) {
+        Objects.requireNonNull(c, "c");
+        return Stm.atomic("TQueue.containsAll", () -> super.containsAll(c));
+    }
+
     @Override
     public boolean removeAll(Collection<?> c) {
         Objects.requireNonNull(c, "c");
