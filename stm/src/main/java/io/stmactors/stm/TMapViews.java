@@ -26,6 +26,31 @@ final class TMapViews {
     private TMapViews() {
     }
 
+    /**
+     * {@code AbstractSet.removeAll} for a set of the map's keys ({@link KeySet}, {@link TSet}), whose
+     * {@code remove(null)} throws: a null in {@code c} is skipped, as it equals no key
+     * ({@code Collection.removeAll} may throw only for nulls of this collection). Call in a transaction.
+     */
+    static boolean removeAll(Collection<?> keys, Collection<?> c) {
+        Objects.requireNonNull(c, "c");
+        boolean modified = false;
+        if (keys.size() > c.size()) {
+            for (Object o : c) {
+                if (o != null) {
+                    modified |= keys.remove(o);
+                }
+            }
+        } else {
+            for (Iterator<?> it = keys.iterator(); it.hasNext(); ) {
+                if (c.contains(it.next())) {
+                    it.remove();
+                    modified = true;
+                }
+            }
+        }
+        return modified;
+    }
+
     /** Walks {@code [k0, v0, k1, v1, ...]}; {@code remove()} removes the last key from the map. */
     abstract static class SnapshotIterator<K, V, E> implements Iterator<E> {
         private final TMap<K, V> map;
@@ -102,7 +127,7 @@ final class TMapViews {
         @Override public Object[] toArray() { return Stm.atomic(() -> super.toArray()); }
         @Override public <T> T[] toArray(T[] a) { return Stm.atomic(() -> super.toArray(a)); }
         @Override public boolean containsAll(Collection<?> c) { return Stm.atomic(() -> super.containsAll(c)); }
-        @Override public boolean removeAll(Collection<?> c) { return Stm.atomic(() -> super.removeAll(c)); }
+        @Override public boolean removeAll(Collection<?> c) { return Stm.atomic(() -> TMapViews.removeAll(this, c)); }
         @Override public boolean retainAll(Collection<?> c) { return Stm.atomic(() -> super.retainAll(c)); }
         @Override public boolean removeIf(Predicate<? super K> p) { return Stm.atomic(() -> super.removeIf(p)); }
         @Override public boolean equals(Object o) { return o == this || Stm.atomic(() -> super.equals(o)); }

@@ -253,11 +253,22 @@ public final class TQueue<E> extends AbstractQueue<E> {
         return TMap.atomically("TQueue.remove", () -> unlinkIf(o::equals, true));
     }
 
-    /** Removes every element {@code filter} accepts, in one transaction (which may run it again). */
+    /**
+     * Removes every element {@code filter} accepts, in one transaction (which may run it again): all
+     * or nothing, also inside an enclosing transaction that catches the filter's exception (closed
+     * nesting).
+     */
     @Override
     public boolean removeIf(Predicate<? super E> filter) {
         Objects.requireNonNull(filter, "filter");
-        return TMap.atomically("TQueue.removeIf", () -> unlinkIf(filter, false));
+        return Stm.atomic("TQueue.removeIf", () -> unlinkIf(filter, false));
+    }
+
+    /** Whether every element of {@code c} is queued, over one snapshot (one transaction). */
+    @Override
+    public boolean containsAll(Collection<?> c) {
+        Objects.requireNonNull(c, "c");
+        return Stm.atomic("TQueue.containsAll", () -> super.containsAll(c));
     }
 
     @Override

@@ -105,7 +105,8 @@ public final class TSet<E> extends AbstractSet<E> implements Set<E> {
 
     @Override public boolean addAll(Collection<? extends E> c) { return Stm.atomic("TSet.addAll", () -> super.addAll(c)); }
     @Override public boolean containsAll(Collection<?> c) { return Stm.atomic("TSet.containsAll", () -> super.containsAll(c)); }
-    @Override public boolean removeAll(Collection<?> c) { return Stm.atomic("TSet.removeAll", () -> super.removeAll(c)); }
+    /** A null in {@code c} removes nothing (no element is null). */
+    @Override public boolean removeAll(Collection<?> c) { return Stm.atomic("TSet.removeAll", () -> TMapViews.removeAll(this, c)); }
     @Override public boolean retainAll(Collection<?> c) { return Stm.atomic("TSet.retainAll", () -> super.retainAll(c)); }
     @Override public boolean removeIf(Predicate<? super E> filter) { return Stm.atomic("TSet.removeIf", () -> super.removeIf(filter)); }
     @Override public Object[] toArray() { return Stm.atomic("TSet.toArray", () -> super.toArray()); }

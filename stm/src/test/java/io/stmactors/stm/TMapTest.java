@@ -5,6 +5,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -293,5 +294,20 @@ class TMapTest {
         TMap<String, Integer> plain = TMap.named("ids");
         plain.put("abc", 1);
         assertTrue(plain.cellOf("abc").describe().startsWith("TRef 'ids{abc}'"), plain.cellOf("abc").describe());
+    }
+
+    /**
+     * keySet().removeAll of a collection holding a null removes the other keys: it threw
+     * NullPointerException when the map was larger than the argument (AbstractSet then calls
+     * remove(null)), which Collection.removeAll allows only for nulls of this collection.
+     */
+    @Test
+    void keySetRemoveAllSkipsANullInTheArgument() {
+        TMap<String, Integer> map = new TMap<>();
+        map.putAll(Map.of("a", 1, "b", 2, "c", 3));
+        assertTrue(map.keySet().removeAll(Arrays.asList("a", null)));
+        assertEquals(Map.of("b", 2, "c", 3), map);
+        assertFalse(map.keySet().removeAll(Arrays.asList(null, "zz", "yy", "xx")));
+        assertEquals(Map.of("b", 2, "c", 3), map);
     }
 }

@@ -5,11 +5,15 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.util.AbstractCollection;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -222,6 +226,83 @@ class TQueueTest {
         assertEquals(3, q.size());
         q.offer(4);
         assertEquals(List.of(1, 2, 3, 4), q.snapshot());
+    }
+
+    /**
+     * A filter that throws part-way through a removeIf inside a transaction that catches the
+     * exception: the unlinks made before it were kept but the size was not updated (the removal
+     * counted its elements only at the end), so size() said 3 for a queue of 2.
+     */
+    @Test
+    void aRemovalWhoseFilterThrowsInsideATransactionRemovesNothing() {
+        TQueue<Integer> q = new TQueue<>();
+        q.addAll(List.of(1, 2, 3));
+        Stm.atomic(() -> {
+            try {
+                q.removeIf(e -> {
+                    if (e == 3) {
+                        throw new IllegalStateException("filter fails");
+                    }
+                    return e == 1;
+                });
+                fail("the filter threw");
+            } catch (IllegalStateException expected) {
+                // the enclosing transaction goes on
+            }
+        });
+        assertEquals(List.of(1, 2, 3), q.snapshot());
+        assertEquals(3, q.size());
+        assertEquals(1, q.poll());
+    }
+
+    /**
+     * containsAll outside a transaction is atomic on its own: it took one snapshot per element, so a
+     * queue that always holds exactly one of "a" and "b" was found to hold both when the other
+     * thread swapped them between two lookups.
+     */
+    @Test
+    void containsAllIsOneSnapshot() throws Exception {
+        TQueue<String> q = new TQueue<>();
+        q.offer("a");
+        AtomicBoolean swapped = new AtomicBoolean();
+        Collection<String> both = new AbstractCollection<>() {
+            @Override
+            public Iterator<String> iterator() {
+                Iterator<String> it = List.of("a", "b").iterator();
+                return new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public String next() {
+                        String s = it.next();
+                        if (s.equals("b") && swapped.compareAndSet(false, true)) {
+                            Thread t = new Thread(() -> Stm.atomic(() -> {
+                                q.poll();
+                                q.offer("b");
+                            }));
+                            t.start();
+                            try {
+                                t.join();
+                            } catch (InterruptedException e) {
+                                throw new AssertionError(e);
+                            }
+                        }
+                        return s;
+                    }
+                };
+            }
+
+            @Override
+            public int size() {
+                return 2;
+            }
+        };
+        assertFalse(q.containsAll(both), "the queue never holds both");
+        assertTrue(swapped.get());
+        assertEquals(List.of("b"), q.snapshot());
     }
 
     @Test

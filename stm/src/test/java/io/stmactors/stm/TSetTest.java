@@ -4,7 +4,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Iterator;
 import java.util.Random;
 import java.util.Set;
@@ -50,5 +52,21 @@ class TSetTest {
         assertEquals(Set.of(5), set);
         assertEquals("[5]", set.toString());
         assertThrows(UnsupportedOperationException.class, () -> set.snapshot().add(1));
+    }
+
+    /**
+     * removeAll of a collection holding a null: nothing equal to null is in the set, so the null
+     * removes nothing (Collection.removeAll may throw only for nulls of this set). It threw
+     * NullPointerException when the set was larger than the argument (AbstractSet then calls
+     * remove(null)) and not when it was smaller.
+     */
+    @Test
+    void removeAllSkipsANullInTheArgument() {
+        TSet<String> set = new TSet<>();
+        set.addAll(List.of("a", "b", "c"));
+        assertTrue(set.removeAll(Arrays.asList("a", null)));
+        assertEquals(Set.of("b", "c"), set);
+        assertFalse(set.removeAll(Arrays.asList(null, "zz", "yy", "xx")));
+        assertEquals(Set.of("b", "c"), set);
     }
 }
