@@ -38,7 +38,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>A task that throws stops the run: the workers take no new task, those running finish,
  *       and {@code run} rethrows the first exception unchanged (later ones are attached as
  *       suppressed). The failed task is dropped, its writes and children rolled back; every task
- *       not yet started stays queued, so a later {@code run} goes on with them.</li>
+ *       not yet started stays queued, so a later {@code run} goes on with them. An
+ *       {@link Stm#afterCommit} hook of a task that throws stops the run the same way, but that task
+ *       committed: its writes stand and its children stay queued (the other hooks still ran).</li>
  *   <li>{@code run} inside a transaction, or while another {@code run} of the same queue is in
  *       progress, throws {@link IllegalStateException}.</li>
  *   <li>A task that calls {@link Stm#retry()} is set aside without blocking its worker (which goes
@@ -258,7 +260,9 @@ public final class TransactionQueue {
                     }
                     try {
                         Waiting w = new Waiting(this, task);
-                        if (me.runTop(task.getClass(), task, false, w) == TxnDescriptor.DEFERRED) {
+                        // A failing after-commit hook does not undo the commit: the task counts as
+                        // done (its children are queued: the other hooks ran) and the run stops.
+                        if (me.runTop(task.getClass(), task, false, w, this::fail) == TxnDescriptor.DEFERRED) {
                             waitingTasks.add(w);
                             if (w.get()) {
                                 waitingTasks.remove(w); // woken (and queued again) before it was added

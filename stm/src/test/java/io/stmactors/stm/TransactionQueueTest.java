@@ -140,6 +140,36 @@ class TransactionQueueTest {
         }
     }
 
+    /**
+     * An after-commit hook of a task that throws stops the run like a failing task, but the task
+     * committed: its write stands and its child stays queued, and the task is not run again.
+     */
+    @Timeout(60)
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+    void aTaskWhoseAfterCommitHookThrowsStopsTheRunButStaysCommitted(int threads) {
+        TLong written = TLong.of(0);
+        TLong childRuns = TLong.of(0);
+        TransactionQueue tq = new TransactionQueue();
+        IllegalStateException hookFailure = new IllegalStateException("the hook fails");
+        tq.add(() -> {
+            written.increment();
+            tq.add(childRuns::increment);
+            Stm.afterCommit(() -> {
+                throw hookFailure;
+            });
+        });
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> tq.run(threads));
+        assertSame(hookFailure, thrown, "run rethrows the hook's exception unchanged");
+        assertEquals(1, written.get(), "the task committed: its write stands");
+        long childRanAlready = childRuns.get();
+        assertEquals(childRanAlready == 0 ? 1 : 0, tq.size(), "the child is queued (or already ran), once");
+        RunStats second = tq.run(threads);
+        assertEquals(1 - childRanAlready, second.tasks(), "the second run runs only the child, if it is left");
+        assertEquals(1, childRuns.get(), "the child ran exactly once");
+        assertEquals(1, written.get(), "the committed task did not run again");
+    }
+
     @Test
     @Timeout(60)
     void aTaskThatCatchesAFailingNestedBlockKeepsItsOtherChildren() {
