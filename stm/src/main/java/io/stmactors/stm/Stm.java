@@ -174,8 +174,8 @@ public final class Stm {
                 d.release(cp);
                 throw signal;
             }
+            d.clearRetry(); // first: a failing rollback hook below is an exception, not a retry
             d.rollbackTo(cp, hooks, undo);
-            d.clearRetry();
         } catch (Throwable t) {
             d.rollbackTo(cp, hooks, undo);
             throw t;

@@ -2,6 +2,7 @@ package io.stmactors.stm;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code Stm.orElse}: a retrying first branch is rolled back and the second runs; both retrying blocks. */
@@ -210,5 +212,31 @@ class OrElseTest {
         assertTrue(String.valueOf(first.getMessage()).contains("first"), first.getMessage());
         NullPointerException second = assertThrows(NullPointerException.class, () -> Stm.orElse(() -> 1, null));
         assertTrue(String.valueOf(second.getMessage()).contains("second"), second.getMessage());
+    }
+    /**
+     * A rollback hook of the abandoned first branch that throws: its exception leaves orElse (and
+     * the transaction) like any exception of the body. Before the fix the retry of the first branch
+     * stayed pending, so the engine took the exception for a swallowed retry() and parked the
+     * transaction until something it read changed: here, forever.
+     */
+    @Test
+    void failingRollbackHookOfTheFirstBranchPropagatesInsteadOfWaiting() {
+        TLong a = TLong.of(1);
+        IllegalStateException hookFailure = new IllegalStateException("hook failed");
+        AtomicInteger runs = new AtomicInteger();
+        Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertThrows(Throwable.class,
+                () -> Stm.atomic(() -> {
+                    runs.incrementAndGet();
+                    a.get();
+                    return Stm.orElse(() -> {
+                        Stm.afterRollback(() -> {
+                            throw hookFailure;
+                        });
+                        Stm.retry();
+                        return 1;
+                    }, () -> 2);
+                })), "the transaction waited instead of throwing the hook's exception");
+        assertSame(hookFailure, thrown);
+        assertEquals(1, runs.get());
     }
 }
