@@ -164,13 +164,14 @@ public final class Stm {
         long cp = d.checkpoint();
         long hooks = d.hooksCheckpoint();
         int undo = d.undoMark();
+        boolean doomedBefore = d.isDoomed(); // a signal swallowed earlier: first's retry must not undo it
         d.depth++;
         try {
             T result = first.call();
             d.release(cp);
             return result;
         } catch (ControlSignal signal) {
-            if (signal != ControlSignal.RETRY || d.hasPendingAbort()) {
+            if (signal != ControlSignal.RETRY || d.hasPendingAbort() || doomedBefore) {
                 d.release(cp);
                 throw signal;
             }

@@ -1080,6 +1080,11 @@ final class TxnDescriptor implements Replication.CommitView {
         throw ControlSignal.RETRY;
     }
 
+    /** Whether a control signal was thrown in this attempt and not handled by an orElse. */
+    boolean isDoomed() {
+        return doomed;
+    }
+
     /** Whether a conflict abort was signalled in this attempt (an orElse must not absorb it). */
     boolean hasPendingAbort() {
         return conflictReason != null;

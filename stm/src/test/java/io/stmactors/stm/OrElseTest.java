@@ -239,4 +239,39 @@ class OrElseTest {
         assertSame(hookFailure, thrown);
         assertEquals(1, runs.get());
     }
+
+    /**
+     * A body that swallowed the signal of a plain retry() is doomed (README, "Bodies that catch
+     * Throwable"): an orElse whose first branch then retries must not clear that and let the attempt
+     * commit. Before the fix the write below was committed without ever waiting.
+     */
+    @Test
+    void orElseDoesNotUndoASwallowedRetry() throws Exception {
+        TLong gate = TLong.of(0);
+        TLong written = TLong.of(0);
+        AtomicInteger runs = new AtomicInteger();
+        Thread t = startDaemon("swallower", () -> Stm.atomic(() -> {
+            runs.incrementAndGet();
+            long g = gate.get();
+            if (g == 0) {
+                try {
+                    Stm.retry();
+                } catch (Throwable swallowed) {
+                    // a careless body
+                }
+            }
+            Stm.orElse(() -> {
+                Stm.retry();
+                return 0;
+            }, () -> 0);
+            written.set(g + 1);
+        }));
+        awaitParked(t, 5_000);
+        assertEquals(0, written.get(), "an attempt that swallowed retry() committed");
+        gate.set(1);
+        t.join(5_000);
+        assertFalse(t.isAlive());
+        assertEquals(2, written.get());
+        assertEquals(2, runs.get());
+    }
 }
