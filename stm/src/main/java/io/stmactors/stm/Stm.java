@@ -178,7 +178,7 @@ public final class Stm {
             d.clearRetry(); // first: a failing rollback hook below is an exception, not a retry
             d.rollbackTo(cp, hooks, undo);
         } catch (Throwable t) {
-            d.rollbackTo(cp, hooks, undo);
+            rollbackScope(d, cp, hooks, undo, t);
             throw t;
         } finally {
             d.depth--;
@@ -291,10 +291,24 @@ public final class Stm {
             d.release(cp);
             throw signal;
         } catch (Throwable t) {
-            d.rollbackTo(cp, hooks, undo);
+            rollbackScope(d, cp, hooks, undo, t);
             throw sneakyThrow(t);
         } finally {
             d.depth--;
+        }
+    }
+
+    /**
+     * Rolls back a nested scope that {@code failure} is leaving: a failing rollback hook does not
+     * replace the body's exception, it is suppressed in it (as at the top level).
+     */
+    private static void rollbackScope(TxnDescriptor d, long cp, long hooks, int undo, Throwable failure) {
+        try {
+            d.rollbackTo(cp, hooks, undo);
+        } catch (Throwable hookFailure) {
+            if (hookFailure != failure) {
+                failure.addSuppressed(hookFailure);
+            }
         }
     }
 
