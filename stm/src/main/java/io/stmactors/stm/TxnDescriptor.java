@@ -587,21 +587,29 @@ final class TxnDescriptor implements Replication.CommitView {
         Throwable failure = null;
         try {
             if (scoped != null) {
-                runHooks(scoped); // if one fails, the after-commit hooks do not run
+                try {
+                    runHooks(scoped);
+                } catch (Throwable t) {
+                    failure = t; // the commit stands: its after-commit hooks still run
+                }
             }
             if (hooks != null) {
                 runHooks(hooks); // detached: a hook may start a transaction on this thread
             }
         } catch (Throwable t) {
-            if (hookFailures == null) {
-                throw t;
+            if (failure == null) {
+                failure = t;
+            } else if (t != failure) {
+                failure.addSuppressed(t);
             }
-            failure = t;
         } finally {
             if (hooks != null) {
                 hooks.clear();
                 spareHooks = hooks;
             }
+        }
+        if (failure != null && hookFailures == null) {
+            throw Stm.sneakyThrow(failure);
         }
         if (failure != null) {
             hookFailures.accept(failure);
