@@ -1835,7 +1835,13 @@ final class TxnDescriptor implements Replication.CommitView {
             TVar.LOCK.setRelease(holder, holderWord);
             return DETACHED;
         }
-        long newWord = TVar.word(CLOCK.get() + 1, d.slot);
+        long version = CLOCK.get() + 1;
+        if (version > GlobalClock.MAX_VERSION) { // it would wrap to version 0 in the lock word
+            TVar.LOCK.setRelease(counter, cw);
+            TVar.LOCK.setRelease(holder, holderWord);
+            throw new IllegalStateException("STM version clock exhausted");
+        }
+        long newWord = TVar.word(version, d.slot);
         counter.publish(null, counter.load() + delta);
         holder.publish(node, 0L);
         WaiterList counterWaiters = takeWaiters(counter);
@@ -1903,6 +1909,10 @@ final class TxnDescriptor implements Replication.CommitView {
 
     private void publishSingle(TVar ref, long oldWord, Object obj, long prim, int slotToStamp) {
         long version = CLOCK.get() + 1;
+        if (version > GlobalClock.MAX_VERSION) { // it would wrap to version 0 in the lock word
+            TVar.LOCK.setRelease(ref, oldWord);
+            throw new IllegalStateException("STM version clock exhausted");
+        }
         ref.publish(obj, prim);
         WaiterList waiters = takeWaiters(ref);
         TVar.LOCK.setRelease(ref, TVar.word(version, slotToStamp));
