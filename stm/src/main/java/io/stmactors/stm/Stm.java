@@ -164,20 +164,21 @@ public final class Stm {
         long cp = d.checkpoint();
         long hooks = d.hooksCheckpoint();
         int undo = d.undoMark();
+        boolean doomedBefore = d.isDoomed(); // a signal swallowed earlier: first's retry must not undo it
         d.depth++;
         try {
             T result = first.call();
             d.release(cp);
             return result;
         } catch (ControlSignal signal) {
-            if (signal != ControlSignal.RETRY || d.hasPendingAbort()) {
+            if (signal != ControlSignal.RETRY || d.hasPendingAbort() || doomedBefore) {
                 d.release(cp);
                 throw signal;
             }
+            d.clearRetry(); // first: a failing rollback hook below is an exception, not a retry
             d.rollbackTo(cp, hooks, undo);
-            d.clearRetry();
         } catch (Throwable t) {
-            d.rollbackTo(cp, hooks, undo);
+            rollbackScope(d, cp, hooks, undo, t);
             throw t;
         } finally {
             d.depth--;
@@ -290,10 +291,24 @@ public final class Stm {
             d.release(cp);
             throw signal;
         } catch (Throwable t) {
-            d.rollbackTo(cp, hooks, undo);
+            rollbackScope(d, cp, hooks, undo, t);
             throw sneakyThrow(t);
         } finally {
             d.depth--;
+        }
+    }
+
+    /**
+     * Rolls back a nested scope that {@code failure} is leaving: a failing rollback hook does not
+     * replace the body's exception, it is suppressed in it (as at the top level).
+     */
+    private static void rollbackScope(TxnDescriptor d, long cp, long hooks, int undo, Throwable failure) {
+        try {
+            d.rollbackTo(cp, hooks, undo);
+        } catch (Throwable hookFailure) {
+            if (hookFailure != failure) {
+                failure.addSuppressed(hookFailure);
+            }
         }
     }
 

@@ -302,6 +302,15 @@ final class TxnDescriptor implements Replication.CommitView {
         }
         try {
             return attempts(body, callable, onRetryWake, hookFailures);
+        } catch (Throwable failure) {
+            if (inevitable || holdsToken) {
+                // The attempt's own clean-up failed (a StackOverflowError near the end of the stack):
+                // do it again from this shallower frame rather than leave locks and the token held,
+                // and should that fail too, at the next begin() of this thread (see clearHooks).
+                hooksUsed = true;
+                rollback(false);
+            }
+            throw failure;
         } finally {
             if (previous != null && this.label != previous) {
                 this.label = previous;
@@ -510,10 +519,19 @@ final class TxnDescriptor implements Replication.CommitView {
         rv = CLOCK.get();
     }
 
-    /** Set when a hook list may be non-empty: lets begin and finishCommit skip three checks. */
+    /**
+     * Set when a hook list may be non-empty: lets begin and finishCommit skip three checks. Also set
+     * when a failed attempt may have left inevitability locks or the token held (see runTop).
+     */
     private boolean hooksUsed;
 
     private void clearHooks() {
+        if (inevitable || holdsToken) { // left by a StackOverflowError in an earlier clean-up (runTop)
+            if (inevitable) {
+                releaseInevitableLocks(0L);
+            }
+            releaseToken();
+        }
         if (afterCommit != null && !afterCommit.isEmpty()) {
             afterCommit.clear();
         }
@@ -587,21 +605,29 @@ final class TxnDescriptor implements Replication.CommitView {
         Throwable failure = null;
         try {
             if (scoped != null) {
-                runHooks(scoped); // if one fails, the after-commit hooks do not run
+                try {
+                    runHooks(scoped);
+                } catch (Throwable t) {
+                    failure = t; // the commit stands: its after-commit hooks still run
+                }
             }
             if (hooks != null) {
                 runHooks(hooks); // detached: a hook may start a transaction on this thread
             }
         } catch (Throwable t) {
-            if (hookFailures == null) {
-                throw t;
+            if (failure == null) {
+                failure = t;
+            } else if (t != failure) {
+                failure.addSuppressed(t);
             }
-            failure = t;
         } finally {
             if (hooks != null) {
                 hooks.clear();
                 spareHooks = hooks;
             }
+        }
+        if (failure != null && hookFailures == null) {
+            throw Stm.sneakyThrow(failure);
         }
         if (failure != null) {
             hookFailures.accept(failure);
@@ -1080,6 +1106,11 @@ final class TxnDescriptor implements Replication.CommitView {
         throw ControlSignal.RETRY;
     }
 
+    /** Whether a control signal was thrown in this attempt and not handled by an orElse. */
+    boolean isDoomed() {
+        return doomed;
+    }
+
     /** Whether a conflict abort was signalled in this attempt (an orElse must not absorb it). */
     boolean hasPendingAbort() {
         return conflictReason != null;
@@ -1497,7 +1528,12 @@ final class TxnDescriptor implements Replication.CommitView {
                 wantInevitable = true; // restart once, inevitable from the first read
                 abort(v, "changed before the transaction became inevitable");
             }
-            lockedByMe.put(v, readWords[i]);
+            try {
+                lockedByMe.put(v, readWords[i]);
+            } catch (Throwable e) { // a StackOverflowError or OutOfMemoryError: do not leave v locked
+                TVar.LOCK.setRelease(v, readWords[i]);
+                throw e;
+            }
         }
         for (int i = 0; i < writeSize; i++) {
             lockForInevitable(writeVars[i]);
@@ -1537,7 +1573,12 @@ final class TxnDescriptor implements Replication.CommitView {
             long current = (long) TVar.LOCK.getVolatile(v);
             if ((current & TVar.LOCKED) == 0) {
                 if (TVar.LOCK.compareAndSet(v, current, current | TVar.LOCKED)) {
-                    lockedByMe.put(v, current);
+                    try {
+                        lockedByMe.put(v, current);
+                    } catch (Throwable e) { // a StackOverflowError or OutOfMemoryError: do not leave v locked
+                        TVar.LOCK.setRelease(v, current);
+                        throw e;
+                    }
                     return current;
                 }
             } else {
@@ -1548,17 +1589,19 @@ final class TxnDescriptor implements Replication.CommitView {
 
     /**
      * Unlocks what this inevitable transaction locked: written references get {@code newWord}
-     * (already done by the commit loop when non-zero), the others their old word back.
+     * (already done by the commit loop when non-zero), the others their old word back. Each entry
+     * leaves the map once done, so that a call cut short (a StackOverflowError) can be repeated.
      */
     private void releaseInevitableLocks(long newWord) {
         IdentityHashMap<TVar, Long> locked = lockedByMe;
         if (locked != null) {
-            for (var e : locked.entrySet()) {
+            for (var it = locked.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
                 TVar v = e.getKey();
-                if (newWord != 0L && findWrite(v) >= 0) {
-                    continue; // published with the new word by commit()
+                if (newWord == 0L || findWrite(v) < 0) { // else published with the new word by commit()
+                    TVar.LOCK.setRelease(v, (long) e.getValue());
                 }
-                TVar.LOCK.setRelease(v, (long) e.getValue());
+                it.remove();
             }
         }
         lockedByMe = null;
@@ -1567,12 +1610,20 @@ final class TxnDescriptor implements Replication.CommitView {
 
     private void acquireToken() {
         if (!holdsToken) {
+            int held = INEVITABLE.getHoldCount();
             try {
                 INEVITABLE.lockInterruptibly();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new StmInterruptedException("interrupted while waiting to become inevitable "
                         + "(another inevitable transaction holds the token)");
+            } catch (Throwable e) {
+                // A StackOverflowError may leave lockInterruptibly after it took the token: keep
+                // track of it, so that the rollback gives it back.
+                if (INEVITABLE.getHoldCount() > held) {
+                    holdsToken = true;
+                }
+                throw e;
             }
             holdsToken = true;
         }
@@ -1580,8 +1631,16 @@ final class TxnDescriptor implements Replication.CommitView {
 
     private void releaseToken() {
         if (holdsToken) {
+            int held = INEVITABLE.getHoldCount();
+            try {
+                INEVITABLE.unlock();
+            } catch (Throwable e) { // a StackOverflowError: whether it let go of the token tells
+                if (INEVITABLE.getHoldCount() < held) {
+                    holdsToken = false;
+                }
+                throw e;
+            }
             holdsToken = false;
-            INEVITABLE.unlock();
         }
     }
 
@@ -1776,7 +1835,13 @@ final class TxnDescriptor implements Replication.CommitView {
             TVar.LOCK.setRelease(holder, holderWord);
             return DETACHED;
         }
-        long newWord = TVar.word(CLOCK.get() + 1, d.slot);
+        long version = CLOCK.get() + 1;
+        if (version > GlobalClock.MAX_VERSION) { // it would wrap to version 0 in the lock word
+            TVar.LOCK.setRelease(counter, cw);
+            TVar.LOCK.setRelease(holder, holderWord);
+            throw new IllegalStateException("STM version clock exhausted");
+        }
+        long newWord = TVar.word(version, d.slot);
         counter.publish(null, counter.load() + delta);
         holder.publish(node, 0L);
         WaiterList counterWaiters = takeWaiters(counter);
@@ -1844,6 +1909,10 @@ final class TxnDescriptor implements Replication.CommitView {
 
     private void publishSingle(TVar ref, long oldWord, Object obj, long prim, int slotToStamp) {
         long version = CLOCK.get() + 1;
+        if (version > GlobalClock.MAX_VERSION) { // it would wrap to version 0 in the lock word
+            TVar.LOCK.setRelease(ref, oldWord);
+            throw new IllegalStateException("STM version clock exhausted");
+        }
         ref.publish(obj, prim);
         WaiterList waiters = takeWaiters(ref);
         TVar.LOCK.setRelease(ref, TVar.word(version, slotToStamp));

@@ -186,6 +186,50 @@ class DiagnosticsTest {
     }
 
     /**
+     * TRef's own helpers (updateAndGet, getAndSet, ...) run a body class of the engine's: every
+     * caller shares it. Their aborts must be named by each caller's line, not all by the line of
+     * whichever caller aborted first (it was cached per body class).
+     */
+    @Test
+    void abortsOfTRefHelpersAreNamedByEachCallersLine() {
+        Stm.diagnostics().reset();
+        TRef<Integer> a = TRef.named("helper-site-a", 0);
+        TRef<Integer> b = TRef.named("helper-site-b", 0);
+        updateLosingOnce(a);
+        updateLosingOnceElsewhere(b);
+        assertTrue(transactionOf("helper-site-a").contains("updateLosingOnce("), Stm.diagnostics().report());
+        assertTrue(transactionOf("helper-site-b").contains("updateLosingOnceElsewhere("), Stm.diagnostics().report());
+    }
+
+    private static void updateLosingOnce(TRef<Integer> ref) {
+        AtomicInteger calls = new AtomicInteger();
+        ref.updateAndGet(v -> {
+            if (calls.incrementAndGet() == 1) {
+                onOtherThread(() -> ref.set(5));
+            }
+            return v + 1;
+        });
+    }
+
+    private static void updateLosingOnceElsewhere(TRef<Integer> ref) {
+        AtomicInteger calls = new AtomicInteger();
+        ref.updateAndGet(v -> {
+            if (calls.incrementAndGet() == 1) {
+                onOtherThread(() -> ref.set(5));
+            }
+            return v + 1;
+        });
+    }
+
+    private static String transactionOf(String refName) {
+        return Stm.diagnostics().conflicts().stream()
+                .filter(r -> r.reference().contains(refName))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(Stm.diagnostics().report()))
+                .transaction();
+    }
+
+    /**
      * An afterRollback hook that runs a small transaction of its own (logging the conflict, say)
      * must not make the next aborts of the enclosing transaction anonymous.
      * <p>Fails against the engine as first written; reproduce with

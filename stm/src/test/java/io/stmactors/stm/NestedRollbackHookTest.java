@@ -2,7 +2,11 @@ package io.stmactors.stm;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Regression: an afterRollback hook of a rolled-back nested scope used to run on the same
@@ -33,5 +37,35 @@ class NestedRollbackHookTest {
         });
         assertEquals(5, hookWrite.get(), "the rollback hook ran");
         assertEquals(1, outerWrite.get(), "the outer transaction's write must survive the inner rollback");
+    }
+    /**
+     * In an inevitable transaction the rollback hooks of a rolled-back nested scope run when it
+     * commits. One of them failing must not cost the committed transaction its after-commit hooks
+     * ("afterCommit hooks run once after commit"; "if a hook throws, the other hooks still run"):
+     * before the fix the after-commit hook below never ran.
+     */
+    @Test
+    void failingDeferredRollbackHookOfAnInevitableTransactionDoesNotSkipItsAfterCommitHooks() {
+        TLong written = TLong.of(0);
+        AtomicInteger afterCommitRuns = new AtomicInteger();
+        IllegalStateException hookFailure = new IllegalStateException("rollback hook failed");
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> Stm.atomic(() -> {
+            Stm.inevitable();
+            written.set(1);
+            try {
+                Stm.atomic(() -> {
+                    Stm.afterRollback(() -> {
+                        throw hookFailure;
+                    });
+                    throw new IllegalArgumentException("inner block fails");
+                });
+            } catch (IllegalArgumentException expected) {
+                // closed nesting: only the inner block rolls back
+            }
+            Stm.afterCommit(afterCommitRuns::incrementAndGet);
+        }));
+        assertSame(hookFailure, thrown);
+        assertEquals(1, written.get(), "the transaction committed");
+        assertEquals(1, afterCommitRuns.get(), "the after-commit hook of the committed transaction ran");
     }
 }

@@ -281,4 +281,33 @@ class NestingTest {
         assertEquals(11 + 10 + 22 + 22 + 5, sum);
         assertEquals(5, r.get());
     }
+    /**
+     * A failing rollback hook of an inner scope does not replace the inner body's exception (as at
+     * the top level, ExceptionAndHooksTest#failingRollbackHookDoesNotReplaceTheBodysException): the
+     * outer body catches the exception the inner body threw, with the hook's failure suppressed in
+     * it. Before the fix the outer body caught the hook's exception instead.
+     */
+    @Test
+    void failingRollbackHookOfAnInnerScopeDoesNotReplaceItsException() {
+        TLong inner = TLong.of(0);
+        Failure bodyFailure = new Failure("the real cause");
+        IllegalStateException hookFailure = new IllegalStateException("hook failed too");
+        Throwable caught = Stm.atomic(() -> {
+            try {
+                Stm.atomic(() -> {
+                    inner.set(1);
+                    Stm.afterRollback(() -> {
+                        throw hookFailure;
+                    });
+                    throw bodyFailure;
+                });
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        assertSame(bodyFailure, caught, "the outer body caught " + caught + " instead of the inner body's exception");
+        assertSame(hookFailure, bodyFailure.getSuppressed()[0]);
+        assertEquals(0, inner.get());
+    }
 }

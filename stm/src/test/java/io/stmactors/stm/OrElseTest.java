@@ -2,6 +2,7 @@ package io.stmactors.stm;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code Stm.orElse}: a retrying first branch is rolled back and the second runs; both retrying blocks. */
@@ -210,5 +212,66 @@ class OrElseTest {
         assertTrue(String.valueOf(first.getMessage()).contains("first"), first.getMessage());
         NullPointerException second = assertThrows(NullPointerException.class, () -> Stm.orElse(() -> 1, null));
         assertTrue(String.valueOf(second.getMessage()).contains("second"), second.getMessage());
+    }
+    /**
+     * A rollback hook of the abandoned first branch that throws: its exception leaves orElse (and
+     * the transaction) like any exception of the body. Before the fix the retry of the first branch
+     * stayed pending, so the engine took the exception for a swallowed retry() and parked the
+     * transaction until something it read changed: here, forever.
+     */
+    @Test
+    void failingRollbackHookOfTheFirstBranchPropagatesInsteadOfWaiting() {
+        TLong a = TLong.of(1);
+        IllegalStateException hookFailure = new IllegalStateException("hook failed");
+        AtomicInteger runs = new AtomicInteger();
+        Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertThrows(Throwable.class,
+                () -> Stm.atomic(() -> {
+                    runs.incrementAndGet();
+                    a.get();
+                    return Stm.orElse(() -> {
+                        Stm.afterRollback(() -> {
+                            throw hookFailure;
+                        });
+                        Stm.retry();
+                        return 1;
+                    }, () -> 2);
+                })), "the transaction waited instead of throwing the hook's exception");
+        assertSame(hookFailure, thrown);
+        assertEquals(1, runs.get());
+    }
+
+    /**
+     * A body that swallowed the signal of a plain retry() is doomed (README, "Bodies that catch
+     * Throwable"): an orElse whose first branch then retries must not clear that and let the attempt
+     * commit. Before the fix the write below was committed without ever waiting.
+     */
+    @Test
+    void orElseDoesNotUndoASwallowedRetry() throws Exception {
+        TLong gate = TLong.of(0);
+        TLong written = TLong.of(0);
+        AtomicInteger runs = new AtomicInteger();
+        Thread t = startDaemon("swallower", () -> Stm.atomic(() -> {
+            runs.incrementAndGet();
+            long g = gate.get();
+            if (g == 0) {
+                try {
+                    Stm.retry();
+                } catch (Throwable swallowed) {
+                    // a careless body
+                }
+            }
+            Stm.orElse(() -> {
+                Stm.retry();
+                return 0;
+            }, () -> 0);
+            written.set(g + 1);
+        }));
+        awaitParked(t, 5_000);
+        assertEquals(0, written.get(), "an attempt that swallowed retry() committed");
+        gate.set(1);
+        t.join(5_000);
+        assertFalse(t.isAlive());
+        assertEquals(2, written.get());
+        assertEquals(2, runs.get());
     }
 }

@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Names unnamed transactions by the line that started them ("Bank.transfer(Bank.java:42)").
  *
  * <p>A stack walk costs microseconds, so it runs only on the abort path, once per transaction body
- * class (each lambda has its own class): the result is cached. Engine frames are recognized by
+ * class (each lambda has its own class): the result is cached, except for the engine's own body
+ * classes, which many call sites share. Engine frames are recognized by
  * their code source (the jar or classes directory of this module), so that user classes that
  * happen to live in a package named {@code io.stmactors.stm} are still reported.
  */
@@ -25,7 +26,9 @@ public final class CallSites {
 
     /**
      * The call site of the running top-level transaction whose body has class {@code bodyClass}.
-     * Must be called from inside that transaction (it walks the current stack).
+     * Must be called from inside that transaction (it walks the current stack). A body class of the
+     * engine's own (TRef.updateAndGet's, a collection's) is shared by every caller, so its site is
+     * not cached: each abort walks the stack.
      */
     public static String of(Class<?> bodyClass) {
         String site = CACHE.get(bodyClass);
@@ -33,7 +36,7 @@ public final class CallSites {
             site = walk();
             if (site == null) {
                 site = simpleName(bodyClass);
-            } else {
+            } else if (!isEngine(bodyClass)) {
                 CACHE.putIfAbsent(bodyClass, site);
             }
         }

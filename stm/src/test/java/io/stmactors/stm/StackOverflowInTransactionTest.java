@@ -1,0 +1,101 @@
+package io.stmactors.stm;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * A StackOverflowError may strike anywhere in the engine when a transaction starts near the end of
+ * the stack (a recursion that runs a transaction at every level): also between taking a lock and
+ * recording it, inside the token's lock or unlock, or in the rollback itself. The thread that
+ * catches it must not leave references locked or the inevitability token held: other threads would
+ * wait for them forever. Before the fix, one round of the recursion below nearly always left the
+ * token held or a reference locked with nothing recording it.
+ */
+class StackOverflowInTransactionTest {
+    private static final int ROUNDS = 40;
+
+    private final TLong a = TLong.named("soe-a", 0);
+    private final TLong b = TLong.named("soe-b", 0);
+    private final TLong[] more = new TLong[12];
+    private int overflows;
+
+    @Test
+    void overflowsInsideInevitableTransactionsLeaveNothingLockedOrHeld() throws Exception {
+        for (int i = 0; i < more.length; i++) {
+            more[i] = TLong.of(0);
+        }
+        AtomicReference<String> broken = new AtomicReference<>();
+        for (int round = 0; round < ROUNDS && broken.get() == null; round++) {
+            int r = round;
+            // A new thread, with a stack of another size, each round: the overflows strike elsewhere.
+            Thread t = new Thread(null, () -> {
+                try {
+                    recurse();
+                } catch (StackOverflowError expected) {
+                    // the recursion's end
+                }
+                Stm.atomic(() -> a.get()); // the thread carries on with a transaction of its own
+                String state = leftBehind();
+                if (state != null) {
+                    broken.set("round " + r + " (" + overflows + " overflows): " + state);
+                }
+            }, "overflowing-" + round, (256 + 8 * round) * 1024L);
+            t.setDaemon(true);
+            t.start();
+            t.join(30_000);
+            assertFalse(t.isAlive(), "the recursion did not finish");
+        }
+        assertNull(broken.get());
+        // Another thread can still become inevitable and write everything.
+        Thread other = StmTestSupport.startDaemon("other", () -> Stm.atomic(() -> {
+            Stm.inevitable();
+            a.add(1);
+            b.add(1);
+            for (TLong r : more) {
+                r.add(1);
+            }
+        }));
+        other.join(10_000);
+        assertFalse(other.isAlive(), "another thread waits for what the overflowing one left held");
+        assertEquals(a.get(), b.get());
+    }
+
+    private void recurse() {
+        try {
+            Stm.atomic(() -> {
+                Stm.inevitable();
+                for (TLong r : more) {
+                    r.add(1);
+                }
+                a.add(1);
+                b.add(1);
+            });
+        } catch (StackOverflowError e) {
+            overflows++;
+        }
+        recurse();
+    }
+
+    private String leftBehind() {
+        if (TxnDescriptor.INEVITABLE.isLocked()) {
+            return "the inevitability token is held";
+        }
+        TVar[] all = new TVar[more.length + 2];
+        System.arraycopy(more, 0, all, 0, more.length);
+        all[more.length] = a;
+        all[more.length + 1] = b;
+        for (TVar v : all) {
+            if (((long) TVar.LOCK.getVolatile(v) & TVar.LOCKED) != 0) {
+                return v + " is locked";
+            }
+        }
+        long va = a.get();
+        long vb = b.get();
+        return va == vb ? null : "a = " + va + ", b = " + vb;
+    }
+}
