@@ -641,18 +641,33 @@ final class TxnDescriptor implements Replication.CommitView {
         if (afterCommit != null) {
             afterCommit.clear();
         }
-        runRolledBackScopeHooks();
+        Throwable scopeFailure = null;
+        try {
+            runRolledBackScopeHooks();
+        } catch (Throwable t) {
+            scopeFailure = t; // the transaction's own rollback hooks still run
+        }
         ArrayList<Runnable> hooks = afterRollback;
         if (hooks != null && !hooks.isEmpty()) {
             afterRollback = null;
             try {
                 runHooks(hooks);
+            } catch (Throwable t) {
+                if (scopeFailure == null) {
+                    throw t;
+                }
+                if (t != scopeFailure) {
+                    scopeFailure.addSuppressed(t);
+                }
             } finally {
                 hooks.clear();
                 if (afterRollback == null) {
                     afterRollback = hooks;
                 }
             }
+        }
+        if (scopeFailure != null) {
+            throw Stm.sneakyThrow(scopeFailure);
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Regression: an afterRollback hook of a rolled-back nested scope used to run on the same
@@ -67,5 +68,35 @@ class NestedRollbackHookTest {
         assertSame(hookFailure, thrown);
         assertEquals(1, written.get(), "the transaction committed");
         assertEquals(1, afterCommitRuns.get(), "the after-commit hook of the committed transaction ran");
+    }
+
+    /**
+     * The rollback path too: a failing deferred rollback hook of a nested scope of an inevitable
+     * transaction must not skip the transaction's own afterRollback hooks (the runtime releases a
+     * spawned actor's name in one), and the body's exception still reaches the caller.
+     */
+    @Test
+    void failingDeferredScopeHookOfAnInevitableTransactionDoesNotSkipItsOwnRollbackHooks() {
+        java.util.concurrent.atomic.AtomicBoolean topLevelHookRan = new java.util.concurrent.atomic.AtomicBoolean();
+        TLong x = TLong.of(0);
+        RuntimeException body = new RuntimeException("body");
+        Throwable thrown = assertThrows(Throwable.class, () -> Stm.atomic(() -> {
+            x.get();
+            Stm.afterRollback(() -> topLevelHookRan.set(true));
+            Stm.inevitable();
+            try {
+                Stm.atomic(() -> {
+                    Stm.afterRollback(() -> {
+                        throw new IllegalStateException("scope hook");
+                    });
+                    throw new IllegalArgumentException("inner");
+                });
+            } catch (IllegalArgumentException expected) {
+                // the scope rolled back; its hook is deferred to the end of the inevitable transaction
+            }
+            throw body;
+        }));
+        assertSame(body, thrown);
+        assertTrue(topLevelHookRan.get(), "the transaction's own afterRollback hook ran");
     }
 }
