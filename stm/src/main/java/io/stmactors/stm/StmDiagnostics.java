@@ -18,8 +18,7 @@ import java.util.WeakHashMap;
  * Commits cost one increment of a field owned by the committing thread. Aborts cost a table
  * update (a {@link java.util.concurrent.ConcurrentHashMap} lookup and two {@link
  * java.util.concurrent.atomic.LongAdder} increments), one stack walk per transaction body class
- * (cached; one per abort for the engine's own helpers such as {@link TRef#updateAndGet}, whose body
- * class all their callers share) to name unnamed transactions, and a JFR event when JFR records it. Time lost is
+ * (cached) to name unnamed transactions, and a JFR event when JFR records it. Time lost is
  * measured with {@link System#nanoTime()} only on threads that aborted within their last 1024
  * transactions, so an uncontended thread pays no clock reads; the first abort after such a quiet
  * period is counted but not timed ("untimed" in {@link Conflict}). All of this is cheap enough to

@@ -83,7 +83,7 @@ public sealed class TRef<T> extends TVar permits MapCell {
 
     /** Sets the value and returns the previous one. */
     public T getAndSet(T newValue) {
-        return Stm.atomic(() -> {
+        return Stm.atomic("TRef.getAndSet", () -> {
             T old = get();
             set(newValue);
             return old;
@@ -93,7 +93,7 @@ public sealed class TRef<T> extends TVar permits MapCell {
     /** Applies {@code update} to the value, stores and returns the result. */
     public T updateAndGet(UnaryOperator<T> update) {
         Objects.requireNonNull(update, "update");
-        return Stm.atomic(() -> {
+        return Stm.atomic("TRef.updateAndGet", () -> {
             T next = update.apply(get());
             set(next);
             return next;
@@ -103,7 +103,7 @@ public sealed class TRef<T> extends TVar permits MapCell {
     /** Applies {@code update} to the value, stores the result and returns the previous value. */
     public T getAndUpdate(UnaryOperator<T> update) {
         Objects.requireNonNull(update, "update");
-        return Stm.atomic(() -> {
+        return Stm.atomic("TRef.getAndUpdate", () -> {
             T old = get();
             set(update.apply(old));
             return old;

@@ -9,8 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Names unnamed transactions by the line that started them ("Bank.transfer(Bank.java:42)").
  *
  * <p>A stack walk costs microseconds, so it runs only on the abort path, once per transaction body
- * class (each lambda has its own class): the result is cached, except for the engine's own body
- * classes, which many call sites share. Engine frames are recognized by
+ * class (each lambda has its own class): the result is cached. The engine's own body classes, which
+ * many call sites share, are named by their class instead (the engine names its common helpers'
+ * transactions, e.g. "TRef.updateAndGet"). Engine frames are recognized by
  * their code source (the jar or classes directory of this module), so that user classes that
  * happen to live in a package named {@code io.stmactors.stm} are still reported.
  */
@@ -27,17 +28,24 @@ public final class CallSites {
     /**
      * The call site of the running top-level transaction whose body has class {@code bodyClass}.
      * Must be called from inside that transaction (it walks the current stack). A body class of the
-     * engine's own (TRef.updateAndGet's, a collection's) is shared by every caller, so its site is
-     * not cached: each abort walks the stack.
+     * engine's own (a collection's helper) is shared by every caller: it is named by its class, not
+     * by a caller's line (which would be the first aborting caller's for all of them).
      */
     public static String of(Class<?> bodyClass) {
         String site = CACHE.get(bodyClass);
         if (site == null) {
-            site = walk();
-            if (site == null) {
+            if (isEngine(bodyClass)) {
+                // A body class of the engine's (a collection view's helper) is shared by every
+                // caller: no one caller's line names it right, and a walk per abort costs 10-30 µs.
                 site = simpleName(bodyClass);
-            } else if (!isEngine(bodyClass)) {
                 CACHE.putIfAbsent(bodyClass, site);
+            } else {
+                site = walk();
+                if (site == null) {
+                    site = simpleName(bodyClass);
+                } else {
+                    CACHE.putIfAbsent(bodyClass, site);
+                }
             }
         }
         return site;
