@@ -104,11 +104,11 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     /** Behavior and state to resume from instead of running setup (isolated mode: a restarted worker). */
     volatile Restored<M> restored;
     /**
-     * The thread whose transaction spawned this cell, until that transaction commits or rolls back
-     * (null for a cell spawned outside a transaction, and once decided): while it is set, the name
-     * is only tentatively taken, and another spawn of the same name waits for the decision.
+     * The claim on this cell's name by the transaction that spawned it (null if spawned outside a
+     * transaction, and once that transaction committed): until it commits, another spawn of the
+     * same name waits for the decision.
      */
-    volatile Thread spawningThread;
+    volatile NameReservation reservation;
 
     /** A started behavior and its state, recovered from the heap owner. */
     public record Restored<M>(Behavior<M> behavior, Object state) {

@@ -6,7 +6,6 @@ import io.stmactors.actors.ActorSystemConfig;
 import io.stmactors.actors.ActorSystemDiagnostics;
 import io.stmactors.actors.Behavior;
 import io.stmactors.actors.Mode;
-import io.stmactors.stm.Replication;
 import io.stmactors.stm.Stm;
 import io.stmactors.stm.TxnRunnable;
 import org.slf4j.Logger;
@@ -47,7 +46,7 @@ import java.util.function.Function;
  *
  * <p>Thread-safe. Names are reserved in {@link #registry} when spawned (released if the spawning
  * transaction rolls back), so two actors never share a name; a spawn that meets a name reserved by
- * another thread's undecided transaction waits for its commit or rollback (see {@code reserve}).
+ * another thread's undecided transaction waits for its commit or rollback ({@link NameReservation}).
  */
 public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnostics {
     private static final Logger LOG = LoggerFactory.getLogger(LocalActorSystem.class);
@@ -148,24 +147,20 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
             throw new IllegalStateException("actor system '" + config.name() + "' is closed; cannot spawn '" + fullName + "'");
         }
         ActorCell<M> cell = new ActorCell<>(this, fullName, parent, behavior);
-        boolean inTransaction = Stm.inTransaction();
-        if (inTransaction) {
-            cell.spawningThread = Thread.currentThread();
-        }
-        reserve(fullName, cell, parent);
+        cell.reservation = NameReservation.ofCurrentTransaction();
+        NameReservation.reserve(registry, fullName, cell, c -> c.reservation,
+                () -> new IllegalArgumentException("actor name '" + fullName + "' is already in use"
+                        + (parent == null ? "" : " among the children of '" + parent.name + "'")));
         Runnable start = () -> {
-            cell.spawningThread = null;
+            cell.reservation = null;
             if (parent != null && !parent.adoptChild(cell)) {
                 cell.doStop(); // the parent stopped first: messages already sent to the child are dead letters
                 return;
             }
             cell.launch();
         };
-        if (inTransaction) {
-            Stm.afterRollback(() -> {
-                registry.remove(fullName, cell);
-                cell.spawningThread = null;
-            });
+        if (Stm.inTransaction()) {
+            Stm.afterRollback(() -> registry.remove(fullName, cell));
             Stm.afterCommit(start);
             if (isolation != null) {
                 isolation.childSpawned(parent, cell, behavior);
@@ -174,46 +169,6 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
             start.run();
         }
         return cell;
-    }
-
-    /**
-     * Puts {@code cell} under {@code fullName} in the registry, or fails because the name is taken.
-     * A name reserved by another thread's transaction that has neither committed nor rolled back
-     * is not taken yet: as with a lock, this spawn waits for that decision (inside a transaction by
-     * rolling its attempt back, waiting once it holds nothing, and running it again), so no spawn
-     * fails because of an attempt that is later undone.
-     */
-    private void reserve(String fullName, ActorCell<?> cell, ActorCell<?> parent) {
-        for (;;) {
-            ActorCell<?> existing = registry.putIfAbsent(fullName, cell);
-            if (existing == null) {
-                return;
-            }
-            Thread owner = existing.spawningThread;
-            if (owner == null || owner == Thread.currentThread() || Thread.currentThread().isInterrupted()) {
-                throw new IllegalArgumentException("actor name '" + fullName + "' is already in use"
-                        + (parent == null ? "" : " among the children of '" + parent.name + "'")
-                        + (owner != null && owner != Thread.currentThread()
-                            ? " (reserved by a spawn whose transaction has not committed yet; interrupted while waiting)"
-                            : ""));
-            }
-            if (Stm.inTransaction()) {
-                Stm.afterRollback(() -> awaitDecided(fullName, existing));
-                Replication.restartAttempt("actor name '" + fullName
-                        + "' is reserved by a concurrent spawn that has not committed yet");
-            }
-            awaitDecided(fullName, existing);
-        }
-    }
-
-    /** Waits until the transaction that spawned {@code pending} committed or rolled back (or this thread is interrupted). */
-    private void awaitDecided(String fullName, ActorCell<?> pending) {
-        long pause = 1_000;
-        while (pending.spawningThread != null && registry.get(fullName) == pending
-                && !Thread.currentThread().isInterrupted()) {
-            java.util.concurrent.locks.LockSupport.parkNanos(pause);
-            pause = Math.min(pause * 2, 1_000_000);
-        }
     }
 
     /**

@@ -7,6 +7,7 @@ import io.stmactors.actors.ActorSystemDiagnostics;
 import io.stmactors.actors.Behavior;
 import io.stmactors.actors.Mode;
 import io.stmactors.actors.Terminated;
+import io.stmactors.actors.internal.NameReservation;
 import io.stmactors.actors.internal.PromiseRef;
 import io.stmactors.stm.Stm;
 import io.stmactors.transport.CodecException;
@@ -39,6 +40,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -84,7 +86,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     private final long secret;
     private final Transport transport;
     private final WorkerHandle[] workers;
-    private final Map<String, ActorEntry> registry = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, ActorEntry> registry = new ConcurrentHashMap<>();
     private final Map<String, List<WatchEntry>> watchers = new ConcurrentHashMap<>();
     private final Map<Long, PendingAsk> asks = new ConcurrentHashMap<>();
     /** Actors lost with a worker that was not restarted, and why (asks to them fail at once, saying so). */
@@ -109,6 +111,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         volatile byte[] behavior;
         volatile byte[] state;
         volatile boolean hasState;
+        /** The spawning transaction's claim on the name, until it committed (null outside one). */
+        volatile NameReservation reservation;
 
         ActorEntry(String name, int worker, byte[] initialBehavior) {
             this.name = name;
@@ -212,11 +216,14 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             throw new IllegalStateException("placement put '" + name + "' on worker " + index + " of " + workers.length);
         }
         ActorEntry entry = new ActorEntry(name, index + 1, bytes);
-        if (registry.putIfAbsent(name, entry) != null) {
-            throw new IllegalArgumentException("actor name '" + name + "' is already in use");
-        }
+        entry.reservation = NameReservation.ofCurrentTransaction();
+        NameReservation.reserve(registry, name, entry, e -> e.reservation,
+                () -> new IllegalArgumentException("actor name '" + name + "' is already in use"));
         lostActors.remove(name);
-        Runnable send = () -> sendWork(entry.worker, new Frames.Spawn(name, bytes, null, null, false));
+        Runnable send = () -> {
+            entry.reservation = null;
+            sendWork(entry.worker, new Frames.Spawn(name, bytes, null, null, false));
+        };
         if (Stm.inTransaction()) {
             Stm.afterRollback(() -> registry.remove(name, entry));
             Stm.afterCommit(send);

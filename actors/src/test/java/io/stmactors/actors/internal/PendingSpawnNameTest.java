@@ -14,11 +14,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -126,6 +128,28 @@ class PendingSpawnNameTest {
         }
     }
 
+    /** Isolated mode's coordinator keeps its own registry of top-level names: it waits the same way. */
+    @org.junit.jupiter.api.Test
+    void isolatedModeTopLevelSpawnWaitsForAnUndecidedReservationToo() throws Exception {
+        try (ActorSystem system = system(Mode.ISOLATED_PROCESSES)) {
+            CountDownLatch reserved = new CountDownLatch(1);
+            CountDownLatch bStarted = new CountDownLatch(1);
+            CompletableFuture<Void> a = CompletableFuture.runAsync(() -> Stm.atomic(() -> {
+                system.spawn(IDLE, "x");
+                reserved.countDown();
+                await(bStarted);
+                sleep(200);
+                throw new IllegalStateException("A changes its mind");
+            }));
+            assertTrue(reserved.await(20, TimeUnit.SECONDS));
+            bStarted.countDown();
+            ActorRef<Object> b = system.spawn(IDLE, "x"); // before: "already in use" at once
+            assertThrows(ExecutionException.class, () -> a.get(20, TimeUnit.SECONDS));
+            assertEquals("x", b.name());
+            assertThrows(IllegalArgumentException.class, () -> system.spawn(IDLE, "x"), "now it is taken");
+        }
+    }
+
     /** One transaction spawning a name twice still fails at once: it is its own reservation. */
     @ParameterizedTest
     @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
@@ -138,6 +162,134 @@ class PendingSpawnNameTest {
             assertTrue(e.getMessage().contains("'twice' is already in use"), e.getMessage());
             assertEquals(null, ((LocalActorSystem) system).lookup("twice"), "rolled back: the name is free again");
             assertNotNull(system.spawn(IDLE, "twice"));
+        }
+    }
+
+    /**
+     * Two committed transactions, each with an after-commit hook (registered before its spawn) that
+     * spawns the other's name: a committed name is decided at the commit, not when the spawn's own
+     * after-commit hook runs, so neither hook waits for the other (a first version did, forever).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void aNameIsDecidedAtTheCommitNotAtTheSpawnsOwnHook(Mode mode) throws Exception {
+        try (ActorSystem system = system(mode)) {
+            CyclicBarrier bothCommitted = new CyclicBarrier(2);
+            CompletableFuture<Boolean> t1 = CompletableFuture.supplyAsync(() -> spawnThenInHook(system, "p", "q", bothCommitted));
+            CompletableFuture<Boolean> t2 = CompletableFuture.supplyAsync(() -> spawnThenInHook(system, "q", "p", bothCommitted));
+            assertFalse(t1.get(20, TimeUnit.SECONDS), "'q' was committed: in use");
+            assertFalse(t2.get(20, TimeUnit.SECONDS), "'p' was committed: in use");
+        }
+    }
+
+    /** Spawns {@code mine}; an after-commit hook registered first spawns {@code theirs}: whether it got it. */
+    private static boolean spawnThenInHook(ActorSystem system, String mine, String theirs, CyclicBarrier barrier) {
+        boolean[] got = new boolean[1];
+        Stm.atomic(() -> {
+            Stm.afterCommit(() -> {
+                await(barrier);
+                try {
+                    system.spawn(IDLE, theirs);
+                    got[0] = true;
+                } catch (IllegalArgumentException inUse) {
+                    got[0] = false;
+                }
+            });
+            system.spawn(IDLE, mine);
+        });
+        return got[0];
+    }
+
+    /**
+     * A handler (under the global lock in GLOBAL_LOCK mode) that spawns a name another thread's
+     * committed transaction took fails at once, even while that transaction's after-commit hooks
+     * still run (here: one that waits for another actor, which needs the lock to run).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void aHandlerDoesNotWaitForANameWhoseTransactionCommitted(Mode mode) throws Exception {
+        try (ActorSystem system = system(mode)) {
+            CountDownLatch bHandled = new CountDownLatch(1);
+            CountDownLatch aStarted = new CountDownLatch(1);
+            TLong aGotInUse = TLong.of(0);
+            ActorRef<Object> a = system.spawn(Behaviors.receive((ctx, m) -> {
+                aStarted.countDown();
+                try {
+                    ctx.system().spawn(IDLE, "x");
+                } catch (IllegalArgumentException inUse) {
+                    aGotInUse.set(1);
+                }
+                return Behaviors.same();
+            }), "a");
+            ActorRef<Object> b = system.spawn(Behaviors.receive((ctx, m) -> {
+                bHandled.countDown();
+                return Behaviors.same();
+            }), "b");
+            boolean[] handled = new boolean[1];
+            Stm.atomic(() -> {
+                Stm.afterCommit(() -> {
+                    a.tell("go");
+                    await(aStarted);
+                    sleep(200); // a's handler meets the committed name meanwhile
+                    b.tell("ping");
+                    try {
+                        handled[0] = bHandled.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                system.spawn(IDLE, "x");
+            });
+            assertTrue(handled[0], "actor b ran while the hook waited for it");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (aGotInUse.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertEquals(1, aGotInUse.get(), "a's spawn found 'x' in use");
+        }
+    }
+
+    /**
+     * Two transactions crossing names, where a careless nested body catches the restart and
+     * rethrows it wrapped (its rollback hooks then run inside the live attempt): nobody waits while
+     * holding an attempt, so they do not deadlock; one gets both names, the other fails.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void crossedSpawnsWithANestedBodyThatWrapsTheRestartDoNotDeadlock(Mode mode) throws Exception {
+        try (ActorSystem system = system(mode)) {
+            CyclicBarrier bothReserved = new CyclicBarrier(2);
+            CompletableFuture<Void> t1 = CompletableFuture.runAsync(() -> crossing(system, bothReserved, "a", "b"));
+            CompletableFuture<Void> t2 = CompletableFuture.runAsync(() -> crossing(system, bothReserved, "b", "a"));
+            CompletableFuture.allOf(t1, t2).handle((v, e) -> null).get(30, TimeUnit.SECONDS);
+            assertTrue(t1.isCompletedExceptionally() != t2.isCompletedExceptionally(), "exactly one got both names");
+            assertEquals(2, system.diagnostics().liveActors());
+        }
+    }
+
+    private static void crossing(ActorSystem system, CyclicBarrier barrier, String mine, String theirs) {
+        boolean[] first = {true};
+        Stm.atomic(() -> {
+            system.spawn(IDLE, mine);
+            if (first[0]) {
+                first[0] = false;
+                barrier.await(20, TimeUnit.SECONDS);
+            }
+            Stm.atomic(() -> {
+                try {
+                    system.spawn(IDLE, theirs);
+                } catch (Throwable t) {
+                    throw new RuntimeException("wrapped", t); // a careless nested body
+                }
+            });
+        });
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
