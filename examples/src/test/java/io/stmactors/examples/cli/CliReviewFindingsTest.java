@@ -1,0 +1,44 @@
+package io.stmactors.examples.cli;
+
+import io.stmactors.examples.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad input found in a review of the command line: each gives one clear line on stderr and the documented exit code. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CliReviewFindingsTest {
+    record Run(int exitCode, String out, String err) {
+        List<String> errLines() {
+            return err.lines().filter(l -> !l.isBlank()).toList();
+        }
+    }
+
+    static Run run(CommandLine cl, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void reactorRefusesMoreConnectionsThanItCanStartThreadsFor() {
+        Run r = run(Main.commandLine(), "demo", "reactor", "--connections", "100000", "--size", "10",
+                "--mode", "shared", "--workers", "1", "--warmup", "0");
+        assertEquals(2, r.exitCode(), r::toString);
+        assertEquals(1, r.errLines().size(), r::toString);
+        assertTrue(r.errLines().get(0).contains("--connections"), r.err());
+        assertEquals("", r.out());
+    }
+}
