@@ -41,4 +41,14 @@ class CliReviewFindingsTest {
         assertTrue(r.errLines().get(0).contains("--connections"), r.err());
         assertEquals("", r.out());
     }
+
+    @Test
+    void aDemoThatRunsOutOfMemoryEndsWithOneLineAndExitCode1() {
+        Run r = run(Main.commandLine(), "demo", "bank", "--accounts", Integer.toString(Integer.MAX_VALUE), "--size", "10",
+                "--mode", "shared", "--workers", "1", "--warmup", "0");
+        assertEquals(1, r.exitCode(), r::toString);
+        // (The progress bar's last redraw may end up on the same line: look for the message anywhere.)
+        assertEquals(1, r.err().split("stm-actors: demo bank: out of memory", -1).length - 1, r::toString);
+        assertFalse(r.err().contains("\tat "), "no stack trace");
+    }
 }
