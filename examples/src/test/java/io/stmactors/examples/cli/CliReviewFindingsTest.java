@@ -8,6 +8,7 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,6 +31,35 @@ class CliReviewFindingsTest {
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);
         return new Run(code, out.toString(), err.toString());
+    }
+
+    /** A worker command line whose environment holds {@code secret} as the cluster secret. */
+    static CommandLine workerWithSecret(String secret) {
+        CommandLine cl = Main.commandLine();
+        WorkerCommand worker = cl.getSubcommands().get("worker").getCommand();
+        worker.environment = Map.of(io.stmactors.actors.isolated.WorkerMain.SECRET_ENV, secret)::get;
+        return cl;
+    }
+
+    @Test
+    void workerWithABadSecretOrPortIsAnArgumentErrorNotAFailure() {
+        for (String[] args : new String[][] {
+                {"zz", "--join", "127.0.0.1:25520", "--id", "1"},
+                {"123456789abcdef01", "--join", "127.0.0.1:25520", "--id", "1"},
+                {"ab", "--join", "127.0.0.1:99999", "--id", "1"},
+                {"ab", "--join", "127.0.0.1:0", "--id", "1"},
+                {"ab", "--join", "127.0.0.1:25520", "--id", "1", "--port", "-5"},
+                {"ab", "--join", "127.0.0.1:25520", "--id", "1", "--port", "70000"}}) {
+            String[] argv = new String[args.length];
+            argv[0] = "worker";
+            System.arraycopy(args, 1, argv, 1, args.length - 1);
+            Run r = run(workerWithSecret(args[0]), argv);
+            String line = "secret " + args[0] + ": " + String.join(" ", argv);
+            assertEquals(2, r.exitCode(), () -> line + " -> " + r);
+            assertEquals(1, r.errLines().size(), () -> line + " -> stderr:\n" + r.err());
+            assertTrue(r.errLines().get(0).startsWith("stm-actors: "), r.err());
+            assertFalse(r.err().contains("Exception"), () -> line + " -> " + r.err());
+        }
     }
 
     @Test
