@@ -81,4 +81,17 @@ class CliReviewFindingsTest {
         assertEquals(1, r.err().split("stm-actors: demo bank: out of memory", -1).length - 1, r::toString);
         assertFalse(r.err().contains("\tat "), "no stack trace");
     }
+
+    @Test
+    void scalingRefusesAPercentageThatOverflowsAPartsSize() {
+        // 50000% of bank's 6,000,000 transfers is 3,000,000,000: more than an int holds.
+        for (String size : List.of("50000", "35792", "2147483647")) {
+            Run r = run(Main.commandLine(), "demo", "scaling", "--size", size, "--mode", "shared", "--workers", "1",
+                    "--warmup", "0");
+            assertEquals(2, r.exitCode(), () -> size + " -> " + r);
+            assertEquals(1, r.errLines().size(), () -> size + " -> " + r);
+            assertTrue(r.errLines().get(0).startsWith("stm-actors: --size must be at most 35791"), r.err());
+            assertEquals("", r.out());
+        }
+    }
 }
