@@ -94,4 +94,12 @@ class CliReviewFindingsTest {
             assertEquals("", r.out());
         }
     }
+
+    @Test
+    void contentionRunsARepeatedConflictLevelOnceSoThatEachSpeedupHasItsOwnBaseline() {
+        Run r = run(Main.commandLine(), "demo", "contention", "--conflict", "0,0", "--size", "300", "--work", "1",
+                "--mode", "shared", "--workers", "1,2", "--warmup", "0");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals(2, r.out().lines().filter(l -> l.startsWith("p=0% ")).count(), r::out);
+    }
 }
