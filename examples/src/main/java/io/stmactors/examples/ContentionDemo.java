@@ -73,7 +73,7 @@ public final class ContentionDemo implements Demo {
                 throw new IllegalArgumentException("--conflict percentages must be between 0 and 100, got " + p);
             }
         }
-        this.conflictPercents = List.copyOf(percents);
+        this.conflictPercents = List.copyOf(new java.util.LinkedHashSet<>(percents)); // a level repeated runs once
         return this;
     }
 

@@ -59,6 +59,9 @@ public final class ReactorDemo implements Demo {
         }
     }
 
+    /** Most client connections: each takes a client thread and a server thread. */
+    public static final int MAX_CONNECTIONS = 1024;
+
     private int keys = 1_000;
     private int connections = 4;
     private int renderWork = 100_000;
@@ -97,6 +100,9 @@ public final class ReactorDemo implements Demo {
     public ReactorDemo connections(int connections) {
         if (connections < 1) {
             throw new IllegalArgumentException("--connections must be at least 1, got " + connections);
+        }
+        if (connections > MAX_CONNECTIONS) { // two threads each: a client and a server thread
+            throw new IllegalArgumentException("--connections must be at most " + MAX_CONNECTIONS + ", got " + connections);
         }
         this.connections = connections;
         return this;

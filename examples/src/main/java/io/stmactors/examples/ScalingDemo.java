@@ -61,6 +61,15 @@ public final class ScalingDemo implements Demo {
                 new SharedStructureDemo());
     }
 
+    /** The largest size (a percentage) at which every part's size is still an {@code int}. */
+    public static int maxSize() {
+        long max = Integer.MAX_VALUE;
+        for (Demo part : parts()) {
+            max = Math.min(max, Integer.MAX_VALUE * 100L / part.defaultSize());
+        }
+        return (int) max;
+    }
+
     @Override
     public int progressSteps(DemoConfig config) {
         int steps = 0;
@@ -73,6 +82,10 @@ public final class ScalingDemo implements Demo {
     @Override
     public DemoResult run(DemoConfig config) {
         int percent = config.sizeOr(defaultSize());
+        if (percent > maxSize()) {
+            throw new IllegalArgumentException("size must be at most " + maxSize() + " (percent of each part's default size), got "
+                    + percent);
+        }
         ProgressListener progress = config.progress();
         progress.plan(progressSteps(config)); // all at once, so that the bar's total is right from the start
         ProgressListener parts = new ProgressListener() {

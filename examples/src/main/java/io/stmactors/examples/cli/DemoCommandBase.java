@@ -76,6 +76,12 @@ public abstract class DemoCommandBase implements Callable<Integer> {
         try (ConsoleProgress progress = new ConsoleProgress(demo.name(), err)) {
             config = builder.progress(progress).build();
             result = demo.run(config);
+        } catch (OutOfMemoryError e) {
+            // What ran out is garbage by now: say so in one line rather than a stack trace.
+            err.println("stm-actors: demo " + demo.name() + ": out of memory (" + e.getMessage() + "): try a smaller"
+                    + " size or fewer elements, or a larger heap (STM_ACTORS_JAVA_OPTS=-Xmx4g)");
+            err.flush();
+            return CHECK_FAILED;
         }
         boolean scaling = demo instanceof ScalingDemo;
         String table = scaling

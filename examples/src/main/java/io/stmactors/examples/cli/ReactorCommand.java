@@ -22,7 +22,7 @@ public final class ReactorCommand extends DemoCommandBase {
     int keys;
 
     @Option(names = "--connections", paramLabel = "N", defaultValue = "4", order = 3,
-            description = "Client connections, one request in flight each (default: ${DEFAULT-VALUE}).")
+            description = "Client connections, one request in flight each (default: ${DEFAULT-VALUE}; at most " + ReactorDemo.MAX_CONNECTIONS + ").")
     int connections;
 
     @Option(names = "--render-work", paramLabel = "N", defaultValue = "100000", order = 4,

@@ -17,6 +17,10 @@ public final class ScalingCommand extends DemoCommandBase {
 
     @Override
     protected Demo demo() {
+        if (size != null && size > ScalingDemo.maxSize()) {
+            throw new IllegalArgumentException("--size must be at most " + ScalingDemo.maxSize()
+                    + " (percent of each demo's default size), got " + size);
+        }
         return new ScalingDemo();
     }
 

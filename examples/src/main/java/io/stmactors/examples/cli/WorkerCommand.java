@@ -37,21 +37,40 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "0", paramLabel = "PORT", description = "Port to bind (0: any free port).")
     int port;
 
+    /** Where environment variables are read (a seam for tests). */
+    java.util.function.UnaryOperator<String> environment = System::getenv;
+
     @Override
     public Integer call() {
         if (id < 1) {
             throw new ParameterException(spec.commandLine(), "--id must be at least 1, got " + id);
         }
-        if (!join.matches("[^:]+:\\d+")) {
-            throw new ParameterException(spec.commandLine(), "--join must be host:port, got '" + join + "'");
+        if (!join.matches("[^:]+:\\d{1,5}") || !validPort(join.substring(join.lastIndexOf(':') + 1), 1)) {
+            throw new ParameterException(spec.commandLine(), "--join must be host:port with a port in 1..65535, got '"
+                    + join + "'");
         }
-        String secret = System.getenv(WorkerMain.SECRET_ENV);
+        if (port < 0 || port > 65535) {
+            throw new ParameterException(spec.commandLine(), "--port must be in 0..65535, got " + port);
+        }
+        String secret = environment.apply(WorkerMain.SECRET_ENV);
         if (secret == null || secret.isBlank()) {
             throw new ParameterException(spec.commandLine(), "set " + WorkerMain.SECRET_ENV
                     + " to the cluster secret (hexadecimal) printed or configured by the coordinator");
         }
-        WorkerMain.runJoined(join, id, host, port, Long.parseUnsignedLong(secret.trim(), 16),
+        long clusterSecret;
+        try {
+            clusterSecret = Long.parseUnsignedLong(secret.trim(), 16);
+        } catch (NumberFormatException e) {
+            throw new ParameterException(spec.commandLine(), WorkerMain.SECRET_ENV
+                    + " must be the cluster secret in hexadecimal (at most 16 digits)");
+        }
+        WorkerMain.runJoined(join, id, host, port, clusterSecret,
                 Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(10));
         return 0;
+    }
+
+    private static boolean validPort(String digits, int least) {
+        int p = Integer.parseInt(digits);
+        return p >= least && p <= 65535;
     }
 }
