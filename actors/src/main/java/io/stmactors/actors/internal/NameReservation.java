@@ -46,13 +46,19 @@ public final class NameReservation {
      * decided: a name spawned twice by one transaction is in use.
      */
     private boolean undecided() {
-        return thread != Thread.currentThread() && committed.get() == 0;
+        if (thread == Thread.currentThread()) {
+            return false;
+        }
+        // An inevitable transaction locks what it reads: it would make the spawner's commit fail.
+        return Stm.isInevitable() ? (Long) Replication.peek(committed) == 0L : committed.get() == 0;
     }
 
     /**
      * Puts {@code entry} under {@code name}, waiting while another thread's undecided transaction
-     * holds the name; throws {@code inUse}'s exception when the name is taken (or when this thread
-     * is interrupted while it waits).
+     * holds the name; throws {@code inUse}'s exception when the name is taken. Each wait inside a
+     * transaction counts as a conflict, so after about a dozen of them the transaction turns
+     * inevitable and the next one fails: an {@link IllegalStateException} (also when the calling
+     * transaction is inevitable, or the thread is interrupted while it waits).
      */
     public static <V> void reserve(ConcurrentMap<String, V> registry, String name, V entry,
                                    Function<? super V, NameReservation> reservationOf,
@@ -63,8 +69,20 @@ public final class NameReservation {
                 return;
             }
             NameReservation pending = reservationOf.apply(existing);
-            if (pending == null || !pending.undecided() || Thread.currentThread().isInterrupted()) {
+            if (pending == null || !pending.undecided()) {
                 throw inUse.get();
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new IllegalStateException("interrupted while waiting for the transaction that spawned an actor named '"
+                        + name + "' on another thread to commit or roll back");
+            }
+            if (Stm.isInevitable()) {
+                // Waiting means running the attempt again, which an inevitable transaction (one that
+                // may have done I/O) must not; nor may it wait in place, holding what it locked.
+                throw new IllegalStateException("actor name '" + name + "' is reserved by a spawn on another thread "
+                        + "whose transaction has not committed yet, and an inevitable transaction cannot wait for "
+                        + "it (a transaction becomes inevitable by Stm.inevitable(), or after about a dozen "
+                        + "conflicts or waits in a row)");
             }
             if (Stm.inTransaction()) {
                 Stm.afterRollback(() -> pending.awaitDecided(registry, name, existing, ROLLBACK_WAIT_NANOS));
@@ -88,9 +106,6 @@ public final class NameReservation {
      * interrupted, or {@code maxNanos} passed.
      */
     private <V> void awaitDecided(ConcurrentMap<String, V> registry, String name, V existing, long maxNanos) {
-        if (Stm.inTransaction()) {
-            return; // run early, by a nested scope that caught the restart: never wait inside an attempt
-        }
         long start = System.nanoTime();
         long pause = 1_000;
         while (committed.get() == 0 && registry.get(name) == existing && !Thread.currentThread().isInterrupted()

@@ -150,6 +150,68 @@ class PendingSpawnNameTest {
         }
     }
 
+    /**
+     * An inevitable transaction (it may have done I/O) cannot wait for an undecided name, which
+     * would mean running it again: it fails at once with a clear IllegalStateException, its body
+     * having run once.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void anInevitableTransactionFailsInsteadOfRunningAgainToWait(Mode mode) throws Exception {
+        try (ActorSystem system = system(mode)) {
+            CountDownLatch reserved = new CountDownLatch(1);
+            CountDownLatch bDone = new CountDownLatch(1);
+            CompletableFuture<Void> a = CompletableFuture.runAsync(() -> Stm.atomic(() -> {
+                system.spawn(IDLE, "x");
+                reserved.countDown();
+                await(bDone);
+                throw new IllegalStateException("A changes its mind");
+            }));
+            assertTrue(reserved.await(20, TimeUnit.SECONDS));
+            AtomicInteger runs = new AtomicInteger();
+            IllegalStateException e;
+            try {
+                e = assertThrows(IllegalStateException.class, () -> Stm.atomic(() -> {
+                    runs.incrementAndGet();
+                    Stm.inevitable();
+                    system.spawn(IDLE, "x");
+                }));
+            } finally {
+                bDone.countDown();
+            }
+            assertEquals(1, runs.get(), "the inevitable body ran once");
+            assertTrue(e.getMessage().contains("inevitable transaction cannot wait"), e.getMessage());
+            assertThrows(ExecutionException.class, () -> a.get(20, TimeUnit.SECONDS));
+            assertNotNull(system.spawn(IDLE, "x"), "A rolled back: the name is free");
+        }
+    }
+
+    /** A thread interrupted while it waits for an undecided name is told so (not "already in use"). */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void anInterruptedWaitSaysSo(Mode mode) throws Exception {
+        try (ActorSystem system = system(mode)) {
+            CountDownLatch reserved = new CountDownLatch(1);
+            CountDownLatch bDone = new CountDownLatch(1);
+            CompletableFuture<Void> a = CompletableFuture.runAsync(() -> Stm.atomic(() -> {
+                system.spawn(IDLE, "x");
+                reserved.countDown();
+                await(bDone);
+            }));
+            assertTrue(reserved.await(20, TimeUnit.SECONDS));
+            Thread.currentThread().interrupt();
+            IllegalStateException e;
+            try {
+                e = assertThrows(IllegalStateException.class, () -> system.spawn(IDLE, "x"));
+            } finally {
+                Thread.interrupted();
+                bDone.countDown();
+            }
+            assertTrue(e.getMessage().contains("interrupted while waiting"), e.getMessage());
+            a.get(20, TimeUnit.SECONDS);
+        }
+    }
+
     /** One transaction spawning a name twice still fails at once: it is its own reservation. */
     @ParameterizedTest
     @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
