@@ -1664,6 +1664,13 @@ final class TxnDescriptor implements Replication.CommitView {
             Thread.onSpinWait();
         } else if (spins < SPIN_LIMIT + 64) {
             Thread.yield();
+        } else if (Thread.interrupted()) {
+            // parkNanos returns at once for an interrupted thread: wait without the flag, then set
+            // it again (else a single read of a reference an inevitable transaction holds spins a
+            // core). The first park returns at once too: it takes the permit the interrupt left.
+            LockSupport.parkNanos(50_000L);
+            LockSupport.parkNanos(200_000L);
+            Thread.currentThread().interrupt();
         } else {
             LockSupport.parkNanos(50_000L);
         }
