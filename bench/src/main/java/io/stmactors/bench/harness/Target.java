@@ -1,5 +1,7 @@
 package io.stmactors.bench.harness;
 
+import org.openjdk.jmh.annotations.Mode;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,8 +29,26 @@ public sealed interface Target {
     }
 
     /**
-     * Ours ahead of each of {@code peers} (median ratio ours ÷ peer above 1) on every row where the
-     * peer runs.
+     * How many times faster {@code a} is than {@code b} in {@code row}, median over rounds of ratios
+     * taken inside each round: the ratio of scores on a throughput row; on a row measured as a time
+     * per operation the inverse ratio of times (of the median latency on a sample-time row, the
+     * figure its tables compare).
+     */
+    static OptionalDouble speedRatio(Row row, Results results, String a, String b) {
+        if (row.mode() == Mode.SampleTime) {
+            return results.medianSecondaryRatio(row.id(), b, a, Measurement.LATENCY_PREFIX + "P50");
+        }
+        return row.timed() ? results.medianRatio(row.id(), b, a) : results.medianRatio(row.id(), a, b);
+    }
+
+    /** How a check names {@code row}: timed rows say that their figure is a ratio of times turned over. */
+    private static String name(Row row) {
+        return row.timed() ? row.id() + " (time ÷ our time)" : row.id();
+    }
+
+    /**
+     * Ours ahead of each of {@code peers} (median ratio ours ÷ peer above 1; on a timed row, ours
+     * taking less time) on every row where the peer runs.
      */
     record AheadOf(String text, List<String> peers) implements Target {
         public AheadOf {
@@ -41,8 +61,8 @@ public sealed interface Target {
             for (Row row : suite.rows()) {
                 for (String peer : peers) {
                     if (row.runs(suite.contender(peer))) {
-                        checks.add(new Check(row.id() + " vs " + suite.contender(peer).label(),
-                                results.medianRatio(row.id(), suite.ours().method(), peer), 1.0, false));
+                        checks.add(new Check(name(row) + " vs " + suite.contender(peer).label(),
+                                speedRatio(row, results, suite.ours().method(), peer), 1.0, false));
                     }
                 }
             }
@@ -52,7 +72,8 @@ public sealed interface Target {
 
     /**
      * Ours no slower than {@code 1/factor} of {@code peer} (median ratio ours ÷ peer at least
-     * {@code 1/factor}) on each row of {@code rowIds}.
+     * {@code 1/factor}; on a timed row, ours taking at most {@code factor} times its time) on each
+     * row of {@code rowIds}.
      */
     record WithinFactor(String text, String peer, double factor, List<String> rowIds) implements Target {
         public WithinFactor {
@@ -63,8 +84,11 @@ public sealed interface Target {
         public Verdict evaluate(Suite suite, Results results) {
             List<Check> checks = new ArrayList<>();
             for (String rowId : rowIds) {
-                checks.add(new Check(rowId, results.medianRatio(rowId, suite.ours().method(), peer),
-                        1.0 / factor, true));
+                Row row = suite.row(rowId).orElse(null);
+                checks.add(row == null
+                        ? new Check(rowId, results.medianRatio(rowId, suite.ours().method(), peer), 1.0 / factor, true)
+                        : new Check(name(row), speedRatio(row, results, suite.ours().method(), peer), 1.0 / factor,
+                                true));
             }
             return Check.verdict(checks, "ours ÷ " + suite.contender(peer).label());
         }
