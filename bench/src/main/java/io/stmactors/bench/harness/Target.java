@@ -48,7 +48,7 @@ public sealed interface Target {
 
     /**
      * Ours ahead of each of {@code peers} (median ratio ours ÷ peer above 1; on a timed row, ours
-     * taking less time) on every row where the peer runs.
+     * taking less time) on every row where both ours and the peer run.
      */
     record AheadOf(String text, List<String> peers) implements Target {
         public AheadOf {
@@ -60,7 +60,7 @@ public sealed interface Target {
             List<Check> checks = new ArrayList<>();
             for (Row row : suite.rows()) {
                 for (String peer : peers) {
-                    if (row.runs(suite.contender(peer))) {
+                    if (row.runs(suite.ours()) && row.runs(suite.contender(peer))) {
                         checks.add(new Check(name(row) + " vs " + suite.contender(peer).label(),
                                 speedRatio(row, results, suite.ours().method(), peer), 1.0, false));
                     }

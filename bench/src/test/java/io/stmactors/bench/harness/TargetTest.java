@@ -48,6 +48,19 @@ class TargetTest {
     }
 
     @Test
+    void aheadIgnoresRowsWhereOursDoesNotRun() {
+        Suite suite = new Suite("t", "test", "", SUITE.contenders(),
+                List.of(new Row("a-1t", "a", "x.A", 1, List.of()), new Row("codec", "c", "x.C", 1, List.of()).only("peer")),
+                List.of(), List.of(), List.of(), List.of());
+        Results r = new Results();
+        r.add(m("a-1t", "ours", 1, 2));
+        r.add(m("a-1t", "peer", 1, 1));
+        r.add(m("codec", "peer", 1, 5));
+        Target.Verdict v = new Target.AheadOf("ahead", List.of("peer")).evaluate(suite, r);
+        assertEquals(Target.Status.MET, v.status(), v.detail());
+    }
+
+    @Test
     void scalingAndFactorTargets() {
         Results r = new Results();
         r.add(m("a-1t", "ours", 1, 10));
