@@ -43,11 +43,13 @@ public final class MarkdownReport {
                     .append(String.join(", ", skipped.stream().map(Row::id).toList())).append(".\n\n");
         }
         MachineInfo m = ctx.machine();
-        double load = Math.max(firstLoad(m.loadAverage()), firstLoad(ctx.loadAtEnd()));
-        if (load > 0.5 * m.cores()) {
+        // the load at the end includes this run's own benchmark threads: only what exceeds them is somebody else's
+        double atEnd = firstLoad(ctx.loadAtEnd());
+        double others = Math.max(firstLoad(m.loadAverage()), atEnd - ownThreadsAtEnd(results));
+        if (others > 0.5 * m.cores()) {
             md.append(String.format(Locale.ROOT, "> **Busy machine**: 1-minute load average reached %.2f on %d cores "
                     + "during this run (other processes competed for the CPUs); treat the numbers as rough and "
-                    + "rerun on a quiet machine.%n%n", load, m.cores()));
+                    + "rerun on a quiet machine.%n%n", Math.max(firstLoad(m.loadAverage()), atEnd), m.cores()));
         }
         md.append(suite.description()).append("\n\n");
         md.append("- **Date**: ").append(ctx.date()).append('\n');
@@ -87,6 +89,21 @@ public final class MarkdownReport {
             md.append('\n');
         }
         return md.toString();
+    }
+
+    /**
+     * The JMH threads this run kept busy during the last minute before it ended (what its own runs
+     * add to the 1-minute load average at the end): the most threads of a run in that minute.
+     */
+    private static double ownThreadsAtEnd(Results results) {
+        List<Measurement> all = results.all();
+        double seconds = 0;
+        int threads = 0;
+        for (int i = all.size() - 1; i >= 0 && seconds < 60; i--) {
+            threads = Math.max(threads, all.get(i).threads());
+            seconds += all.get(i).seconds();
+        }
+        return threads;
     }
 
     /** The 1-minute figure of a "1 / 5 / 15" load string, 0 when unknown. */
