@@ -196,22 +196,37 @@ public final class TransactionQueue {
      * by whoever claims it first (one small object per task run; the engine keeps it only on retry).
      */
     private static final class Waiting extends AtomicBoolean implements Runnable {
-        final Run run;
-        final TxnRunnable task;
+        private volatile Run run;
+        private volatile TxnRunnable task;
 
         Waiting(Run run, TxnRunnable task) {
             this.run = run;
             this.task = task;
         }
 
-        boolean claim() {
-            return compareAndSet(false, true);
+        /**
+         * The task, to the one caller that claims it first (its wake-up or the end of the run), else
+         * null. A claimed wake-up lets go of the run and the task: it may stay on the waiter lists of
+         * the references the task read until one of them changes, and must not keep a finished run,
+         * its queue and its tasks reachable meanwhile.
+         */
+        TxnRunnable claim() {
+            if (!compareAndSet(false, true)) {
+                return null;
+            }
+            TxnRunnable t = task;
+            task = null;
+            run = null;
+            return t;
         }
 
         /** What the task read changed (on the committing thread). */
         @Override
         public void run() {
-            run.wake(this);
+            Run r = run;
+            if (r != null) {
+                r.wake(this);
+            }
         }
     }
 
@@ -290,9 +305,10 @@ public final class TransactionQueue {
 
         /** A waiting task's read set changed (on the committing thread): queue it again, at the front. */
         void wake(Waiting w) {
-            if (w.claim()) {
+            TxnRunnable task = w.claim();
+            if (task != null) {
                 waitingTasks.remove(w);
-                pending.addFirst(w.task);
+                pending.addFirst(task);
                 waiting.decrementAndGet();
                 signalWork();
             }
@@ -301,9 +317,10 @@ public final class TransactionQueue {
         /** At the end of the run: tasks still waiting in retry() go back to the deque, not yet run. */
         void requeueWaiting() {
             for (Waiting w : waitingTasks) {
-                if (w.claim()) {
+                TxnRunnable task = w.claim();
+                if (task != null) {
                     waitingTasks.remove(w);
-                    pending.addFirst(w.task);
+                    pending.addFirst(task);
                     waiting.decrementAndGet();
                 }
             }

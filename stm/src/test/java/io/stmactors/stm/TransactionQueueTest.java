@@ -141,6 +141,40 @@ class TransactionQueueTest {
     }
 
     /**
+     * A task waiting in retry() when the run stops stays registered on the references it read
+     * until one changes; that registration must not keep the queue (and its run and tasks)
+     * reachable: a program that drops the queue must not leak it through a reference it keeps.
+     */
+    @Test
+    @Timeout(60)
+    void aStoppedRunDoesNotKeepItsQueueReachableThroughAWaitingTasksReads() throws Exception {
+        TLong neverWritten = TLong.of(0);
+        java.lang.ref.WeakReference<TransactionQueue> queue = stopWithATaskWaitingOn(neverWritten);
+        for (int i = 0; i < 50 && queue.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertNull(queue.get(), "the dropped queue was collected");
+        assertEquals(0, neverWritten.get());
+    }
+
+    private static java.lang.ref.WeakReference<TransactionQueue> stopWithATaskWaitingOn(TLong ref) {
+        TransactionQueue tq = new TransactionQueue();
+        tq.add(() -> {
+            if (ref.get() == 0) {
+                Stm.retry();
+            }
+        });
+        IllegalStateException boom = new IllegalStateException("stop the run");
+        tq.add(() -> {
+            throw boom;
+        });
+        assertSame(boom, assertThrows(IllegalStateException.class, () -> tq.run(1)));
+        assertEquals(1, tq.size(), "the waiting task was queued again");
+        return new java.lang.ref.WeakReference<>(tq);
+    }
+
+    /**
      * An after-commit hook of a task that throws stops the run like a failing task, but the task
      * committed: its write stands and its child stays queued, and the task is not run again.
      */
