@@ -196,8 +196,10 @@ public final class TransactionQueue {
      * by whoever claims it first (one small object per task run; the engine keeps it only on retry).
      */
     private static final class Waiting extends AtomicBoolean implements Runnable {
-        private volatile Run run;
-        private volatile TxnRunnable task;
+        // Plain fields: the claim's compare-and-set decides who takes the task; a stale read of run
+        // in run() only leads to a claim that fails. (Volatile stores here would cost every task.)
+        private Run run;
+        private TxnRunnable task;
 
         Waiting(Run run, TxnRunnable task) {
             this.run = run;
