@@ -24,17 +24,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line through picocli's {@code execute}, with captured streams. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class MainTest {
+public class MainTest {
     /** Small and quick: tiny sizes, no warm-up time, 1 and 2 workers. */
     static final String[] QUICK = {"--workers", "1,2", "--warmup", "0", "--seed", "3"};
 
-    record Run(int exitCode, String out, String err) {
-        List<String> errLines() {
+    /** A command's exit code and what it printed (also used by the tests in {@code cli}). */
+    public record Run(int exitCode, String out, String err) {
+        public List<String> errLines() {
             return err.lines().filter(l -> !l.isBlank()).toList();
         }
     }
 
-    static Run run(CommandLine cl, String... args) {
+    public static Run run(CommandLine cl, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));

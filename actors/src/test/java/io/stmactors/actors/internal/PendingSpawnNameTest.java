@@ -113,13 +113,7 @@ class PendingSpawnNameTest {
         try (ActorSystem system = system(mode)) {
             CountDownLatch reserved = new CountDownLatch(1);
             CountDownLatch bStarted = new CountDownLatch(1);
-            CompletableFuture<Void> a = CompletableFuture.runAsync(() -> Stm.atomic(() -> {
-                system.spawn(IDLE, "x");
-                reserved.countDown();
-                await(bStarted);
-                sleep(100);
-                throw new IllegalStateException("A changes its mind");
-            }));
+            CompletableFuture<Void> a = reserveX(system, reserved, bStarted, 100, true);
             assertTrue(reserved.await(20, TimeUnit.SECONDS));
             bStarted.countDown();
             ActorRef<Object> b = system.spawn(IDLE, "x");
@@ -134,13 +128,7 @@ class PendingSpawnNameTest {
         try (ActorSystem system = system(Mode.ISOLATED_PROCESSES)) {
             CountDownLatch reserved = new CountDownLatch(1);
             CountDownLatch bStarted = new CountDownLatch(1);
-            CompletableFuture<Void> a = CompletableFuture.runAsync(() -> Stm.atomic(() -> {
-                system.spawn(IDLE, "x");
-                reserved.countDown();
-                await(bStarted);
-                sleep(200);
-                throw new IllegalStateException("A changes its mind");
-            }));
+            CompletableFuture<Void> a = reserveX(system, reserved, bStarted, 200, true);
             assertTrue(reserved.await(20, TimeUnit.SECONDS));
             bStarted.countDown();
             ActorRef<Object> b = system.spawn(IDLE, "x"); // before: "already in use" at once
@@ -161,12 +149,7 @@ class PendingSpawnNameTest {
         try (ActorSystem system = system(mode)) {
             CountDownLatch reserved = new CountDownLatch(1);
             CountDownLatch bDone = new CountDownLatch(1);
-            CompletableFuture<Void> a = CompletableFuture.runAsync(() -> Stm.atomic(() -> {
-                system.spawn(IDLE, "x");
-                reserved.countDown();
-                await(bDone);
-                throw new IllegalStateException("A changes its mind");
-            }));
+            CompletableFuture<Void> a = reserveX(system, reserved, bDone, 0, true);
             assertTrue(reserved.await(20, TimeUnit.SECONDS));
             AtomicInteger runs = new AtomicInteger();
             IllegalStateException e;
@@ -193,11 +176,7 @@ class PendingSpawnNameTest {
         try (ActorSystem system = system(mode)) {
             CountDownLatch reserved = new CountDownLatch(1);
             CountDownLatch bDone = new CountDownLatch(1);
-            CompletableFuture<Void> a = CompletableFuture.runAsync(() -> Stm.atomic(() -> {
-                system.spawn(IDLE, "x");
-                reserved.countDown();
-                await(bDone);
-            }));
+            CompletableFuture<Void> a = reserveX(system, reserved, bDone, 0, false);
             assertTrue(reserved.await(20, TimeUnit.SECONDS));
             Thread.currentThread().interrupt();
             IllegalStateException e;
@@ -353,6 +332,25 @@ class PendingSpawnNameTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Thread A: spawns "x" in a transaction, counts {@code reserved} down, waits for {@code release},
+     * pauses {@code pauseMillis}, then rolls back ({@code rollBack}: throws "A changes its mind") or commits.
+     */
+    private static CompletableFuture<Void> reserveX(ActorSystem system, CountDownLatch reserved, CountDownLatch release,
+                                                    long pauseMillis, boolean rollBack) {
+        return CompletableFuture.runAsync(() -> Stm.atomic(() -> {
+            system.spawn(IDLE, "x");
+            reserved.countDown();
+            await(release);
+            if (pauseMillis > 0) {
+                sleep(pauseMillis); // B's spawn meets the undecided reservation meanwhile
+            }
+            if (rollBack) {
+                throw new IllegalStateException("A changes its mind");
+            }
+        }));
     }
 
     private static void sleep(long millis) {

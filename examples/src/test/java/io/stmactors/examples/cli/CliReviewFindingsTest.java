@@ -1,16 +1,16 @@
 package io.stmactors.examples.cli;
 
 import io.stmactors.examples.Main;
+import io.stmactors.examples.MainTest.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static io.stmactors.examples.MainTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,21 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Bad input found in a review of the command line: each gives one clear line on stderr and the documented exit code. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CliReviewFindingsTest {
-    record Run(int exitCode, String out, String err) {
-        List<String> errLines() {
-            return err.lines().filter(l -> !l.isBlank()).toList();
-        }
-    }
-
-    static Run run(CommandLine cl, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     /** A worker command line whose environment holds {@code secret} as the cluster secret. */
     static CommandLine workerWithSecret(String secret) {
         CommandLine cl = Main.commandLine();
