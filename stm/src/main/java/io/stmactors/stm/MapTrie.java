@@ -56,11 +56,16 @@ final class MapTrie {
      * 130 bytes, and three or four more cache lines on a lookup) on every one or two entries: 16,384
      * entries took 2.0 MiB (1.6 MiB at 32, keys not counted) and lookups, replacing puts and
      * insertions all ran 4-48% faster at 32 ({@code MapGetBench}, {@code MapPutBench},
-     * {@code MapInsertBench}, with the random spread used then). Larger leaves cost longer scans
-     * and copies and more conflicts between insertions of different keys (two threads inserting
-     * 20,000 keys each, in transactions: 3 aborts at 16, 5-7 at 32, 21-47 at 48).
+     * {@code MapInsertBench}, with the random spread used then). At 32, the slots below the root of
+     * a map of 16,384 consecutive keys held 31-33 entries each, and random keys scatter around 32,
+     * so many of them split once more into nearly empty leaves: a third level on the lookups of
+     * those keys. At 48 almost none do: gets 12-33% faster, replacing puts 10-20%, and 16,384
+     * entries take 70-71 bytes each instead of 81-91 (the same at 147,456; interleaved A/B rounds
+     * on 2026-12-03, README "Leaves of up to 48 entries"); 64 was no faster than 48. Larger leaves
+     * cost longer scans and copies and more conflicts between insertions of different keys (two
+     * threads inserting 20,000 keys each, in transactions: 3 aborts at 16, 5-7 at 32, 21-47 at 48).
      */
-    static final int LEAF_MAX = 32;
+    static final int LEAF_MAX = 48;
 
     /** Diagnostics name of the owning map, or null. */
     final String name;

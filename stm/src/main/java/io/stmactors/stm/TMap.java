@@ -24,7 +24,7 @@ import java.util.function.Function;
  *
  * <h2>Design</h2>
  * <b>Storage.</b> A hash trie of {@link TRef} slots ({@link MapTrie}): a root of 32 slots, each
- * holding an immutable leaf of up to 32 entries or a branch of 16 more slots; each entry has a
+ * holding an immutable leaf of up to 48 entries or a branch of 16 more slots; each entry has a
  * {@link TRef} cell of its own ({@link MapCell}: its own lock word, its value in a block of up to 128
  * values shared with the entries created next to it). Replacing the value of a key present writes
  * only that cell: no allocation, and no conflict with writers of other keys. (The shared blocks
