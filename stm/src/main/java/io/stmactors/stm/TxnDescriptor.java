@@ -303,7 +303,7 @@ final class TxnDescriptor implements Replication.CommitView {
         try {
             return attempts(body, callable, onRetryWake, hookFailures);
         } catch (Throwable failure) {
-            if (inevitable || holdsToken) {
+            if (inevitable || holdsToken || commitInterrupted()) {
                 // The attempt's own clean-up failed (a StackOverflowError near the end of the stack):
                 // do it again from this shallower frame rather than leave locks and the token held,
                 // and should that fail too, at the next begin() of this thread (see clearHooks).
@@ -349,7 +349,7 @@ final class TxnDescriptor implements Replication.CommitView {
                 }
                 continue;
             } catch (Throwable userFailure) {
-                state = afterFailure(userFailure, state, onRetryWake);
+                state = afterFailure(userFailure, state, onRetryWake, hookFailures);
                 if (state < 0) {
                     return DEFERRED;
                 }
@@ -419,7 +419,11 @@ final class TxnDescriptor implements Replication.CommitView {
      * control signal and threw instead), handles it as that signal ({@link #afterSignal}); else rolls
      * back and rethrows the failure to the caller.
      */
-    private int afterFailure(Throwable userFailure, int state, Runnable onRetryWake) {
+    private int afterFailure(Throwable userFailure, int state, Runnable onRetryWake,
+                             Consumer<? super Throwable> hookFailures) {
+        if (decidedWord != 0L) {
+            afterDecidedFailure(userFailure);
+        }
         if (doomed) {
             return afterSignal(state, onRetryWake);
         }
@@ -433,6 +437,26 @@ final class TxnDescriptor implements Replication.CommitView {
             }
         }
         throw Stm.sneakyThrow(userFailure);
+    }
+
+    /**
+     * An Error (stack, memory) struck the commit after it was decided: the transaction is committed.
+     * Finishes the commit, runs its after-commit hooks (a hook's exception is added to the Error as
+     * suppressed), then rethrows the Error: the caller learns of it, as of an after-commit hook's
+     * exception, with the transaction committed. Should finishing fail again, runTop or this
+     * thread's next transaction finishes the commit, and its after-commit hooks are dropped.
+     */
+    private void afterDecidedFailure(Throwable failure) {
+        finishInterruptedCommit(false);
+        unlogged = false;
+        try {
+            finishCommit(null);
+        } catch (Throwable hookFailure) {
+            if (hookFailure != failure) {
+                failure.addSuppressed(hookFailure);
+            }
+        }
+        throw Stm.sneakyThrow(failure);
     }
 
     /**
@@ -487,6 +511,9 @@ final class TxnDescriptor implements Replication.CommitView {
     private boolean wantInevitable;
 
     private void begin(int conflicts, boolean startInevitable) {
+        if (hooksUsed) {
+            clearHooks(); // first: it may finish a commit an Error cut short, which needs the write set
+        }
         depth = 1;
         doomed = false;
         readSize = 0;
@@ -500,9 +527,6 @@ final class TxnDescriptor implements Replication.CommitView {
         wantInevitable = false;
         wroteBound = false;
         toWakeSize = 0;
-        if (hooksUsed) {
-            clearHooks();
-        }
         timed = timingBudget > 0 || conflicts > 0;
         if (timed) {
             attemptStart = System.nanoTime();
@@ -526,6 +550,9 @@ final class TxnDescriptor implements Replication.CommitView {
     private boolean hooksUsed;
 
     private void clearHooks() {
+        if (commitInterrupted()) { // left by an Error that even runTop could not finish (see finishInterruptedCommit)
+            finishInterruptedCommit(true);
+        }
         if (inevitable || holdsToken) { // left by a StackOverflowError in an earlier clean-up (runTop)
             if (inevitable) {
                 releaseInevitableLocks(0L);
@@ -692,6 +719,9 @@ final class TxnDescriptor implements Replication.CommitView {
 
     /** Discards the attempt: releases locks an inevitable transaction holds, leaves depth 0. */
     private void rollback(boolean conflict) {
+        if (commitInterrupted()) {
+            finishInterruptedCommit(true);
+        }
         if (inevitable) {
             releaseInevitableLocks(0L);
         }
@@ -1237,10 +1267,16 @@ final class TxnDescriptor implements Replication.CommitView {
             }
         }
         long newWord = TVar.word(version, slot);
-        publishWriteSet(newWord);
         if (inevitable) {
+            decidedWord = newWord; // from here an Error finishes this commit: see finishInterruptedCommit
+            publishWriteSet(newWord);
+            unpublishedFrom = writeSize;
             releaseInevitableLocks(newWord);
             releaseToken();
+            decidedWord = 0L;
+            unpublishedFrom = 0;
+        } else {
+            publishWriteSet(newWord);
         }
     }
 
@@ -1250,13 +1286,24 @@ final class TxnDescriptor implements Replication.CommitView {
             lastWriteLabel = label;
         }
         TVar[] vars = writeVars;
-        for (int i = 0, n = writeSize; i < n; i++) {
-            TVar v = vars[i];
-            v.publish(writeObjs[i], writeLongs[i]);
-            if (TVar.WAITERS.getVolatile(v) != null) {
-                collectWaiters(v);
+        int i = 0;
+        try {
+            heldLocks = 0; // decided: from here the locks go with the new word
+            for (int n = writeSize; i < n; i++) {
+                TVar v = vars[i];
+                v.publish(writeObjs[i], writeLongs[i]);
+                if (TVar.WAITERS.getVolatile(v) != null) {
+                    collectWaiters(v);
+                }
+                TVar.LOCK.setRelease(v, newWord);
             }
-            TVar.LOCK.setRelease(v, newWord);
+        } catch (Throwable t) {
+            // The commit is decided: an Error here (stack, memory) must not leave it half written.
+            // Only stores here (a call could fail again): the rest is finishInterruptedCommit's.
+            unpublishedFrom = i;
+            decidedWord = newWord;
+            hooksUsed = true;
+            throw t;
         }
     }
 
@@ -1270,53 +1317,148 @@ final class TxnDescriptor implements Replication.CommitView {
         TVar[] vars = writeVars;
         int[] readPos = writeReadPos;
         long covered = 0;
-        for (int i = 0, n = writeSize; i < n; i++) {
-            TVar v = vars[i];
-            int rp = readPos[i];
-            long w = rp >= 0 ? readWords[rp] : (long) TVar.LOCK.getOpaque(v);
-            int spins = 0;
-            for (;;) {
-                if ((w & TVar.LOCKED) == 0 && TVar.LOCK.compareAndSet(v, w, w | TVar.LOCKED)) {
-                    writeOldWords[i] = w;
-                    if (rp >= 0 && rp < 64) {
-                        covered |= 1L << rp;
+        int i = 0;
+        boolean handedOver = false;
+        try {
+            for (int n = writeSize; i < n; i++) {
+                TVar v = vars[i];
+                int rp = readPos[i];
+                long w = rp >= 0 ? readWords[rp] : (long) TVar.LOCK.getOpaque(v);
+                int spins = 0;
+                for (;;) {
+                    if ((w & TVar.LOCKED) == 0 && TVar.LOCK.compareAndSet(v, w, w | TVar.LOCKED)) {
+                        writeOldWords[i] = w;
+                        if (rp >= 0 && rp < 64) {
+                            covered |= 1L << rp;
+                        }
+                        break;
                     }
-                    break;
-                }
-                long current = (long) TVar.LOCK.getVolatile(v);
-                if ((current & TVar.LOCKED) == 0) {
-                    if (rp >= 0) {
-                        releaseLocks(i);
-                        abort(v, "read set changed before commit");
+                    long current = (long) TVar.LOCK.getVolatile(v);
+                    if ((current & TVar.LOCKED) == 0) {
+                        if (rp >= 0) {
+                            handedOver = true;
+                            heldLocks = i;
+                            releaseHeldLocks();
+                            abort(v, "read set changed before commit");
+                        }
+                        w = current;
+                    } else if (++spins > SPIN_LIMIT) {
+                        handedOver = true;
+                        heldLocks = i;
+                        releaseHeldLocks();
+                        abort(v, "write lock held by another transaction");
+                    } else {
+                        Thread.onSpinWait();
                     }
-                    w = current;
-                } else if (++spins > SPIN_LIMIT) {
-                    releaseLocks(i);
-                    abort(v, "write lock held by another transaction");
-                } else {
-                    Thread.onSpinWait();
                 }
             }
+        } catch (Throwable t) {
+            if (!handedOver) {
+                heldLocks = i; // an Error (stack, memory) after the first i locks: see heldLocks
+                hooksUsed = true;
+            }
+            throw t;
         }
+        heldLocks = i; // all of them, until the commit publishes or gives up (an Error in between: see heldLocks)
         coveredReads = covered;
     }
 
     /** Read-set positions (below 64) already validated by {@link #lockWriteSet}'s CAS. */
     private long coveredReads;
 
-    private void releaseLocks(int count) {
-        for (int j = 0; j < count; j++) {
+    /** Unlocks the locked write set with the words it had, undoing {@link #lockWriteSet} (no commit). */
+    private void unlockWriteSet() {
+        releaseHeldLocks();
+    }
+
+    // =====================================================================================
+    // A commit cut short by an Error
+    // =====================================================================================
+    //
+    // A StackOverflowError (a transaction started near the end of the stack) or an
+    // OutOfMemoryError may strike anywhere in a commit. What the commit still holds or owes is
+    // recorded with plain stores before anything that could fail again, so that whoever comes next
+    // finishes it: the attempt's failure path (afterFailure, rollback), runTop's handler a frame
+    // further up, or, should the stack still be short there, this thread's next begin(). Until
+    // then the references stay locked, so no other transaction sees a half-made commit.
+
+    /**
+     * The first {@code heldLocks} entries of the write set are locked, with their old words in
+     * {@link #writeOldWords}, by a commit not yet decided: set by {@link #lockWriteSet}, cleared when
+     * the commit publishes or the locks are released (0: none). Non-zero outside a commit means an
+     * Error cut one short.
+     */
+    private int heldLocks;
+    /**
+     * The new lock word of a commit that was decided (validated, or inevitable) and not finished
+     * because an Error struck (0: none). Its write-set entries from {@link #unpublishedFrom} on are
+     * still locked and unpublished; an inevitable one still holds its other locks and the token.
+     */
+    private long decidedWord;
+    private int unpublishedFrom;
+
+    /** Releases the {@link #heldLocks} locks, the last first, recording each release as it is made. */
+    private void releaseHeldLocks() {
+        hooksUsed = true; // if a release fails, begin() finishes (see clearHooks)
+        for (int j = heldLocks - 1; j >= 0; j--) {
             TVar.LOCK.setRelease(writeVars[j], writeOldWords[j]);
+            heldLocks = j;
         }
     }
 
-    private void unlockWriteSet() {
-        for (int i = 0, n = writeSize; i < n; i++) {
-            TVar.LOCK.setRelease(writeVars[i], writeOldWords[i]);
+    /** Whether an Error left a commit to finish: locks to release, or a decided commit to publish. */
+    private boolean commitInterrupted() {
+        return heldLocks != 0 || decidedWord != 0L;
+    }
+
+    /**
+     * Finishes what an Error left of a commit: releases the locks of one that was not decided, or
+     * publishes the rest of one that was (then releases an inevitable one's other locks and its
+     * token); with {@code wake}, wakes the retries waiting on what it wrote (else the caller's
+     * finishCommit does, after detaching the after-commit hooks: a wake-up may run a transaction on
+     * this thread). Each step is recorded as made, so this can be called again after it fails.
+     */
+    private void finishInterruptedCommit(boolean wake) {
+        if (heldLocks != 0) {
+            releaseHeldLocks();
+        }
+        long word = decidedWord;
+        if (word == 0L) {
+            return;
+        }
+        TVar[] vars = writeVars;
+        for (int j = unpublishedFrom, n = writeSize; j < n; j++) {
+            TVar v = vars[j];
+            v.publish(writeObjs[j], writeLongs[j]);
+            if (TVar.WAITERS.getVolatile(v) != null) {
+                collectWaiters(v);
+            }
+            TVar.LOCK.setRelease(v, word);
+            unpublishedFrom = j + 1;
+        }
+        if (inevitable) {
+            releaseInevitableLocks(word);
+        }
+        releaseToken();
+        decidedWord = 0L;
+        unpublishedFrom = 0;
+        if (wake && toWakeSize != 0) {
+            fireCollectedWaiters();
         }
     }
+
+    /**
+     * Tests only: run (on the committing thread) each time a commit's write-back meets a reference
+     * with retry waiters, before it takes them; a test throws an Error from it to cut a decided
+     * commit short. Read only there, where waiters make the commit slow anyway.
+     */
+    static volatile Runnable faultBeforeCollectingWaiters;
 
     private void collectWaiters(TVar v) {
+        Runnable fault = faultBeforeCollectingWaiters;
+        if (fault != null) {
+            fault.run();
+        }
         WaiterList list = (WaiterList) TVar.WAITERS.getAndSet(v, (WaiterList) null);
         if (list != null) {
             if (toWakeSize == toWake.length) {

@@ -22,6 +22,10 @@ class StackOverflowInTransactionTest {
     private final TLong a = TLong.named("soe-a", 0);
     private final TLong b = TLong.named("soe-b", 0);
     private final TLong[] more = new TLong[12];
+    /** Written beside the counters by the ordinary transactions: three kinds of reference, so that
+     * the commit's write-back calls their publish method (a call, where an overflow can strike). */
+    private final TRef<Long> boxed = TRef.of(0L);
+    private final TMap<Integer, Long> map = new TMap<>();
     private int overflows;
 
     @Test
@@ -65,10 +69,83 @@ class StackOverflowInTransactionTest {
         assertEquals(a.get(), b.get());
     }
 
+    /**
+     * The same with ordinary transactions, whose commit locks the write set, validates and publishes:
+     * an overflow while some references are locked must unlock them, and one while the commit
+     * publishes must finish publishing (the commit was decided), never leave half of it written.
+     */
+    @Test
+    void overflowsInsideOrdinaryCommitsLeaveNothingLockedOrHalfWritten() throws Exception {
+        for (int i = 0; i < more.length; i++) {
+            more[i] = TLong.of(0);
+        }
+        AtomicReference<String> broken = new AtomicReference<>();
+        for (int round = 0; round < ROUNDS && broken.get() == null; round++) {
+            int r = round;
+            Thread t = new Thread(null, () -> {
+                try {
+                    recurse(false);
+                } catch (StackOverflowError expected) {
+                    // the recursion's end
+                }
+                Stm.atomic(() -> a.get());
+                String state = leftBehind();
+                if (state == null) {
+                    state = halfWritten();
+                }
+                if (state != null) {
+                    broken.set("round " + r + " (" + overflows + " overflows): " + state);
+                }
+            }, "overflowing-commit-" + round, (256 + 8 * round) * 1024L);
+            t.setDaemon(true);
+            t.start();
+            t.join(30_000);
+            assertFalse(t.isAlive(), "the recursion did not finish");
+        }
+        assertNull(broken.get());
+        Thread other = StmTestSupport.startDaemon("other", () -> Stm.atomic(() -> {
+            a.add(1);
+            b.add(1);
+            for (TLong r : more) {
+                r.add(1);
+            }
+            boxed.set(boxed.get() + 1);
+            map.merge(1, 1L, Long::sum);
+        }));
+        other.join(10_000);
+        assertFalse(other.isAlive(), "another thread waits for what the overflowing one left locked");
+        assertNull(halfWritten());
+    }
+
+    /** Every reference written by the same transactions holds the same count, read in one transaction. */
+    private String halfWritten() {
+        return Stm.atomic(() -> {
+            long va = a.get();
+            if (boxed.get() != va || map.getOrDefault(1, 0L) != va) {
+                return "a = " + va + " but the TRef = " + boxed.get() + ", the map entry = " + map.get(1);
+            }
+            for (TLong r : more) {
+                if (r.get() != va) {
+                    return "a = " + va + " but " + r + " = " + r.get();
+                }
+            }
+            return b.get() == va ? null : "a = " + va + ", b = " + b.get();
+        });
+    }
+
     private void recurse() {
+        recurse(true);
+    }
+
+    private void recurse(boolean inevitable) {
         try {
             Stm.atomic(() -> {
-                Stm.inevitable();
+                if (inevitable) {
+                    Stm.inevitable();
+                } else {
+                    boxed.set(boxed.get() + 1);
+                    map.merge(1, 1L, Long::sum);
+                }
                 for (TLong r : more) {
                     r.add(1);
                 }
@@ -78,17 +155,18 @@ class StackOverflowInTransactionTest {
         } catch (StackOverflowError e) {
             overflows++;
         }
-        recurse();
+        recurse(inevitable);
     }
 
     private String leftBehind() {
         if (TxnDescriptor.INEVITABLE.isLocked()) {
             return "the inevitability token is held";
         }
-        TVar[] all = new TVar[more.length + 2];
+        TVar[] all = new TVar[more.length + 3];
         System.arraycopy(more, 0, all, 0, more.length);
         all[more.length] = a;
         all[more.length + 1] = b;
+        all[more.length + 2] = boxed;
         for (TVar v : all) {
             if (((long) TVar.LOCK.getVolatile(v) & TVar.LOCKED) != 0) {
                 return v + " is locked";
