@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
 @Command(name = "stm-actors", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Actors on a shared transactional heap (software transactional memory) for the JVM, "
                 + "with a global-lock mode and an isolated-process mode to compare with: scaling demos.",
-        subcommands = {DemoCommand.class, io.stmactors.examples.cli.WorkerCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, io.stmactors.examples.cli.WorkerCommand.class,
+                io.stmactors.examples.cli.HelpCommand.class},
         footerHeading = "%nDemos (stm-actors demo NAME --help for each one's options):%n",
         footer = {
                 "  scaling           bank, list-compute, shared-structure in every mode: summary",

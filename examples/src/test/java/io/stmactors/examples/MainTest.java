@@ -69,6 +69,26 @@ public class MainTest {
         assertTrue(demoHelp.out().contains("--accounts") && demoHelp.out().contains("--mode"));
     }
 
+    /** {@code help PATH} shows the usage of the command at the end of the path, not of the first name on it. */
+    @Test
+    void helpFollowsAPathOfCommands() {
+        Run top = run("help");
+        assertEquals(0, top.exitCode());
+        assertTrue(top.out().contains("Usage: stm-actors"), top.out());
+        Run group = run("help", "demo");
+        assertEquals(0, group.exitCode());
+        assertTrue(group.out().contains("Usage: stm-actors demo [") && group.out().contains("bank"), group.out());
+        Run bank = run("help", "demo", "bank");
+        assertEquals(0, bank.exitCode());
+        assertTrue(bank.out().contains("Usage: stm-actors demo bank") && bank.out().contains("--accounts"), bank.out());
+        Run unknown = run("help", "demo", "banq");
+        assertEquals(2, unknown.exitCode());
+        assertEquals("", unknown.out());
+        assertEquals(1, unknown.err().strip().lines().count(), unknown.err());
+        assertTrue(unknown.err().contains("unknown command 'banq' under 'stm-actors demo'")
+                && unknown.err().contains("bank"), unknown.err());
+    }
+
     /** Argument errors: one line on stderr, exit code 2, nothing run, with either way of building the command line. */
     @ParameterizedTest
     @ValueSource(strings = {
