@@ -349,7 +349,7 @@ final class TxnDescriptor implements Replication.CommitView {
                 }
                 continue;
             } catch (Throwable userFailure) {
-                state = afterFailure(userFailure, state, onRetryWake, hookFailures);
+                state = afterFailure(userFailure, state, onRetryWake);
                 if (state < 0) {
                     return DEFERRED;
                 }
@@ -419,8 +419,7 @@ final class TxnDescriptor implements Replication.CommitView {
      * control signal and threw instead), handles it as that signal ({@link #afterSignal}); else rolls
      * back and rethrows the failure to the caller.
      */
-    private int afterFailure(Throwable userFailure, int state, Runnable onRetryWake,
-                             Consumer<? super Throwable> hookFailures) {
+    private int afterFailure(Throwable userFailure, int state, Runnable onRetryWake) {
         if (decidedWord != 0L) {
             afterDecidedFailure(userFailure);
         }
@@ -447,7 +446,7 @@ final class TxnDescriptor implements Replication.CommitView {
      * thread's next transaction finishes the commit, and its after-commit hooks are dropped.
      */
     private void afterDecidedFailure(Throwable failure) {
-        finishInterruptedCommit(false);
+        finishInterruptedCommit();
         unlogged = false;
         try {
             finishCommit(null);
@@ -550,25 +549,33 @@ final class TxnDescriptor implements Replication.CommitView {
     private boolean hooksUsed;
 
     private void clearHooks() {
-        if (commitInterrupted()) { // left by an Error that even runTop could not finish (see finishInterruptedCommit)
-            finishInterruptedCommit(true);
-        }
-        if (inevitable || holdsToken) { // left by a StackOverflowError in an earlier clean-up (runTop)
-            if (inevitable) {
-                releaseInevitableLocks(0L);
+        for (;;) {
+            if (commitInterrupted()) { // left by an Error that even runTop could not finish (see finishInterruptedCommit)
+                finishInterruptedCommit();
             }
-            releaseToken();
+            if (inevitable || holdsToken) { // left by a StackOverflowError in an earlier clean-up (runTop)
+                if (inevitable) {
+                    releaseInevitableLocks(0L);
+                }
+                releaseToken();
+            }
+            if (afterCommit != null && !afterCommit.isEmpty()) {
+                afterCommit.clear();
+            }
+            if (afterRollback != null && !afterRollback.isEmpty()) {
+                afterRollback.clear();
+            }
+            if (rolledBackScopeHooks != null && !rolledBackScopeHooks.isEmpty()) {
+                rolledBackScopeHooks.clear();
+            }
+            if (toWakeSize == 0) {
+                hooksUsed = false;
+                return;
+            }
+            // Last: a wake-up may run a transaction on this descriptor, which an Error may cut short
+            // in turn; go round again rather than clear the write set under it.
+            fireCollectedWaiters();
         }
-        if (afterCommit != null && !afterCommit.isEmpty()) {
-            afterCommit.clear();
-        }
-        if (afterRollback != null && !afterRollback.isEmpty()) {
-            afterRollback.clear();
-        }
-        if (rolledBackScopeHooks != null && !rolledBackScopeHooks.isEmpty()) {
-            rolledBackScopeHooks.clear();
-        }
-        hooksUsed = false;
     }
 
     private void clearWriteSet() {
@@ -720,7 +727,7 @@ final class TxnDescriptor implements Replication.CommitView {
     /** Discards the attempt: releases locks an inevitable transaction holds, leaves depth 0. */
     private void rollback(boolean conflict) {
         if (commitInterrupted()) {
-            finishInterruptedCommit(true);
+            finishInterruptedCommit(); // its wake-ups below, outside the transaction (depth 0)
         }
         if (inevitable) {
             releaseInevitableLocks(0L);
@@ -728,6 +735,9 @@ final class TxnDescriptor implements Replication.CommitView {
         releaseToken();
         depth = 0;
         clearWriteSet();
+        if (toWakeSize != 0) {
+            fireCollectedWaiters();
+        }
     }
 
     // =====================================================================================
@@ -1414,11 +1424,12 @@ final class TxnDescriptor implements Replication.CommitView {
     /**
      * Finishes what an Error left of a commit: releases the locks of one that was not decided, or
      * publishes the rest of one that was (then releases an inevitable one's other locks and its
-     * token); with {@code wake}, wakes the retries waiting on what it wrote (else the caller's
-     * finishCommit does, after detaching the after-commit hooks: a wake-up may run a transaction on
-     * this thread). Each step is recorded as made, so this can be called again after it fails.
+     * token). The retries waiting on what it wrote are left in {@link #toWake} for the caller to
+     * wake outside the transaction (finishCommit, rollback, clearHooks): a wake-up may run a
+     * transaction on this thread. Each step is recorded as made, so this can be called again after
+     * it fails.
      */
-    private void finishInterruptedCommit(boolean wake) {
+    private void finishInterruptedCommit() {
         if (heldLocks != 0) {
             releaseHeldLocks();
         }
@@ -1442,9 +1453,6 @@ final class TxnDescriptor implements Replication.CommitView {
         releaseToken();
         decidedWord = 0L;
         unpublishedFrom = 0;
-        if (wake && toWakeSize != 0) {
-            fireCollectedWaiters();
-        }
     }
 
     /**
@@ -1455,6 +1463,7 @@ final class TxnDescriptor implements Replication.CommitView {
     static volatile Runnable faultBeforeCollectingWaiters;
 
     private void collectWaiters(TVar v) {
+        hooksUsed = true; // wake-ups an Error keeps from firing are fired by the next begin (clearHooks)
         Runnable fault = faultBeforeCollectingWaiters;
         if (fault != null) {
             fault.run();
@@ -1479,9 +1488,20 @@ final class TxnDescriptor implements Replication.CommitView {
         toWake = spareToWake != null ? spareToWake : new WaiterList[lists.length];
         spareToWake = null;
         toWakeSize = 0;
-        for (int i = 0; i < n; i++) {
-            WaiterList.fireAll(lists[i]); // a failing callback is logged; the others still fire
-            lists[i] = null;
+        try {
+            for (int i = 0; i < n; i++) {
+                WaiterList.fireAll(lists[i]); // a failing callback is logged; the others still fire
+                lists[i] = null;
+            }
+        } catch (Throwable t) {
+            // An Error (stack) while firing: hand the lists not yet fired to the next begin (stores
+            // only; firing a waiter again is harmless, it fires at most once).
+            if (toWakeSize == 0) {
+                toWake = lists;
+                toWakeSize = n;
+                hooksUsed = true;
+            }
+            throw t;
         }
         if (spareToWake == null) {
             spareToWake = lists;
@@ -1752,18 +1772,38 @@ final class TxnDescriptor implements Replication.CommitView {
     private void releaseInevitableLocks(long newWord) {
         IdentityHashMap<TVar, Long> locked = lockedByMe;
         if (locked != null) {
+            if (releasing != null) { // a release an Error interrupted (see releasing): finish it, once
+                locked.remove(releasing);
+                TVar.LOCK.setRelease(releasing, releasingWord);
+                releasing = null;
+            }
             for (var it = locked.entrySet().iterator(); it.hasNext(); ) {
                 var e = it.next();
                 TVar v = e.getKey();
                 if (newWord == 0L || findWrite(v) < 0) { // else published with the new word by commit()
-                    TVar.LOCK.setRelease(v, (long) e.getValue());
+                    releasingWord = e.getValue();
+                    releasing = v;
+                    it.remove();
+                    TVar.LOCK.setRelease(v, releasingWord);
+                    releasing = null;
+                } else {
+                    it.remove();
                 }
-                it.remove();
             }
         }
         lockedByMe = null;
         inevitable = false;
     }
+
+    /**
+     * The reference {@link #releaseInevitableLocks} is letting go of, with the word it gets back:
+     * recorded (plain stores) before the entry leaves {@link #lockedByMe} and cleared right after the
+     * release, with no call in between, so that a release interrupted by an Error (a
+     * StackOverflowError in the map's code) is finished by the next call exactly once: neither lost
+     * (the lock held for good) nor made twice (over a word another thread has since written).
+     */
+    private TVar releasing;
+    private long releasingWord;
 
     private void acquireToken() {
         if (!holdsToken) {

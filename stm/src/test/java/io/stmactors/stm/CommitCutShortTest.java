@@ -6,7 +6,10 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntPredicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -182,5 +185,103 @@ class CommitCutShortTest {
         waiter.join(5_000);
         assertFalse(waiter.isAlive(), "the retry waiting on the middle counter was not woken");
         assertCommittedWholeAndUnlocked();
+    }
+
+    /** Fault hook: on this thread, the n-th call (1-based) throws when {@code throwAt} says so. */
+    private static AtomicInteger script(IntPredicate throwAt) {
+        Thread me = Thread.currentThread();
+        AtomicInteger calls = new AtomicInteger();
+        TxnDescriptor.faultBeforeCollectingWaiters = () -> {
+            if (Thread.currentThread() == me) {
+                int n = calls.incrementAndGet();
+                if (throwAt.test(n)) {
+                    throw new Injected(n);
+                }
+            }
+        };
+        return calls;
+    }
+
+    /**
+     * Finishing fails in afterFailure and runTop's handler finishes the commit (rollback): the retry
+     * wake-up callbacks it fires run outside any transaction, so a transaction of theirs commits and
+     * an afterCommitIfActive action is not dropped (found in review: they ran inside the dead one).
+     */
+    @Test
+    void wakeUpCallbackFiredFromRunTopsRollbackRunsOutsideAnyTransaction() {
+        TLong x = TLong.named("x", 0);
+        TLong flag = TLong.named("flag", 0);
+        AtomicReference<Boolean> inTxnInCallback = new AtomicReference<>();
+        AtomicBoolean delivered = new AtomicBoolean();
+        // A deferred retry on x (registered on this thread, tryAtomic returns false).
+        boolean committed = Stm.tryAtomic("wait-on-x", () -> {
+            if (x.get() == 0) {
+                Stm.retry();
+            }
+        }, () -> {
+            inTxnInCallback.set(Stm.inTransaction());
+            Stm.atomic(() -> flag.set(1));                       // a transaction of its own
+            Runnable deliver = () -> delivered.set(true);          // what ActorCell.tell does
+            if (!Stm.afterCommitIfActive(deliver)) {
+                deliver.run();
+            }
+        });
+        assertFalse(committed);
+
+        script(n -> n <= 2); // the write-back, then afterDecidedFailure's finish; runTop's catch finishes
+        assertThrows(Injected.class, () -> Stm.atomic(() -> x.set(1)));
+
+        assertFalse(locked(x));
+        assertEquals(1, x.get());
+        assertEquals(Boolean.FALSE, inTxnInCallback.get(), "the wake-up callback ran inside the dead transaction");
+        assertEquals(1, flag.get(), "the callback's own transaction was lost");
+        assertTrue(delivered.get(), "an afterCommitIfActive action of the callback was dropped");
+    }
+
+    /**
+     * begin() finishes a cut-short commit and fires its wake-ups; a callback runs a transaction on
+     * this descriptor whose commit is cut short too. That one must be finished as well, not dropped
+     * (found in review: its reference stayed locked for good, and the stale decided word was later
+     * applied to another transaction, committing the writes of a body that threw).
+     */
+    @Test
+    void aCommitCutShortInsideAWakeUpFromClearHooksIsNotLost() throws Exception {
+        TLong x = TLong.named("x", 0);
+        TLong y = TLong.named("y", 0);
+        TLong z = TLong.named("z", 0);
+        // Waiter 1 on x: its callback writes y.
+        assertFalse(Stm.tryAtomic("wait-on-x", () -> {
+            if (x.get() == 0) {
+                Stm.retry();
+            }
+        }, () -> Stm.atomic(() -> y.set(1))));
+        // Waiter 2 on y: a parked thread, so that the callback's commit meets waiters.
+        java.util.concurrent.atomic.AtomicLong saw = new java.util.concurrent.atomic.AtomicLong();
+        Thread waiterOnY = StmTestSupport.parkUntilNonZero("waits-on-y", y, saw);
+
+        // calls 1..3: outer commit to x cut short for good; 4: clearHooks finishes it (collects waiter 1);
+        // 5..7: the callback's commit to y cut short for good.
+        script(n -> n != 4 && n <= 7);
+        assertThrows(Injected.class, () -> Stm.atomic(() -> x.set(1)));
+        assertTrue(locked(x));
+
+        // Next transaction of this thread: writes z and throws.
+        RuntimeException boom = new RuntimeException("boom");
+        java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RuntimeException thrown = assertThrows(RuntimeException.class, () -> Stm.atomic(() -> {
+            z.set(5);
+            Stm.afterCommit(() -> events.add("after commit"));
+            Stm.afterRollback(() -> events.add("after rollback"));
+            throw boom;
+        }));
+        String report = "x locked=" + locked(x) + " y locked=" + locked(y) + " z=" + z.get() + " thrown=" + thrown
+                + " hooks=" + events;
+        // and one more ordinary transaction, to give begin() its chance to finish the callback's commit
+        Stm.atomic(() -> x.get());
+        report += " | after another txn: y locked=" + locked(y);
+        assertEquals(0, z.get(), "a failed transaction's write was committed: " + report);
+        assertFalse(locked(y), "the callback's commit left y locked: " + report);
+        waiterOnY.join(2_000);
+        assertFalse(waiterOnY.isAlive(), report);
     }
 }
