@@ -303,11 +303,12 @@ final class TxnDescriptor implements Replication.CommitView {
         try {
             return attempts(body, callable, onRetryWake, hookFailures);
         } catch (Throwable failure) {
-            if (inevitable || holdsToken || commitInterrupted()) {
+            // First, before any call: should the clean-up below fail too, this thread's next begin()
+            // finishes what is left (clearHooks).
+            hooksUsed = true;
+            if (inevitable || holdsToken || heldLocks != 0 || decidedWord != 0L) {
                 // The attempt's own clean-up failed (a StackOverflowError near the end of the stack):
-                // do it again from this shallower frame rather than leave locks and the token held,
-                // and should that fail too, at the next begin() of this thread (see clearHooks).
-                hooksUsed = true;
+                // do it again from this shallower frame rather than leave locks and the token held.
                 rollback(false);
             }
             throw failure;
@@ -1252,6 +1253,7 @@ final class TxnDescriptor implements Replication.CommitView {
             unlockWriteSet();
             abort(conflictVar, "read set changed before commit");
         }
+        long newWord = TVar.word(version, slot);
         if (wroteBound && hooks != null) {
             Object rejected;
             try {
@@ -1275,8 +1277,13 @@ final class TxnDescriptor implements Replication.CommitView {
                 }
                 abort(rejected instanceof TVar v ? v : null, "rejected by the heap owner (" + rejected + ")");
             }
+            // Accepted: the heap owner has this commit, so it is decided here. Plain stores, before
+            // any call: an Error from now on finishes it (finishInterruptedCommit), never rolls it back.
+            heldLocks = 0;
+            unpublishedFrom = 0;
+            decidedWord = newWord;
+            hooksUsed = true;
         }
-        long newWord = TVar.word(version, slot);
         if (inevitable) {
             decidedWord = newWord; // from here an Error finishes this commit: see finishInterruptedCommit
             publishWriteSet(newWord);
@@ -1287,6 +1294,7 @@ final class TxnDescriptor implements Replication.CommitView {
             unpublishedFrom = 0;
         } else {
             publishWriteSet(newWord);
+            decidedWord = 0L; // set when a replication hook accepted the commit
         }
     }
 
@@ -1468,11 +1476,11 @@ final class TxnDescriptor implements Replication.CommitView {
         if (fault != null) {
             fault.run();
         }
+        if (toWakeSize == toWake.length) { // before taking the list: an Error here loses nothing
+            toWake = Arrays.copyOf(toWake, toWakeSize * 2);
+        }
         WaiterList list = (WaiterList) TVar.WAITERS.getAndSet(v, (WaiterList) null);
         if (list != null) {
-            if (toWakeSize == toWake.length) {
-                toWake = Arrays.copyOf(toWake, toWakeSize * 2);
-            }
             toWake[toWakeSize++] = list;
         }
     }
