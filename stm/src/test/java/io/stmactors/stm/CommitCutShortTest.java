@@ -13,6 +13,7 @@ import java.util.function.IntPredicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -280,6 +281,8 @@ class CommitCutShortTest {
         Stm.atomic(() -> x.get());
         report += " | after another txn: y locked=" + locked(y);
         assertEquals(0, z.get(), "a failed transaction's write was committed: " + report);
+        assertSame(boom, thrown, report);
+        assertEquals(List.of("after rollback"), events, report);
         assertFalse(locked(y), "the callback's commit left y locked: " + report);
         waiterOnY.join(2_000);
         assertFalse(waiterOnY.isAlive(), report);
