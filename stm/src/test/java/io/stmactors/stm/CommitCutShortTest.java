@@ -39,15 +39,10 @@ class CommitCutShortTest {
         TxnDescriptor.faultBeforeCollectingWaiters = null;
     }
 
-    /** A fault hook that throws {@code times} times on this thread, then lets the write-back go on. */
+    /** A fault hook that throws {@code times} times on this thread, then lets the write-back go on; counts the throws. */
     private static AtomicInteger failOnThisThread(int times) {
-        Thread me = Thread.currentThread();
         AtomicInteger thrown = new AtomicInteger();
-        TxnDescriptor.faultBeforeCollectingWaiters = () -> {
-            if (Thread.currentThread() == me && thrown.get() < times) {
-                throw new Injected(thrown.incrementAndGet());
-            }
-        };
+        script(n -> n <= times && thrown.incrementAndGet() > 0);
         return thrown;
     }
 
@@ -77,7 +72,14 @@ class CommitCutShortTest {
         });
     }
 
-    private void assertCommittedWholeAndUnlocked() {
+    private static void assertWoken(Thread waiter) throws InterruptedException {
+        waiter.join(5_000);
+        assertFalse(waiter.isAlive(), "the retry waiting on the middle counter was not woken");
+    }
+
+    /** The retry on the middle counter woke, and all three counters are committed and unlocked. */
+    private void assertCommittedWholeAndUnlocked(Thread waiter) throws InterruptedException {
+        assertWoken(waiter);
         for (TLong r : new TLong[] {first, middle, last}) {
             assertFalse(locked(r), r + " left locked");
             assertEquals(1, r.get(), r + " not written");
@@ -109,10 +111,8 @@ class CommitCutShortTest {
         assertEquals(1, thrown.get());
         assertEquals("injected failure 1", e.getMessage());
         assertEquals(List.of("after commit"), events, "the transaction committed: its after-commit hooks, not its rollback hooks");
-        waiter.join(5_000);
-        assertFalse(waiter.isAlive(), "the retry waiting on the middle counter was not woken");
-        assertEquals(1, saw.get());
-        assertCommittedWholeAndUnlocked();
+        assertCommittedWholeAndUnlocked(waiter);
+        assertEquals(1, saw.get(), "the woken retry saw the committed value");
     }
 
     @Test
@@ -127,9 +127,7 @@ class CommitCutShortTest {
         assertEquals(2, thrown.get());
         assertEquals("injected failure 2", e.getMessage());
         assertFalse(events.contains("after rollback"), "rollback hooks ran for a committed transaction: " + events);
-        waiter.join(5_000);
-        assertFalse(waiter.isAlive(), "the retry waiting on the middle counter was not woken");
-        assertCommittedWholeAndUnlocked();
+        assertCommittedWholeAndUnlocked(waiter);
     }
 
     @Test
@@ -156,9 +154,7 @@ class CommitCutShortTest {
         assertFalse(reader.isAlive());
         assertEquals(3, seenByReader.get(), "a reader saw a half-made commit");
         assertFalse(events.contains("after rollback"), "rollback hooks ran for a committed transaction: " + events);
-        waiter.join(5_000);
-        assertFalse(waiter.isAlive(), "the retry waiting on the middle counter was not woken");
-        assertCommittedWholeAndUnlocked();
+        assertCommittedWholeAndUnlocked(waiter);
     }
 
     @Test
@@ -183,9 +179,7 @@ class CommitCutShortTest {
         assertFalse(TxnDescriptor.INEVITABLE.isLocked(), "the inevitability token is still held");
         assertFalse(locked(readOnly), "the reference read by the inevitable transaction is still locked");
         assertEquals(7, readOnly.get());
-        waiter.join(5_000);
-        assertFalse(waiter.isAlive(), "the retry waiting on the middle counter was not woken");
-        assertCommittedWholeAndUnlocked();
+        assertCommittedWholeAndUnlocked(waiter);
     }
 
     /** Fault hook: on this thread, the n-th call (1-based) throws when {@code throwAt} says so. */

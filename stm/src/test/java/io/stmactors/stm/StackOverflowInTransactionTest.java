@@ -22,6 +22,12 @@ class StackOverflowInTransactionTest {
     private final TLong a = TLong.named("soe-a", 0);
     private final TLong b = TLong.named("soe-b", 0);
     private final TLong[] more = new TLong[12];
+
+    {
+        for (int i = 0; i < more.length; i++) {
+            more[i] = TLong.of(0);
+        }
+    }
     /** Written beside the counters by the ordinary transactions: three kinds of reference, so that
      * the commit's write-back calls their publish method (a call, where an overflow can strike). */
     private final TRef<Long> boxed = TRef.of(0L);
@@ -30,31 +36,7 @@ class StackOverflowInTransactionTest {
 
     @Test
     void overflowsInsideInevitableTransactionsLeaveNothingLockedOrHeld() throws Exception {
-        for (int i = 0; i < more.length; i++) {
-            more[i] = TLong.of(0);
-        }
-        AtomicReference<String> broken = new AtomicReference<>();
-        for (int round = 0; round < ROUNDS && broken.get() == null; round++) {
-            int r = round;
-            // A new thread, with a stack of another size, each round: the overflows strike elsewhere.
-            Thread t = new Thread(null, () -> {
-                try {
-                    recurse();
-                } catch (StackOverflowError expected) {
-                    // the recursion's end
-                }
-                Stm.atomic(() -> a.get()); // the thread carries on with a transaction of its own
-                String state = leftBehind();
-                if (state != null) {
-                    broken.set("round " + r + " (" + overflows + " overflows): " + state);
-                }
-            }, "overflowing-" + round, (256 + 8 * round) * 1024L);
-            t.setDaemon(true);
-            t.start();
-            t.join(30_000);
-            assertFalse(t.isAlive(), "the recursion did not finish");
-        }
-        assertNull(broken.get());
+        overflowRounds("overflowing", true, this::leftBehind);
         // Another thread can still become inevitable and write everything.
         Thread other = StmTestSupport.startDaemon("other", () -> Stm.atomic(() -> {
             Stm.inevitable();
@@ -76,33 +58,10 @@ class StackOverflowInTransactionTest {
      */
     @Test
     void overflowsInsideOrdinaryCommitsLeaveNothingLockedOrHalfWritten() throws Exception {
-        for (int i = 0; i < more.length; i++) {
-            more[i] = TLong.of(0);
-        }
-        AtomicReference<String> broken = new AtomicReference<>();
-        for (int round = 0; round < ROUNDS && broken.get() == null; round++) {
-            int r = round;
-            Thread t = new Thread(null, () -> {
-                try {
-                    recurse(false);
-                } catch (StackOverflowError expected) {
-                    // the recursion's end
-                }
-                Stm.atomic(() -> a.get());
-                String state = leftBehind();
-                if (state == null) {
-                    state = halfWritten();
-                }
-                if (state != null) {
-                    broken.set("round " + r + " (" + overflows + " overflows): " + state);
-                }
-            }, "overflowing-commit-" + round, (256 + 8 * round) * 1024L);
-            t.setDaemon(true);
-            t.start();
-            t.join(30_000);
-            assertFalse(t.isAlive(), "the recursion did not finish");
-        }
-        assertNull(broken.get());
+        overflowRounds("overflowing-commit", false, () -> {
+            String state = leftBehind();
+            return state != null ? state : halfWritten();
+        });
         Thread other = StmTestSupport.startDaemon("other", () -> Stm.atomic(() -> {
             a.add(1);
             b.add(1);
@@ -148,9 +107,6 @@ class StackOverflowInTransactionTest {
      */
     @Test
     void overflowsInCommitsWithWaitersLoseNoWakeUp() throws Exception {
-        for (int i = 0; i < more.length; i++) {
-            more[i] = TLong.of(0);
-        }
         java.util.concurrent.ConcurrentLinkedQueue<Probe> probes = new java.util.concurrent.ConcurrentLinkedQueue<>();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Thread registrar = StmTestSupport.startDaemon("registrar", () -> {
@@ -171,20 +127,7 @@ class StackOverflowInTransactionTest {
             }
         });
         try {
-            for (int round = 0; round < ROUNDS; round++) {
-                Thread t = new Thread(null, () -> {
-                    try {
-                        recurseWithWaiters();
-                    } catch (StackOverflowError expected) {
-                        // the recursion's end
-                    }
-                    Stm.atomic(() -> a.get()); // this thread's next transaction finishes what is left
-                }, "overflowing-waiters-" + round, (256 + 8 * round) * 1024L);
-                t.setDaemon(true);
-                t.start();
-                t.join(30_000);
-                assertFalse(t.isAlive(), "the recursion did not finish (round " + round + ")");
-            }
+            overflowRounds("overflowing-waiters", false, () -> null);
         } finally {
             stop.set(true);
             registrar.join(10_000);
@@ -195,22 +138,34 @@ class StackOverflowInTransactionTest {
         assertEquals(0, lost, "waiters taken off the reference and never fired, of " + probes.size());
     }
 
-    private void recurseWithWaiters() {
-        try {
-            Stm.atomic(() -> {
-                for (TLong r : more) {
-                    r.add(1);
+    /**
+     * {@value #ROUNDS} rounds, each on a new thread with a stack of another size (so that the
+     * overflows strike elsewhere): the recursion of {@link #recurse(boolean)} down to its overflow,
+     * then one more transaction of that thread, then {@code check} on it (null: nothing wrong).
+     */
+    private void overflowRounds(String name, boolean inevitable, java.util.function.Supplier<String> check)
+            throws InterruptedException {
+        AtomicReference<String> broken = new AtomicReference<>();
+        for (int round = 0; round < ROUNDS && broken.get() == null; round++) {
+            int r = round;
+            Thread t = new Thread(null, () -> {
+                try {
+                    recurse(inevitable);
+                } catch (StackOverflowError expected) {
+                    // the recursion's end
                 }
-                a.add(1);
-            });
-        } catch (StackOverflowError e) {
-            overflows++;
+                Stm.atomic(() -> a.get()); // the thread carries on: its next transaction finishes what is left
+                String state = check.get();
+                if (state != null) {
+                    broken.set("round " + r + " (" + overflows + " overflows): " + state);
+                }
+            }, name + "-" + round, (256 + 8 * round) * 1024L);
+            t.setDaemon(true);
+            t.start();
+            t.join(30_000);
+            assertFalse(t.isAlive(), "the recursion did not finish (round " + round + ")");
         }
-        recurseWithWaiters();
-    }
-
-    private void recurse() {
-        recurse(true);
+        assertNull(broken.get());
     }
 
     private void recurse(boolean inevitable) {
