@@ -2,6 +2,7 @@ package io.stmactors.stm;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The value cell of one {@link TMap} entry: a {@link TRef} in every respect (its own lock word, so
@@ -36,24 +37,36 @@ import java.lang.invoke.VarHandle;
 final class MapCell<T> extends TRef<T> {
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
 
-    /** Shared with the other cells of its block; package-private for tests. */
-    final Object[] block;
-    final int index;
+    /**
+     * The slot of a cell in its block sits in the top bits of its {@link TVar#hash hash} (the
+     * engine hashes on the low bits, which stay random), and the block in the value field it
+     * inherits and does not otherwise use: a cell is 40 bytes, the size of a plain {@link TRef}.
+     */
+    static final int INDEX_SHIFT = 25;
+    private static final int HASH_MASK = (1 << INDEX_SHIFT) - 1;
 
-    private MapCell(Object name, Object[] block, int index) {
-        super(name, null);
-        this.block = block;
-        this.index = index;
+    private MapCell(Object name, Object[] block, int index, int random) {
+        super(name, (index << INDEX_SHIFT) | (random & HASH_MASK), block);
+    }
+
+    /** Shared with the other cells of its block; package-private for tests. */
+    Object[] block() {
+        return (Object[]) raw();
+    }
+
+    /** This cell's slot in {@link #block()}. */
+    int index() {
+        return hash >>> INDEX_SHIFT;
     }
 
     @Override
     Object load() {
-        return SLOT.getAcquire(block, index);
+        return SLOT.getAcquire((Object[]) raw(), hash >>> INDEX_SHIFT);
     }
 
     @Override
     void publish(Object obj, long prim) {
-        SLOT.setRelease(block, index, obj);
+        SLOT.setRelease((Object[]) raw(), hash >>> INDEX_SHIFT, obj);
     }
 
     /**
@@ -64,6 +77,12 @@ final class MapCell<T> extends TRef<T> {
     static final class Blocks {
         /** Values per block: 512 bytes of compressed references, about one card. */
         static final int SIZE = 128;
+
+        static {
+            if (SIZE > 1 << (Integer.SIZE - INDEX_SHIFT)) {
+                throw new ExceptionInInitializerError("a block's slots must fit above INDEX_SHIFT");
+            }
+        }
         /**
          * Values in a stripe's first block; each next block of the stripe is twice as large, up to
          * {@link #SIZE}, so that a map of a few entries does not carry a whole block per thread.
@@ -85,7 +104,7 @@ final class MapCell<T> extends TRef<T> {
                 if (b != null) {
                     int i = (int) Block.NEXT.getAndAdd(b, 1);
                     if (i < b.values.length) {
-                        return new MapCell<>(name, b.values, i);
+                        return new MapCell<>(name, b.values, i, ThreadLocalRandom.current().nextInt());
                     }
                 }
                 int size = b == null ? FIRST_SIZE : Math.min(SIZE, 2 * b.values.length);

@@ -47,11 +47,18 @@ public sealed class TRef<T> extends TVar permits MapCell {
     }
 
     /**
-     * For {@link MapCell}, which keeps its value elsewhere: {@code name} (a String, or an object
-     * that makes it on demand) may be null; {@code cell} only tells this constructor apart.
+     * For {@link MapCell}, which keeps its value in slot {@code hash >>> }{@link MapCell#INDEX_SHIFT}
+     * of {@code block} and the block where a reference keeps its value: {@code name} (a String, or
+     * an object that makes it on demand) may be null.
      */
-    TRef(Object name, MapCell.Blocks cell) {
-        super(name);
+    TRef(Object name, int hash, Object[] block) {
+        super(name, hash);
+        this.value = block;
+    }
+
+    /** The value field as it is, for {@link MapCell} (its block; set once, before the cell is shared). */
+    final Object raw() {
+        return value;
     }
 
     /** A reference holding {@code initial}. */

@@ -71,8 +71,13 @@ abstract class TVar {
     Object binding;
 
     TVar(Object name) {
+        this(name, ThreadLocalRandom.current().nextInt());
+    }
+
+    /** With a given {@code hash}: a {@link MapCell} keeps its slot in the top bits of a random one. */
+    TVar(Object name, int hash) {
         this.name = name;
-        this.hash = ThreadLocalRandom.current().nextInt();
+        this.hash = hash;
         StmDiagnostics.noteCreation(this);
     }
 

@@ -37,10 +37,10 @@ class MapCellTest {
         Object[] last = null;
         for (int i = 0; i < n; i++) {
             MapCell<?> cell = assertInstanceOf(MapCell.class, map.cellOf(i));
-            if (cell.block != last) {
-                last = cell.block;
+            if (cell.block() != last) {
+                last = cell.block();
                 sizes.add(last.length);
-                assertEquals(0, cell.index, "a new block is taken from its first slot");
+                assertEquals(0, cell.index(), "a new block is taken from its first slot");
             }
             assertEquals("v" + i, cell.get());
         }
@@ -77,14 +77,14 @@ class MapCellTest {
         assertEquals(boom, thrown);
         assertNull(map.get("b"));
         MapCell<?> b = rolledBack.get();
-        assertNull(b.block[b.index], "the rolled-back value is not kept reachable by the block");
+        assertNull(b.block()[b.index()], "the rolled-back value is not kept reachable by the block");
         assertEquals(1, map.size());
         map.put("c", "3");
         MapCell<?> third = (MapCell<?>) map.cellOf("c");
-        assertTrue(third.block == first.block, "same thread, same block");
+        assertTrue(third.block() == first.block(), "same thread, same block");
         // Slot 1 went to the rolled-back insertion of "b" and is not handed out again.
-        assertEquals(b.index + 1, third.index);
-        assertEquals(first.index + 2, third.index);
+        assertEquals(b.index() + 1, third.index());
+        assertEquals(first.index() + 2, third.index());
         assertEquals("1", map.get("a"));
         assertEquals("3", map.get("c"));
     }
@@ -116,10 +116,49 @@ class MapCellTest {
         for (int k = 0; k < threads * perThread; k++) {
             assertEquals(k, map.get(k), "key " + k);
             MapCell<?> cell = (MapCell<?>) map.cellOf(k);
-            assertTrue(slots.computeIfAbsent(cell.block, b -> new HashSet<>()).add(cell.index),
+            assertTrue(slots.computeIfAbsent(cell.block(), b -> new HashSet<>()).add(cell.index()),
                     "two entries share a slot (key " + k + ")");
         }
         assertFalse(slots.isEmpty());
+    }
+
+    @Test
+    void everySlotOfAFullBlockIsKeptInTheCellsHashAndOneTransactionCanWriteThemAll() {
+        TMap<Integer, Integer> map = new TMap<>();
+        int n = 8 + 16 + 32 + 64 + MapCell.Blocks.SIZE; // the fifth block is the first of full size
+        for (int i = 0; i < n; i++) {
+            map.put(i, i);
+        }
+        Object[] block = ((MapCell<?>) map.cellOf(n - 1)).block();
+        assertEquals(MapCell.Blocks.SIZE, block.length);
+        List<Integer> keys = new ArrayList<>();
+        Set<Integer> lowBits = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            MapCell<?> cell = (MapCell<?>) map.cellOf(i);
+            if (cell.block() == block) {
+                assertEquals(keys.size(), cell.index(), "slots are handed out in order, the last one too");
+                assertTrue(cell.hash >>> MapCell.INDEX_SHIFT == cell.index());
+                lowBits.add(cell.hash & 63);
+                keys.add(i);
+            }
+        }
+        assertEquals(MapCell.Blocks.SIZE, keys.size());
+        // The engine hashes a write set on the low bits of each cell's hash: they stay random.
+        assertTrue(lowBits.size() > 32, "low hash bits of one block's cells: " + lowBits.size() + " distinct");
+        Stm.atomic(() -> {
+            for (int k : keys) {
+                map.put(k, -k);
+            }
+            for (int k : keys) {
+                assertEquals(-k, map.get(k), "the transaction reads its own write of key " + k);
+            }
+        });
+        for (int i = 0; i < n; i++) {
+            assertEquals(keys.contains(i) ? -i : i, map.get(i), "key " + i);
+            if (keys.contains(i)) {
+                assertEquals(-i, block[((MapCell<?>) map.cellOf(i)).index()], "key " + i + "'s slot");
+            }
+        }
     }
 
     @Test
