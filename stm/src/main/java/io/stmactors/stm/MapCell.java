@@ -23,7 +23,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <h2>Costs</h2>
  * A read of the value loads the block besides the cell (the block's line is shared with the 15
- * entries created next to it). Each entry takes 4 more bytes in its block and 8 more in its cell.
+ * entries created next to it). Each entry takes 4 more bytes in its block; the cell itself is no
+ * larger than a plain {@link TRef} (its block and slot ride in fields a reference has anyway).
  * A block stays reachable while any of its cells is, so the entries of a map that keeps
  * inserting and removing keys pin partly dead blocks (at most one block per live entry, and far
  * fewer when entries created together die together). Slots are never reused: a transaction may
@@ -77,12 +78,7 @@ final class MapCell<T> extends TRef<T> {
     static final class Blocks {
         /** Values per block: 512 bytes of compressed references, about one card. */
         static final int SIZE = 128;
-
-        static {
-            if (SIZE > 1 << (Integer.SIZE - INDEX_SHIFT)) {
-                throw new ExceptionInInitializerError("a block's slots must fit above INDEX_SHIFT");
-            }
-        }
+        // A slot must fit in the bits above INDEX_SHIFT: MapCellTest checks SIZE against it.
         /**
          * Values in a stripe's first block; each next block of the stripe is twice as large, up to
          * {@link #SIZE}, so that a map of a few entries does not carry a whole block per thread.

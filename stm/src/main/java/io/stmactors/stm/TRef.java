@@ -32,7 +32,10 @@ public sealed class TRef<T> extends TVar permits MapCell {
         }
     }
 
-    /** Accessed through {@link #VALUE} once published. */
+    /**
+     * Accessed through {@link #VALUE} once published; in a {@link MapCell}, its block (set by the
+     * constructor, never written again, read through {@link #raw()}).
+     */
     private Object value;
 
     /** A reference holding {@code initial} (may be null). */
@@ -48,8 +51,10 @@ public sealed class TRef<T> extends TVar permits MapCell {
 
     /**
      * For {@link MapCell}, which keeps its value in slot {@code hash >>> }{@link MapCell#INDEX_SHIFT}
-     * of {@code block} and the block where a reference keeps its value: {@code name} (a String, or
-     * an object that makes it on demand) may be null.
+     * of {@code block}, and {@code block} in the field where a reference keeps its value. The cell
+     * must reach other threads through a release store its readers acquire (a leaf published in
+     * a slot), as every reference does: the field is not final. {@code name} (a String, or an
+     * object that makes it on demand) may be null.
      */
     TRef(Object name, int hash, Object[] block) {
         super(name, hash);

@@ -57,7 +57,10 @@ abstract class TVar {
     /** Accessed only through {@link #WAITERS}. */
     @SuppressWarnings("unused")
     private WaiterList waiters;
-    /** Random, fixed at construction: write-set hashing and the anonymous display name. */
+    /**
+     * Fixed at construction: write-set hashing (on the low bits) and the anonymous display name.
+     * Random, except that a {@link MapCell} keeps its slot in the top bits.
+     */
     final int hash;
     /**
      * Name given by the user (a String), or an object whose {@code toString} makes it when
