@@ -16,7 +16,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -104,8 +103,8 @@ final class TxnDescriptor implements Replication.CommitView {
     static final int RO_STREAK = 2;
 
     static final GlobalClock CLOCK = GlobalClock.INSTANCE;
-    /** The inevitability token: at most one inevitable transaction at a time. Fair. */
-    static final ReentrantLock INEVITABLE = new ReentrantLock(true);
+    /** The inevitability token: at most one inevitable transaction at a time, in arrival order. */
+    static final InevitabilityToken INEVITABLE = new InevitabilityToken();
     /** The counters of every thread that may still be alive (diagnostics folds dead ones away). */
     static final ConcurrentLinkedQueue<ThreadStats> REGISTRY = new ConcurrentLinkedQueue<>();
     private static final java.util.concurrent.atomic.AtomicInteger CREATED = new java.util.concurrent.atomic.AtomicInteger();
@@ -203,6 +202,14 @@ final class TxnDescriptor implements Replication.CommitView {
     // ---- inevitability
     private boolean inevitable;
     private boolean holdsToken;
+    /**
+     * Set (plain store) before any call that takes or gives back the token and cleared once it is
+     * done: an Error inside leaves it set, and the clean-up ({@link #releaseToken}) then settles
+     * whatever state the call was cut short in.
+     */
+    private boolean tokenInFlight;
+    /** This thread's place in the token's line while it waits (null on the uncontended path). */
+    private InevitabilityToken.Waiter tokenWaiter;
     /** References this inevitable transaction has locked, with their pre-lock words. */
     private IdentityHashMap<TVar, Long> lockedByMe;
 
@@ -306,7 +313,7 @@ final class TxnDescriptor implements Replication.CommitView {
             // First, before any call: should the clean-up below fail too, this thread's next begin()
             // finishes what is left (clearHooks).
             hooksUsed = true;
-            if (inevitable || holdsToken || heldLocks != 0 || decidedWord != 0L) {
+            if (inevitable || holdsToken || tokenInFlight || heldLocks != 0 || decidedWord != 0L) {
                 // The attempt's own clean-up failed (a StackOverflowError near the end of the stack):
                 // do it again from this shallower frame rather than leave locks and the token held.
                 rollback(false);
@@ -554,7 +561,7 @@ final class TxnDescriptor implements Replication.CommitView {
             if (commitInterrupted()) { // left by an Error that even runTop could not finish (see finishInterruptedCommit)
                 finishInterruptedCommit();
             }
-            if (inevitable || holdsToken) { // left by a StackOverflowError in an earlier clean-up (runTop)
+            if (inevitable || holdsToken || tokenInFlight) { // left by a StackOverflowError in an earlier clean-up (runTop)
                 if (inevitable) {
                     releaseInevitableLocks(0L);
                 }
@@ -1815,37 +1822,46 @@ final class TxnDescriptor implements Replication.CommitView {
 
     private void acquireToken() {
         if (!holdsToken) {
-            int held = INEVITABLE.getHoldCount();
-            try {
-                INEVITABLE.lockInterruptibly();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StmInterruptedException("interrupted while waiting to become inevitable "
-                        + "(another inevitable transaction holds the token)");
-            } catch (Throwable e) {
-                // A StackOverflowError may leave lockInterruptibly after it took the token: keep
-                // track of it, so that the rollback gives it back.
-                if (INEVITABLE.getHoldCount() > held) {
-                    holdsToken = true;
+            if (tokenInFlight) {
+                releaseToken(); // an earlier acquire or release was cut short: settle it first
+            }
+            tokenInFlight = true;
+            if (!INEVITABLE.tryAcquire(owner)) {
+                InevitabilityToken.Waiter w = new InevitabilityToken.Waiter(owner);
+                tokenWaiter = w;
+                try {
+                    INEVITABLE.acquire(w);
+                } catch (InterruptedException e) {
+                    tokenWaiter = null;
+                    tokenInFlight = false;
+                    Thread.currentThread().interrupt();
+                    throw new StmInterruptedException("interrupted while waiting to become inevitable "
+                            + "(another inevitable transaction holds the token)");
                 }
-                throw e;
+                tokenWaiter = null;
             }
             holdsToken = true;
+            tokenInFlight = false;
         }
     }
 
+    /**
+     * Gives the token back. Also settles an acquire or release an Error cut short (tokenInFlight):
+     * leaves the line, gives the token back if this thread got it, and wakes the next waiter, whom
+     * the cut-short release may not have woken. Each step is safe to repeat, so an Error in here
+     * leaves the same work to the next call.
+     */
     private void releaseToken() {
-        if (holdsToken) {
-            int held = INEVITABLE.getHoldCount();
-            try {
-                INEVITABLE.unlock();
-            } catch (Throwable e) { // a StackOverflowError: whether it let go of the token tells
-                if (INEVITABLE.getHoldCount() < held) {
-                    holdsToken = false;
-                }
-                throw e;
+        if (holdsToken || tokenInFlight) {
+            tokenInFlight = true;
+            InevitabilityToken.Waiter w = tokenWaiter;
+            if (w != null) {
+                INEVITABLE.leave(w);
+                tokenWaiter = null;
             }
+            INEVITABLE.release(owner); // only if this thread holds it; wakes the next waiter either way
             holdsToken = false;
+            tokenInFlight = false;
         }
     }
 

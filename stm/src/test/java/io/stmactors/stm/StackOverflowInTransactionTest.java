@@ -52,6 +52,47 @@ class StackOverflowInTransactionTest {
     }
 
     /**
+     * Three threads overflowing in inevitable transactions at the same time, so that overflows also
+     * strike while threads wait in the token's line or hand the token on. With a fair
+     * {@code ReentrantLock} as the token, a review saw the token free and all three threads parked for
+     * good (an overflow inside the lock's own release or acquire); every thread must finish, with
+     * nothing left held.
+     */
+    @Test
+    void threeThreadsOverflowingInInevitableTransactionsAllFinish() throws Exception {
+        Thread[] threads = new Thread[3];
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int i = 0; i < threads.length; i++) {
+            threads[i] = new Thread(null, () -> {
+                try {
+                    for (int round = 0; round < 4; round++) {
+                        try {
+                            recurse(true);
+                        } catch (StackOverflowError expected) {
+                            // the recursion's end
+                        }
+                        Stm.atomic(() -> a.get()); // the thread carries on: its next transaction settles what is left
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            }, "overflowing-together-" + i, (256 + 40 * i) * 1024L);
+            threads[i].setDaemon(true);
+        }
+        for (Thread t : threads) {
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join(45_000);
+            assertFalse(t.isAlive(), t.getName() + " still waits (" + TxnDescriptor.INEVITABLE.lineLength()
+                    + " in the token's line, held by " + TxnDescriptor.INEVITABLE.owner() + ")");
+        }
+        assertNull(failure.get());
+        assertNull(leftBehind());
+        assertEquals(0, TxnDescriptor.INEVITABLE.lineLength());
+    }
+
+    /**
      * The same with ordinary transactions, whose commit locks the write set, validates and publishes:
      * an overflow while some references are locked must unlock them, and one while the commit
      * publishes must finish publishing (the commit was decided), never leave half of it written.
