@@ -40,10 +40,14 @@ final class InevitabilityToken {
     static final long STALE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private static final VarHandle OWNER;
+    /** Of {@link Waiter#state}; here, not in Waiter, so that no class is initialized on first contention. */
+    private static final VarHandle STATE;
 
     static {
         try {
-            OWNER = MethodHandles.lookup().findVarHandle(InevitabilityToken.class, "owner", Thread.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            OWNER = lookup.findVarHandle(InevitabilityToken.class, "owner", Thread.class);
+            STATE = lookup.findVarHandle(Waiter.class, "state", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -75,21 +79,12 @@ final class InevitabilityToken {
         static final int WAITING = 0;
         static final int EVICTED = 1;
         static final int DONE = 2;
-        private static final VarHandle STATE;
-
-        static {
-            try {
-                STATE = MethodHandles.lookup().findVarHandle(Waiter.class, "state", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
 
         final Thread thread;
         volatile int state;
 
         Waiter(Thread thread) {
-            this.thread = thread;
+            this.thread = java.util.Objects.requireNonNull(thread, "thread");
         }
 
         boolean compareAndSetState(int expected, int next) {
@@ -111,8 +106,9 @@ final class InevitabilityToken {
         return line.size();
     }
 
-    /** Takes the token for {@code me} if it is free and nobody waits for it. */
+    /** Takes the token for {@code me} (a thread, never null) if it is free and nobody waits for it. */
     boolean tryAcquire(Thread me) {
+        java.util.Objects.requireNonNull(me, "me");
         return line.isEmpty() && OWNER.compareAndSet(this, null, me);
     }
 
@@ -133,8 +129,10 @@ final class InevitabilityToken {
         int spins = 0;
         for (;;) {
             Waiter head = line.peek();
-            if (head != null && head != w && head.state == Waiter.DONE) {
-                line.remove(head); // left the line, or took the token, and was not removed yet
+            if (head != null && head != w && head.state != Waiter.WAITING) {
+                // Left the line, took the token, or was evicted (by a thread an Error cut short before
+                // it removed it), and was not removed yet. A live evicted waiter joins again itself.
+                line.remove(head);
                 continue;
             }
             if (w.state == Waiter.EVICTED) {
@@ -191,6 +189,7 @@ final class InevitabilityToken {
      * again after a release an Error cut short, it wakes the waiter that release may not have.
      */
     void release(Thread me) {
+        java.util.Objects.requireNonNull(me, "me");
         if (owner == me) {
             owner = null;
             Runnable fault = faultBeforeWakingNext;
@@ -203,7 +202,7 @@ final class InevitabilityToken {
 
     private void signal() {
         for (Waiter head = line.peek(); head != null; head = line.peek()) {
-            if (head.state != Waiter.DONE) {
+            if (head.state == Waiter.WAITING) {
                 LockSupport.unpark(head.thread);
                 return;
             }

@@ -1825,9 +1825,13 @@ final class TxnDescriptor implements Replication.CommitView {
             if (tokenInFlight) {
                 releaseToken(); // an earlier acquire or release was cut short: settle it first
             }
+            // The thread, not this.owner: a hook descriptor (runOutsideLiveTransaction) has none.
+            Thread me = Thread.currentThread();
             tokenInFlight = true;
-            if (!INEVITABLE.tryAcquire(owner)) {
-                InevitabilityToken.Waiter w = new InevitabilityToken.Waiter(owner);
+            // A token this thread holds already was left by another descriptor of this thread whose
+            // acquire an Error cut short (whose clean-up has not run): it is this thread's to use.
+            if (INEVITABLE.owner() != me && !INEVITABLE.tryAcquire(me)) {
+                InevitabilityToken.Waiter w = new InevitabilityToken.Waiter(me);
                 tokenWaiter = w;
                 try {
                     INEVITABLE.acquire(w);
@@ -1859,7 +1863,7 @@ final class TxnDescriptor implements Replication.CommitView {
                 INEVITABLE.leave(w);
                 tokenWaiter = null;
             }
-            INEVITABLE.release(owner); // only if this thread holds it; wakes the next waiter either way
+            INEVITABLE.release(Thread.currentThread()); // only if this thread holds it; wakes the next waiter either way
             holdsToken = false;
             tokenInFlight = false;
         }

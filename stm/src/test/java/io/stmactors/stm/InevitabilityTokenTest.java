@@ -83,7 +83,8 @@ class InevitabilityTokenTest {
 
     @Test
     void waitersAreServedInArrivalOrder() throws Exception {
-        InevitabilityToken token = new InevitabilityToken();
+        // No eviction however long a waiter is descheduled on a loaded machine: the order is exact.
+        InevitabilityToken token = new InevitabilityToken(InevitabilityToken.PARK_NANOS, TimeUnit.MINUTES.toNanos(10));
         acquire(token);
         List<Integer> served = Collections.synchronizedList(new ArrayList<>());
         List<Thread> waiters = new ArrayList<>();
@@ -200,6 +201,38 @@ class InevitabilityTokenTest {
         token.leave(zombie); // the cut-short thread's clean-up, late
         assertEquals(0, token.lineLength());
         assertTrue(token.tryAcquire(Thread.currentThread()));
+    }
+
+    /**
+     * A waiter evicted by a thread that an Error then cut short before it removed the waiter from the
+     * line, and whose own thread is gone: the next waiter removes it (evictions are otherwise off here).
+     */
+    @Test
+    void anEvictedWaiterLeftAtTheFrontIsRemovedByTheNext() throws Exception {
+        InevitabilityToken token = new InevitabilityToken(TimeUnit.MILLISECONDS.toNanos(5), TimeUnit.MINUTES.toNanos(10));
+        acquire(token);
+        InevitabilityToken.Waiter gone = new InevitabilityToken.Waiter(Thread.currentThread());
+        InevitabilityToken.faultAfterJoin = () -> {
+            throw new Cut();
+        };
+        assertThrows(Cut.class, () -> token.acquire(gone));
+        InevitabilityToken.faultAfterJoin = null;
+        assertTrue(gone.compareAndSetState(InevitabilityToken.Waiter.WAITING, InevitabilityToken.Waiter.EVICTED),
+                "marked evicted, not removed: the evicting thread was cut short");
+        token.release(Thread.currentThread());
+        CountDownLatch got = new CountDownLatch(1);
+        Thread waiter = StmTestSupport.startDaemon("waiter", () -> {
+            try {
+                acquire(token);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            got.countDown();
+        });
+        assertTrue(got.await(20, TimeUnit.SECONDS), "the waiter behind an evicted one never got the token");
+        waiter.join(20_000);
+        assertSame(waiter, token.owner());
+        assertEquals(0, token.lineLength());
     }
 
     /** The same cut-short waiter, but its thread cleans up at once: the next waiter needs no eviction. */

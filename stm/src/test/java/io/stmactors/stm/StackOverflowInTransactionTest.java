@@ -59,6 +59,7 @@ class StackOverflowInTransactionTest {
      * nothing left held.
      */
     @Test
+    @org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
     void threeThreadsOverflowingInInevitableTransactionsAllFinish() throws Exception {
         Thread[] threads = new Thread[3];
         java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();

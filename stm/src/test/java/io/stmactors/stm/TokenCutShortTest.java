@@ -122,6 +122,36 @@ class TokenCutShortTest {
         assertFalse(TxnDescriptor.INEVITABLE.isLocked());
     }
 
+    /**
+     * A rollback hook of a nested scope runs on a descriptor of its own (outside the still-running
+     * transaction); an inevitable transaction it runs must hold the token for its thread, so that no
+     * other thread can take it meanwhile (a descriptor without a thread once took it for nobody).
+     */
+    @Test
+    void anInevitableTransactionRunByARollbackHookHoldsTheTokenForItsThread() {
+        java.util.concurrent.atomic.AtomicReference<Thread> holder = new java.util.concurrent.atomic.AtomicReference<>();
+        Stm.atomic(() -> {
+            try {
+                Stm.atomic(() -> {
+                    Stm.afterRollback(() -> Stm.atomic(() -> {
+                        Stm.inevitable();
+                        holder.set(TxnDescriptor.INEVITABLE.owner());
+                        b.increment();
+                    }));
+                    a.increment();
+                    throw new IllegalStateException("rolls back the nested scope");
+                });
+            } catch (IllegalStateException expected) {
+                // the outer transaction goes on
+            }
+            a.increment();
+        });
+        assertSame(Thread.currentThread(), holder.get(), "the hook's inevitable transaction did not hold the token");
+        assertEquals(1, a.get());
+        assertEquals(1, b.get());
+        assertFalse(TxnDescriptor.INEVITABLE.isLocked());
+    }
+
     /** With the token free and nobody in line, becoming inevitable takes the fast path: the hook on joining the line never runs. */
     @Test
     void anUncontendedInevitableTransactionNeverJoinsTheLine() {
