@@ -619,6 +619,9 @@ final class TxnDescriptor implements Replication.CommitView {
      * {@code hookFailures} when that is non-null.
      */
     private void finishCommitSlow(Consumer<? super Throwable> hookFailures) {
+        if (tokenInFlight) {
+            releaseToken(); // the body caught an Error that cut Stm.inevitable() short, and committed
+        }
         // Wake-up callbacks run on this thread, outside the transaction, and may run transactions of
         // their own on this descriptor, whose begin() resets the wake-up list and the hook lists:
         // detach the after-commit hooks first, and fireCollectedWaiters detaches its list.
@@ -1828,6 +1831,7 @@ final class TxnDescriptor implements Replication.CommitView {
             // The thread, not this.owner: a hook descriptor (runOutsideLiveTransaction) has none.
             Thread me = Thread.currentThread();
             tokenInFlight = true;
+            hooksUsed = true; // a body that catches an Error from here and commits: finishCommitSlow settles
             // A token this thread holds already was left by another descriptor of this thread whose
             // acquire an Error cut short (whose clean-up has not run): it is this thread's to use.
             if (INEVITABLE.owner() != me && !INEVITABLE.tryAcquire(me)) {

@@ -100,16 +100,19 @@ class TokenCutShortTest {
             holding.countDown();
             letGo.await();
         }));
-        assertTrue(holding.await(20, TimeUnit.SECONDS));
-        InevitabilityToken.faultAfterJoin = cutOnce(Thread.currentThread());
-        assertThrows(InevitabilityTokenTest.Cut.class, () -> Stm.atomic(() -> {
-            a.increment();
-            Stm.inevitable();
-            a.increment();
-        }));
-        assertEquals(0, TxnDescriptor.INEVITABLE.lineLength(), "the cut-short thread is still in line");
-        assertSame(holder, TxnDescriptor.INEVITABLE.owner());
-        letGo.countDown();
+        try {
+            assertTrue(holding.await(20, TimeUnit.SECONDS));
+            InevitabilityToken.faultAfterJoin = cutOnce(Thread.currentThread());
+            assertThrows(InevitabilityTokenTest.Cut.class, () -> Stm.atomic(() -> {
+                a.increment();
+                Stm.inevitable();
+                a.increment();
+            }));
+            assertEquals(0, TxnDescriptor.INEVITABLE.lineLength(), "the cut-short thread is still in line");
+            assertSame(holder, TxnDescriptor.INEVITABLE.owner());
+        } finally {
+            letGo.countDown(); // also when an assertion failed: later tests need the token
+        }
         holder.join(20_000);
         assertFalse(holder.isAlive());
         assertEquals(0, a.get(), "rolled back");
@@ -149,6 +152,42 @@ class TokenCutShortTest {
         assertSame(Thread.currentThread(), holder.get(), "the hook's inevitable transaction did not hold the token");
         assertEquals(1, a.get());
         assertEquals(1, b.get());
+        assertFalse(TxnDescriptor.INEVITABLE.isLocked());
+    }
+
+    /**
+     * A body that catches the Error which cut its {@code Stm.inevitable()} short, and commits as an
+     * ordinary transaction: the commit takes the thread out of the token's line, not its next
+     * transaction (which may never come).
+     */
+    @Test
+    void aBodyThatCatchesTheErrorAndCommitsLeavesTheLine() throws Exception {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        Thread holder = StmTestSupport.startDaemon("holder", () -> Stm.atomic(() -> {
+            Stm.inevitable();
+            holding.countDown();
+            letGo.await();
+        }));
+        try {
+            assertTrue(holding.await(20, TimeUnit.SECONDS));
+            InevitabilityToken.faultAfterJoin = cutOnce(Thread.currentThread());
+            Stm.atomic(() -> {
+                try {
+                    Stm.inevitable();
+                } catch (InevitabilityTokenTest.Cut caught) {
+                    // carries on as an ordinary transaction
+                }
+                a.increment();
+            });
+            assertEquals(1, a.get());
+            assertEquals(0, TxnDescriptor.INEVITABLE.lineLength(), "the committed thread is still in the token's line");
+        } finally {
+            letGo.countDown(); // also when an assertion failed: later tests need the token
+            Stm.atomic(() -> a.get()); // and this thread's clean-up, should the commit have left it in line
+        }
+        holder.join(20_000);
+        assertFalse(holder.isAlive());
         assertFalse(TxnDescriptor.INEVITABLE.isLocked());
     }
 
