@@ -141,8 +141,10 @@ final class InevitabilityToken {
                 }
                 continue;
             }
-            if (head == null) {
-                line.add(w); // not in line (evicted and removed in between): join again
+            if (head != w && !line.contains(w)) {
+                // Not in line although waiting: evicted, joined again, and then both copies removed
+                // (each remove takes the first copy). Join again. Only this thread adds w.
+                line.add(w);
                 continue;
             }
             if (head == w && owner == null && OWNER.compareAndSet(this, null, me)) {

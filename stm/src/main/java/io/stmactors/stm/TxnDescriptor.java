@@ -619,7 +619,7 @@ final class TxnDescriptor implements Replication.CommitView {
      * {@code hookFailures} when that is non-null.
      */
     private void finishCommitSlow(Consumer<? super Throwable> hookFailures) {
-        if (tokenInFlight) {
+        if (holdsToken || tokenInFlight) {
             releaseToken(); // the body caught an Error that cut Stm.inevitable() short, and committed
         }
         // Wake-up callbacks run on this thread, outside the transaction, and may run transactions of
@@ -1144,6 +1144,9 @@ final class TxnDescriptor implements Replication.CommitView {
         } finally {
             CURRENT.set(this);
             FAST[i] = null;
+            if (hookDescriptor.holdsToken || hookDescriptor.tokenInFlight) {
+                hookDescriptor.releaseToken(); // cut short even in its runTop: nobody else would give it back
+            }
         }
     }
 
@@ -1710,9 +1713,10 @@ final class TxnDescriptor implements Replication.CommitView {
             wantInevitable = true; // the reads so far cannot be locked: run again, inevitable
             restartLogged();
         }
-        acquireToken();
-        lockedByMe = new IdentityHashMap<>();
-        inevitable = true; // set first so that releaseInevitableLocks undoes a partial transition
+        IdentityHashMap<TVar, Long> locks = new IdentityHashMap<>(); // before the token: no call between
+        acquireToken();                                               // holding it and being inevitable
+        lockedByMe = locks;
+        inevitable = true; // before any lock, so that releaseInevitableLocks undoes a partial transition
         stats.inevitableRuns++;
         for (int i = 0; i < readSize; i++) {
             TVar v = readVars[i];

@@ -40,6 +40,18 @@ class InevitabilityTokenTest {
         InevitabilityToken.faultBeforeWakingNext = null;
     }
 
+    /**
+     * A hook that throws on {@code thread} only: the hooks are static, and the engine's own token
+     * runs them too, so another thread's transaction must not meet them.
+     */
+    static Runnable cutOn(Thread thread) {
+        return () -> {
+            if (Thread.currentThread() == thread) {
+                throw new Cut();
+            }
+        };
+    }
+
     private static void acquire(InevitabilityToken token) throws InterruptedException {
         Thread me = Thread.currentThread();
         if (!token.tryAcquire(me)) {
@@ -152,9 +164,7 @@ class InevitabilityTokenTest {
             });
             awaitLine(token, 1);
             Thread.sleep(20); // let it park
-            InevitabilityToken.faultBeforeWakingNext = () -> {
-                throw new Cut();
-            };
+            InevitabilityToken.faultBeforeWakingNext = cutOn(Thread.currentThread());
             assertThrows(Cut.class, () -> token.release(Thread.currentThread()));
             InevitabilityToken.faultBeforeWakingNext = null;
             assertFalse(token.owner() == Thread.currentThread(), "the token was let go before the Error");
@@ -179,9 +189,7 @@ class InevitabilityTokenTest {
                 TimeUnit.MILLISECONDS.toNanos(100));
         acquire(token);
         InevitabilityToken.Waiter zombie = new InevitabilityToken.Waiter(Thread.currentThread());
-        InevitabilityToken.faultAfterJoin = () -> {
-            throw new Cut();
-        };
+        InevitabilityToken.faultAfterJoin = cutOn(Thread.currentThread());
         assertThrows(Cut.class, () -> token.acquire(zombie));
         InevitabilityToken.faultAfterJoin = null;
         token.release(Thread.currentThread()); // free now, with the cut-short waiter first in line
@@ -212,9 +220,7 @@ class InevitabilityTokenTest {
         InevitabilityToken token = new InevitabilityToken(TimeUnit.MILLISECONDS.toNanos(5), TimeUnit.MINUTES.toNanos(10));
         acquire(token);
         InevitabilityToken.Waiter gone = new InevitabilityToken.Waiter(Thread.currentThread());
-        InevitabilityToken.faultAfterJoin = () -> {
-            throw new Cut();
-        };
+        InevitabilityToken.faultAfterJoin = cutOn(Thread.currentThread());
         assertThrows(Cut.class, () -> token.acquire(gone));
         InevitabilityToken.faultAfterJoin = null;
         assertTrue(gone.compareAndSetState(InevitabilityToken.Waiter.WAITING, InevitabilityToken.Waiter.EVICTED),
@@ -242,9 +248,7 @@ class InevitabilityTokenTest {
         acquire(token);
         CountDownLatch got = new CountDownLatch(1);
         InevitabilityToken.Waiter cut = new InevitabilityToken.Waiter(Thread.currentThread());
-        InevitabilityToken.faultAfterJoin = () -> {
-            throw new Cut();
-        };
+        InevitabilityToken.faultAfterJoin = cutOn(Thread.currentThread());
         assertThrows(Cut.class, () -> token.acquire(cut));
         InevitabilityToken.faultAfterJoin = null;
         Thread waiter = StmTestSupport.startDaemon("waiter", () -> {

@@ -25,6 +25,12 @@ class TokenCutShortTest {
     private final TLong a = TLong.named("token-a", 0);
     private final TLong b = TLong.named("token-b", 0);
 
+    @org.junit.jupiter.api.BeforeEach
+    void tokenFreeAndNobodyInLine() {
+        assertFalse(TxnDescriptor.INEVITABLE.isLocked(), "held by " + TxnDescriptor.INEVITABLE.owner());
+        assertEquals(0, TxnDescriptor.INEVITABLE.lineLength(), "left in the token's line by an earlier test");
+    }
+
     @AfterEach
     void removeHooks() {
         InevitabilityToken.faultAfterJoin = null;
