@@ -1608,6 +1608,9 @@ final class TxnDescriptor implements Replication.CommitView {
     // retry()
     // =====================================================================================
 
+    /** Longest park of a thread in {@code retry()} before it looks at its waiter again. */
+    static final long RETRY_PARK_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+
     /** Parks this thread until a reference of the read set is committed by someone else. */
     private void waitForChange() {
         if (readSize == 0) {
@@ -1626,7 +1629,9 @@ final class TxnDescriptor implements Replication.CommitView {
             return;
         }
         while (!waiter.hasFired()) {
-            LockSupport.park(this);
+            // Timed: a commit whose wake-up an Error cut short after marking the waiter fired and
+            // before unparking this thread costs it at most RETRY_PARK_NANOS, not the rest of its life.
+            LockSupport.parkNanos(this, RETRY_PARK_NANOS);
             if (Thread.interrupted()) {
                 waiter.cancel();
                 Thread.currentThread().interrupt();

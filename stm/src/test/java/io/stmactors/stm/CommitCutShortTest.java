@@ -13,6 +13,7 @@ import java.util.function.IntPredicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -202,6 +203,38 @@ class CommitCutShortTest {
      * wake-up callbacks it fires run outside any transaction, so a transaction of theirs commits and
      * an afterCommitIfActive action is not dropped (found in review: they ran inside the dead one).
      */
+    /**
+     * A wake-up cut short after it marked its waiter fired and before it unparked the thread waiting
+     * in {@code retry()} (an Error in the committing thread between the two; simulated by marking
+     * the waiter with {@code cancel()}, which sets the same flag without unparking): the waiting thread
+     * still sees the change, within one timed park ({@link TxnDescriptor#RETRY_PARK_NANOS}), where an
+     * untimed park waited for good.
+     */
+    @Test
+    void aWakeUpMarkedFiredButNeverDeliveredStillEndsTheRetry() throws Exception {
+        TLong x = TLong.of(0);
+        java.util.concurrent.atomic.AtomicLong saw = new java.util.concurrent.atomic.AtomicLong(-1);
+        Thread waiter = StmTestSupport.parkUntilNonZero("retrying", x, saw);
+        io.stmactors.stm.internal.WaiterList list =
+                (io.stmactors.stm.internal.WaiterList) TVar.WAITERS.getAndSet(x, (io.stmactors.stm.internal.WaiterList) null);
+        assertNotNull(list, "the retrying transaction's waiter is on x");
+        java.lang.reflect.Field waiterField = io.stmactors.stm.internal.WaiterList.class.getDeclaredField("waiter");
+        java.lang.reflect.Field nextField = io.stmactors.stm.internal.WaiterList.class.getDeclaredField("next");
+        waiterField.setAccessible(true);
+        nextField.setAccessible(true);
+        int marked = 0;
+        for (Object n = list; n != null; n = nextField.get(n)) {
+            if (((io.stmactors.stm.internal.Waiter) waiterField.get(n)).cancel()) {
+                marked++;
+            }
+        }
+        assertEquals(1, marked);
+        x.set(5); // a commit with no waiter left on x to fire
+        waiter.join(10_000);
+        assertFalse(waiter.isAlive(), "the retrying thread was never woken");
+        assertEquals(5, saw.get());
+    }
+
     @Test
     void wakeUpCallbackFiredFromRunTopsRollbackRunsOutsideAnyTransaction() {
         TLong x = TLong.named("x", 0);
