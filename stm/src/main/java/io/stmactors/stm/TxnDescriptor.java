@@ -1622,6 +1622,10 @@ final class TxnDescriptor implements Replication.CommitView {
         }
         Waiter waiter = Waiter.forThread(Thread.currentThread());
         boolean changed = register(waiter);
+        // What the transaction read, kept past the rollback (a rollback hook may run a transaction
+        // on this descriptor): see below.
+        TVar[] watched = Arrays.copyOf(readVars, readSize);
+        long[] words = Arrays.copyOf(readWords, readSize);
         rollback(false);
         runRollbackHooks();
         stats.retryWaits++;
@@ -1629,15 +1633,32 @@ final class TxnDescriptor implements Replication.CommitView {
             return;
         }
         while (!waiter.hasFired()) {
-            // Timed: a commit whose wake-up an Error cut short after marking the waiter fired and
-            // before unparking this thread costs it at most RETRY_PARK_NANOS, not the rest of its life.
+            // Timed, and each time it ends the references read are looked at again: a wake-up lost
+            // to an Error in the committing thread (the waiter taken off a reference and never fired,
+            // or marked fired and this thread never unparked) costs at most RETRY_PARK_NANOS, not the
+            // rest of this thread's life. A reference found locked counts as changed: a spurious
+            // wake-up only runs the transaction once more.
             LockSupport.parkNanos(this, RETRY_PARK_NANOS);
             if (Thread.interrupted()) {
                 waiter.cancel();
                 Thread.currentThread().interrupt();
                 throw new StmInterruptedException("interrupted while waiting in Stm.retry()");
             }
+            if (!waiter.hasFired() && changedSince(watched, words)) {
+                waiter.cancel();
+                return;
+            }
         }
+    }
+
+    /** Whether any of {@code vars} no longer has the lock word it had in {@code words}. */
+    private static boolean changedSince(TVar[] vars, long[] words) {
+        for (int i = 0; i < vars.length; i++) {
+            if ((long) TVar.LOCK.getVolatile(vars[i]) != words[i]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

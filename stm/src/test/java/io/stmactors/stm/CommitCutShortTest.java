@@ -235,6 +235,24 @@ class CommitCutShortTest {
         assertEquals(5, saw.get());
     }
 
+    /**
+     * A wake-up lost whole: the waiters taken off a reference by a commit that an Error then cut
+     * short before it fired any (simulated by taking the list off and dropping it). The thread
+     * waiting in {@code retry()} finds the change itself when its timed park ends.
+     */
+    @Test
+    void aWakeUpTakenOffAndNeverFiredStillEndsTheRetry() throws Exception {
+        TLong x = TLong.of(0);
+        java.util.concurrent.atomic.AtomicLong saw = new java.util.concurrent.atomic.AtomicLong(-1);
+        Thread waiter = StmTestSupport.parkUntilNonZero("retrying", x, saw);
+        assertNotNull(TVar.WAITERS.getAndSet(x, (io.stmactors.stm.internal.WaiterList) null),
+                "the retrying transaction's waiter is on x");
+        x.set(7); // a commit with no waiter left on x to fire
+        waiter.join(10_000);
+        assertFalse(waiter.isAlive(), "the retrying thread was never woken");
+        assertEquals(7, saw.get());
+    }
+
     @Test
     void wakeUpCallbackFiredFromRunTopsRollbackRunsOutsideAnyTransaction() {
         TLong x = TLong.named("x", 0);
