@@ -1620,12 +1620,12 @@ final class TxnDescriptor implements Replication.CommitView {
                     "Stm.retry() in a transaction that has read nothing: it could never wake up. "
                             + "Read the references whose change should wake it before calling retry().");
         }
-        Waiter waiter = Waiter.forThread(Thread.currentThread());
-        boolean changed = register(waiter);
         // What the transaction read, kept past the rollback (a rollback hook may run a transaction
-        // on this descriptor): see below.
+        // on this descriptor): see below. Copied first: an Error here leaves no waiter registered.
         TVar[] watched = Arrays.copyOf(readVars, readSize);
         long[] words = Arrays.copyOf(readWords, readSize);
+        Waiter waiter = Waiter.forThread(Thread.currentThread());
+        boolean changed = register(waiter);
         rollback(false);
         runRollbackHooks();
         stats.retryWaits++;
@@ -1636,8 +1636,9 @@ final class TxnDescriptor implements Replication.CommitView {
             // Timed, and each time it ends the references read are looked at again: a wake-up lost
             // to an Error in the committing thread (the waiter taken off a reference and never fired,
             // or marked fired and this thread never unparked) costs at most RETRY_PARK_NANOS, not the
-            // rest of this thread's life. A reference found locked counts as changed: a spurious
-            // wake-up only runs the transaction once more.
+            // rest of this thread's life. A reference found locked over the word that was read has
+            // not changed yet (its holder restores that word or publishes a new one, seen next time):
+            // re-running against it would only abort, and after a few such aborts escalate.
             LockSupport.parkNanos(this, RETRY_PARK_NANOS);
             if (Thread.interrupted()) {
                 waiter.cancel();
@@ -1651,10 +1652,11 @@ final class TxnDescriptor implements Replication.CommitView {
         }
     }
 
-    /** Whether any of {@code vars} no longer has the lock word it had in {@code words}. */
+    /** Whether any of {@code vars} has a lock word other than its word in {@code words}, locked or not. */
     private static boolean changedSince(TVar[] vars, long[] words) {
         for (int i = 0; i < vars.length; i++) {
-            if ((long) TVar.LOCK.getVolatile(vars[i]) != words[i]) {
+            long current = (long) TVar.LOCK.getVolatile(vars[i]);
+            if (current != words[i] && current != (words[i] | TVar.LOCKED)) {
                 return true;
             }
         }

@@ -199,11 +199,6 @@ class CommitCutShortTest {
     }
 
     /**
-     * Finishing fails in afterFailure and runTop's handler finishes the commit (rollback): the retry
-     * wake-up callbacks it fires run outside any transaction, so a transaction of theirs commits and
-     * an afterCommitIfActive action is not dropped (found in review: they ran inside the dead one).
-     */
-    /**
      * A wake-up cut short after it marked its waiter fired and before it unparked the thread waiting
      * in {@code retry()} (an Error in the committing thread between the two; simulated by marking
      * the waiter with {@code cancel()}, which sets the same flag without unparking): the waiting thread
@@ -253,6 +248,42 @@ class CommitCutShortTest {
         assertEquals(7, saw.get());
     }
 
+    /**
+     * The second look of a thread in {@code retry()} takes a reference that another transaction holds
+     * locked over the very word it read as unchanged: the retrying body does not run again (to abort
+     * on the lock) every time its park ends, only once the holder commits.
+     */
+    @Test
+    void aReferenceLockedOverTheWordReadIsNotAChange() throws Exception {
+        TLong x = TLong.of(0);
+        AtomicInteger runs = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong saw = new java.util.concurrent.atomic.AtomicLong(-1);
+        Thread waiter = StmTestSupport.startDaemon("retrying", () -> saw.set(Stm.atomic(() -> {
+            runs.incrementAndGet();
+            long v = x.get();
+            if (v == 0) {
+                Stm.retry();
+            }
+            return v;
+        })));
+        StmTestSupport.awaitParked(waiter, 5_000);
+        Stm.atomic(() -> {
+            Stm.inevitable();
+            long v = x.get(); // locked by this inevitable transaction over the word the waiter read
+            Thread.sleep(350); // three of the waiter's timed parks end meanwhile
+            x.set(v + 1);
+        });
+        waiter.join(10_000);
+        assertFalse(waiter.isAlive());
+        assertEquals(1, saw.get());
+        assertEquals(2, runs.get(), "runs of the retrying body: the first, and the one the commit woke");
+    }
+
+    /**
+     * Finishing fails in afterFailure and runTop's handler finishes the commit (rollback): the retry
+     * wake-up callbacks it fires run outside any transaction, so a transaction of theirs commits and
+     * an afterCommitIfActive action is not dropped (found in review: they ran inside the dead one).
+     */
     @Test
     void wakeUpCallbackFiredFromRunTopsRollbackRunsOutsideAnyTransaction() {
         TLong x = TLong.named("x", 0);
