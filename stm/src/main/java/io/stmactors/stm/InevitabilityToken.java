@@ -25,8 +25,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Mutual exclusion rests on one compare-and-set of {@link #owner} alone; the line only decides who
  * may try. A live waiter wrongly evicted (descheduled for longer than {@link #staleNanos} while
- * the token was free) notices and lines up again at the end. Not reentrant: the engine asks only
- * when its thread does not hold the token.
+ * the token was free) notices and lines up again at the end. Not reentrant: the engine never
+ * waits for the token while its thread holds it (it uses a token its thread holds already).
  */
 final class InevitabilityToken {
     /** Longest park of a waiter before it looks again (a wake-up lost to an Error costs no more). */
