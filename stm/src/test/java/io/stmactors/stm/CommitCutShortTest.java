@@ -207,27 +207,49 @@ class CommitCutShortTest {
      */
     @Test
     void aWakeUpMarkedFiredButNeverDeliveredStillEndsTheRetry() throws Exception {
+        assertRetrySeesAChangeWhoseWakeUpWasLost(x -> {
+            io.stmactors.stm.internal.WaiterList list = takeWaiters(x);
+            java.lang.reflect.Field waiterField = io.stmactors.stm.internal.WaiterList.class.getDeclaredField("waiter");
+            java.lang.reflect.Field nextField = io.stmactors.stm.internal.WaiterList.class.getDeclaredField("next");
+            waiterField.setAccessible(true);
+            nextField.setAccessible(true);
+            int marked = 0;
+            for (Object n = list; n != null; n = nextField.get(n)) {
+                if (((io.stmactors.stm.internal.Waiter) waiterField.get(n)).cancel()) {
+                    marked++;
+                }
+            }
+            assertEquals(1, marked);
+        }, 5);
+    }
+
+    /** How a test loses the wake-up of the transaction waiting on {@code x}. */
+    private interface WakeUpLoss {
+        void lose(TLong x) throws Exception;
+    }
+
+    /**
+     * Starts a transaction that waits in {@code retry()} until {@code x} is not 0, loses its wake-up
+     * with {@code loss}, commits {@code value} to {@code x} (no waiter left to fire) and checks that
+     * the waiting thread still saw it.
+     */
+    private static void assertRetrySeesAChangeWhoseWakeUpWasLost(WakeUpLoss loss, long value) throws Exception {
         TLong x = TLong.of(0);
         java.util.concurrent.atomic.AtomicLong saw = new java.util.concurrent.atomic.AtomicLong(-1);
         Thread waiter = StmTestSupport.parkUntilNonZero("retrying", x, saw);
+        loss.lose(x);
+        x.set(value); // a commit with no waiter left on x to fire
+        waiter.join(10_000);
+        assertFalse(waiter.isAlive(), "the retrying thread was never woken");
+        assertEquals(value, saw.get());
+    }
+
+    /** Takes the waiters off {@code x}, as a commit's write-back does, and returns them. */
+    private static io.stmactors.stm.internal.WaiterList takeWaiters(TLong x) {
         io.stmactors.stm.internal.WaiterList list =
                 (io.stmactors.stm.internal.WaiterList) TVar.WAITERS.getAndSet(x, (io.stmactors.stm.internal.WaiterList) null);
         assertNotNull(list, "the retrying transaction's waiter is on x");
-        java.lang.reflect.Field waiterField = io.stmactors.stm.internal.WaiterList.class.getDeclaredField("waiter");
-        java.lang.reflect.Field nextField = io.stmactors.stm.internal.WaiterList.class.getDeclaredField("next");
-        waiterField.setAccessible(true);
-        nextField.setAccessible(true);
-        int marked = 0;
-        for (Object n = list; n != null; n = nextField.get(n)) {
-            if (((io.stmactors.stm.internal.Waiter) waiterField.get(n)).cancel()) {
-                marked++;
-            }
-        }
-        assertEquals(1, marked);
-        x.set(5); // a commit with no waiter left on x to fire
-        waiter.join(10_000);
-        assertFalse(waiter.isAlive(), "the retrying thread was never woken");
-        assertEquals(5, saw.get());
+        return list;
     }
 
     /**
@@ -237,15 +259,7 @@ class CommitCutShortTest {
      */
     @Test
     void aWakeUpTakenOffAndNeverFiredStillEndsTheRetry() throws Exception {
-        TLong x = TLong.of(0);
-        java.util.concurrent.atomic.AtomicLong saw = new java.util.concurrent.atomic.AtomicLong(-1);
-        Thread waiter = StmTestSupport.parkUntilNonZero("retrying", x, saw);
-        assertNotNull(TVar.WAITERS.getAndSet(x, (io.stmactors.stm.internal.WaiterList) null),
-                "the retrying transaction's waiter is on x");
-        x.set(7); // a commit with no waiter left on x to fire
-        waiter.join(10_000);
-        assertFalse(waiter.isAlive(), "the retrying thread was never woken");
-        assertEquals(7, saw.get());
+        assertRetrySeesAChangeWhoseWakeUpWasLost(CommitCutShortTest::takeWaiters, 7);
     }
 
     /**

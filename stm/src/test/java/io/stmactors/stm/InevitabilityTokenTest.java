@@ -60,6 +60,30 @@ class InevitabilityTokenTest {
         assertSame(me, token.owner());
     }
 
+    /** Starts a daemon thread that waits in line for {@code token}, then runs {@code then} holding it. */
+    private static Thread startWaiter(String name, InevitabilityToken token, Runnable then) {
+        return StmTestSupport.startDaemon(name, () -> {
+            try {
+                acquire(token);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            then.run();
+        });
+    }
+
+    /**
+     * Joins {@code token}'s line as this thread and is cut short right there (an Error thrown by the
+     * hook): returns the waiter, left in line without a thread waiting for it.
+     */
+    private static InevitabilityToken.Waiter cutShortInLine(InevitabilityToken token) {
+        InevitabilityToken.Waiter w = new InevitabilityToken.Waiter(Thread.currentThread());
+        InevitabilityToken.faultAfterJoin = cutOn(Thread.currentThread());
+        assertThrows(Cut.class, () -> token.acquire(w));
+        InevitabilityToken.faultAfterJoin = null;
+        return w;
+    }
+
     private static void awaitLine(InevitabilityToken token, int length) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (token.lineLength() < length) {
@@ -102,12 +126,7 @@ class InevitabilityTokenTest {
         List<Thread> waiters = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             int n = i;
-            waiters.add(StmTestSupport.startDaemon("waiter-" + i, () -> {
-                try {
-                    acquire(token);
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
+            waiters.add(startWaiter("waiter-" + i, token, () -> {
                 served.add(n);
                 token.release(Thread.currentThread());
             }));
@@ -154,14 +173,7 @@ class InevitabilityTokenTest {
             InevitabilityToken token = new InevitabilityToken(park, TimeUnit.SECONDS.toNanos(10));
             acquire(token);
             CountDownLatch got = new CountDownLatch(1);
-            Thread waiter = StmTestSupport.startDaemon("waiter", () -> {
-                try {
-                    acquire(token);
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
-                got.countDown();
-            });
+            Thread waiter = startWaiter("waiter", token, got::countDown);
             awaitLine(token, 1);
             Thread.sleep(20); // let it park
             InevitabilityToken.faultBeforeWakingNext = cutOn(Thread.currentThread());
@@ -188,19 +200,11 @@ class InevitabilityTokenTest {
         InevitabilityToken token = new InevitabilityToken(TimeUnit.MILLISECONDS.toNanos(5),
                 TimeUnit.MILLISECONDS.toNanos(100));
         acquire(token);
-        InevitabilityToken.Waiter zombie = new InevitabilityToken.Waiter(Thread.currentThread());
-        InevitabilityToken.faultAfterJoin = cutOn(Thread.currentThread());
-        assertThrows(Cut.class, () -> token.acquire(zombie));
-        InevitabilityToken.faultAfterJoin = null;
+        InevitabilityToken.Waiter zombie = cutShortInLine(token);
         token.release(Thread.currentThread()); // free now, with the cut-short waiter first in line
         assertFalse(token.tryAcquire(Thread.currentThread()), "the line is not empty: no barging");
         CountDownLatch got = new CountDownLatch(1);
-        Thread waiter = StmTestSupport.startDaemon("waiter", () -> {
-            try {
-                acquire(token);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
+        Thread waiter = startWaiter("waiter", token, () -> {
             got.countDown();
             token.release(Thread.currentThread());
         });
@@ -219,22 +223,12 @@ class InevitabilityTokenTest {
     void anEvictedWaiterLeftAtTheFrontIsRemovedByTheNext() throws Exception {
         InevitabilityToken token = new InevitabilityToken(TimeUnit.MILLISECONDS.toNanos(5), TimeUnit.MINUTES.toNanos(10));
         acquire(token);
-        InevitabilityToken.Waiter gone = new InevitabilityToken.Waiter(Thread.currentThread());
-        InevitabilityToken.faultAfterJoin = cutOn(Thread.currentThread());
-        assertThrows(Cut.class, () -> token.acquire(gone));
-        InevitabilityToken.faultAfterJoin = null;
+        InevitabilityToken.Waiter gone = cutShortInLine(token);
         assertTrue(gone.compareAndSetState(InevitabilityToken.Waiter.WAITING, InevitabilityToken.Waiter.EVICTED),
                 "marked evicted, not removed: the evicting thread was cut short");
         token.release(Thread.currentThread());
         CountDownLatch got = new CountDownLatch(1);
-        Thread waiter = StmTestSupport.startDaemon("waiter", () -> {
-            try {
-                acquire(token);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-            got.countDown();
-        });
+        Thread waiter = startWaiter("waiter", token, got::countDown);
         assertTrue(got.await(20, TimeUnit.SECONDS), "the waiter behind an evicted one never got the token");
         waiter.join(20_000);
         assertSame(waiter, token.owner());
@@ -247,18 +241,8 @@ class InevitabilityTokenTest {
         InevitabilityToken token = new InevitabilityToken(TimeUnit.MINUTES.toNanos(1), TimeUnit.MINUTES.toNanos(10));
         acquire(token);
         CountDownLatch got = new CountDownLatch(1);
-        InevitabilityToken.Waiter cut = new InevitabilityToken.Waiter(Thread.currentThread());
-        InevitabilityToken.faultAfterJoin = cutOn(Thread.currentThread());
-        assertThrows(Cut.class, () -> token.acquire(cut));
-        InevitabilityToken.faultAfterJoin = null;
-        Thread waiter = StmTestSupport.startDaemon("waiter", () -> {
-            try {
-                acquire(token);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-            got.countDown();
-        });
+        InevitabilityToken.Waiter cut = cutShortInLine(token);
+        Thread waiter = startWaiter("waiter", token, got::countDown);
         awaitLine(token, 2);
         token.leave(cut);
         token.release(Thread.currentThread()); // wakes the waiter, now first; with minute-long parks, only that can

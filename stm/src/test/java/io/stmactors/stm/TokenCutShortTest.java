@@ -47,6 +47,26 @@ class TokenCutShortTest {
         };
     }
 
+    /**
+     * Starts a thread whose inevitable transaction runs {@code inside} and then holds the token until
+     * {@code letGo} opens; returns once it holds it.
+     */
+    private static Thread startHolder(Runnable inside, CountDownLatch letGo) throws InterruptedException {
+        CountDownLatch holding = new CountDownLatch(1);
+        Thread holder = StmTestSupport.startDaemon("holder", () -> Stm.atomic(() -> {
+            Stm.inevitable();
+            inside.run();
+            holding.countDown();
+            letGo.await();
+        }));
+        boolean holds = holding.await(20, TimeUnit.SECONDS);
+        if (!holds) {
+            letGo.countDown(); // later tests need the token
+        }
+        assertTrue(holds);
+        return holder;
+    }
+
     private static void awaitLine(int length) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (TxnDescriptor.INEVITABLE.lineLength() < length) {
@@ -98,16 +118,9 @@ class TokenCutShortTest {
      */
     @Test
     void anAcquireCutShortInLineLeavesTheLine() throws Exception {
-        CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch letGo = new CountDownLatch(1);
-        Thread holder = StmTestSupport.startDaemon("holder", () -> Stm.atomic(() -> {
-            Stm.inevitable();
-            b.increment();
-            holding.countDown();
-            letGo.await();
-        }));
+        Thread holder = startHolder(b::increment, letGo);
         try {
-            assertTrue(holding.await(20, TimeUnit.SECONDS));
             InevitabilityToken.faultAfterJoin = cutOnce(Thread.currentThread());
             assertThrows(InevitabilityTokenTest.Cut.class, () -> Stm.atomic(() -> {
                 a.increment();
@@ -168,15 +181,9 @@ class TokenCutShortTest {
      */
     @Test
     void aBodyThatCatchesTheErrorAndCommitsLeavesTheLine() throws Exception {
-        CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch letGo = new CountDownLatch(1);
-        Thread holder = StmTestSupport.startDaemon("holder", () -> Stm.atomic(() -> {
-            Stm.inevitable();
-            holding.countDown();
-            letGo.await();
-        }));
+        Thread holder = startHolder(() -> { }, letGo);
         try {
-            assertTrue(holding.await(20, TimeUnit.SECONDS));
             InevitabilityToken.faultAfterJoin = cutOnce(Thread.currentThread());
             Stm.atomic(() -> {
                 try {
