@@ -30,6 +30,12 @@ public final class CollectionMaps {
 
     private static final int[] RANDOM_KEYS = Boolean.getBoolean(RANDOM_KEYS_PROPERTY) ? randomKeys(SIZE) : null;
 
+    /**
+     * System property that makes {@link Cursor#ownKey()} walk the thread's key range in a shuffled
+     * order (a fixed seed per thread) instead of key order ({@link MapDisjointPutShuffledBench}).
+     */
+    static final String SHUFFLED_WALK_PROPERTY = "stmactors.bench.shuffledWalk";
+
     /** {@code n} distinct random integers, the same on every call (a fixed seed). */
     static int[] randomKeys(int n) {
         return new java.util.SplittableRandom(20261202).ints().distinct().limit(n).toArray();
@@ -124,6 +130,16 @@ public final class CollectionMaps {
 
         void assign(int threadIndex) {
             own = ownKeys(threadIndex);
+            if (Boolean.getBoolean(SHUFFLED_WALK_PROPERTY)) {
+                own = shuffled(own, threadIndex);
+            }
+        }
+
+        /** A copy of {@code keys} (the same objects) in an order drawn with a fixed seed per thread. */
+        static Integer[] shuffled(Integer[] keys, int threadIndex) {
+            Integer[] walk = keys.clone();
+            java.util.Collections.shuffle(java.util.Arrays.asList(walk), new java.util.Random(20261203L + threadIndex));
+            return walk;
         }
 
         /**

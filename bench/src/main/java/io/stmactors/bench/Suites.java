@@ -126,6 +126,10 @@ public final class Suites {
                         MapDisjointPutParallelGcBench.class, 1),
                 new Row("disjoint-put-pgc-2t", "the disjoint-put-2t row under the parallel GC (not G1)",
                         MapDisjointPutParallelGcBench.class, 2),
+                new Row("disjoint-put-shuffled-1t", "the disjoint-put-1t row walking its key range in a shuffled "
+                        + "order", MapDisjointPutShuffledBench.class, 1),
+                new Row("disjoint-put-shuffled-2t", "the disjoint-put-2t row walking each key range in a "
+                        + "shuffled order", MapDisjointPutShuffledBench.class, 2),
                 new Row("own-map-put-1t", "control: the same puts, 1 thread into a map of its own",
                         MapOwnMapPutBench.class, 1),
                 new Row("own-map-put-2t", "control: the same puts, 2 threads, each into a map of its own",
@@ -137,6 +141,8 @@ public final class Suites {
                         "disjoint-put-2t"),
                 new Scaling("disjoint-put-pgc", "map put, 1 → 2 threads on disjoint keys, parallel GC",
                         "disjoint-put-pgc-1t", "disjoint-put-pgc-2t"),
+                new Scaling("disjoint-put-shuffled", "map put, 1 → 2 threads on disjoint keys, shuffled walk",
+                        "disjoint-put-shuffled-1t", "disjoint-put-shuffled-2t"),
                 new Scaling("own-map-put", "control: map put, 1 → 2 threads, each into a map of its own",
                         "own-map-put-1t", "own-map-put-2t"));
         List<Target> targets = List.of(
@@ -168,6 +174,12 @@ public final class Suites {
                         + "take CPU from the second benchmark thread; the parallel collector has no such "
                         + "threads. The two scalings side by side separate the map's scaling from G1's. (Our "
                         + "map keeps its values in shared blocks of 128 so that its puts dirty few cards.)",
+                "The `disjoint-put-shuffled` rows are the `disjoint-put` rows with each thread walking its "
+                        + "key range in a shuffled order (a fixed seed per thread). In key order, much of a put's "
+                        + "cost is whether the entries of consecutive keys lie next to each other in memory, which "
+                        + "depends on how the collector moved the map while it was built (young collections copy "
+                        + "it in trie order, not creation order); in a shuffled order every put misses the cache "
+                        + "whatever the layout, so these rows measure the length of each map's path to a value.",
                 "The `own-map-put` rows are the control of the `disjoint-put` rows: the same puts, but each "
                         + "thread into a map of its own (16,384 + 65,536 entries), so the threads write no memory "
                         + "in common. The gap between the two scalings is what sharing one map costs.",

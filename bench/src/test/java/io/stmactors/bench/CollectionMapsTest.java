@@ -69,6 +69,28 @@ class CollectionMapsTest {
         assertTrue(c.stream().noneMatch(a::contains), "a thread beyond MAX_THREADS walks another's range");
     }
 
+    @Test
+    void aShuffledWalkPutsTheSameKeyObjectsOncePerLapInAnotherOrder() {
+        Integer[] own = CollectionMaps.Cursor.ownKeys(0);
+        Integer[] walk = CollectionMaps.Cursor.shuffled(own, 0);
+        Map<Integer, Integer> position = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < own.length; i++) {
+            position.put(own[i], i);
+        }
+        Set<Integer> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        int inPlace = 0;
+        for (int i = 0; i < walk.length; i++) {
+            assertTrue(position.containsKey(walk[i]), "not one of the range's key objects: " + walk[i]);
+            assertTrue(seen.add(walk[i]), "walked twice in a lap: " + walk[i]);
+            if (position.get(walk[i]) == i) {
+                inPlace++;
+            }
+        }
+        assertEquals(own.length, seen.size());
+        assertTrue(inPlace < 100, inPlace + " of " + own.length + " keys kept their place");
+        assertEquals(Arrays.asList(walk), Arrays.asList(CollectionMaps.Cursor.shuffled(own, 0)), "not the same order on every run");
+    }
+
     private static void assertEveryLapChangesTheValue(int cycle, java.util.function.Supplier<Object[]> put) {
         Map<Object, Object> last = new HashMap<>();
         for (int i = 0; i < 3 * cycle; i++) {

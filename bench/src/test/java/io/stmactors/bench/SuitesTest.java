@@ -3,6 +3,7 @@ package io.stmactors.bench;
 import io.stmactors.bench.harness.Contender;
 import io.stmactors.bench.harness.Row;
 import io.stmactors.bench.harness.Suite;
+import io.stmactors.bench.harness.SuiteRunner;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Group;
@@ -48,6 +49,27 @@ class SuitesTest {
                 }
             }
         }
+    }
+
+    /**
+     * JMH replaces a class's {@code @Fork(jvmArgsAppend)} with the options' own: the runner must pass
+     * both, or a row that differs from another only by a flag of its class measures the other.
+     */
+    @Test
+    void aRowsForkedJvmGetsItsClassFlagsAndTheSuites() {
+        Suite suite = Suites.named("collections");
+        for (String[] rowAndFlag : new String[][]{
+                {"map-get-random-1t", "-D" + CollectionMaps.RANDOM_KEYS_PROPERTY + "=true"},
+                {"disjoint-put-shuffled-1t", "-D" + CollectionMaps.SHUFFLED_WALK_PROPERTY + "=true"},
+                {"disjoint-put-shuffled-2t", "-D" + CollectionMaps.SHUFFLED_WALK_PROPERTY + "=true"}}) {
+            Row row = suite.rows().stream().filter(r -> r.id().equals(rowAndFlag[0])).findFirst().orElseThrow();
+            List<String> args = SuiteRunner.jvmArgsAppend(row, suite.jvmArgs());
+            assertTrue(args.contains(rowAndFlag[1]), row.id() + ": " + args);
+            assertTrue(args.containsAll(suite.jvmArgs()), row.id() + ": " + args);
+        }
+        Row plain = suite.rows().stream().filter(r -> r.id().equals("map-get-1t")).findFirst().orElseThrow();
+        List<String> args = SuiteRunner.jvmArgsAppend(plain, suite.jvmArgs());
+        assertTrue(args.stream().noneMatch(a -> a.contains(CollectionMaps.RANDOM_KEYS_PROPERTY)), args.toString());
     }
 
     /** The name JMH gives a benchmark method: its {@code @Group}, when it has one, else its own name. */

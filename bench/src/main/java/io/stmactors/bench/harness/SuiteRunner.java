@@ -1,5 +1,6 @@
 package io.stmactors.bench.harness;
 
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
@@ -99,6 +100,31 @@ public final class SuiteRunner {
         return results;
     }
 
+    /**
+     * The flags appended to a forked JVM of {@code row}: its class's own {@code @Fork(jvmArgsAppend)}
+     * followed by the suite's. JMH does not merge them: a {@code jvmArgsAppend} given in the options
+     * replaces the annotation's, which dropped the random-keys property of {@code MapGetRandomKeysBench}
+     * from the suite runs until 2026-12-03 (its row measured consecutive keys).
+     */
+    public static List<String> jvmArgsAppend(Row row, List<String> suiteArgs) {
+        List<String> args = new ArrayList<>();
+        Fork fork;
+        try {
+            fork = Class.forName(row.benchmarkClass()).getAnnotation(Fork.class);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("no benchmark class " + row.benchmarkClass() + " for row " + row.id(), e);
+        }
+        if (fork != null) {
+            for (String a : fork.jvmArgsAppend()) {
+                if (!Fork.BLANK_ARGS.equals(a)) {
+                    args.add(a);
+                }
+            }
+        }
+        args.addAll(suiteArgs);
+        return args;
+    }
+
     private Measurement runOne(Suite suite, RunConfig cfg, Planned p) {
         ChainedOptionsBuilder opts = new OptionsBuilder()
                 .include(p.row().include(p.contender()))
@@ -113,7 +139,7 @@ public final class SuiteRunner {
                 .shouldFailOnError(true)
                 .verbosity(cfg.verbose() ? VerboseMode.NORMAL : VerboseMode.SILENT);
         if (!suite.jvmArgs().isEmpty()) {
-            opts.jvmArgsAppend(suite.jvmArgs().toArray(String[]::new));
+            opts.jvmArgsAppend(jvmArgsAppend(p.row(), suite.jvmArgs()).toArray(String[]::new));
         }
         p.row().params().forEach(opts::param);
         long t0 = System.nanoTime();
