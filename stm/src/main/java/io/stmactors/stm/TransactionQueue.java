@@ -57,10 +57,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * task must not make workers conflict with each other. A task's children go through
  * {@link Stm#afterCommit}, so they reach the deque only after the task committed. Termination: a
  * worker counts itself in {@code busy} before it polls and out after its task (including the
- * after-commit hooks that queued its children); the worker that brings {@code busy} to zero and
- * then finds the deque empty knows no task can appear any more (only busy workers add during a
- * run), and ends the run, unless tasks are waiting in {@code retry()} ({@code waiting}, counted
- * before it looks at the deque: a woken task is queued before it is counted out). A task runs
+ * after-commit hooks that queued its children); {@code busy} also counts every time a worker went
+ * busy (its {@linkplain #TURN turns}). The worker that brings {@code busy} to zero, then finds no
+ * task waiting in {@code retry()} ({@code waiting}, read first: a woken task is queued before it
+ * is counted out) and the deque empty, and then finds {@code busy} exactly as it left it, knows
+ * that nobody took a task in between and that no task can appear any more (only busy workers add
+ * during a run): it ends the run. Without the last check, another worker could take the last task
+ * between the two reads, run it and queue its children after the deque was seen empty. A task runs
  * through {@link Stm#tryAtomic}'s path: a retry registers a callback that queues the task again
  * (claimed once, by the callback or by the end of the run, whichever comes first). Idle workers
  * wait on a condition signalled when a task ends or is queued; the {@code idle} count and the state
@@ -188,6 +191,9 @@ public final class TransactionQueue {
     /** The most threads {@link #run(int)} accepts. */
     public static final int MAX_THREADS = 4096;
 
+    /** One turn in a run's busy count: its low 32 bits count the workers holding a task. */
+    private static final long TURN = 1L << 32;
+
     /** The run in progress, so that {@code add} can wake idle workers. */
     private volatile Run activeRun;
 
@@ -234,7 +240,8 @@ public final class TransactionQueue {
 
     /** The shared state of one run; its {@link #work()} loop runs on every worker thread. */
     private final class Run {
-        private final AtomicInteger busy = new AtomicInteger();
+        /** Workers holding a task (low 32 bits) and the times a worker went busy, in {@link #TURN}s. */
+        private final AtomicLong busy = new AtomicLong();
         private final AtomicInteger idle = new AtomicInteger();
         /** Tasks set aside by retry() and not yet queued again. */
         private final AtomicInteger waiting = new AtomicInteger();
@@ -259,13 +266,10 @@ public final class TransactionQueue {
                         fail(new StmInterruptedException("TransactionQueue.run() interrupted"));
                         break;
                     }
-                    busy.incrementAndGet();
+                    busy.addAndGet(TURN + 1);
                     TxnRunnable task = pending.pollFirst();
                     if (task == null) {
-                        // waiting first: a woken task is in the deque before it leaves that count
-                        if (busy.decrementAndGet() == 0 && waiting.get() == 0 && pending.isEmpty()) {
-                            finish();
-                        } else {
+                        if (!lastOut(busy.decrementAndGet())) {
                             awaitChange();
                         }
                         continue;
@@ -289,6 +293,11 @@ public final class TransactionQueue {
                             done++;
                         }
                     } catch (Throwable t) {
+                        if (!helper && t instanceof StmInterruptedException && Thread.currentThread().isInterrupted()) {
+                            // The run's caller was interrupted while the task waited (for the
+                            // inevitability token): rolled back, never committed; it stays queued.
+                            pending.addFirst(task);
+                        }
                         fail(t);
                     } finally {
                         if (helper) {
@@ -326,6 +335,25 @@ public final class TransactionQueue {
                     waiting.decrementAndGet();
                 }
             }
+        }
+
+        /**
+         * Ends the run if the worker that left {@code busy} at {@code left} was the last one holding
+         * a task and no task is left: waiting first (a woken task is in the deque before it leaves
+         * that count), the deque next, and {@code busy} unchanged last (nobody took a task, and
+         * queued its children, after the deque was seen empty). When only that last check fails, it
+         * looks again from the new count, without a turn of its own that would disturb the others.
+         */
+        private boolean lastOut(long left) {
+            while ((int) left == 0 && waiting.get() == 0 && pending.isEmpty()) {
+                long now = busy.get();
+                if (now == left) {
+                    finish();
+                    return true;
+                }
+                left = now;
+            }
+            return false;
         }
 
         private void fail(Throwable t) {
@@ -366,7 +394,7 @@ public final class TransactionQueue {
                 idle.incrementAndGet();
                 try {
                     while (!finished && failure.get() == null && pending.isEmpty()
-                            && (busy.get() > 0 || waiting.get() != 0)) {
+                            && ((int) busy.get() > 0 || waiting.get() != 0)) {
                         changed.await(10, TimeUnit.MILLISECONDS);
                     }
                 } finally {

@@ -85,6 +85,36 @@ class TransactionQueueTest {
         assertTrue(tq.isEmpty());
     }
 
+    /**
+     * One task at a time, each adding the next: the deque is empty and one worker busy at almost every
+     * moment, the case where a worker that finds nothing could take the moment between another
+     * worker's taking the last task and queuing its child for the end of the run (the run then
+     * returned with the child still queued, or left behind its own child).
+     */
+    @Test
+    @Timeout(120)
+    void aChainOfTasksEachAddingTheNextRunsToItsEnd() {
+        int length = 2_000;
+        for (int round = 0; round < 200; round++) {
+            TransactionQueue tq = new TransactionQueue();
+            TLong ran = TLong.of(0);
+            tq.add(chainTask(tq, ran, 1, length));
+            RunStats stats = tq.run(8);
+            assertEquals(length, ran.get(), "round " + round + ": tasks run");
+            assertEquals(length, stats.tasks(), "round " + round + ": tasks counted");
+            assertTrue(tq.isEmpty(), "round " + round + ": " + tq.size() + " left queued");
+        }
+    }
+
+    private static TxnRunnable chainTask(TransactionQueue tq, TLong ran, int k, int length) {
+        return () -> {
+            ran.increment();
+            if (k < length) {
+                tq.add(chainTask(tq, ran, k + 1, length));
+            }
+        };
+    }
+
     private static TxnRunnable treeTask(TransactionQueue tq, TMap<Integer, Integer> perDepth, int d) {
         return () -> {
             perDepth.merge(d, 1, Integer::sum);
@@ -333,6 +363,59 @@ class TransactionQueueTest {
         setter.join();
         assertEquals(3, done.get());
         assertEquals(3, stats.tasks());
+        assertTrue(tq.isEmpty());
+    }
+
+    /**
+     * The task the caller is running when it is interrupted, waiting for the inevitability token,
+     * was rolled back and never committed: it stays queued, like the tasks not yet started.
+     */
+    @Test
+    @Timeout(30)
+    void interruptingRunWhileItsTaskWaitsToBecomeInevitableKeepsThatTask() throws Exception {
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        TLong x = TLong.of(0);
+        Thread holder = new Thread(() -> Stm.atomic(() -> {
+            x.get();
+            Stm.inevitable();
+            holding.countDown();
+            release.await();
+        }), "token-holder");
+        holder.start();
+        assertTrue(holding.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        TransactionQueue tq = new TransactionQueue();
+        TLong done = TLong.of(0);
+        tq.add(() -> {
+            Stm.inevitable();
+            done.increment();
+        });
+        tq.add(done::increment);
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                tq.run(1);
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        }, "run-caller");
+        caller.start();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (tq.size() != 1 || caller.getState() != Thread.State.TIMED_WAITING && caller.getState() != Thread.State.WAITING) {
+            assertTrue(System.nanoTime() < deadline, "the caller never waited for the token: " + caller.getState());
+            Thread.sleep(1);
+        }
+        caller.interrupt();
+        caller.join(10_000);
+        assertFalse(caller.isAlive(), "an interrupt stops run");
+        assertInstanceOf(StmInterruptedException.class, thrown.get());
+        assertEquals(2, tq.size(), "the interrupted task is queued again, beside the one not started");
+        assertEquals(0, done.get());
+        release.countDown();
+        holder.join(10_000);
+        RunStats stats = tq.run(1);
+        assertEquals(2, stats.tasks());
+        assertEquals(2, done.get(), "each task committed once");
         assertTrue(tq.isEmpty());
     }
 
