@@ -21,14 +21,18 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Credit protocol</h2>
  * Frames to this destination are numbered 1, 2, ... ({@code sentFrames}) and handed to Artery in that order (the
- * tell happens under this object's monitor), so the receiver consumes them in that order. When a frame leaves at
- * least half of either window in flight and no request is outstanding, it carries
- * {@link WireMessage#CREDIT_REQUEST_FLAG}; the receiver's poll answers that frame with a {@link WireMessage.Credit}
- * holding its consumed totals, which are then at least that frame's number. So after each credit at most half of
- * each window is in flight (the flagged frame had at least half in flight, and nothing beyond a full window was sent
- * after it), a full frame always fits again, and a sender blocked on a full window always has a request in flight:
- * no deadlock while the receiver polls. A steady stream costs one credit per half window; a request-reply exchange
- * with less than half a window in flight costs none.
+ * tell happens under this object's monitor), so the receiver consumes them in that order. A frame carries
+ * {@link WireMessage#CREDIT_REQUEST_FLAG} when it brings the frames or bytes sent since the last request still
+ * outstanding (since the last credit, when none is) to half of either window; the receiver's poll answers that frame
+ * with a {@link WireMessage.Credit} holding its consumed totals, which are then at least that frame's number. So
+ * when the credit for a request arrives, what is in flight is what was sent after the flagged frame: either less
+ * than half of each window, and a full frame fits again (a window holds at least two full frames), or half a window
+ * or more, and one of those frames carried the next request, which is still outstanding. A sender blocked on a full
+ * window therefore always has a request in flight: no deadlock while the receiver polls. (Flagging only when no
+ * request was outstanding, as before 2026-12-03, let a run of small frames raise the request and the large frames
+ * after it fill the byte window unflagged: after the credit for the small ones a large frame no longer fit and no
+ * request was left to bring the next credit.) A steady stream costs one credit per half window; a request-reply
+ * exchange with less than half a window in flight costs none.
  *
  * <h2>Concurrency</h2>
  * Counters, the outstanding request, {@code closedReason} and {@code unreachable} are guarded by this object's
@@ -52,7 +56,8 @@ final class Destination
     private long sentBytes; // guarded by this
     private long ackedFrames; // guarded by this
     private long ackedBytes; // guarded by this
-    private long outstandingRequest; // guarded by this; number of the flagged frame not yet answered, or 0
+    private long outstandingRequest; // guarded by this; number of the latest flagged frame not yet answered, or 0
+    private long outstandingRequestBytes; // guarded by this; sentBytes once that frame was counted
     private boolean unreachable; // guarded by this
     private String closedReason; // guarded by this
     private int closedEndpointId; // guarded by this
@@ -127,11 +132,13 @@ final class Destination
         sentFrames++;
         sentBytes += payloadBytes;
         byte extraFlags = 0;
-        if (0 == outstandingRequest &&
-            (2 * (sentFrames - ackedFrames) >= windowFrames || 2 * (sentBytes - ackedBytes) >= windowBytes))
+        final long sinceFrames = sentFrames - (0 == outstandingRequest ? ackedFrames : outstandingRequest);
+        final long sinceBytes = sentBytes - (0 == outstandingRequest ? ackedBytes : outstandingRequestBytes);
+        if (2 * sinceFrames >= windowFrames || 2 * sinceBytes >= windowBytes)
         {
             extraFlags = WireMessage.CREDIT_REQUEST_FLAG;
             outstandingRequest = sentFrames;
+            outstandingRequestBytes = sentBytes;
         }
         ref.tell(frameFactory.frame(extraFlags));
         recorder.frameSent(payloadBytes);
@@ -162,7 +169,10 @@ final class Destination
     {
         ackedFrames = Math.max(ackedFrames, Math.min(consumedFrames, sentFrames));
         ackedBytes = Math.max(ackedBytes, Math.min(consumedBytes, sentBytes));
-        outstandingRequest = 0; // every credit answers a request; a late duplicate at worst causes one more request
+        if (consumedFrames >= outstandingRequest)
+        {
+            outstandingRequest = 0; // the latest request is answered (a credit for an earlier one leaves it waiting)
+        }
         notifyAll();
     }
 
