@@ -485,6 +485,63 @@ class SharedMemoryTransportTest
         pollUntil(fresh, capture, () -> capture.size() == 1, TIMEOUT);
     }
 
+    /**
+     * A worker restarted in a fresh pid namespace can get the pid of its own dead predecessor: the inbox that one
+     * left behind names this very process, but not its start time, so it is stale, not "already bound by" us.
+     */
+    @Test
+    void shouldReplaceAnInboxLeftBehindByADeadProcessThatHadThisProcesssPid() throws Exception
+    {
+        final SharedMemoryTransport stale = SharedMemoryTransport.open(config(dir(), 4).build());
+        final byte[] copy = Files.readAllBytes(stale.inboxPath());
+        final UnsafeBuffer header = new UnsafeBuffer(copy);
+        assertEquals(ProcessHandle.current().pid(), header.getLong(InboxFileDescriptor.OWNER_PID_OFFSET));
+        final long started = header.getLong(InboxFileDescriptor.OWNER_START_OFFSET);
+        assertEquals(ProcessHandle.current().info().startInstant().orElseThrow().toEpochMilli(), started,
+            "the owner's start time is recorded");
+        stale.close(); // a killed process would not have removed it: put a copy back, started an hour earlier
+        Files.createDirectory(dir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        header.putLong(InboxFileDescriptor.OWNER_START_OFFSET, started - 3_600_000L);
+        Files.write(dir().resolve(InboxFileDescriptor.fileName(4)), copy);
+
+        final SharedMemoryTransport a = open(config(dir(), 1).build());
+        final EndpointClosedException dead = assertThrows(EndpointClosedException.class, () -> a.send(4, 1, new byte[1]));
+        assertTrue(dead.getMessage().contains("is gone"), dead.getMessage());
+
+        final SharedMemoryTransport fresh = open(config(dir(), 4).build());
+        a.send(4, 1, new byte[]{42});
+        final Capture capture = new Capture();
+        pollUntil(fresh, capture, () -> capture.size() == 1, TIMEOUT);
+    }
+
+    /** The pid of a dead owner, now another live process's: the inbox is stale all the same. */
+    @Test
+    void shouldSeeThroughAPidThatNowNamesAnotherLiveProcess() throws Exception
+    {
+        final Process other = new ProcessBuilder("sleep", "60").redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try
+        {
+            final SharedMemoryTransport stale = SharedMemoryTransport.open(config(dir(), 4).build());
+            final byte[] copy = Files.readAllBytes(stale.inboxPath());
+            stale.close();
+            Files.createDirectory(dir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            final UnsafeBuffer header = new UnsafeBuffer(copy);
+            header.putLong(InboxFileDescriptor.OWNER_PID_OFFSET, other.pid());
+            header.putLong(InboxFileDescriptor.OWNER_START_OFFSET,
+                other.info().startInstant().orElseThrow().toEpochMilli() - 3_600_000L);
+            Files.write(dir().resolve(InboxFileDescriptor.fileName(4)), copy);
+            final EndpointClosedException dead = assertThrows(EndpointClosedException.class, () -> InboxFile.open(dir(), 4));
+            assertTrue(dead.getMessage().contains("is gone"), dead.getMessage());
+            assertTrue(other.isAlive(), "the process that has the pid now was alive all along");
+        }
+        finally
+        {
+            other.destroyForcibly();
+            other.waitFor();
+        }
+    }
+
     @Test
     void shouldUnblockInboxAfterAProducerDiesMidRecord()
     {

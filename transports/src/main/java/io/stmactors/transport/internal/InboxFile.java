@@ -34,7 +34,9 @@ import static io.stmactors.transport.internal.InboxFileDescriptor.*;
  * {@link InboxOwnerWatch} thread calls it periodically, and {@link #closedReason()} on slow paths. Either records a
  * death in {@code ownerGone}, which {@link #canReceive()} reads with the status word. The answer "gone" is final:
  * the owner's {@link ProcessHandle} was taken when the file was mapped and compares the process start time, so a
- * recycled pid does not bring a dead owner back.
+ * recycled pid does not bring a dead owner back. A pid recycled before the file was mapped (a worker restarted in a
+ * fresh pid namespace gets its predecessor's) is caught by the start time the owner recorded in the header
+ * ({@code OWNER_START_OFFSET}): a process with the owner's pid that started at another time is not the owner.
  * <p>
  * Thread-safety: the ring buffer is Agrona's {@link ManyToOneRingBuffer} (any number of producers, one consumer).
  * The status word is written with volatile stores and read with volatile loads. {@code ownerGone} is a volatile
@@ -68,8 +70,42 @@ public final class InboxFile
         this.ownerPid = header.getLong(OWNER_PID_OFFSET);
         final int recordedMaxMessageSize = header.getInt(MAX_MESSAGE_SIZE_OFFSET);
         this.maxMessageSize = recordedMaxMessageSize > 0 ? recordedMaxMessageSize : Integer.MAX_VALUE;
-        this.ownedByThisProcess = ProcessHandle.current().pid() == ownerPid;
-        this.owner = ownedByThisProcess ? ProcessHandle.current() : ProcessHandle.of(ownerPid).orElse(null);
+        final ProcessHandle self = ProcessHandle.current();
+        ProcessHandle candidate = self.pid() == ownerPid ? self : ProcessHandle.of(ownerPid).orElse(null);
+        if (null != candidate && !startedAt(candidate, header.getLong(OWNER_START_OFFSET)))
+        {
+            candidate = null; // the pid now names another process (pids are reused): the owner is gone
+        }
+        this.ownedByThisProcess = candidate == self;
+        this.owner = candidate;
+    }
+
+    /**
+     * Start times of one process read by two JVMs can differ by the jitter of the boot time they derive them from
+     * (whole seconds); a process that got a dead owner's pid started later than that.
+     */
+    static final long START_TOLERANCE_MS = 2_000;
+
+    /**
+     * @return whether {@code process} may be the one that started at {@code recordedStartMs} (true when either start
+     * time is unknown).
+     */
+    static boolean startedAt(final ProcessHandle process, final long recordedStartMs)
+    {
+        if (0 == recordedStartMs)
+        {
+            return true;
+        }
+        final long actual = startMillis(process);
+        return 0 == actual || Math.abs(actual - recordedStartMs) <= START_TOLERANCE_MS;
+    }
+
+    /**
+     * @return {@code process}'s start time in milliseconds since the epoch, or 0 if the platform does not say.
+     */
+    static long startMillis(final ProcessHandle process)
+    {
+        return process.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
     }
 
     /**
@@ -111,6 +147,7 @@ public final class InboxFile
                 header.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
                 header.putInt(ENDPOINT_ID_OFFSET, endpointId);
                 header.putLong(OWNER_PID_OFFSET, pid);
+                header.putLong(OWNER_START_OFFSET, startMillis(ProcessHandle.current()));
                 header.putLong(INCARNATION_OFFSET, ThreadLocalRandom.current().nextLong());
                 header.putInt(RING_CAPACITY_OFFSET, ringCapacity);
                 header.putInt(MAX_MESSAGE_SIZE_OFFSET, maxMessageSize);

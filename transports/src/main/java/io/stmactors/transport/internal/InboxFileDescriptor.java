@@ -65,6 +65,12 @@ public final class InboxFileDescriptor
      * stays 1.
      */
     public static final int MAX_MESSAGE_SIZE_OFFSET = 36;
+    /**
+     * Offset of the owner process's start time, in milliseconds since the epoch ({@link ProcessHandle.Info#startInstant()}),
+     * so that a process that later got the owner's pid is not taken for the owner. It was reserved (zero) before, so 0
+     * means "not recorded" and the layout version stays 1.
+     */
+    public static final int OWNER_START_OFFSET = 40;
     /** Length of the header; the ring buffer starts here (a multiple of the cache line and of 8). */
     public static final int HEADER_LENGTH = 128;
 
