@@ -162,6 +162,11 @@ public final class TransactionQueue {
             run.work(false);
         } finally {
             run.finish(); // if the caller's loop ended abnormally
+            if (run.failure.get() != null) {
+                for (Thread t : helpers) {
+                    t.interrupt(); // a helper waiting to become inevitable stops waiting (its task stays queued)
+                }
+            }
             boolean interrupted = false;
             for (Thread t : helpers) {
                 for (;;) {
@@ -279,8 +284,8 @@ public final class TransactionQueue {
                         busy.decrementAndGet();
                         break;
                     }
+                    Waiting w = new Waiting(this, task);
                     try {
-                        Waiting w = new Waiting(this, task);
                         // A failing after-commit hook does not undo the commit: the task counts as
                         // done (its children are queued: the other hooks ran) and the run stops.
                         if (me.runTop(task.getClass(), task, false, w, this::fail) == TxnDescriptor.DEFERRED) {
@@ -293,12 +298,17 @@ public final class TransactionQueue {
                             done++;
                         }
                     } catch (Throwable t) {
-                        if (!helper && t instanceof StmInterruptedException && Thread.currentThread().isInterrupted()) {
-                            // The run's caller was interrupted while the task waited (for the
-                            // inevitability token): rolled back, never committed; it stays queued.
+                        // Interrupted while the task waited (for the inevitability token): the caller
+                        // by its caller, a helper by a run that is stopping. Rolled back, never
+                        // committed, so it stays queued, unless a wake-up of its retry() queued it
+                        // already (the claim decides). Queued after fail(): a helper that takes it
+                        // then puts it back instead of running it.
+                        boolean requeue = t instanceof StmInterruptedException
+                                && Thread.currentThread().isInterrupted() && w.claim() != null;
+                        fail(t);
+                        if (requeue) {
                             pending.addFirst(task);
                         }
-                        fail(t);
                     } finally {
                         if (helper) {
                             Thread.interrupted(); // a task left this worker interrupted: no request to stop the run

@@ -419,6 +419,67 @@ class TransactionQueueTest {
         assertTrue(tq.isEmpty());
     }
 
+    /**
+     * With helpers, the task waiting to become inevitable may be a helper's: interrupting the caller
+     * stops the run all the same (the helper is interrupted in turn), and that task stays queued.
+     */
+    @Test
+    @Timeout(30)
+    void interruptingRunStopsAHelperWaitingToBecomeInevitableAndKeepsItsTask() throws Exception {
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        TLong x = TLong.of(0);
+        Thread holder = new Thread(() -> Stm.atomic(() -> {
+            x.get();
+            Stm.inevitable();
+            holding.countDown();
+            release.await();
+        }), "token-holder");
+        holder.start();
+        try {
+            assertTrue(holding.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            int quickTasks = 1_000;
+            TransactionQueue tq = new TransactionQueue();
+            TLong inevitableRuns = TLong.of(0);
+            TLong quickRuns = TLong.of(0);
+            tq.add(() -> {
+                Stm.inevitable();
+                inevitableRuns.increment();
+            });
+            for (int i = 0; i < quickTasks; i++) {
+                tq.add(quickRuns::increment);
+            }
+            java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    tq.run(4);
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            }, "run-caller");
+            caller.start();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (quickRuns.get() != quickTasks) {
+                assertTrue(System.nanoTime() < deadline, "the quick tasks never ran: " + quickRuns.get());
+                Thread.sleep(1);
+            }
+            Thread.sleep(20); // the inevitable task's thread waits for the token, whichever it is
+            caller.interrupt();
+            caller.join(5_000);
+            assertFalse(caller.isAlive(), "an interrupt stops run while the token is still held");
+            assertInstanceOf(StmInterruptedException.class, thrown.get());
+            assertEquals(1, tq.size(), "the task waiting to become inevitable is queued again");
+            assertEquals(0, inevitableRuns.get());
+            release.countDown();
+            holder.join(10_000);
+            assertEquals(1, tq.run(4).tasks());
+            assertEquals(1, inevitableRuns.get(), "it committed once");
+            assertEquals(quickTasks, quickRuns.get());
+        } finally {
+            release.countDown();
+        }
+    }
+
     /** A failing task stops the run; a task waiting in retry() meanwhile is queued again, not dropped. */
     @Test
     @Timeout(30)
