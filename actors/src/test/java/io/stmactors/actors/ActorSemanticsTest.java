@@ -481,6 +481,57 @@ class ActorSemanticsTest {
         }
     }
 
+    /**
+     * A watcher whose message type does not admit Terminated drops it quietly, but a watcher that
+     * takes Terminated and fails on another cast in its handler is supervised like any failure (it
+     * was dropped as "does not admit Terminated", never reported, never stopped).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void aWrongCastInATerminatedHandlerIsSupervised(Mode mode) throws Exception {
+        TRef<String> outerTerminated = TRef.of(null);
+        try (ActorSystem system = system(mode, 2)) {
+            ActorRef<String> fragile = system.spawn(Behaviors.receive((ctx, m) -> {
+                throw new RuntimeException("fragile fails: " + m);
+            }), "fragile");
+            ActorRef<String> stringsOnly = system.spawn(Behaviors.<String>setup(ctx -> {
+                ctx.watch(fragile); // its Terminated cannot reach a String handler: dropped
+                return Behaviors.receive((c, m) -> Behaviors.same());
+            }), "strings-only");
+            ActorRef<Object> buggy = system.spawn(Behaviors.<Object>setup(ctx -> {
+                ctx.watch(fragile);
+                return Behaviors.receive((c, msg) -> {
+                    if (msg instanceof Terminated) {
+                        Object notAString = 42;
+                        c.log().info("watched actor stopped: {}", (String) notAString);
+                    }
+                    return Behaviors.same();
+                });
+            }), "buggy");
+            system.spawn(Behaviors.<Object>setup(ctx -> {
+                ctx.watch(buggy);
+                return Behaviors.receive((c, msg) -> {
+                    if (msg instanceof Terminated t) {
+                        outerTerminated.set(t.ref().name());
+                    }
+                    return Behaviors.same();
+                });
+            }), "outer");
+            Thread.sleep(20); // let the watches commit
+            fragile.tell("go");
+            await(() -> "buggy".equals(outerTerminated.get()), Duration.ofSeconds(20),
+                    "the buggy watcher stopped under the default strategy");
+            await(() -> system.diagnostics().failures() >= 3, Duration.ofSeconds(20), "three failures");
+            Thread.sleep(50);
+            assertEquals(3, system.diagnostics().failures(),
+                    "fragile's, the buggy watcher's, and the Terminated the strings-only one could not take (counted, not supervised)");
+            long before = system.diagnostics().deadLetters();
+            stringsOnly.tell("still alive");
+            Thread.sleep(50);
+            assertEquals(before, system.diagnostics().deadLetters(), "the watcher of strings only was not stopped");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Mode.class)
     void retryReleasesTheWorkerUntilStockArrives(Mode mode) throws Exception {
@@ -583,6 +634,116 @@ class ActorSemanticsTest {
         assertEquals(count, processed.get(), "close() drains before stopping");
         assertThrows(IllegalStateException.class, () -> system.spawn(Behaviors.receive((c, m) -> Behaviors.same()), "late"));
         system.close(); // idempotent
+    }
+
+    /** A failure whose message cannot be read (its getMessage() throws). */
+    static final class UnreadableFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("no message");
+        }
+    }
+
+    /**
+     * Supervision reports a failure with its description: a failure whose getMessage() throws must
+     * not take the actor with it (the report threw out of the worker's loop and left the actor
+     * scheduled with no worker to run it: later messages queued up unseen, an ask timed out).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void aFailureWhoseMessageThrowsIsSupervisedLikeAnyOther(Mode mode) throws Exception {
+        try (ActorSystem system = system(mode, 2)) {
+            ActorRef<Object> actor = system.spawn(Behaviors.supervise(Behaviors.receive((ctx, m) -> {
+                if (m instanceof Ping p) {
+                    p.replyTo().tell("pong");
+                } else {
+                    throw new UnreadableFailure();
+                }
+                return Behaviors.same();
+            })).onFailure(RuntimeException.class, SupervisorStrategy.resume()), "unreadable");
+            actor.tell("bad");
+            assertEquals("pong", system.<Object, String>ask(actor, Ping::new, Duration.ofSeconds(10)).get());
+            assertEquals(1, system.diagnostics().failures());
+        }
+    }
+
+    /**
+     * Under the default strategy the failure is logged with its stack trace, which reads its message:
+     * when even that throws, the actor still stops (watchers get Terminated, later tells are dead
+     * letters) instead of staying scheduled with no worker to run it.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void anActorWhoseFailureCannotBeLoggedStillStops(Mode mode) throws Exception {
+        for (boolean concurrent : new boolean[] {false, true}) {
+            TRef<String> terminated = TRef.of(null);
+            try (ActorSystem system = system(mode, 2)) {
+                Behavior<String> failing = Behaviors.receive((ctx, m) -> {
+                    throw new UnreadableFailure();
+                });
+                ActorRef<String> unreadable = system.spawn(concurrent ? Behaviors.concurrent(failing) : failing,
+                        "unreadable");
+                system.spawn(Behaviors.<Object>setup(ctx -> {
+                    ctx.watch(unreadable);
+                    return Behaviors.receive((c, msg) -> {
+                        if (msg instanceof Terminated t) {
+                            terminated.set(t.ref().name());
+                        }
+                        return Behaviors.same();
+                    });
+                }), "watcher");
+                Thread.sleep(20); // let the watch commit
+                unreadable.tell("go");
+                await(() -> "unreadable".equals(terminated.get()), Duration.ofSeconds(20),
+                        (concurrent ? "concurrent" : "ordinary") + " actor: Terminated");
+                long before = system.diagnostics().deadLetters();
+                unreadable.tell("after stop");
+                await(() -> system.diagnostics().deadLetters() == before + 1, Duration.ofSeconds(20), "a dead letter");
+            }
+        }
+    }
+
+    /**
+     * close() drains the mailboxes by running their handlers, and a handler that spawns a child does
+     * so then as always (it failed with "is closed; cannot spawn", and its actor stopped with the rest
+     * of its mailbox dead). Spawning from outside an actor is still refused once close() has begun.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void handlersThatCloseDrainsMaySpawnChildren(Mode mode) throws Exception {
+        TLong started = TLong.of(0);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        ActorSystem system = system(mode, 2);
+        ActorRef<String> parent = system.spawn(Behaviors.<String>receive((ctx, m) -> {
+            if ("block".equals(m)) {
+                assertTrue(release.await(20, java.util.concurrent.TimeUnit.SECONDS));
+                return Behaviors.same();
+            }
+            ctx.spawn(Behaviors.<String>setup(c -> {
+                started.increment();
+                return Behaviors.receive((c2, x) -> Behaviors.same());
+            }), m);
+            return Behaviors.same();
+        }), "parent");
+        parent.tell("block");
+        for (int i = 0; i < 10; i++) {
+            parent.tell("child" + i);
+        }
+        Thread releaser = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+            release.countDown();
+        });
+        releaser.start();
+        system.close();
+        releaser.join();
+        assertEquals(10, started.get(), "every queued message's child started");
+        assertEquals(0, system.diagnostics().failures());
     }
 
     @ParameterizedTest

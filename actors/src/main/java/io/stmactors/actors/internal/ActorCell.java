@@ -359,6 +359,12 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             boolean done;
             try {
                 done = handle(invocation, message);
+            } catch (Throwable unreported) {
+                // handle() reports a handler's failure itself: what reaches here failed in that
+                // reporting (a failure whose toString() throws, say). Stop, rather than leave the
+                // cell scheduled with no worker to run it again (tells would queue up unseen).
+                stopAfterUnreportedFailure(message, unreported);
+                return;
             } finally {
                 system.running(me, null, null);
             }
@@ -375,6 +381,15 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         boolean more = restartAwaitsChildren ? children.isEmpty() : !mailbox.isEmpty();
         if ((stopRequested || more) && STATUS.compareAndSet(this, IDLE, SCHEDULED)) {
             system.execute(this);
+        }
+    }
+
+    private void stopAfterUnreportedFailure(Object message, Throwable failure) {
+        try {
+            LOG.error("Actor '{}' failed while reporting the failure of {} ({}); stopping", name,
+                    message == START ? "its start" : "a " + message.getClass().getName(), failure.getClass().getName());
+        } finally {
+            doStop();
         }
     }
 
@@ -575,8 +590,32 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
      * {@code committed}, the handler committed and an after-commit hook threw: its outcome (state,
      * behavior) was adopted already, and supervision decides what happens next all the same.
      */
+    /**
+     * Whether a ClassCastException met while handling a {@link Terminated} is the cast of that very
+     * message to a message type that does not admit it (the JDK's message names the class cast
+     * from), not another cast gone wrong in a handler that does take Terminated (supervised as usual).
+     */
+    private static boolean isCastOfTerminated(Throwable failure) {
+        String text;
+        try {
+            text = failure.getMessage();
+        } catch (RuntimeException e) {
+            return false;
+        }
+        return text != null && text.startsWith("class " + Terminated.class.getName() + " cannot be cast");
+    }
+
+    /** {@code failure.toString()}, or its class name when that throws (a message that cannot be built). */
+    private static String describe(Throwable failure) {
+        try {
+            return failure.toString();
+        } catch (RuntimeException e) {
+            return failure.getClass().getName() + " (its message could not be read: " + e.getClass().getName() + ")";
+        }
+    }
+
     private void onFailure(Object message, Throwable failure, boolean committed) {
-        if (message instanceof Terminated && failure instanceof ClassCastException) {
+        if (message instanceof Terminated && failure instanceof ClassCastException && isCastOfTerminated(failure)) {
             LOG.debug("{}: its message type does not admit Terminated; dropped", this);
             return;
         }
@@ -591,7 +630,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
                     doStop();
                     return;
                 }
-                LOG.warn("Actor '{}' failed {} ({}); resuming, {}", name, what, failure.toString(),
+                LOG.warn("Actor '{}' failed {} ({}); resuming, {}", name, what, describe(failure),
                         committed ? "the commit stands" : "message dropped");
             }
             case RESTART -> {
@@ -600,7 +639,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
                     doStop();
                     return;
                 }
-                LOG.warn("Actor '{}' failed {} ({}); restarting", name, what, failure.toString());
+                LOG.warn("Actor '{}' failed {} ({}); restarting", name, what, describe(failure));
                 installedRules = null; // the new incarnation's setup installs its own
                 List<ActorCell<?>> toStop;
                 synchronized (this) { // atomic with adoptChild: a child is either seen here or refused
@@ -694,6 +733,10 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             system.running(me, this, message);
             try {
                 handle(inv, message); // on retry, inv.wake re-queues the message later
+            } catch (Throwable unreported) { // see run()
+                drainers.decrementAndGet();
+                stopAfterUnreportedFailure(message, unreported);
+                return;
             } finally {
                 system.running(me, null, null);
             }

@@ -82,6 +82,12 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     private final Set<CompletableFuture<?>> pendingAsks = ConcurrentHashMap.newKeySet();
     private final AtomicLong askCounter = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Set by {@link #close()} once the mailboxes are drained, before it stops the actors. Between
+     * {@code closed} and this, handlers still run (they drain the mailboxes) and may spawn children;
+     * nothing may spawn from outside an actor.
+     */
+    private volatile boolean stopping;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final Map<Thread, RunningHandler> runningHandlers;
 
@@ -143,7 +149,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
 
     private <M> ActorRef<M> spawnCell(ActorCell<?> parent, Behavior<M> behavior, String fullName, String shortName) {
         Objects.requireNonNull(behavior, "behavior");
-        if (closed.get()) {
+        if (closed.get() && (parent == null || stopping)) {
             throw new IllegalStateException("actor system '" + config.name() + "' is closed; cannot spawn '" + fullName + "'");
         }
         ActorCell<M> cell = new ActorCell<>(this, fullName, parent, behavior);
@@ -296,6 +302,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
                 LOG.info("Actor system '{}': {} actors were waiting in Stm.retry() at close; their messages become dead letters",
                         config.name(), waiting);
             }
+            stopping = true;
             for (ActorCell<?> cell : registry.values()) {
                 if (cell.parent == null) {
                     cell.requestStop();
