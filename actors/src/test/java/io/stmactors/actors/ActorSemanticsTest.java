@@ -387,6 +387,63 @@ class ActorSemanticsTest {
         }
     }
 
+    /**
+     * A watcher hears Terminated once the stopped actor's whole subtree is gone, as in Pekko: a
+     * parent that spawns the child again on Terminated finds the grandchild's name free (it was told
+     * while the grandchild, busy in a handler, had not stopped yet, and the new child's setup failed
+     * on the name).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void terminatedComesOnceTheWholeSubtreeHasStopped(Mode mode) throws Exception {
+        TLong grandchildStarts = TLong.of(0);
+        TLong respawns = TLong.of(0);
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Behavior<Object> child = Behaviors.<Object>setup(c -> {
+            c.spawn(Behaviors.<Object>setup(g -> {
+                grandchildStarts.increment();
+                return Behaviors.receive((g2, m) -> {
+                    if ("block".equals(m)) {
+                        busy.countDown();
+                        assertTrue(release.await(20, TimeUnit.SECONDS));
+                    }
+                    return Behaviors.same();
+                });
+            }), "grandchild");
+            return Behaviors.receive((c2, m) -> Behaviors.same());
+        });
+        try (ActorSystem system = system(mode, 3)) {
+            ActorRef<Object> parent = system.spawn(Behaviors.<Object>setup(ctx -> {
+                ActorRef<Object> first = ctx.spawn(child, "child");
+                ctx.watch(first);
+                return Behaviors.receive((c, m) -> {
+                    if ("stop child".equals(m)) {
+                        c.stop(first);
+                    } else if (m instanceof Terminated) {
+                        respawns.increment();
+                        c.spawn(child, "child");
+                    }
+                    return Behaviors.same();
+                });
+            }), "parent");
+            await(() -> grandchildStarts.get() == 1, Duration.ofSeconds(20), "the grandchild");
+            ActorRef<Object> grandchild = (ActorRef<Object>)
+                    ((io.stmactors.actors.internal.LocalActorSystem) system).lookup("parent/child/grandchild");
+            grandchild.tell("block");
+            assertTrue(busy.await(20, TimeUnit.SECONDS));
+            parent.tell("stop child");
+            Thread.sleep(100);
+            assertEquals(0, respawns.get(), "no Terminated while the grandchild is still running");
+            release.countDown();
+            await(() -> grandchildStarts.get() == 2, Duration.ofSeconds(20), "the grandchild of the new child");
+            assertEquals(1, respawns.get());
+            assertEquals(0, system.diagnostics().failures(), "no name clash");
+        } finally {
+            release.countDown();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Mode.class)
     void aSetupThatFailsUnderResumeStopsTheActorInsteadOfRunningAgainAndAgain(Mode mode) throws Exception {
@@ -677,12 +734,17 @@ class ActorSemanticsTest {
     @ParameterizedTest
     @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
     void anActorWhoseFailureCannotBeLoggedStillStops(Mode mode) throws Exception {
-        for (boolean concurrent : new boolean[] {false, true}) {
+        for (String kind : new String[] {"ordinary", "concurrent", "concurrent, failing its setup"}) {
+            boolean concurrent = kind.startsWith("concurrent");
             TRef<String> terminated = TRef.of(null);
             try (ActorSystem system = system(mode, 2)) {
-                Behavior<String> failing = Behaviors.receive((ctx, m) -> {
-                    throw new UnreadableFailure();
-                });
+                Behavior<String> failing = kind.endsWith("setup")
+                        ? Behaviors.setup(ctx -> {
+                            throw new UnreadableFailure();
+                        })
+                        : Behaviors.receive((ctx, m) -> {
+                            throw new UnreadableFailure();
+                        });
                 ActorRef<String> unreadable = system.spawn(concurrent ? Behaviors.concurrent(failing) : failing,
                         "unreadable");
                 system.spawn(Behaviors.<Object>setup(ctx -> {
@@ -697,7 +759,7 @@ class ActorSemanticsTest {
                 Thread.sleep(20); // let the watch commit
                 unreadable.tell("go");
                 await(() -> "unreadable".equals(terminated.get()), Duration.ofSeconds(20),
-                        (concurrent ? "concurrent" : "ordinary") + " actor: Terminated");
+                        kind + " actor: Terminated");
                 long before = system.diagnostics().deadLetters();
                 unreadable.tell("after stop");
                 await(() -> system.diagnostics().deadLetters() == before + 1, Duration.ofSeconds(20), "a dead letter");

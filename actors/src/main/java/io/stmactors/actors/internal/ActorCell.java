@@ -169,10 +169,15 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
      * that stops takes itself out); guarded by this.
      */
     private Set<ActorCell<?>> watching;
-    /** Whether {@link #doStop} has done its work (unregistered, told the runtime and the watchers); guarded by this. */
+    /**
+     * Whether {@link #doStop} has done its work (unregistered, told the runtime; the watchers are told
+     * once the subtree is gone); guarded by this.
+     */
     private boolean stopDone;
     /** Taken off its parent's children, once stopped with no child left (guarded by this). */
     private boolean detached;
+    /** The watchers to tell once the subtree is gone (see {@link #detachWhenSubtreeGone}); guarded by this. */
+    private List<Watch> notifyWhenSubtreeGone;
 
     /**
      * What the worker running the cell writes for every message: the behavior and state, the
@@ -483,7 +488,7 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         if (inv.stop) {
             if (hookFailure != null) {
                 LOG.warn("Actor '{}': an after-commit hook failed ({}); stopping as its handler asked",
-                        name, hookFailure.toString());
+                        name, describe(hookFailure));
             }
             doStop();
         } else if (hookFailure != null) {
@@ -586,23 +591,23 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     }
 
     /**
-     * The handler threw: everything it did is rolled back; supervision decides the rest. With
-     * {@code committed}, the handler committed and an after-commit hook threw: its outcome (state,
-     * behavior) was adopted already, and supervision decides what happens next all the same.
-     */
-    /**
      * Whether a ClassCastException met while handling a {@link Terminated} is the cast of that very
      * message to a message type that does not admit it (the JDK's message names the class cast
      * from), not another cast gone wrong in a handler that does take Terminated (supervised as usual).
+     * A message-less one counts as the former, as all of them did before.
      */
-    private static boolean isCastOfTerminated(Throwable failure) {
+    static boolean isCastOfTerminated(Throwable failure) {
         String text;
         try {
             text = failure.getMessage();
         } catch (RuntimeException e) {
             return false;
         }
-        return text != null && text.startsWith("class " + Terminated.class.getName() + " cannot be cast");
+        String terminated = Terminated.class.getName();
+        // null: HotSpot's preallocated exception once compiled code has thrown it often
+        // (OmitStackTraceInFastThrow); "X incompatible with Y": OpenJ9's wording
+        return text == null || text.startsWith("class " + terminated + " cannot be cast")
+                || text.startsWith(terminated + " incompatible with ");
     }
 
     /** {@code failure.toString()}, or its class name when that throws (a message that cannot be built). */
@@ -614,6 +619,11 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         }
     }
 
+    /**
+     * The handler threw: everything it did is rolled back; supervision decides the rest. With
+     * {@code committed}, the handler committed and an after-commit hook threw: its outcome (state,
+     * behavior) was adopted already, and supervision decides what happens next all the same.
+     */
     private void onFailure(Object message, Throwable failure, boolean committed) {
         if (message instanceof Terminated && failure instanceof ClassCastException && isCastOfTerminated(failure)) {
             LOG.debug("{}: its message type does not admit Terminated; dropped", this);
@@ -677,7 +687,14 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
 
     private void startConcurrent() {
         Invocation<M> inv = new Invocation<>(this);
-        if (handle(inv, START)) {
+        boolean done;
+        try {
+            done = handle(inv, START);
+        } catch (Throwable unreported) { // see run()
+            stopAfterUnreportedFailure(START, unreported);
+            return;
+        }
+        if (done) {
             if (needsStart) { // start failed and was not restarted successfully
                 return;
             }
@@ -695,7 +712,11 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             return; // stopped while its restart waited for the children
         }
         Invocation<M> inv = new Invocation<>(this);
-        handle(inv, START);
+        try {
+            handle(inv, START);
+        } catch (Throwable unreported) { // see run()
+            stopAfterUnreportedFailure(START, unreported);
+        }
     }
 
     private void spawnDrainer() {
@@ -843,34 +864,42 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         hot.pending = null;
         drainStopped();
         LOG.debug("Actor '{}' stopped", name);
-        for (Watch w : toNotify) {
-            w.watcher().forgetWatched(this);
-            Object note = w.message() != null ? w.message() : new Terminated(this);
-            w.watcher().enqueue(note);
-        }
         synchronized (this) {
             stopDone = true; // only now may it leave its parent: its name is free, the runtime told
+            notifyWhenSubtreeGone = toNotify;
         }
         detachWhenSubtreeGone();
     }
 
     /**
-     * Leaves the parent's children once this cell has stopped and every child of its own has (so a
-     * parent's restart, which waits for its children, waits for the whole subtree, whose names its
-     * setup may spawn again).
+     * Once this cell has stopped and every child of its own has: tells its watchers
+     * ({@link Terminated}, or their {@code watchWith} message) and leaves the parent's children. So
+     * a watcher, like a parent's restart (which waits for its children), hears of the stop when the
+     * whole subtree is gone, as in Pekko, and may spawn the same names again at once (a watcher that
+     * spawned the stopped child again on Terminated clashed with a grandchild still stopping).
      */
     private void detachWhenSubtreeGone() {
-        if (parent == null || status != STOPPED || !children.isEmpty()) {
+        if (status != STOPPED || !children.isEmpty()) {
             return;
         }
+        List<Watch> toNotify;
         synchronized (this) {
             if (!stopDone || detached) {
                 return;
             }
             detached = true;
+            toNotify = notifyWhenSubtreeGone;
+            notifyWhenSubtreeGone = null;
         }
-        parent.children.remove(this);
-        parent.childStopped();
+        for (Watch w : toNotify) {
+            w.watcher().forgetWatched(this);
+            Object note = w.message() != null ? w.message() : new Terminated(this);
+            w.watcher().enqueue(note);
+        }
+        if (parent != null) {
+            parent.children.remove(this);
+            parent.childStopped();
+        }
     }
 
     /**
