@@ -396,6 +396,17 @@ class ActorSemanticsTest {
     @ParameterizedTest
     @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
     void terminatedComesOnceTheWholeSubtreeHasStopped(Mode mode) throws Exception {
+        terminatedAfterTheSubtree(mode, false);
+    }
+
+    /** The same, with the watch placed after the stop, while the grandchild is still running. */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void aWatchPlacedWhileTheSubtreeStopsIsToldWithTheOthers(Mode mode) throws Exception {
+        terminatedAfterTheSubtree(mode, true);
+    }
+
+    private void terminatedAfterTheSubtree(Mode mode, boolean watchAfterStop) throws Exception {
         TLong grandchildStarts = TLong.of(0);
         TLong respawns = TLong.of(0);
         java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
@@ -416,10 +427,14 @@ class ActorSemanticsTest {
         try (ActorSystem system = system(mode, 3)) {
             ActorRef<Object> parent = system.spawn(Behaviors.<Object>setup(ctx -> {
                 ActorRef<Object> first = ctx.spawn(child, "child");
-                ctx.watch(first);
+                if (!watchAfterStop) {
+                    ctx.watch(first);
+                }
                 return Behaviors.receive((c, m) -> {
                     if ("stop child".equals(m)) {
                         c.stop(first);
+                    } else if ("watch".equals(m)) {
+                        c.watch(first);
                     } else if (m instanceof Terminated) {
                         respawns.increment();
                         c.spawn(child, "child");
@@ -433,6 +448,10 @@ class ActorSemanticsTest {
             grandchild.tell("block");
             assertTrue(busy.await(20, TimeUnit.SECONDS));
             parent.tell("stop child");
+            if (watchAfterStop) {
+                Thread.sleep(50);
+                parent.tell("watch");
+            }
             Thread.sleep(100);
             assertEquals(0, respawns.get(), "no Terminated while the grandchild is still running");
             release.countDown();

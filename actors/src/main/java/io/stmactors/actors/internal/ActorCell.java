@@ -834,14 +834,13 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
 
     /** Stops this actor: children, remaining messages to dead letters, watchers notified. */
     void doStop() {
-        List<Watch> toNotify;
         Set<ActorCell<?>> watched;
         synchronized (this) {
             if (status == STOPPED) {
                 return;
             }
             STATUS.setVolatile(this, STOPPED);
-            toNotify = new ArrayList<>(watchers);
+            notifyWhenSubtreeGone = new ArrayList<>(watchers); // and the watches added from now on
             watchers.clear();
             watched = watching;
             watching = null;
@@ -866,7 +865,6 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         LOG.debug("Actor '{}' stopped", name);
         synchronized (this) {
             stopDone = true; // only now may it leave its parent: its name is free, the runtime told
-            notifyWhenSubtreeGone = toNotify;
         }
         detachWhenSubtreeGone();
     }
@@ -929,6 +927,10 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             if (status != STOPPED) {
                 watchers.add(new Watch(watcher, message));
                 added = true;
+            } else if (!detached) {
+                // stopped, its subtree not gone yet: told with the others (see detachWhenSubtreeGone)
+                notifyWhenSubtreeGone.add(new Watch(watcher, message));
+                return;
             }
         }
         if (!added) {
@@ -965,6 +967,9 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
 
     private synchronized void removeWatcher(ActorCell<?> watcher) {
         watchers.removeIf(w -> w.watcher() == watcher);
+        if (notifyWhenSubtreeGone != null) {
+            notifyWhenSubtreeGone.removeIf(w -> w.watcher() == watcher);
+        }
     }
 
     /** The number of live cells this one watches (for tests). */
