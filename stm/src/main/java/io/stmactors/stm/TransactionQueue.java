@@ -298,8 +298,8 @@ public final class TransactionQueue {
                             done++;
                         }
                     } catch (Throwable t) {
-                        // Interrupted while the task waited (for the inevitability token): the caller
-                        // by its caller, a helper by a run that is stopping. Rolled back, never
+                        // Interrupted while the task waited (for the inevitability token): the run's
+                        // caller by whoever called it, a helper by a run that is stopping. Rolled back, never
                         // committed, so it stays queued, unless a wake-up of its retry() queued it
                         // already (the claim decides). Queued after fail(): a helper that takes it
                         // then puts it back instead of running it.

@@ -832,7 +832,10 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         }
     }
 
-    /** Stops this actor: children, remaining messages to dead letters, watchers notified. */
+    /**
+     * Stops this actor: children asked to stop, remaining messages to dead letters; its watchers are
+     * told once its subtree is gone ({@link #detachWhenSubtreeGone}).
+     */
     void doStop() {
         Set<ActorCell<?>> watched;
         synchronized (this) {

@@ -84,8 +84,8 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     private final AtomicBoolean closed = new AtomicBoolean();
     /**
      * Set by {@link #close()} once the mailboxes are drained, before it stops the actors. Between
-     * {@code closed} and this, handlers still run (they drain the mailboxes) and may spawn children;
-     * nothing may spawn from outside an actor.
+     * {@code closed} and this, handlers still run (they drain the mailboxes) and may spawn children
+     * ({@code ctx.spawn}); no top-level actor may be spawned, by a handler or from outside.
      */
     private volatile boolean stopping;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
