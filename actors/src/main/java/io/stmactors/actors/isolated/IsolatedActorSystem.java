@@ -15,6 +15,7 @@ import io.stmactors.transport.KryoCodec;
 import io.stmactors.transport.SharedMemoryTransport;
 import io.stmactors.transport.Transport;
 import io.stmactors.transport.TransportConfig;
+import io.stmactors.transport.TransportBackPressureException;
 import io.stmactors.transport.TransportException;
 import io.stmactors.transport.UnregisteredClassException;
 import io.stmactors.transport.pekko.EndpointMembershipListener;
@@ -861,12 +862,23 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     }
 
     private void deliver(String target, byte[] message) {
+        deliver(target, message, false);
+    }
+
+    /**
+     * Sends a message to the worker hosting {@code target}; a dead letter if there is none or it is not ready.
+     * With {@code fromCaller} (a tell from a coordinator thread of the user's), a worker inbox that stays full past
+     * the send timeout is the caller's {@link TransportBackPressureException}, as the README promises, not a dead
+     * letter; forwarded sends of the workers' handlers (the poll thread) count one and log it.
+     */
+    private void deliver(String target, byte[] message, boolean fromCaller) {
         ActorEntry entry = registry.get(target);
         if (entry == null || !workers[entry.worker - 1].ready()) {
             deadLetter(target);
             return;
         }
-        if (!sendWork(entry.worker, new Frames.Tell(target, message))) {
+        Frames.Tell tell = new Frames.Tell(target, message);
+        if (!workers[entry.worker - 1].sendWork(() -> sendTo(entry.worker, tell, fromCaller))) {
             deadLetter(target);
         }
     }
@@ -992,6 +1004,11 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
 
     /** Sends a frame the worker must count (for quiescence); false if it is not ready or unreachable. */
     boolean sendTo(int endpoint, Object frame) {
+        return sendTo(endpoint, frame, false);
+    }
+
+    /** {@link #sendTo(int, Object)}; with {@code throwBackPressure}, a full inbox is thrown, not reported as false. */
+    private boolean sendTo(int endpoint, Object frame, boolean throwBackPressure) {
         WorkerHandle w = workers[endpoint - 1];
         AtomicLong sent = w.sentCounter(); // before the readiness check: a relaunch in between takes a new one
         if (!w.ready()) {
@@ -1001,6 +1018,12 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             transport.send(endpoint, Frames.TYPE, encodeFrame(frame));
             sent.incrementAndGet();
             return true;
+        } catch (TransportBackPressureException e) {
+            if (throwBackPressure) {
+                throw e;
+            }
+            LOG.warn("Could not send {} to worker {}: {}", frame.getClass().getSimpleName(), endpoint, e.toString());
+            return false;
         } catch (TransportException e) {
             LOG.debug("Could not send {} to worker {}: {}", frame.getClass().getSimpleName(), endpoint, e.toString());
             return false;
@@ -1053,10 +1076,11 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     @Override
     public void tellRemote(String name, Object message) {
         byte[] bytes = encode(message);
+        boolean fromCaller = Thread.currentThread() != pollThread; // the poll thread must not stop on a full inbox
         if (Stm.inTransaction()) {
-            Stm.afterCommit(() -> deliver(name, bytes));
+            Stm.afterCommit(() -> deliver(name, bytes, fromCaller));
         } else {
-            deliver(name, bytes);
+            deliver(name, bytes, fromCaller);
         }
     }
 

@@ -87,7 +87,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     private final Map<Long, WeakReference<Object>> refs = new ConcurrentHashMap<>();
     private final AtomicLong nextRefId = new AtomicLong();
     private final AtomicLong nextSeq = new AtomicLong();
-    private final AtomicLong nextAsk = new AtomicLong();
+    private final AtomicLong nextAsk = new AtomicLong(askIdBase());
     private final Map<Long, CompletableFuture<Frames.CommitResult>> pendingCommits = new ConcurrentHashMap<>();
     private final Map<Long, CompletableFuture<Frames.Fetched>> pendingFetches = new ConcurrentHashMap<>();
     private final Map<Long, PromiseRef<?>> asks = new ConcurrentHashMap<>();
@@ -990,6 +990,18 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     @Override
     public ActorRef<?> actor(String name) {
         return new RemoteActorRef<>(name, this);
+    }
+
+    /**
+     * The first ask id of this process, above every id an earlier incarnation of this worker can have used: a reply
+     * carries only the worker's endpoint and the ask id, and the coordinator hands it to whichever process has the
+     * endpoint now, so a restarted worker that numbered its asks from 1 again took a reply to its dead predecessor's
+     * ask #1 for the answer to its own. The base is the wall-clock millisecond times 2<sup>20</sup>: a predecessor
+     * would have had to make more than 2<sup>20</sup> asks per millisecond of its life (or the clock step back by
+     * that life) to reach it.
+     */
+    static long askIdBase() {
+        return System.currentTimeMillis() << 20;
     }
 
     @Override

@@ -249,6 +249,90 @@ class IsolatedReviewFindingsTest {
         }
     }
 
+    record Start(String tag, ActorRef<String> replyTo) {
+    }
+
+    record Question(String tag, ActorRef<String> replyTo) {
+    }
+
+    /**
+     * A reply names the asking worker's endpoint and its ask id only. A restarted worker numbered its asks from 1
+     * again, so the answer to its dead predecessor's ask #1 completed the new incarnation's ask #1: silently the
+     * wrong answer. {@code slow} (worker 1) holds both questions until the gate opens, then answers the old one
+     * first.
+     */
+    @Test
+    void aRestartedWorkersAskIsNotAnsweredWithTheReplyToItsPredecessorsAsk() throws Exception {
+        TLong gate = TLong.named("review-ask-gate", 0);
+        try (ActorSystem system = ActorSystem.create(config(2).register(Start.class, Question.class)
+                .placement((name, n) -> name.equals("asker") ? 0 : 1).build())) {
+            IsolatedActorSystem iso = (IsolatedActorSystem) system;
+            ActorRef<Question> slow = system.spawn(Behaviors.<Question>receive((ctx, q) -> {
+                if (gate.get() == 0) {
+                    io.stmactors.stm.Stm.retry();
+                }
+                q.replyTo().tell("for-" + q.tag());
+                return Behaviors.same();
+            }), "slow");
+            ActorRef<Start> asker = system.spawn(Behaviors.<Start>receive((ctx, start) -> {
+                ctx.system().<Question, String>ask(slow, r -> new Question(start.tag(), r), Duration.ofSeconds(40))
+                        .thenAccept(answer -> start.replyTo().tell(answer));
+                return Behaviors.same();
+            }), "asker");
+            system.<Start, String>ask(asker, r -> new Start("old", r), Duration.ofSeconds(40)); // never answered
+            Thread.sleep(1_000); // the old question waits in slow
+
+            Process first = iso.workerProcess(0);
+            first.destroyForcibly();
+            await(() -> iso.workerRestarts() == 1 && iso.workerProcess(0) != first, Duration.ofSeconds(20), "the restart");
+            java.util.concurrent.CompletableFuture<String> answer = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (answer == null) {
+                java.util.concurrent.CompletableFuture<String> f =
+                        system.<Start, String>ask(asker, r -> new Start("new", r), Duration.ofSeconds(40));
+                Thread.sleep(200);
+                if (f.isCompletedExceptionally()) { // still restarting: asks fail at once
+                    assertTrue(System.nanoTime() < deadline, "the asker never came back");
+                    continue;
+                }
+                answer = f;
+            }
+            Thread.sleep(1_000); // the new question waits in slow behind the old one
+            gate.set(1);
+            assertEquals("for-new", answer.get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    record Blob(byte[] data) {
+    }
+
+    /**
+     * A tell from the coordinator to a worker whose inbox stays full gets TransportBackPressureException, as the
+     * README's failure table says of a full ring; it waited out the send timeout, then returned normally with the
+     * message counted as a dead letter (logged at debug level only).
+     */
+    @Test
+    void aCoordinatorTellToAWorkerWhoseInboxStaysFullFailsWithBackPressure() throws Exception {
+        try (ActorSystem system = ActorSystem.create(config(1).register(Blob.class).build())) {
+            IsolatedActorSystem iso = (IsolatedActorSystem) system;
+            counterAnsweringOne(system); // the worker is up
+            ActorRef<Blob> sink = system.spawn(Behaviors.<Blob>receive((ctx, b) -> Behaviors.same()), "sink");
+            long pid = iso.workerProcess(0).pid();
+            assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor());
+            try {
+                long deadLettersBefore = system.diagnostics().deadLetters();
+                assertThrows(io.stmactors.transport.TransportBackPressureException.class, () -> {
+                    for (int i = 0; i < 64; i++) { // 64 MiB against an inbox ring of 8 MiB
+                        sink.tell(new Blob(new byte[1 << 20]));
+                    }
+                });
+                assertEquals(deadLettersBefore, system.diagnostics().deadLetters(), "nothing counted as dropped");
+            } finally {
+                new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+            }
+        }
+    }
+
     static void await(java.util.function.BooleanSupplier condition, Duration timeout, String what)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
