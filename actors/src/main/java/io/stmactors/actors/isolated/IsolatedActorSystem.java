@@ -878,7 +878,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             return;
         }
         Frames.Tell tell = new Frames.Tell(target, message);
-        if (!workers[entry.worker - 1].sendWork(() -> sendTo(entry.worker, tell, fromCaller))) {
+        int worker = entry.worker; // once: the gate and the send are the same worker's even if the entry moves
+        if (!workers[worker - 1].sendWork(() -> sendTo(worker, tell, fromCaller))) {
             deadLetter(target);
         }
     }
