@@ -512,8 +512,15 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         long request = nextSeq.incrementAndGet();
         CompletableFuture<Frames.Fetched> future = new CompletableFuture<>();
         pendingFetches.put(request, future);
-        send(new Frames.Fetch(request, new long[] {b.id}));
-        Frames.Fetched fetched = await(future, "the value of shared reference " + b);
+        Frames.Fetched fetched;
+        try {
+            send(new Frames.Fetch(request, new long[] {b.id}));
+            fetched = await(future, "the value of shared reference " + b);
+        } finally {
+            // answered (the poll thread took it off already), or the send or the wait failed: either way no longer
+            // pending, or status() would never call this worker idle again and every close() would wait it out
+            pendingFetches.remove(request);
+        }
         long seq = fetched.ownerSeq();
         if (seq > appliedSeq && Stm.isInevitable()) {
             // An inevitable attempt (Stm.inevitable() in the body) holds the locks of what it read: the updates
@@ -605,10 +612,15 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         long seq = nextSeq.incrementAndGet();
         CompletableFuture<Frames.CommitResult> future = new CompletableFuture<>();
         pendingCommits.put(seq, future);
-        send(new Frames.Commit(seq, true, view.transactionName(), reads, writes, newRefs,
-                List.copyOf(ob.sends), ob.actorState == null ? List.of() : List.of(ob.actorState),
-                List.copyOf(ob.spawns), List.copyOf(ob.watches)));
-        Frames.CommitResult result = await(future, "the heap owner's verdict on a commit");
+        Frames.CommitResult result;
+        try {
+            send(new Frames.Commit(seq, true, view.transactionName(), reads, writes, newRefs,
+                    List.copyOf(ob.sends), ob.actorState == null ? List.of() : List.of(ob.actorState),
+                    List.copyOf(ob.spawns), List.copyOf(ob.watches)));
+            result = await(future, "the heap owner's verdict on a commit");
+        } finally {
+            pendingCommits.remove(seq); // as for a fetch: answered, or never will be
+        }
         if (result.refusal() != null) {
             if (!handler) {
                 unclaim(ob, published);

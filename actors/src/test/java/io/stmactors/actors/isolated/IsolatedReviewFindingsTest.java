@@ -333,6 +333,34 @@ class IsolatedReviewFindingsTest {
         }
     }
 
+    /**
+     * A handler whose shared write cannot be shipped (65 MiB: over the 64 MiB message limit) fails: nothing of it
+     * reaches the owner, and close() does not wait for it. (The commit is refused while it is encoded, before it is
+     * registered as pending; a commit or fetch whose send fails after that, a full coordinator inbox or the 60 s wait
+     * for a verdict, is now taken off the pending list too, which this test cannot provoke.)
+     */
+    @Test
+    void aSharedWriteTooLargeToShipFailsItsHandlerAndDoesNotHoldUpClose() throws Exception {
+        io.stmactors.stm.TRef<byte[]> big = io.stmactors.stm.TRef.named("review-big", new byte[0]);
+        ActorSystem system = ActorSystem.create(config(1).register(Blob.class).closeTimeout(Duration.ofSeconds(30)).build());
+        long closeStart;
+        try {
+            counterAnsweringOne(system); // the worker is up
+            ActorRef<String> writer = system.spawn(Behaviors.<String>receive((ctx, m) -> {
+                big.set(new byte[65 << 20]);
+                return Behaviors.same();
+            }), "writer");
+            writer.tell("go");
+            Thread.sleep(3_000); // the handler ran and failed: its commit could not be sent
+            assertEquals(0, big.get().length, "nothing of the failed handler reached the owner");
+        } finally {
+            closeStart = System.nanoTime();
+            system.close();
+        }
+        long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closeStart);
+        assertTrue(closeMs < 10_000, "close() took " + closeMs + " ms (close timeout 30 s)");
+    }
+
     static void await(java.util.function.BooleanSupplier condition, Duration timeout, String what)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
