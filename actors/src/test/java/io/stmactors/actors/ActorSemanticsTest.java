@@ -584,15 +584,7 @@ class ActorSemanticsTest {
                     return Behaviors.same();
                 });
             }), "buggy");
-            system.spawn(Behaviors.<Object>setup(ctx -> {
-                ctx.watch(buggy);
-                return Behaviors.receive((c, msg) -> {
-                    if (msg instanceof Terminated t) {
-                        outerTerminated.set(t.ref().name());
-                    }
-                    return Behaviors.same();
-                });
-            }), "outer");
+            system.spawn(recordingTerminated(buggy, outerTerminated), "outer");
             Thread.sleep(20); // let the watches commit
             fragile.tell("go");
             await(() -> "buggy".equals(outerTerminated.get()), Duration.ofSeconds(20),
@@ -712,6 +704,19 @@ class ActorSemanticsTest {
         system.close(); // idempotent
     }
 
+    /** A watcher of {@code watched} that records, in {@code into}, the name of the actor its Terminated names. */
+    static Behavior<Object> recordingTerminated(ActorRef<?> watched, TRef<String> into) {
+        return Behaviors.setup(ctx -> {
+            ctx.watch(watched);
+            return Behaviors.receive((c, msg) -> {
+                if (msg instanceof Terminated t) {
+                    into.set(t.ref().name());
+                }
+                return Behaviors.same();
+            });
+        });
+    }
+
     /** A failure whose message cannot be read (its getMessage() throws). */
     static final class UnreadableFailure extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -766,15 +771,7 @@ class ActorSemanticsTest {
                         });
                 ActorRef<String> unreadable = system.spawn(concurrent ? Behaviors.concurrent(failing) : failing,
                         "unreadable");
-                system.spawn(Behaviors.<Object>setup(ctx -> {
-                    ctx.watch(unreadable);
-                    return Behaviors.receive((c, msg) -> {
-                        if (msg instanceof Terminated t) {
-                            terminated.set(t.ref().name());
-                        }
-                        return Behaviors.same();
-                    });
-                }), "watcher");
+                system.spawn(recordingTerminated(unreadable, terminated), "watcher");
                 Thread.sleep(20); // let the watch commit
                 unreadable.tell("go");
                 await(() -> "unreadable".equals(terminated.get()), Duration.ofSeconds(20),

@@ -328,14 +328,7 @@ class TransactionQueueTest {
             });
         }
         java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread caller = new Thread(() -> {
-            try {
-                tq.run(2);
-            } catch (Throwable t) {
-                thrown.set(t);
-            }
-        }, "run-caller");
-        caller.start();
+        Thread caller = startRun(tq, 2, thrown);
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
         while (!tq.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(5); // wait until every task was tried and set aside
@@ -373,17 +366,8 @@ class TransactionQueueTest {
     @Test
     @Timeout(30)
     void interruptingRunWhileItsTaskWaitsToBecomeInevitableKeepsThatTask() throws Exception {
-        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        TLong x = TLong.of(0);
-        Thread holder = new Thread(() -> Stm.atomic(() -> {
-            x.get();
-            Stm.inevitable();
-            holding.countDown();
-            release.await();
-        }), "token-holder");
-        holder.start();
-        assertTrue(holding.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        Thread holder = startTokenHolder(release);
         TransactionQueue tq = new TransactionQueue();
         TLong done = TLong.of(0);
         tq.add(() -> {
@@ -392,14 +376,7 @@ class TransactionQueueTest {
         });
         tq.add(done::increment);
         java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread caller = new Thread(() -> {
-            try {
-                tq.run(1);
-            } catch (Throwable t) {
-                thrown.set(t);
-            }
-        }, "run-caller");
-        caller.start();
+        Thread caller = startRun(tq, 1, thrown);
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         while (tq.size() != 1 || caller.getState() != Thread.State.TIMED_WAITING && caller.getState() != Thread.State.WAITING) {
             assertTrue(System.nanoTime() < deadline, "the caller never waited for the token: " + caller.getState());
@@ -426,18 +403,9 @@ class TransactionQueueTest {
     @Test
     @Timeout(30)
     void interruptingRunStopsAHelperWaitingToBecomeInevitableAndKeepsItsTask() throws Exception {
-        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        TLong x = TLong.of(0);
-        Thread holder = new Thread(() -> Stm.atomic(() -> {
-            x.get();
-            Stm.inevitable();
-            holding.countDown();
-            release.await();
-        }), "token-holder");
-        holder.start();
         try {
-            assertTrue(holding.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            Thread holder = startTokenHolder(release);
             int quickTasks = 1_000;
             TransactionQueue tq = new TransactionQueue();
             TLong inevitableRuns = TLong.of(0);
@@ -450,14 +418,7 @@ class TransactionQueueTest {
                 tq.add(quickRuns::increment);
             }
             java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
-            Thread caller = new Thread(() -> {
-                try {
-                    tq.run(4);
-                } catch (Throwable t) {
-                    thrown.set(t);
-                }
-            }, "run-caller");
-            caller.start();
+            Thread caller = startRun(tq, 4, thrown);
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
             while (quickRuns.get() != quickTasks) {
                 assertTrue(System.nanoTime() < deadline, "the quick tasks never ran: " + quickRuns.get());
@@ -478,6 +439,38 @@ class TransactionQueueTest {
         } finally {
             release.countDown();
         }
+    }
+
+    /**
+     * Starts a thread whose transaction holds the inevitability token until {@code release} opens;
+     * returns once it holds it.
+     */
+    private static Thread startTokenHolder(java.util.concurrent.CountDownLatch release) throws InterruptedException {
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        TLong x = TLong.of(0);
+        Thread holder = new Thread(() -> Stm.atomic(() -> {
+            x.get();
+            Stm.inevitable();
+            holding.countDown();
+            release.await();
+        }), "token-holder");
+        holder.start();
+        assertTrue(holding.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        return holder;
+    }
+
+    /** Starts {@code tq.run(threads)} on a thread of its own; what it throws goes to {@code thrown}. */
+    private static Thread startRun(TransactionQueue tq, int threads,
+                                   java.util.concurrent.atomic.AtomicReference<Throwable> thrown) {
+        Thread caller = new Thread(() -> {
+            try {
+                tq.run(threads);
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        }, "run-caller");
+        caller.start();
+        return caller;
     }
 
     /** A failing task stops the run; a task waiting in retry() meanwhile is queued again, not dropped. */

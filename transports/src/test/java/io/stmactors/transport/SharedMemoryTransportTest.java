@@ -466,23 +466,12 @@ class SharedMemoryTransportTest
         final Process exited = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-version")
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         exited.waitFor();
-        final SharedMemoryTransport stale = SharedMemoryTransport.open(config(dir(), 4).build());
-        final byte[] copy = Files.readAllBytes(stale.inboxPath());
+        final byte[] copy = closedInboxOfEndpoint4();
         assertEquals(ProcessHandle.current().pid(),
             new UnsafeBuffer(copy).getLong(InboxFileDescriptor.OWNER_PID_OFFSET));
-        stale.close(); // a killed process would not have removed it: put a copy back, owned by a dead pid
-        Files.createDirectory(dir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        new UnsafeBuffer(copy).putLong(InboxFileDescriptor.OWNER_PID_OFFSET, exited.pid());
-        Files.write(dir().resolve(InboxFileDescriptor.fileName(4)), copy);
-
-        final SharedMemoryTransport a = open(config(dir(), 1).build());
-        final EndpointClosedException dead = assertThrows(EndpointClosedException.class, () -> a.send(4, 1, new byte[1]));
-        assertTrue(dead.getMessage().contains("is gone"), dead.getMessage());
-
-        final SharedMemoryTransport fresh = open(config(dir(), 4).build());
-        a.send(4, 1, new byte[]{42});
-        final Capture capture = new Capture();
-        pollUntil(fresh, capture, () -> capture.size() == 1, TIMEOUT);
+        new UnsafeBuffer(copy).putLong(InboxFileDescriptor.OWNER_PID_OFFSET, exited.pid()); // owned by a dead pid
+        putBackInboxOfEndpoint4(copy);
+        assertEndpoint4IsGoneThenBoundAgain();
     }
 
     /**
@@ -492,26 +481,15 @@ class SharedMemoryTransportTest
     @Test
     void shouldReplaceAnInboxLeftBehindByADeadProcessThatHadThisProcesssPid() throws Exception
     {
-        final SharedMemoryTransport stale = SharedMemoryTransport.open(config(dir(), 4).build());
-        final byte[] copy = Files.readAllBytes(stale.inboxPath());
+        final byte[] copy = closedInboxOfEndpoint4();
         final UnsafeBuffer header = new UnsafeBuffer(copy);
         assertEquals(ProcessHandle.current().pid(), header.getLong(InboxFileDescriptor.OWNER_PID_OFFSET));
         final long started = header.getLong(InboxFileDescriptor.OWNER_START_OFFSET);
         assertEquals(ProcessHandle.current().info().startInstant().orElseThrow().toEpochMilli(), started,
             "the owner's start time is recorded");
-        stale.close(); // a killed process would not have removed it: put a copy back, started an hour earlier
-        Files.createDirectory(dir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        header.putLong(InboxFileDescriptor.OWNER_START_OFFSET, started - 3_600_000L);
-        Files.write(dir().resolve(InboxFileDescriptor.fileName(4)), copy);
-
-        final SharedMemoryTransport a = open(config(dir(), 1).build());
-        final EndpointClosedException dead = assertThrows(EndpointClosedException.class, () -> a.send(4, 1, new byte[1]));
-        assertTrue(dead.getMessage().contains("is gone"), dead.getMessage());
-
-        final SharedMemoryTransport fresh = open(config(dir(), 4).build());
-        a.send(4, 1, new byte[]{42});
-        final Capture capture = new Capture();
-        pollUntil(fresh, capture, () -> capture.size() == 1, TIMEOUT);
+        header.putLong(InboxFileDescriptor.OWNER_START_OFFSET, started - 3_600_000L); // started an hour earlier
+        putBackInboxOfEndpoint4(copy);
+        assertEndpoint4IsGoneThenBoundAgain();
     }
 
     /** The pid of a dead owner, now another live process's: the inbox is stale all the same. */
@@ -522,15 +500,12 @@ class SharedMemoryTransportTest
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try
         {
-            final SharedMemoryTransport stale = SharedMemoryTransport.open(config(dir(), 4).build());
-            final byte[] copy = Files.readAllBytes(stale.inboxPath());
-            stale.close();
-            Files.createDirectory(dir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            final byte[] copy = closedInboxOfEndpoint4();
             final UnsafeBuffer header = new UnsafeBuffer(copy);
             header.putLong(InboxFileDescriptor.OWNER_PID_OFFSET, other.pid());
             header.putLong(InboxFileDescriptor.OWNER_START_OFFSET,
                 other.info().startInstant().orElseThrow().toEpochMilli() - 3_600_000L);
-            Files.write(dir().resolve(InboxFileDescriptor.fileName(4)), copy);
+            putBackInboxOfEndpoint4(copy);
             final EndpointClosedException dead = assertThrows(EndpointClosedException.class, () -> InboxFile.open(dir(), 4));
             assertTrue(dead.getMessage().contains("is gone"), dead.getMessage());
             assertTrue(other.isAlive(), "the process that has the pid now was alive all along");
@@ -540,6 +515,35 @@ class SharedMemoryTransportTest
             other.destroyForcibly();
             other.waitFor();
         }
+    }
+
+    /** The bytes of endpoint 4's inbox, as this process made it; the endpoint is closed (its directory removed). */
+    private byte[] closedInboxOfEndpoint4() throws Exception
+    {
+        final SharedMemoryTransport stale = SharedMemoryTransport.open(config(dir(), 4).build());
+        final byte[] copy = Files.readAllBytes(stale.inboxPath());
+        stale.close();
+        return copy;
+    }
+
+    /** Puts an inbox back where endpoint 4's was, as a killed process would have left it (it never removes it). */
+    private void putBackInboxOfEndpoint4(final byte[] copy) throws Exception
+    {
+        Files.createDirectory(dir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.write(dir().resolve(InboxFileDescriptor.fileName(4)), copy);
+    }
+
+    /** A send to endpoint 4 finds its owner gone; endpoint 4 can be bound again and then receives. */
+    private void assertEndpoint4IsGoneThenBoundAgain()
+    {
+        final SharedMemoryTransport a = open(config(dir(), 1).build());
+        final EndpointClosedException dead = assertThrows(EndpointClosedException.class, () -> a.send(4, 1, new byte[1]));
+        assertTrue(dead.getMessage().contains("is gone"), dead.getMessage());
+
+        final SharedMemoryTransport fresh = open(config(dir(), 4).build());
+        a.send(4, 1, new byte[]{42});
+        final Capture capture = new Capture();
+        pollUntil(fresh, capture, () -> capture.size() == 1, TIMEOUT);
     }
 
     @Test
