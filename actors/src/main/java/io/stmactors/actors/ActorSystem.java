@@ -70,6 +70,12 @@ public interface ActorSystem extends AutoCloseable {
      * the waiting short: the workers are shut down at once, and actors that had not stopped yet are
      * abandoned with them (their mailboxes are not counted as dead letters, their watchers not told);
      * the interrupt flag stays set.
+     * <p>Called on one of the system's own threads (a handler's {@code ctx.system().close()}, a hook its commit
+     * runs, the callback of an ask's future completed there), close() cannot wait for the very thread it runs
+     * on: it starts the shutdown on a thread of its own and returns at once. From a handler it does so when
+     * the handler's transaction commits (not at all if it rolls back); in {@link Mode#ISOLATED_PROCESSES}
+     * mode a handler runs in a worker process and its close() closes the whole system. A later close() from
+     * another thread waits for that shutdown to finish.
      * Idempotent.
      */
     @Override

@@ -36,4 +36,10 @@ public interface IsolationHooks {
 
     /** A handler watches an actor of another process (inside its transaction). */
     void watchRemote(ActorCell<?> watcher, ActorRef<?> target, Object message);
+
+    /**
+     * A handler (or a hook a handler's commit runs) called {@code close()} on this process's system, after its
+     * transaction committed: the whole isolated-mode system is to close. Must not wait for the close.
+     */
+    void closeRequested();
 }

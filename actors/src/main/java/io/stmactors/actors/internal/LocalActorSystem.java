@@ -279,6 +279,10 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
 
     @Override
     public void close() {
+        if (onOwnWorker()) {
+            closeFromHandler();
+            return;
+        }
         if (!closed.compareAndSet(false, true)) {
             terminated.join();
             return;
@@ -328,6 +332,31 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
                         "actor system '" + config.name() + "' closed before the reply arrived"));
             }
             terminated.complete(null);
+        }
+    }
+
+    /** Whether the calling thread is one of this system's workers: a handler, or a hook a handler's commit runs. */
+    private boolean onOwnWorker() {
+        return Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == pool;
+    }
+
+    /**
+     * close() called from one of this system's own handlers ({@code ctx.system().close()}): it cannot wait for
+     * the handler that calls it to finish, so the shutdown runs on a thread of its own, started when the
+     * handler's transaction commits (never, if it rolls back), and this call returns at once. In a worker
+     * process of an isolated-mode system the request goes to the coordinator, which closes the whole system.
+     */
+    private void closeFromHandler() {
+        Runnable start = () -> {
+            if (isolation != null) {
+                isolation.closeRequested();
+            } else if (!closed.get()) {
+                Thread closer = new Thread(this::close, config.name() + "-close");
+                closer.start();
+            }
+        };
+        if (!Stm.afterCommitIfActive(start)) {
+            start.run();
         }
     }
 

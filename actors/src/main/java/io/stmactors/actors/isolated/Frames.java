@@ -22,6 +22,7 @@ import java.util.List;
  *   worker  --Fetch------&gt; coordinator --Fetched--&gt; worker          (first read of a reference)
  *   coord.  --Update------------------------------------------&gt; workers holding a replica
  *   worker  --Stopped / Status (asked, or the final one)-------&gt; coordinator
+ *   worker  --CloseRequest (a handler called ctx.system().close())-&gt; coordinator
  *   any     --Reply------------------------------------------&gt; the process that asked
  * </pre>
  */
@@ -155,6 +156,10 @@ final class Frames {
     record Shutdown() {
     }
 
+    /** A handler called {@code ctx.system().close()}: the coordinator closes the whole system. */
+    record CloseRequest() {
+    }
+
     /** The runtime's own types, registered before the user's, in this order. */
     /**
      * Returns {@code frame} after checking that every list it holds (and every list of the records in those
@@ -227,6 +232,6 @@ final class Frames {
         return List.of(Hello.class, Spawn.class, Tell.class, Reply.class, StopActor.class, Stopped.class,
                 ReadVersion.class, RefValue.class, Outgoing.class, ActorState.class, ChildSpawned.class, Watch.class,
                 Commit.class, CommitResult.class, Fetch.class, Fetched.class, Update.class, StatusRequest.class,
-                Status.class, Shutdown.class, Boxed.class, Configure.class, Ready.class);
+                Status.class, Shutdown.class, Boxed.class, Configure.class, Ready.class, CloseRequest.class);
     }
 }

@@ -429,6 +429,12 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
 
     @Override
     public void close() {
+        if (Thread.currentThread() == pollThread) {
+            // A callback run by the poll thread (an ask's future completed there): close() waits for answers
+            // only this thread reads, so it runs on a thread of its own.
+            closeInBackground();
+            return;
+        }
         if (!closed.compareAndSet(false, true)) {
             terminated.join();
             return;
@@ -442,6 +448,14 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         } finally {
             shutdownEverything();
             terminated.complete(null);
+        }
+    }
+
+    /** Starts {@link #close()} on a thread of its own, unless the system is closing already. */
+    private void closeInBackground() {
+        if (!closed.get()) {
+            Thread closer = new Thread(this::close, config.name() + "-close");
+            closer.start();
         }
     }
 
@@ -663,6 +677,9 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             onFetch(worker, f);
         } else if (frame instanceof Frames.Stopped s) {
             onStopped(s.name());
+        } else if (frame instanceof Frames.CloseRequest) {
+            LOG.debug("Isolated actor system '{}': a handler on worker {} closes the system", config.name(), source);
+            closeInBackground();
         } else if (frame instanceof Frames.Status s && s.seq() == Frames.FINAL_STATUS) {
             worker.finalStatus(s);
         } else if (frame instanceof Frames.Status s) {

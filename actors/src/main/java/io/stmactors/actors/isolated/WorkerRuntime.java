@@ -879,6 +879,18 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     }
 
     @Override
+    public void closeRequested() {
+        if (!running || closing) {
+            return; // closing already
+        }
+        try {
+            send(new Frames.CloseRequest());
+        } catch (RuntimeException e) {
+            LOG.warn("Worker {} could not ask the coordinator to close the system: {}", id, e.toString());
+        }
+    }
+
+    @Override
     public void watchRemote(ActorCell<?> watcher, ActorRef<?> target, Object message) {
         Frames.Watch watch = new Frames.Watch(target.name(), watcher.name(), message == null ? null : encode(message));
         Outbox ob = outbox.get();
