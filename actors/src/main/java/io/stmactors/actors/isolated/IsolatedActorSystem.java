@@ -150,21 +150,11 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         } catch (IOException e) {
             throw new IllegalStateException("cannot create the isolated mode's private directory", e);
         }
-        if (pekko != null) {
-            PekkoTransport cluster = PekkoTransport.open(pekko);
-            cluster.addMembershipListener(new EndpointMembershipListener() {
-                @Override
-                public void onEndpointRemoved(int endpointId, String address, RemovalReason reason) {
-                    if (endpointId >= 1 && endpointId <= workers.length && workers[endpointId - 1] != null) {
-                        workers[endpointId - 1].memberRemoved(reason.toString());
-                    }
-                }
-            });
-            this.transport = cluster;
-        } else {
-            this.transport = SharedMemoryTransport.open(TransportConfig.builder()
-                    .directory(directory).endpointId(0).clusterSecret(secret)
-                    .ringCapacity(8 * 1024 * 1024).build());
+        try {
+            this.transport = openTransport(pekko);
+        } catch (RuntimeException | Error e) {
+            deleteDirectory(); // nothing else is open yet: the directory is all there is to clean up
+            throw e;
         }
         this.workers = new WorkerHandle[config.workers()];
         this.pollThread = new Thread(this::pollLoop, config.name() + "-coordinator");
@@ -194,6 +184,26 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             if (!started) {
                 shutdownEverything();
             }
+        }
+    }
+
+    /** The coordinator's transport: a Pekko cluster member, or shared-memory rings in the private directory. */
+    private Transport openTransport(PekkoTransportConfig pekko) {
+        if (pekko != null) {
+            PekkoTransport cluster = PekkoTransport.open(pekko);
+            cluster.addMembershipListener(new EndpointMembershipListener() {
+                @Override
+                public void onEndpointRemoved(int endpointId, String address, RemovalReason reason) {
+                    if (endpointId >= 1 && endpointId <= workers.length && workers[endpointId - 1] != null) {
+                        workers[endpointId - 1].memberRemoved(reason.toString());
+                    }
+                }
+            });
+            return cluster;
+        } else {
+            return SharedMemoryTransport.open(TransportConfig.builder()
+                    .directory(directory).endpointId(0).clusterSecret(secret)
+                    .ringCapacity(8 * 1024 * 1024).build());
         }
     }
 
