@@ -226,6 +226,9 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         if (index < 0 || index >= workers.length) {
             throw new IllegalStateException("placement put '" + name + "' on worker " + index + " of " + workers.length);
         }
+        if (workers[index].gone()) {
+            index = liveWorkerInstead(name, index);
+        }
         ActorEntry entry = new ActorEntry(name, index + 1, bytes);
         entry.reservation = NameReservation.ofCurrentTransaction();
         NameReservation.reserve(registry, name, entry, e -> e.reservation,
@@ -242,6 +245,28 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             send.run();
         }
         return new RemoteActorRef<>(name, this);
+    }
+
+    /**
+     * The worker (index) for a new top-level actor whose placement chose worker {@code chosen}, which died and
+     * is not restarted: one of the live workers, picked by the name's hash as {@link #replaceOnLiveWorkers}
+     * does; throws if none is live.
+     */
+    private int liveWorkerInstead(String name, int chosen) {
+        List<Integer> live = new ArrayList<>();
+        for (int i = 0; i < workers.length; i++) {
+            if (!workers[i].gone() && workers[i].ready()) {
+                live.add(i);
+            }
+        }
+        if (live.isEmpty()) {
+            throw new IllegalStateException("cannot spawn '" + name + "': its worker process " + (chosen + 1)
+                    + " died and is not restarted, and no other worker process is running");
+        }
+        int index = live.get(Math.floorMod(name.hashCode(), live.size()));
+        LOG.info("Actor '{}' placed on worker {}: worker {}, its placement's choice, died and is not restarted",
+                name, index + 1, chosen + 1);
+        return index;
     }
 
     private byte[] encodeBehavior(Behavior<?> behavior, String name) {
@@ -316,6 +341,9 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         ActorEntry e = registry.get(name);
         if (e != null) {
             WorkerHandle w = workers[e.worker - 1];
+            if (w.gone()) {
+                return "its worker process " + e.worker + " died and was not restarted";
+            }
             return w.ready() || !w.everReady() ? null
                     : "its worker process " + e.worker + " died and is being restarted; asks fail until it is back";
         }
@@ -942,6 +970,11 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     /** Called by a {@link WorkerHandle} when its process ended unexpectedly. */
     void onWorkerDied(WorkerHandle worker, int exitCode) {
         int endpoint = worker.endpoint();
+        boolean gaveUp = worker.failedStarts() >= WorkerHandle.MAX_FAILED_STARTS;
+        boolean restart = config.restartWorkers() && !closed.get() && !gaveUp;
+        if (!restart && !worker.external()) {
+            worker.markGone(); // first, so that spawns from now on go elsewhere (an external worker may join again)
+        }
         List<String> lost = new ArrayList<>();
         for (ActorEntry e : registry.values()) {
             if (e.worker == endpoint) {
@@ -949,8 +982,6 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
         }
         lost.sort(Comparator.naturalOrder());
-        boolean gaveUp = worker.failedStarts() >= WorkerHandle.MAX_FAILED_STARTS;
-        boolean restart = config.restartWorkers() && !closed.get() && !gaveUp;
         String notRestarted = gaveUp ? "its last " + worker.failedStarts() + " restarts died before they were ready"
                 : "restartWorkers is off";
         LOG.error("Worker process {} died (exit code {}); actors lost: {}; {}", endpoint, exitCode, lost,

@@ -45,6 +45,8 @@ final class WorkerHandle {
     /** Said hello since its last (re)start: frames may be sent to it. */
     private volatile boolean ready;
     private volatile boolean stopping;
+    /** Died and will not be restarted (restartWorkers off, or too many failed restarts): new actors go elsewhere. */
+    private volatile boolean gone;
     /**
      * Orders sends of new work (read side) before the shutdown request (write side): once a worker was
      * told to shut down, no frame that gives it work follows, so none is lost after its final status.
@@ -80,6 +82,16 @@ final class WorkerHandle {
 
     boolean external() {
         return external;
+    }
+
+    /** Whether this worker died for good (see {@link #markGone}). */
+    boolean gone() {
+        return gone;
+    }
+
+    /** This worker died and will not be restarted: no new actor is placed on it. */
+    void markGone() {
+        gone = true;
     }
 
     boolean alive() {

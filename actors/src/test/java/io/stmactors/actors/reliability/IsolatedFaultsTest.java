@@ -308,6 +308,19 @@ class IsolatedFaultsTest {
             assertEquals(20, total.get());
             assertEquals(1, system.diagnostics().liveActors(), "the lost actor is gone");
             assertEquals(0, iso.workerRestarts());
+
+            // A new actor whose placement picks the dead worker runs on the live one instead (before, it was
+            // accepted there: its messages were dead letters and its asks said "being restarted").
+            String name = "late-0";
+            for (int k = 1; system.config().placement().workerFor(name, 2) != 0; k++) {
+                name = "late-" + k;
+            }
+            ActorRef<Count> replaced = system.spawn(Behaviors.receive((ctx, c) -> {
+                c.replyTo().tell(-1L);
+                return Behaviors.same();
+            }), name);
+            assertEquals(-1L, system.ask(replaced, Count::new, Duration.ofSeconds(20)).get(30, TimeUnit.SECONDS),
+                    "an actor placed on the dead worker answers from the live one");
             System.out.printf(Locale.ROOT, "RELIABILITY isolated-faults kind=kill-no-restart pendingAskFailedClearly=true "
                     + "newAskFailedMs=%d liveWorkerCommits=20%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked));
         }
