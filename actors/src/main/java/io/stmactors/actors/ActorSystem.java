@@ -71,11 +71,13 @@ public interface ActorSystem extends AutoCloseable {
      * abandoned with them (their mailboxes are not counted as dead letters, their watchers not told);
      * the interrupt flag stays set.
      * <p>Called on one of the system's own threads (a handler's {@code ctx.system().close()}, a hook its commit
-     * runs, the callback of an ask's future completed there), close() cannot wait for the very thread it runs
-     * on: it starts the shutdown on a thread of its own and returns at once. From a handler it does so when
-     * the handler's transaction commits (not at all if it rolls back); in {@link Mode#ISOLATED_PROCESSES}
-     * mode a handler runs in a worker process and its close() closes the whole system. A later close() from
-     * another thread waits for that shutdown to finish.
+     * runs, the callback of an ask's future completed or timed out there), close() cannot wait for the very
+     * thread it runs on: it starts the shutdown on a thread of its own (not a daemon: the shutdown finishes even
+     * if the program's main thread has returned) and returns at once. From a handler it does so when the
+     * handler's transaction commits (not at all if it rolls back). In {@link Mode#ISOLATED_PROCESSES} mode,
+     * close() called in a worker process (a handler's, or a callback's there) closes the whole system. A later
+     * close() from another thread waits for that shutdown to finish; an interrupt of that thread cuts the
+     * shutdown's waiting short as above (in-process modes).
      * Idempotent.
      */
     @Override

@@ -38,8 +38,9 @@ public interface IsolationHooks {
     void watchRemote(ActorCell<?> watcher, ActorRef<?> target, Object message);
 
     /**
-     * A handler (or a hook a handler's commit runs) called {@code close()} on this process's system, after its
-     * transaction committed: the whole isolated-mode system is to close. Must not wait for the close.
+     * User code in this worker process called {@code close()} on its system (a handler's {@code ctx.system()},
+     * after the handler committed, or a callback on any of the process's threads): the whole isolated-mode system
+     * is to close. Must not wait for the close. Unlike the other hooks, may run on any thread.
      */
     void closeRequested();
 }

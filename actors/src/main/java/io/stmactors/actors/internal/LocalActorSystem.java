@@ -119,6 +119,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
         }, (t, e) -> LOG.error("Uncaught failure in worker {}", t.getName(), e), true);
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, systemName + "-timer");
+            timerThread = t;
             t.setDaemon(true);
             return t;
         });
@@ -277,14 +278,31 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
         return config;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>In a worker process of an isolated-mode system (the system a handler's {@code ctx.system()} returns
+     * there), asks the coordinator to close the whole system, and returns at once; the worker's own runtime is
+     * closed by {@link #closeRuntime()} when the coordinator says so.
+     */
     @Override
     public void close() {
-        if (onOwnWorker()) {
-            closeFromHandler();
-            return;
+        if (isolation != null) {
+            whenCommitted(isolation::closeRequested);
+        } else if (onOwnThread()) {
+            whenCommitted(this::closeInBackground);
+        } else {
+            closeRuntime();
         }
+    }
+
+    /**
+     * Closes this runtime and waits until it is closed: {@link #close()} as the ActorSystem interface describes it
+     * when called on a thread of the program's. A worker process's runtime (isolated mode) is closed this way.
+     */
+    public void closeRuntime() {
         if (!closed.compareAndSet(false, true)) {
-            terminated.join();
+            awaitTerminated();
             return;
         }
         try {
@@ -335,28 +353,67 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
         }
     }
 
-    /** Whether the calling thread is one of this system's workers: a handler, or a hook a handler's commit runs. */
-    private boolean onOwnWorker() {
-        return Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == pool;
+    /**
+     * Whether the calling thread is one of this system's own: a worker (a handler, a hook its commit runs, a
+     * callback of a future it completed) or the timer (a callback of an ask that timed out). close() must not wait
+     * there: the close would wait for that very thread, or stall the ask timeouts meanwhile.
+     */
+    private boolean onOwnThread() {
+        Thread t = Thread.currentThread();
+        return t instanceof ForkJoinWorkerThread w && w.getPool() == pool || t == timerThread;
     }
 
     /**
-     * close() called from one of this system's own handlers ({@code ctx.system().close()}): it cannot wait for
-     * the handler that calls it to finish, so the shutdown runs on a thread of its own, started when the
-     * handler's transaction commits (never, if it rolls back), and this call returns at once. In a worker
-     * process of an isolated-mode system the request goes to the coordinator, which closes the whole system.
+     * Runs {@code start} once the running transaction commits (never, if it rolls back), or at once outside a
+     * transaction: a handler's close() takes effect with the handler, like its sends.
      */
-    private void closeFromHandler() {
-        Runnable start = () -> {
-            if (isolation != null) {
-                isolation.closeRequested();
-            } else if (!closed.get()) {
-                Thread closer = new Thread(this::close, config.name() + "-close");
-                closer.start();
-            }
-        };
+    private static void whenCommitted(Runnable start) {
         if (!Stm.afterCommitIfActive(start)) {
             start.run();
+        }
+    }
+
+    /**
+     * close() on one of this system's own threads: the shutdown runs on a thread of its own, not a daemon, so
+     * that it finishes even if the program's main thread has returned meanwhile; the caller returns at once.
+     */
+    private void closeInBackground() {
+        if (!closed.get()) {
+            Thread closer = new Thread(this::closeRuntime, config.name() + "-close");
+            closer.setDaemon(false);
+            backgroundCloser = closer;
+            closer.start();
+        }
+    }
+
+    /** The thread of {@link #closeInBackground()}, if one was started. */
+    private volatile Thread backgroundCloser;
+    /** The thread of {@link #timer} (a single one, replaced only if it died). */
+    private volatile Thread timerThread;
+
+    /**
+     * A close() that finds the system closing already waits for that close to end. If the waiting thread is
+     * interrupted, a close running in the background stops waiting for the system to drain too (as the caller's
+     * own close would have); the interrupt flag stays set.
+     */
+    private void awaitTerminated() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                terminated.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+                Thread closer = backgroundCloser;
+                if (closer != null) {
+                    closer.interrupt();
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                break; // never completed exceptionally
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

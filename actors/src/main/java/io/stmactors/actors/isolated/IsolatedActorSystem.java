@@ -140,6 +140,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         this.secret = pekko != null ? pekko.clusterSecret() : new SecureRandom().nextLong();
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, config.name() + "-coordinator-timer");
+            timerThread = t;
             t.setDaemon(true);
             return t;
         });
@@ -467,9 +468,9 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
 
     @Override
     public void close() {
-        if (Thread.currentThread() == pollThread) {
-            // A callback run by the poll thread (an ask's future completed there): close() waits for answers
-            // only this thread reads, so it runs on a thread of its own.
+        if (Thread.currentThread() == pollThread || Thread.currentThread() == timerThread) {
+            // A callback of an ask's future completed there: close() waits for answers only the poll thread reads,
+            // and would hold up every other ask's timeout on the timer; it runs on a thread of its own.
             closeInBackground();
             return;
         }
@@ -489,13 +490,20 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         }
     }
 
-    /** Starts {@link #close()} on a thread of its own, unless the system is closing already. */
+    /**
+     * Starts {@link #close()} on a thread of its own, unless the system is closing already; not a daemon, so that
+     * the close finishes (workers stopped, files removed) even if the program's main thread has returned.
+     */
     private void closeInBackground() {
         if (!closed.get()) {
             Thread closer = new Thread(this::close, config.name() + "-close");
+            closer.setDaemon(false);
             closer.start();
         }
     }
+
+    /** The thread of {@link #timer} (a single one, replaced only if it died). */
+    private volatile Thread timerThread;
 
     /** Quiet: every frame sent was received, no worker busy, twice in a row with the same counters. */
     private boolean awaitQuiescence(long deadline) {

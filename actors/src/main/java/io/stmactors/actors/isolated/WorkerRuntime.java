@@ -187,7 +187,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         }
         try {
             if (local != null && !closing) {
-                local.close();
+                local.closeRuntime();
             }
         } finally {
             transport.close();
@@ -213,7 +213,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         }
         Thread closer = new Thread(() -> {
             try {
-                local.close();
+                local.closeRuntime();
             } catch (RuntimeException | Error e) {
                 LOG.error("Worker {} failed closing its actor system", id, e);
             } finally {

@@ -22,12 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code ctx.system().close()} from inside a handler (a "reaper" that ends the program when the work is done).
- * The handler cannot wait for itself to finish: close() starts the shutdown once the handler commits and
- * returns at once. Before, it waited out the whole close timeout for its own handler, then five seconds for
- * the actors to stop and five for its own worker pool: about 40 s with the default timeout. In isolated mode the
- * handler runs in a worker process, whose close() closed only that worker's local runtime, silently; now it asks
- * the coordinator to close the whole system.
+ * {@code close()} called on one of the system's own threads: a handler's {@code ctx.system().close()} (a "reaper"
+ * that ends the work), or the callback of an ask's future completed by the system. Such a close() cannot wait for
+ * the thread it runs on: it starts the shutdown (from a handler, once the handler commits) and returns at once.
+ * Before, a handler's close() waited out the whole close timeout for its own handler, then five seconds for the
+ * actors to stop and five for its own worker pool (about 40 s with the default timeout); in isolated mode the
+ * handler runs in a worker process, whose close() closed only that worker's local runtime, silently, and a
+ * callback on the coordinator's poll thread blocked the very thread the close waits on.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CloseFromHandlerTest {
@@ -35,6 +36,27 @@ class CloseFromHandlerTest {
 
     private static ActorSystem system(Mode mode) {
         return ActorSystem.create(ActorSystemConfig.builder().mode(mode).workers(2).closeTimeout(CLOSE_TIMEOUT).build());
+    }
+
+    /** Waits until the system refuses a new top-level actor, as it does once a close has begun. */
+    private static void awaitClosing(ActorSystem system, String after) {
+        ReliabilityModes.await(() -> {
+            try {
+                system.spawn(Behaviors.receive((ctx, m) -> Behaviors.same()), "probe-" + System.nanoTime());
+                return false;
+            } catch (IllegalStateException closed) {
+                assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+                return true;
+            }
+        }, Duration.ofSeconds(15), () -> "the system to close after " + after);
+    }
+
+    /** Closes {@code system} from the test's thread, which waits for the close already running; checks it is prompt. */
+    private static void closeAndCheckPrompt(ActorSystem system) {
+        long start = System.nanoTime();
+        system.close();
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(millis < 10_000, "the close already running took another " + millis + " ms");
     }
 
     @ParameterizedTest
@@ -55,16 +77,11 @@ class CloseFromHandlerTest {
         for (int i = 0; i < 1000; i++) {
             counter.tell(1);
         }
-        long start = System.nanoTime();
         reaper.tell("done");
         assertTrue(closeReturned.await(5, TimeUnit.SECONDS), "close() inside a handler did not return within 5 s");
-        system.close(); // waits for the close the handler started
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(millis < 10_000, "closing from a handler took " + millis + " ms");
+        awaitClosing(system, "a handler closed it"); // the handler's own close, not the one below
+        closeAndCheckPrompt(system);
         assertEquals(1000, counted.get(), "close() drains the mailboxes first");
-        IllegalStateException refused = assertThrows(IllegalStateException.class,
-                () -> system.spawn(Behaviors.receive((ctx, m) -> Behaviors.same()), "late"));
-        assertTrue(refused.getMessage().contains("closed"), refused.getMessage());
     }
 
     @ParameterizedTest
@@ -96,8 +113,7 @@ class CloseFromHandlerTest {
 
     @Test
     void aHandlerInAWorkerProcessClosesTheWholeIsolatedSystem() throws Exception {
-        ActorSystem system = ActorSystem.create(ActorSystemConfig.builder().name("close-from-handler")
-                .mode(Mode.ISOLATED_PROCESSES).workers(2).closeTimeout(CLOSE_TIMEOUT).build());
+        ActorSystem system = system(Mode.ISOLATED_PROCESSES);
         try {
             TLong counted = TLong.of(0);
             ActorRef<Integer> counter = system.spawn(Behaviors.<Integer>receive((ctx, n) -> {
@@ -112,19 +128,8 @@ class CloseFromHandlerTest {
                 counter.tell(1);
             }
             reaper.tell("done");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            IllegalStateException refused = null;
-            while (refused == null && System.nanoTime() < deadline) {
-                try {
-                    system.spawn(Behaviors.receive((ctx, m) -> Behaviors.same()), "probe-" + System.nanoTime());
-                    Thread.sleep(20);
-                } catch (IllegalStateException e) {
-                    refused = e;
-                }
-            }
-            assertTrue(refused != null, "the system was still open 15 s after a handler closed it");
-            assertTrue(refused.getMessage().contains("closed"), refused.getMessage());
-            system.close(); // waits for the close the handler asked for
+            awaitClosing(system, "a handler in a worker process closed it");
+            closeAndCheckPrompt(system);
             assertEquals(200, counted.get(), "close() drains the mailboxes first");
         } finally {
             system.close();
@@ -135,33 +140,103 @@ class CloseFromHandlerTest {
     public record Ping(ActorRef<String> replyTo) {
     }
 
+    /** Asks {@code echo} from inside a worker process and closes the system in the ask's callback. */
+    public record AskThenClose(ActorRef<Ping> echo) {
+    }
+
+    private static ActorRef<Ping> echo(ActorSystem system, String name) {
+        return system.spawn(Behaviors.<Ping>receive((ctx, p) -> {
+            Thread.sleep(300); // so that the asker's callback is in place before the reply completes its future
+            p.replyTo().tell("pong");
+            return Behaviors.same();
+        }), name);
+    }
+
     @ParameterizedTest
     @MethodSource("io.stmactors.actors.reliability.ReliabilityModes#modes")
     void anAskCallbackThatClosesTheSystemDoesNotBlockTheThreadThatCompletesIt(Mode mode) throws Exception {
         ActorSystem system = ReliabilityModes.system(mode, "close-from-callback", 2, Ping.class);
         try {
-            ActorRef<Ping> echo = system.spawn(Behaviors.<Ping>receive((ctx, p) -> {
-                Thread.sleep(300); // so that the callback below is in place before the reply completes the future
-                p.replyTo().tell("pong");
-                return Behaviors.same();
-            }), "echo");
+            ActorRef<Ping> echo = echo(system, "echo");
             // The future completes on a thread of the system (a worker, or the coordinator's poll thread), which
             // then runs the callback: a close() that waited there would wait for that very thread.
             system.ask(echo, Ping::new, Duration.ofSeconds(10)).thenRun(system::close);
-            ReliabilityModes.await(() -> {
-                try {
-                    system.spawn(Behaviors.receive((ctx, m) -> Behaviors.same()), "probe-" + System.nanoTime());
-                    return false;
-                } catch (IllegalStateException closed) {
-                    return true;
-                }
-            }, Duration.ofSeconds(15), () -> "the system to close after the ask's callback closed it");
-            long start = System.nanoTime();
-            system.close();
-            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertTrue(millis < 10_000, "the close started by the callback took another " + millis + " ms");
+            awaitClosing(system, "the ask's callback closed it");
+            closeAndCheckPrompt(system);
         } finally {
             system.close();
         }
+    }
+
+    @Test
+    void anAskCallbackInAWorkerProcessClosesTheWholeIsolatedSystem() throws Exception {
+        ActorSystem system = ReliabilityModes.system(Mode.ISOLATED_PROCESSES, "close-from-worker-callback", 2,
+                Ping.class, AskThenClose.class);
+        try {
+            ActorRef<Ping> echo = echo(system, "echo");
+            ActorRef<AskThenClose> asker = system.spawn(Behaviors.<AskThenClose>receive((ctx, m) -> {
+                ActorSystem own = ctx.system();
+                // completed by the worker process's own threads (its inbox reader), which then run the callback
+                own.ask(m.echo(), Ping::new, Duration.ofSeconds(10)).thenRun(own::close);
+                return Behaviors.same();
+            }), "asker");
+            asker.tell(new AskThenClose(echo));
+            awaitClosing(system, "an ask callback in a worker process closed it");
+            closeAndCheckPrompt(system);
+        } finally {
+            system.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.stmactors.actors.reliability.ReliabilityModes#modes")
+    void aTimedOutAskWhoseCallbackClosesTheSystemDoesNotHoldUpTheTimer(Mode mode) throws Exception {
+        ActorSystem system = ReliabilityModes.system(mode, "close-from-timeout", 2, Ping.class);
+        try {
+            ActorRef<Ping> silent = system.spawn(Behaviors.<Ping>receive((ctx, p) -> Behaviors.same()), "silent");
+            ActorRef<String> busy = system.spawn(Behaviors.<String>receive((ctx, m) -> {
+                Thread.sleep(3_000); // the system is not quiet for 3 s: a close waiting for it takes that long
+                return Behaviors.same();
+            }), "busy");
+            busy.tell("work");
+            CountDownLatch callbackDone = new CountDownLatch(1);
+            // The timeout fails the future on the system's timer thread, which runs the callback.
+            system.ask(silent, Ping::new, Duration.ofMillis(200)).whenComplete((reply, failure) -> {
+                system.close();
+                callbackDone.countDown();
+            });
+            assertTrue(callbackDone.await(2, TimeUnit.SECONDS), "close() in the timeout's callback did not return at once");
+            awaitClosing(system, "the timed-out ask's callback closed it");
+            system.close();
+        } finally {
+            system.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"SHARED_STM", "GLOBAL_LOCK"})
+    void anInterruptedCloseWaitingForAHandlersCloseCutsItShort(Mode mode) throws Exception {
+        ActorSystem system = system(mode);
+        // never quiet: the close the handler starts would wait its whole timeout (20 s) for this one to drain
+        ActorRef<String> loop = system.spawn(Behaviors.<String>receive((ctx, m) -> {
+            ctx.self().tell(m);
+            return Behaviors.same();
+        }), "loop");
+        loop.tell("again");
+        ActorRef<String> reaper = system.spawn(Behaviors.<String>receive((ctx, m) -> {
+            ctx.system().close();
+            return Behaviors.same();
+        }), "reaper");
+        reaper.tell("done");
+        awaitClosing(system, "a handler closed it");
+        long start = System.nanoTime();
+        Thread.currentThread().interrupt();
+        try {
+            system.close(); // waits for the handler's close, which the interrupt cuts short as it would its own
+        } finally {
+            assertTrue(Thread.interrupted(), "close() must leave the interrupt flag set"); // and clears it
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(millis < 10_000, "an interrupted close() waited " + millis + " ms");
     }
 }
