@@ -397,10 +397,26 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             try {
                 apply(u);
             } catch (RuntimeException | Error e) {
-                LOG.error("Worker {} could not apply update {}", id, u.ownerSeq(), e);
+                LOG.error("Worker {} could not apply update {}; its next reads of the references it held fetch them again",
+                        id, u.ownerSeq(), e);
+                forgetReplicas(u);
             } finally {
                 appliedSeq = Math.max(appliedSeq, u.ownerSeq());
                 applierBusy = false;
+            }
+        }
+    }
+
+    /**
+     * An update that could not be installed (a value that does not decode here): the replicas it would have
+     * changed are stale, and a read-only handler, which never asks the owner, would serve their old values for
+     * good. Each one is marked absent instead, so that its next read fetches it again, as a first read does.
+     */
+    private void forgetReplicas(Frames.Update u) {
+        for (Frames.RefValue v : u.values()) {
+            Object ref = existing(v.id());
+            if (ref != null && Replication.binding(ref) instanceof RefBinding b && !(b.present && b.version >= v.version())) {
+                b.present = false;
             }
         }
     }
