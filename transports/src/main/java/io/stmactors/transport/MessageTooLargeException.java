@@ -36,7 +36,7 @@ public class MessageTooLargeException extends TransportException
     {
         super("Message of " + size + " bytes exceeds the maximum message size of " + limit + " bytes of endpoint " +
             destinationId + ", which would reject it; nothing was sent (raise that endpoint's " +
-            "TransportConfig.maxMessageSize or split the message)");
+            "maxMessageSize or split the message)");
         this.size = size;
         this.limit = limit;
     }

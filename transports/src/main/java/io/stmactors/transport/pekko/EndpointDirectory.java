@@ -44,6 +44,10 @@ final class EndpointDirectory
         volatile String address;
         /** Why the endpoint is {@link Status#REMOVED}. */
         volatile String removedReason;
+        /** The current member's largest message, as its role announces it; 0 if it announces none. */
+        volatile int maxMessageSize;
+        /** The current member's Artery frame size, as its role announces it; 0 if it announces none. */
+        volatile int maxFrameSize;
 
         // Inbox actor only.
         UniqueAddress member;

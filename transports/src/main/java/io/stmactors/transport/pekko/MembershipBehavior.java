@@ -126,6 +126,8 @@ final class MembershipBehavior extends AbstractBehavior<Object>
                 }
                 entry.member = member.uniqueAddress();
                 entry.address = member.address().toString();
+                entry.maxMessageSize = announcedLimit(member, PekkoSettings.MAX_MESSAGE_ROLE_PREFIX);
+                entry.maxFrameSize = announcedLimit(member, PekkoSettings.MAX_FRAME_ROLE_PREFIX);
                 entry.removedReason = null;
                 entry.status = Status.UP;
                 subscribe(entry);
@@ -282,6 +284,26 @@ final class MembershipBehavior extends AbstractBehavior<Object>
             }
         }
         return -1;
+    }
+
+    /** The positive number a role of {@code member} starting with {@code prefix} announces, or 0 if none does. */
+    static int announcedLimit(final Member member, final String prefix)
+    {
+        for (final String role : member.getRoles())
+        {
+            if (role.startsWith(prefix))
+            {
+                try
+                {
+                    return Math.max(0, Integer.parseInt(role.substring(prefix.length())));
+                }
+                catch (final NumberFormatException ignore)
+                {
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     private static RemovalReason removalReasonOf(final ClusterEvent.MemberRemoved removed)

@@ -21,6 +21,10 @@ final class PekkoSettings
 {
     /** Role every member carries, followed by its endpoint id. */
     static final String ROLE_PREFIX = "stm-endpoint-";
+    /** Role announcing the member's {@link PekkoTransportConfig#maxMessageSize()}: senders keep under it. */
+    static final String MAX_MESSAGE_ROLE_PREFIX = "stm-max-message-";
+    /** Role announcing the member's {@link PekkoTransportConfig#maxFrameSize()}: senders cut frames to it. */
+    static final String MAX_FRAME_ROLE_PREFIX = "stm-max-frame-";
     /** Name under which {@link PekkoFrameSerializer} is registered. */
     static final String SERIALIZER_NAME = "stm-actors-frame";
 
@@ -46,8 +50,9 @@ final class PekkoSettings
         settings.put("pekko.remote.artery.bind.hostname", config.bindHostname());
         settings.put("pekko.remote.artery.advanced.maximum-frame-size", config.maxFrameSize() + "b");
 
-        // Membership: the role names the endpoint; we join programmatically (seed-nodes stays empty).
-        settings.put("pekko.cluster.roles", List.of(ROLE_PREFIX + config.endpointId()));
+        // Membership: the roles name the endpoint and announce its limits; we join programmatically (seed-nodes stays empty).
+        settings.put("pekko.cluster.roles", List.of(ROLE_PREFIX + config.endpointId(),
+            MAX_MESSAGE_ROLE_PREFIX + config.maxMessageSize(), MAX_FRAME_ROLE_PREFIX + config.maxFrameSize()));
         settings.put("pekko.cluster.seed-nodes", List.of());
         settings.put("pekko.cluster.jmx.enabled", "off");
         final boolean verbose = "INFO".equals(config.pekkoLogLevel()) || "DEBUG".equals(config.pekkoLogLevel());

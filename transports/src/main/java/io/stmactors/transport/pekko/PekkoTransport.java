@@ -55,7 +55,10 @@ import static io.stmactors.transport.FrameDescriptor.UNFRAGMENTED;
  *     <li><b>Large messages</b> are chunked: a message larger than one Artery frame
  *     ({@link PekkoTransportConfig#maxFramePayload()}) goes as several frames with begin/end flags, reassembled by
  *     the receiver, up to {@link PekkoTransportConfig#maxMessageSize()}; larger ones are refused with
- *     {@link MessageTooLargeException} before anything is sent. Chunking keeps every frame under Artery's
+ *     {@link MessageTooLargeException} before anything is sent. Each member announces its own two limits as
+ *     cluster roles ({@link PekkoSettings#MAX_MESSAGE_ROLE_PREFIX}, {@link PekkoSettings#MAX_FRAME_ROLE_PREFIX}):
+ *     a message above the receiver's limit is refused the same way, naming the receiver, and frames are cut to the
+ *     smaller of the two frame sizes. Chunking keeps every frame under Artery's
  *     {@code maximum-frame-size} (which would otherwise make Artery drop the message) without growing Artery's
  *     buffer pool, and keeps one huge message from blocking the connection's other traffic for long.</li>
  *     <li><b>Flow control</b>: Artery drops messages when its outbound queue is full, so senders are throttled end to
@@ -326,8 +329,18 @@ public final class PekkoTransport implements Transport
         }
 
         final Destination destination = awaitDestination(destinationId, System.nanoTime() + sendTimeoutNs);
+        // The receiver's own limits, as its member roles announce them (0: it announces none; ours apply).
+        final Entry entry = directory.get(destinationId);
+        final int receiverMax = null == entry ? 0 : entry.maxMessageSize;
+        if (receiverMax > 0 && length > receiverMax)
+        {
+            throw new MessageTooLargeException(length, receiverMax, destinationId);
+        }
+        final int receiverFrame = null == entry ? 0 : entry.maxFrameSize;
+        final int framePayload = receiverFrame > PekkoTransportConfig.FRAME_HEADROOM ?
+            Math.min(maxFramePayload, receiverFrame - PekkoTransportConfig.FRAME_HEADROOM) : maxFramePayload;
         final int uid = selfUid;
-        if (length <= maxFramePayload)
+        if (length <= framePayload)
         {
             final byte[] bytes = copy(payload, offset, length);
             destination.send(extra -> new WireMessage.Frame(localId, uid, messageType, secret,
@@ -336,7 +349,7 @@ public final class PekkoTransport implements Transport
         }
         else
         {
-            sendChunked(destination, uid, messageType, payload, offset, length);
+            sendChunked(destination, uid, messageType, payload, offset, length, framePayload);
         }
         recorder.messageSent();
     }
@@ -347,7 +360,8 @@ public final class PekkoTransport implements Transport
         final int messageType,
         final DirectBuffer payload,
         final int offset,
-        final int length)
+        final int length,
+        final int framePayload)
     {
         destination.fragmentLock.lock();
         try
@@ -358,7 +372,7 @@ public final class PekkoTransport implements Transport
             {
                 while (sent < length)
                 {
-                    final int chunk = Math.min(maxFramePayload, length - sent);
+                    final int chunk = Math.min(framePayload, length - sent);
                     final int fragmentOffset = sent;
                     final byte flags = (byte)((0 == sent ? BEGIN_FLAG : 0) | (sent + chunk == length ? END_FLAG : 0));
                     final byte[] bytes = copy(payload, offset + sent, chunk);

@@ -11,8 +11,10 @@ import java.util.Objects;
 /**
  * Settings of one {@link PekkoTransport} endpoint. Immutable and thread-safe; build with {@link #builder()}.
  * <p>
- * Every endpoint of a cluster must use the same {@link #systemName()}, {@link #clusterSecret()},
- * {@link #maxFrameSize()} and, for predictable flow control, the same send windows. Failure detection and downing
+ * Every endpoint of a cluster must use the same {@link #systemName()}, {@link #clusterSecret()} and, for
+ * predictable flow control, the same send windows. {@link #maxMessageSize()} and {@link #maxFrameSize()} may differ:
+ * each member announces both (as cluster roles), and a sender keeps to the receiver's (a message above its limit is
+ * refused with {@code MessageTooLargeException}, frames are cut to the smaller frame size). Failure detection and downing
  * settings should match too (Pekko checks some of them when a node joins).
  * <p>
  * <b>Network exposure</b>: the endpoint binds {@code 127.0.0.1} unless {@link Builder#hostname(String)} says
