@@ -289,6 +289,8 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     public void close() {
         if (isolation != null) {
             whenCommitted(isolation::closeRequested);
+        } else if (Thread.currentThread() == closingThread) {
+            return; // a callback the close itself runs (a pending ask it fails): the close is under way
         } else if (onOwnThread()) {
             whenCommitted(this::closeInBackground);
         } else {
@@ -301,10 +303,19 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
      * when called on a thread of the program's. A worker process's runtime (isolated mode) is closed this way.
      */
     public void closeRuntime() {
+        if (Thread.currentThread() == closingThread) {
+            return; // re-entered from a callback the close runs
+        }
         if (!closed.compareAndSet(false, true)) {
             awaitTerminated();
             return;
         }
+        closeClaimed();
+    }
+
+    /** The close itself, by the thread that set {@link #closed}. */
+    private void closeClaimed() {
+        closingThread = Thread.currentThread();
         try {
             long deadline = System.nanoTime() + config.closeTimeout().toNanos();
             boolean quiet = awaitQuiescence(deadline);
@@ -378,16 +389,18 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
      * that it finishes even if the program's main thread has returned meanwhile; the caller returns at once.
      */
     private void closeInBackground() {
-        if (!closed.get()) {
-            Thread closer = new Thread(this::closeRuntime, config.name() + "-close");
+        if (closed.compareAndSet(false, true)) { // here, so that only the thread that does the close is started
+            Thread closer = new Thread(this::closeClaimed, config.name() + "-close");
             closer.setDaemon(false);
             backgroundCloser = closer;
             closer.start();
         }
     }
 
-    /** The thread of {@link #closeInBackground()}, if one was started. */
+    /** The thread of {@link #closeInBackground()}, if the close runs on one. */
     private volatile Thread backgroundCloser;
+    /** The thread running the close, once one does (callbacks it runs may call close() again). */
+    private volatile Thread closingThread;
     /** The thread of {@link #timer} (a single one, replaced only if it died). */
     private volatile Thread timerThread;
 
@@ -405,7 +418,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
             } catch (InterruptedException e) {
                 interrupted = true;
                 Thread closer = backgroundCloser;
-                if (closer != null) {
+                if (closer != null && closer != Thread.currentThread()) {
                     closer.interrupt();
                 }
             } catch (java.util.concurrent.ExecutionException e) {

@@ -237,7 +237,9 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         lostActors.remove(name);
         Runnable send = () -> {
             entry.reservation = null;
-            sendWork(entry.worker, new Frames.Spawn(name, bytes, null, null, false));
+            if (!loseIfGone(entry)) { // its worker died for good since the check above
+                sendWork(entry.worker, new Frames.Spawn(name, bytes, null, null, false));
+            }
         };
         if (Stm.inTransaction()) {
             Stm.afterRollback(() -> registry.remove(name, entry));
@@ -256,7 +258,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     private int liveWorkerInstead(String name, int chosen) {
         List<Integer> live = new ArrayList<>();
         for (int i = 0; i < workers.length; i++) {
-            if (!workers[i].gone() && workers[i].ready()) {
+            if (!workers[i].gone()) { // ready, or being restarted (its actors are created when it is back)
                 live.add(i);
             }
         }
@@ -474,10 +476,19 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             closeInBackground();
             return;
         }
+        if (Thread.currentThread() == closingThread) {
+            return; // a callback the close itself runs (a pending ask it fails): the close is under way
+        }
         if (!closed.compareAndSet(false, true)) {
             terminated.join();
             return;
         }
+        closeClaimed();
+    }
+
+    /** The close itself, by the thread that set {@link #closed}. */
+    private void closeClaimed() {
+        closingThread = Thread.currentThread();
         try {
             long deadline = System.nanoTime() + config.closeTimeout().toNanos();
             if (!awaitQuiescence(deadline)) {
@@ -495,12 +506,15 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
      * the close finishes (workers stopped, files removed) even if the program's main thread has returned.
      */
     private void closeInBackground() {
-        if (!closed.get()) {
-            Thread closer = new Thread(this::close, config.name() + "-close");
+        if (closed.compareAndSet(false, true)) { // here, so that only the thread that does the close is started
+            Thread closer = new Thread(this::closeClaimed, config.name() + "-close");
             closer.setDaemon(false);
             closer.start();
         }
     }
+
+    /** The thread running the close, once one does (callbacks it runs may call close() again). */
+    private volatile Thread closingThread;
 
     /** The thread of {@link #timer} (a single one, replaced only if it died). */
     private volatile Thread timerThread;
@@ -850,6 +864,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             ActorEntry entry = new ActorEntry(s.name(), w, s.behavior());
             if (registry.putIfAbsent(s.name(), entry) != null) {
                 LOG.warn("Worker {} spawned '{}', a name already in use elsewhere; messages go to the first", w, s.name());
+            } else {
+                loseIfGone(entry); // a commit of a worker that died for good, read from the inbox after its death
             }
         }
         for (Frames.ActorState st : c.actors()) {
@@ -1005,16 +1021,37 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
         }
         if (restart && !worker.external()) {
-            worker.relaunch();
+            try {
+                worker.relaunch();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("Worker process {} could not be started again; its actors are lost", endpoint, e);
+                worker.markGone();
+                notRestarted = "starting a new process failed: " + e.getMessage();
+            }
         } else if (restart && replaceOnLiveWorkers(endpoint)) {
             LOG.info("Actors of worker {} re-created on the live workers", endpoint);
-        } else {
-            for (String name : lost) {
-                lostActors.put(name, "its worker process " + endpoint + " died (exit code " + exitCode
-                        + ") and was not restarted (" + notRestarted + ")");
-                onStopped(name);
-            }
+            return;
         }
+        for (String name : lost) {
+            lostActors.put(name, "its worker process " + endpoint + " died (exit code " + exitCode
+                    + ") and was not restarted (" + notRestarted + ")");
+            onStopped(name);
+        }
+    }
+
+    /**
+     * If the worker of {@code entry} died for good (see {@link WorkerHandle#markGone}), the actor registered on it
+     * after its death was handled is lost at once, as the ones it hosted were: asks to it say why, watchers are
+     * told. Returns whether it was.
+     */
+    private boolean loseIfGone(ActorEntry entry) {
+        if (!workers[entry.worker - 1].gone()) {
+            return false;
+        }
+        lostActors.put(entry.name, "its worker process " + entry.worker + " died and was not restarted");
+        onStopped(entry.name);
+        return true;
     }
 
     /** An external worker cannot be restarted from here: its actors move to the live workers. */

@@ -899,11 +899,17 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         if (!running || closing) {
             return; // closing already
         }
-        try {
-            send(new Frames.CloseRequest());
-        } catch (RuntimeException e) {
-            LOG.warn("Worker {} could not ask the coordinator to close the system: {}", id, e.toString());
-        }
+        // On a thread of its own: the caller may be the inbox reader (an ask's callback), which must not wait
+        // for room in the coordinator's inbox.
+        Thread requester = new Thread(() -> {
+            try {
+                send(new Frames.CloseRequest());
+            } catch (RuntimeException e) {
+                LOG.error("Worker {} could not ask the coordinator to close the system: {}", id, e.toString());
+            }
+        }, "stm-actors-worker-" + id + "-close-request");
+        requester.setDaemon(true);
+        requester.start();
     }
 
     @Override

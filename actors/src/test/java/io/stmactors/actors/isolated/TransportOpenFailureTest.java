@@ -4,6 +4,7 @@ import io.stmactors.actors.ActorSystem;
 import io.stmactors.actors.ActorSystemConfig;
 import io.stmactors.actors.Mode;
 import io.stmactors.transport.Transport;
+import io.stmactors.transport.TransportException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -41,7 +42,7 @@ class TransportOpenFailureTest {
             ActorSystemConfig config = ActorSystemConfig.builder().mode(Mode.ISOLATED_PROCESSES).workers(1)
                     .transport(Transport.pekko().toBuilder().hostname("127.0.0.1").port(taken.getLocalPort()).build())
                     .build();
-            RuntimeException failure = assertThrows(RuntimeException.class, () -> ActorSystem.create(config).close());
+            TransportException failure = assertThrows(TransportException.class, () -> ActorSystem.create(config).close());
             Set<Path> left = new HashSet<>(privateDirectories());
             left.removeAll(before);
             assertEquals(Set.of(), left, "directories left by a system that failed to start (" + failure + ")");
