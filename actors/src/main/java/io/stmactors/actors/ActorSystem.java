@@ -77,7 +77,8 @@ public interface ActorSystem extends AutoCloseable {
      * handler's transaction commits (not at all if it rolls back). In {@link Mode#ISOLATED_PROCESSES} mode,
      * close() called in a worker process (a handler's, or a callback's there) closes the whole system. A later
      * close() from another thread waits for that shutdown to finish; an interrupt of that thread cuts the
-     * shutdown's waiting short as above (in-process modes).
+     * shutdown's waiting short as above (in-process modes). A close() called by a callback that the shutdown
+     * itself runs (a pending ask it fails, as it fails them last) returns at once.
      * Idempotent.
      */
     @Override

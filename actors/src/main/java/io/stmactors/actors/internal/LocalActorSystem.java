@@ -346,7 +346,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
                 sleepQuietly(1);
             }
             pool.shutdown();
-            if (!pool.awaitTermination(5, TimeUnit.SECONDS)) { // at once if interrupted
+            if (!pool.awaitTermination(interrupted() ? 0 : 5, TimeUnit.SECONDS)) { // at once if interrupted
                 LOG.warn("Actor system '{}': workers did not finish within 5 s; abandoning them", config.name());
                 pool.shutdownNow();
             }
@@ -390,10 +390,16 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
      */
     private void closeInBackground() {
         if (closed.compareAndSet(false, true)) { // here, so that only the thread that does the close is started
-            Thread closer = new Thread(this::closeClaimed, config.name() + "-close");
-            closer.setDaemon(false);
-            backgroundCloser = closer;
-            closer.start();
+            try {
+                Thread closer = new Thread(this::closeClaimed, config.name() + "-close");
+                closer.setDaemon(false);
+                backgroundCloser = closer;
+                closer.start();
+            } catch (Throwable e) { // no thread (out of memory): leave the close to the next close() of the program's
+                backgroundCloser = null;
+                closed.set(false);
+                LOG.error("Actor system '{}': could not start closing it: {}", config.name(), e.toString());
+            }
         }
     }
 
@@ -417,9 +423,10 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
+                closeInterrupted = true; // read by the closing thread, even one not yet published below
                 Thread closer = backgroundCloser;
                 if (closer != null && closer != Thread.currentThread()) {
-                    closer.interrupt();
+                    closer.interrupt(); // wakes it from a sleep or a wait at once
                 }
             } catch (java.util.concurrent.ExecutionException e) {
                 break; // never completed exceptionally
@@ -431,12 +438,16 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     }
 
     /**
-     * Whether the thread calling close() was interrupted: close() then stops waiting for the system to
-     * drain (it still stops every actor, fails every pending ask, and leaves the flag set).
+     * Whether the thread calling close() was interrupted, or a thread waiting for a close in the background was
+     * ({@link #awaitTerminated}): close() then stops waiting for the system to drain (it still stops every actor,
+     * fails every pending ask, and leaves the flag set).
      */
-    private static boolean interrupted() {
-        return Thread.currentThread().isInterrupted();
+    private boolean interrupted() {
+        return Thread.currentThread().isInterrupted() || closeInterrupted;
     }
+
+    /** A thread waiting for a close that runs in the background was interrupted (see {@link #awaitTerminated}). */
+    private volatile boolean closeInterrupted;
 
     /** Quiet = no worker busy and no task queued, seen three times in a row. */
     private boolean awaitQuiescence(long deadline) {

@@ -258,8 +258,15 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     private int liveWorkerInstead(String name, int chosen) {
         List<Integer> live = new ArrayList<>();
         for (int i = 0; i < workers.length; i++) {
-            if (!workers[i].gone()) { // ready, or being restarted (its actors are created when it is back)
+            if (!workers[i].gone() && workers[i].ready()) {
                 live.add(i);
+            }
+        }
+        if (live.isEmpty()) { // none ready: one being restarted takes it (its actors are created when it is back)
+            for (int i = 0; i < workers.length; i++) {
+                if (!workers[i].gone()) {
+                    live.add(i);
+                }
             }
         }
         if (live.isEmpty()) {
@@ -507,9 +514,14 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
      */
     private void closeInBackground() {
         if (closed.compareAndSet(false, true)) { // here, so that only the thread that does the close is started
-            Thread closer = new Thread(this::closeClaimed, config.name() + "-close");
-            closer.setDaemon(false);
-            closer.start();
+            try {
+                Thread closer = new Thread(this::closeClaimed, config.name() + "-close");
+                closer.setDaemon(false);
+                closer.start();
+            } catch (Throwable e) { // no thread (out of memory): leave the close to the next close() of the program's
+                closed.set(false);
+                LOG.error("Isolated actor system '{}': could not start closing it: {}", config.name(), e.toString());
+            }
         }
     }
 
@@ -634,10 +646,6 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         }
         transport.close();
         timer.shutdownNow();
-        for (PendingAsk a : List.copyOf(asks.values())) {
-            a.promise().future().completeExceptionally(new IllegalStateException(
-                    "actor system '" + config.name() + "' closed before the reply arrived"));
-        }
         for (WorkerHandle w : workers) {
             if (w != null) {
                 w.relayProblems();
@@ -645,6 +653,11 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
         }
         deleteDirectory();
+        // Last: the futures run their callbacks here, and one may call close() again (it returns at once)
+        for (PendingAsk a : List.copyOf(asks.values())) {
+            a.promise().future().completeExceptionally(new IllegalStateException(
+                    "actor system '" + config.name() + "' closed before the reply arrived"));
+        }
     }
 
     /**
@@ -1028,6 +1041,12 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
                 LOG.error("Worker process {} could not be started again; its actors are lost", endpoint, e);
                 worker.markGone();
                 notRestarted = "starting a new process failed: " + e.getMessage();
+                lost.clear(); // again, now that it is gone: actors registered on it meanwhile are lost too
+                for (ActorEntry entry : registry.values()) {
+                    if (entry.worker == endpoint) {
+                        lost.add(entry.name);
+                    }
+                }
             }
         } else if (restart && replaceOnLiveWorkers(endpoint)) {
             LOG.info("Actors of worker {} re-created on the live workers", endpoint);

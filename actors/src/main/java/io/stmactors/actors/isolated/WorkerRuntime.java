@@ -107,6 +107,8 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     private final List<Object> orphanNewRefs = new ArrayList<>(); // guarded by itself
     private final ThreadLocal<Outbox> outbox = ThreadLocal.withInitial(Outbox::new);
     private volatile boolean running = true;
+    /** A close of the whole system was asked of the coordinator ({@link #closeRequested}): asked once. */
+    private final java.util.concurrent.atomic.AtomicBoolean closeRequestSent = new java.util.concurrent.atomic.AtomicBoolean();
     /** Told to shut down: the local system is closing (on another thread) while the inbox is still read. */
     private volatile boolean closing;
 
@@ -522,9 +524,23 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     /** First read of a reference: fetch its value from the owner (blocks the reading handler). */
     @Override
     public void beforeRead(RefBinding b) {
-        if (b.present) {
-            return;
+        for (int fetches = 1; !b.present; fetches++) {
+            if (!fetchInto(b)) {
+                throw new IllegalStateException("shared reference " + b + " is unknown to the heap owner");
+            }
+            // Installed, unless dropped again meanwhile (an update this process could not apply): fetch anew
+            if (!b.present && fetches >= 3) {
+                throw new IllegalStateException("shared reference " + b + " could not be kept installed here: "
+                        + "updates of it keep failing in this process");
+            }
         }
+    }
+
+    /**
+     * Fetches {@code b}'s current value from the owner and installs it (unless a newer one is installed already).
+     * Returns whether the owner knew the reference.
+     */
+    private boolean fetchInto(RefBinding b) {
         long request = nextSeq.incrementAndGet();
         CompletableFuture<Frames.Fetched> future = new CompletableFuture<>();
         pendingFetches.put(request, future);
@@ -546,7 +562,9 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
                     + seq + " must be installed first");
         }
         awaitApplied(seq);
+        boolean known = false;
         for (Frames.RefValue v : fetched.values()) {
+            known |= v.id() == b.id;
             Object ref = existing(v.id());
             if (ref == null) {
                 continue;
@@ -571,9 +589,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
                 // nothing written: the reference keeps the newer value and its version
             }
         }
-        if (!b.present) {
-            throw new IllegalStateException("shared reference " + b + " is unknown to the heap owner");
-        }
+        return known;
     }
 
     @Override
@@ -896,8 +912,8 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
 
     @Override
     public void closeRequested() {
-        if (!running || closing) {
-            return; // closing already
+        if (!running || closing || !closeRequestSent.compareAndSet(false, true)) {
+            return; // closing already, or asked once
         }
         // On a thread of its own: the caller may be the inbox reader (an ask's callback), which must not wait
         // for room in the coordinator's inbox.

@@ -418,9 +418,9 @@ public final class PekkoTransportConfig
         }
 
         /**
-         * @param maxFrameSize Artery's {@code maximum-frame-size}, 32 KiB to 16 MiB, the same on every member;
-         *                     default 256 KiB. Artery keeps a pool of direct buffers of this size, so larger is not
-         *                     free.
+         * @param maxFrameSize Artery's {@code maximum-frame-size}, 32 KiB to 16 MiB; default 256 KiB. Members may
+         *                     differ: a sender cuts frames to the smaller size. Artery keeps a pool of direct
+         *                     buffers of this size, so larger is not free.
          * @return this builder.
          */
         public Builder maxFrameSize(final int maxFrameSize)
