@@ -237,8 +237,17 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         lostActors.remove(name);
         Runnable send = () -> {
             entry.reservation = null;
-            if (!loseIfGone(entry)) { // its worker died for good since the check above
-                sendWork(entry.worker, new Frames.Spawn(name, bytes, null, null, false));
+            if (loseIfGone(entry)) { // its worker died for good since the check above
+                return;
+            }
+            Frames.Spawn frame = new Frames.Spawn(name, bytes, null, null, false);
+            int worker = entry.worker;
+            boolean fromCaller = Thread.currentThread() != pollThread; // the poll thread must not stop on a full inbox
+            try {
+                workers[worker - 1].sendWork(() -> sendTo(worker, frame, fromCaller));
+            } catch (TransportBackPressureException e) {
+                registry.remove(name, entry); // never created: the name is free again
+                throw e;
             }
         };
         if (Stm.inTransaction()) {

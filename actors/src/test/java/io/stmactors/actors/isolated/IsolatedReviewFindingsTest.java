@@ -309,7 +309,8 @@ class IsolatedReviewFindingsTest {
     /**
      * A tell from the coordinator to a worker whose inbox stays full gets TransportBackPressureException, as the
      * README's failure table says of a full ring; it waited out the send timeout, then returned normally with the
-     * message counted as a dead letter (logged at debug level only).
+     * message counted as a dead letter (logged at debug level only). A spawn onto it too: it was accepted, and the
+     * actor was never created (a warning only).
      */
     @Test
     void aCoordinatorTellToAWorkerWhoseInboxStaysFullFailsWithBackPressure() throws Exception {
@@ -322,14 +323,24 @@ class IsolatedReviewFindingsTest {
             try {
                 long deadLettersBefore = system.diagnostics().deadLetters();
                 assertThrows(io.stmactors.transport.TransportBackPressureException.class, () -> {
-                    for (int i = 0; i < 64; i++) { // 64 MiB against an inbox ring of 8 MiB
-                        sink.tell(new Blob(new byte[1 << 20]));
+                    // small messages, so that the ring is full to the last few dozen bytes: no frame fits then
+                    for (int i = 0; i < 1_000_000; i++) { // 64 MB of payload against an inbox ring of 8 MiB
+                        sink.tell(new Blob(new byte[64]));
                     }
                 });
                 assertEquals(deadLettersBefore, system.diagnostics().deadLetters(), "nothing counted as dropped");
+                // A spawn onto that worker fails the same way (it was accepted, and the actor never existed).
+                assertThrows(io.stmactors.transport.TransportBackPressureException.class,
+                        () -> system.spawn(Behaviors.<Inc>receive((ctx, inc) -> Behaviors.same()), "late"));
             } finally {
                 new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
             }
+            // The refused spawn left its name free, and the same spawn works once the worker reads again.
+            ActorRef<Inc> late = system.spawn(Behaviors.<Inc>receive((ctx, inc) -> {
+                inc.replyTo().tell(7L);
+                return Behaviors.same();
+            }), "late");
+            assertEquals(7L, system.<Inc, Long>ask(late, Inc::new, Duration.ofSeconds(30)).get(40, TimeUnit.SECONDS));
         }
     }
 
