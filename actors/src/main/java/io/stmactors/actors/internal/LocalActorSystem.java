@@ -80,6 +80,8 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
     private final LongAdder slowHandlers = new LongAdder();
     private final ScheduledThreadPoolExecutor timer;
     private final Set<CompletableFuture<?>> pendingAsks = ConcurrentHashMap.newKeySet();
+    /** The target's name of each pending ask (see {@link #failAsksTo}). */
+    private final Map<CompletableFuture<?>, String> askTargets = new ConcurrentHashMap<>();
     private final AtomicLong askCounter = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     /**
@@ -240,6 +242,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
         M message = request.apply(replyTo);
         Objects.requireNonNull(message, "request produced a null message");
         pendingAsks.add(future);
+        askTargets.put(future, target.name());
         ScheduledFuture<?> timeoutTask;
         try {
             timeoutTask = timer.schedule(() -> future.completeExceptionally(new TimeoutException(
@@ -247,15 +250,31 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
                             + message.getClass().getSimpleName() + ")")), timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) { // close() raced this ask and stopped the timer
             pendingAsks.remove(future);
+            askTargets.remove(future);
             future.completeExceptionally(new IllegalStateException("actor system '" + config.name() + "' is closed"));
             return future;
         }
         future.whenComplete((r, e) -> {
             timeoutTask.cancel(false);
             pendingAsks.remove(future);
+            askTargets.remove(future);
         });
         target.tell(message);
         return future;
+    }
+
+    /**
+     * Fails at once every pending ask to one of {@code targets}, actors that cannot answer ({@code reason}): in a
+     * worker process of an isolated-mode system, the coordinator says so when their worker process died.
+     */
+    public void failAsksTo(java.util.Collection<String> targets, String reason) {
+        Set<String> names = Set.copyOf(targets);
+        for (Map.Entry<CompletableFuture<?>, String> e : askTargets.entrySet()) {
+            if (names.contains(e.getValue())) {
+                e.getKey().completeExceptionally(new IllegalStateException(
+                        "ask to actor '" + e.getValue() + "' failed: " + reason));
+            }
+        }
     }
 
     @Override

@@ -23,6 +23,7 @@ import java.util.List;
  *   coord.  --Update------------------------------------------&gt; workers holding a replica
  *   worker  --Stopped / Status (asked, or the final one)-------&gt; coordinator
  *   worker  --CloseRequest (a handler called ctx.system().close())-&gt; coordinator
+ *   coord.  --AsksFail (actors lost with a dead worker)---------&gt; workers
  *   any     --Reply------------------------------------------&gt; the process that asked
  * </pre>
  */
@@ -160,6 +161,13 @@ final class Frames {
     record CloseRequest() {
     }
 
+    /**
+     * The actors {@code targets} cannot answer ({@code reason}: their worker process died): the worker fails its
+     * handlers' pending asks to them at once instead of letting them time out.
+     */
+    record AsksFail(List<String> targets, String reason) {
+    }
+
     /** The runtime's own types, registered before the user's, in this order. */
     /**
      * Returns {@code frame} after checking that every list it holds (and every list of the records in those
@@ -232,6 +240,7 @@ final class Frames {
         return List.of(Hello.class, Spawn.class, Tell.class, Reply.class, StopActor.class, Stopped.class,
                 ReadVersion.class, RefValue.class, Outgoing.class, ActorState.class, ChildSpawned.class, Watch.class,
                 Commit.class, CommitResult.class, Fetch.class, Fetched.class, Update.class, StatusRequest.class,
-                Status.class, Shutdown.class, Boxed.class, Configure.class, Ready.class, CloseRequest.class);
+                Status.class, Shutdown.class, Boxed.class, Configure.class, Ready.class, CloseRequest.class,
+                AsksFail.class);
     }
 }

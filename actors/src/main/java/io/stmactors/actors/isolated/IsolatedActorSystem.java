@@ -361,7 +361,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         if (e != null) {
             WorkerHandle w = workers[e.worker - 1];
             if (w.gone()) {
-                return "its worker process " + e.worker + " died and was not restarted";
+                return "its worker process " + e.worker + " " + w.goneReason();
             }
             return w.ready() || !w.everReady() ? null
                     : "its worker process " + e.worker + " died and is being restarted; asks fail until it is back";
@@ -909,7 +909,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             addWatch(watch);
         }
         for (Frames.Outgoing o : c.sends()) {
-            forward(o);
+            forward(w, o);
         }
     }
 
@@ -950,7 +950,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         deliver(we.watcher(), bytes);
     }
 
-    private void forward(Frames.Outgoing o) {
+    private void forward(int from, Frames.Outgoing o) {
         if (o.isReply()) {
             if (o.replyEndpoint() == 0) {
                 completeAsk(o.askId(), o.message());
@@ -959,7 +959,12 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
             return;
         }
+        String why = unavailable(o.target());
         deliver(o.target(), o.message());
+        if (why != null) {
+            // the message is a dead letter; if it was an ask of the sender's, it fails now rather than by timeout
+            sendControl(from, new Frames.AsksFail(List.of(o.target()), why));
+        }
     }
 
     private void deliver(String target, byte[] message) {
@@ -1018,8 +1023,11 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         int endpoint = worker.endpoint();
         boolean gaveUp = worker.failedStarts() >= WorkerHandle.MAX_FAILED_STARTS;
         boolean restart = config.restartWorkers() && !closed.get() && !gaveUp;
+        String notRestarted = gaveUp ? "its last " + worker.failedStarts() + " restarts died before they were ready"
+                : "restartWorkers is off";
         if (!restart && !worker.external()) {
-            worker.markGone(); // first, so that spawns from now on go elsewhere (an external worker may join again)
+            // first, so that spawns from now on go elsewhere (an external worker may join again)
+            worker.markGone("died (exit code " + exitCode + ") and was not restarted (" + notRestarted + ")");
         }
         List<String> lost = new ArrayList<>();
         for (ActorEntry e : registry.values()) {
@@ -1028,8 +1036,6 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
         }
         lost.sort(Comparator.naturalOrder());
-        String notRestarted = gaveUp ? "its last " + worker.failedStarts() + " restarts died before they were ready"
-                : "restartWorkers is off";
         LOG.error("Worker process {} died (exit code {}); actors lost: {}; {}", endpoint, exitCode, lost,
                 restart ? "restarting it with their last committed state" : "not restarting (" + notRestarted + ")");
         owner.forgetHolder(endpoint);
@@ -1042,14 +1048,23 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
                         + "' failed: its worker process " + endpoint + " died (exit code " + exitCode + ")"));
             }
         }
+        if (!lost.isEmpty()) { // the asks the other workers' handlers made to them fail too
+            Frames.AsksFail fail = new Frames.AsksFail(List.copyOf(lost),
+                    "its worker process " + endpoint + " died (exit code " + exitCode + ")");
+            for (WorkerHandle other : workers) {
+                if (other != worker && other.ready()) {
+                    sendControl(other.endpoint(), fail);
+                }
+            }
+        }
         if (restart && !worker.external()) {
             try {
                 worker.relaunch();
                 return;
             } catch (RuntimeException e) {
                 LOG.error("Worker process {} could not be started again; its actors are lost", endpoint, e);
-                worker.markGone();
                 notRestarted = "starting a new process failed: " + e.getMessage();
+                worker.markGone("died (exit code " + exitCode + ") and was not restarted (" + notRestarted + ")");
                 lost.clear(); // again, now that it is gone: actors registered on it meanwhile are lost too
                 for (ActorEntry entry : registry.values()) {
                     if (entry.worker == endpoint) {
@@ -1077,7 +1092,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         if (!workers[entry.worker - 1].gone()) {
             return false;
         }
-        lostActors.put(entry.name, "its worker process " + entry.worker + " died and was not restarted");
+        lostActors.put(entry.name, "its worker process " + entry.worker + " " + workers[entry.worker - 1].goneReason());
         onStopped(entry.name);
         return true;
     }

@@ -47,6 +47,8 @@ final class WorkerHandle {
     private volatile boolean stopping;
     /** Died and will not be restarted (restartWorkers off, or too many failed restarts): new actors go elsewhere. */
     private volatile boolean gone;
+    /** Why it is {@link #gone}: what asks to its actors say. */
+    private volatile String goneReason;
     /**
      * Orders sends of new work (read side) before the shutdown request (write side): once a worker was
      * told to shut down, no frame that gives it work follows, so none is lost after its final status.
@@ -89,9 +91,18 @@ final class WorkerHandle {
         return gone;
     }
 
-    /** This worker died and will not be restarted: no new actor is placed on it. */
-    void markGone() {
+    /**
+     * This worker died and will not be restarted: no new actor is placed on it. {@code reason} completes "its
+     * worker process N died ..." in what asks to its actors say.
+     */
+    void markGone(String reason) {
+        goneReason = reason;
         gone = true;
+    }
+
+    /** Why it is {@link #gone}, or null. */
+    String goneReason() {
+        return goneReason;
     }
 
     boolean alive() {

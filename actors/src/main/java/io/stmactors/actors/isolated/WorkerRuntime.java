@@ -320,6 +320,8 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             sendUncounted(status(s.seq()));
         } else if (frame instanceof Frames.Shutdown) {
             shutdown();
+        } else if (frame instanceof Frames.AsksFail f) {
+            local.failAsksTo(f.targets(), f.reason());
         } else {
             LOG.warn("Worker {} got an unexpected {}", id, frame.getClass().getSimpleName());
         }
