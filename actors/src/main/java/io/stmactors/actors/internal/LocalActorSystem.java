@@ -259,7 +259,12 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
             pendingAsks.remove(future);
             askTargets.remove(future);
         });
-        target.tell(message);
+        try {
+            target.tell(message);
+        } catch (RuntimeException e) { // nothing sent (say, a message class a worker process cannot ship)
+            future.completeExceptionally(e);
+            throw e;
+        }
         return future;
     }
 
@@ -269,11 +274,16 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
      */
     public void failAsksTo(java.util.Collection<String> targets, String reason) {
         Set<String> names = Set.copyOf(targets);
+        List<Map.Entry<CompletableFuture<?>, String>> failing = new ArrayList<>();
         for (Map.Entry<CompletableFuture<?>, String> e : askTargets.entrySet()) {
             if (names.contains(e.getValue())) {
-                e.getKey().completeExceptionally(new IllegalStateException(
-                        "ask to actor '" + e.getValue() + "' failed: " + reason));
+                failing.add(Map.entry(e.getKey(), e.getValue()));
             }
+        }
+        // Only the asks pending when the notice came: a callback that asks again makes an ask this one must not fail
+        for (Map.Entry<CompletableFuture<?>, String> e : failing) {
+            e.getKey().completeExceptionally(new IllegalStateException(
+                    "ask to actor '" + e.getValue() + "' failed: " + reason));
         }
     }
 

@@ -100,6 +100,11 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final ScheduledThreadPoolExecutor timer;
+    /**
+     * Sends {@link Frames.AsksFail} notices, so that neither the poll thread (which may hold the owner lock) nor the
+     * thread that learns of a worker's death waits for room in a worker's inbox.
+     */
+    private final java.util.concurrent.ExecutorService notices;
     private final Thread pollThread;
     private volatile boolean polling = true;
     private volatile Frames.Status[] lastStatus;
@@ -145,6 +150,11 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             return t;
         });
         this.timer.setRemoveOnCancelPolicy(true);
+        this.notices = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, config.name() + "-coordinator-notices");
+            t.setDaemon(true);
+            return t;
+        });
         try {
             this.directory = Files.createTempDirectory("stm-actors-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -653,6 +663,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        notices.shutdownNow();
         transport.close();
         timer.shutdownNow();
         for (WorkerHandle w : workers) {
@@ -959,11 +970,11 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
             return;
         }
-        String why = unavailable(o.target());
+        String why = lostForGood(o.target());
         deliver(o.target(), o.message());
         if (why != null) {
             // the message is a dead letter; if it was an ask of the sender's, it fails now rather than by timeout
-            sendControl(from, new Frames.AsksFail(List.of(o.target()), why));
+            notifyAsksFail(from, new Frames.AsksFail(List.of(o.target()), why));
         }
     }
 
@@ -1052,8 +1063,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             Frames.AsksFail fail = new Frames.AsksFail(List.copyOf(lost),
                     "its worker process " + endpoint + " died (exit code " + exitCode + ")");
             for (WorkerHandle other : workers) {
-                if (other != worker && other.ready()) {
-                    sendControl(other.endpoint(), fail);
+                if (other != worker) {
+                    notifyAsksFail(other.endpoint(), fail);
                 }
             }
         }
@@ -1080,6 +1091,33 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             lostActors.put(name, "its worker process " + endpoint + " died (exit code " + exitCode
                     + ") and was not restarted (" + notRestarted + ")");
             onStopped(name);
+        }
+    }
+
+    /**
+     * Why actor {@code name} is gone for good (its worker died and is not restarted), or null: unlike
+     * {@link #unavailable}, null while its worker is only being restarted, since an ask made then may still be
+     * delivered once it is back, and failing it by name could fail one that was answered.
+     */
+    private String lostForGood(String name) {
+        ActorEntry e = registry.get(name);
+        if (e != null) {
+            WorkerHandle w = workers[e.worker - 1];
+            return w.gone() ? "its worker process " + e.worker + " " + w.goneReason() : null;
+        }
+        return lostActors.get(name);
+    }
+
+    /** Sends {@code fail} to worker {@code endpoint} from the {@link #notices} thread (dropped if it is not ready). */
+    private void notifyAsksFail(int endpoint, Frames.AsksFail fail) {
+        try {
+            notices.execute(() -> {
+                if (workers[endpoint - 1].ready()) {
+                    sendControl(endpoint, fail);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the system is closing: the asks fail when their worker closes
         }
     }
 
