@@ -259,13 +259,27 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
             pendingAsks.remove(future);
             askTargets.remove(future);
         });
+        ASKING.set(replyTo);
         try {
             target.tell(message);
         } catch (RuntimeException e) { // nothing sent (say, a message class a worker process cannot ship)
             future.completeExceptionally(e);
             throw e;
+        } finally {
+            ASKING.remove();
         }
         return future;
+    }
+
+    /** The reply reference of the ask whose request this thread is sending, while {@link #ask} sends it. */
+    private static final ThreadLocal<PromiseRef<?>> ASKING = new ThreadLocal<>();
+
+    /**
+     * The reply reference of the ask whose request the calling thread is sending right now (inside {@link #ask}'s
+     * {@code tell}), or null: lets a worker process tell the coordinator which ask a request belongs to.
+     */
+    public static PromiseRef<?> askBeingSent() {
+        return ASKING.get();
     }
 
     /**

@@ -86,7 +86,12 @@ final class Frames {
     record RefValue(long id, boolean isLong, long version, byte[] value) {
     }
 
-    /** A send of a committed handler, forwarded by the owner. */
+    /**
+     * A send of a committed handler, forwarded by the owner: to actor {@code target}, or, when {@code target} is
+     * null, the reply to ask {@code askId} of endpoint {@code replyEndpoint}. For a send to an actor, {@code askId}
+     * is the id of the sender's ask whose request this is (sent by {@code ask} itself), or 0: an ask whose request
+     * cannot be delivered fails at once.
+     */
     record Outgoing(String target, int replyEndpoint, long askId, byte[] message) {
         boolean isReply() {
             return target == null;
@@ -163,9 +168,10 @@ final class Frames {
 
     /**
      * The actors {@code targets} cannot answer ({@code reason}: their worker process died): the worker fails its
-     * handlers' pending asks to them at once instead of letting them time out.
+     * handlers' pending asks at once instead of letting them time out: the one ask {@code askId} (its request was
+     * a dead letter), or, when it is 0, every ask pending to one of {@code targets} (they died with the worker).
      */
-    record AsksFail(List<String> targets, String reason) {
+    record AsksFail(List<String> targets, long askId, String reason) {
     }
 
     /** The runtime's own types, registered before the user's, in this order. */

@@ -102,7 +102,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     private final ScheduledThreadPoolExecutor timer;
     /**
      * Sends {@link Frames.AsksFail} notices, so that neither the poll thread (which may hold the owner lock) nor the
-     * thread that learns of a worker's death waits for room in a worker's inbox.
+     * thread that learns of a worker's death (Process.onExit's, or Pekko's membership actor) waits for room in a
+     * worker's inbox.
      */
     private final java.util.concurrent.ExecutorService notices;
     private final Thread pollThread;
@@ -970,11 +971,11 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
             return;
         }
-        String why = lostForGood(o.target());
+        String why = o.askId() != 0 ? unavailable(o.target()) : null;
         deliver(o.target(), o.message());
         if (why != null) {
-            // the message is a dead letter; if it was an ask of the sender's, it fails now rather than by timeout
-            notifyAsksFail(from, new Frames.AsksFail(List.of(o.target()), why));
+            // the request of the sender's ask o.askId() is a dead letter: that ask fails now rather than by timeout
+            notifyAsksFail(from, new Frames.AsksFail(List.of(o.target()), o.askId(), why));
         }
     }
 
@@ -1059,8 +1060,10 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
                         + "' failed: its worker process " + endpoint + " died (exit code " + exitCode + ")"));
             }
         }
-        if (!lost.isEmpty()) { // the asks the other workers' handlers made to them fail too
-            Frames.AsksFail fail = new Frames.AsksFail(List.copyOf(lost),
+        if (!lost.isEmpty()) {
+            // The asks the other workers' handlers made to them fail too, by name (queued now, before the restart
+            // begins; an ask made while the notice is on its way and delivered to a re-created actor can be failed)
+            Frames.AsksFail fail = new Frames.AsksFail(List.copyOf(lost), 0,
                     "its worker process " + endpoint + " died (exit code " + exitCode + ")");
             for (WorkerHandle other : workers) {
                 if (other != worker) {
@@ -1092,20 +1095,6 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
                     + ") and was not restarted (" + notRestarted + ")");
             onStopped(name);
         }
-    }
-
-    /**
-     * Why actor {@code name} is gone for good (its worker died and is not restarted), or null: unlike
-     * {@link #unavailable}, null while its worker is only being restarted, since an ask made then may still be
-     * delivered once it is back, and failing it by name could fail one that was answered.
-     */
-    private String lostForGood(String name) {
-        ActorEntry e = registry.get(name);
-        if (e != null) {
-            WorkerHandle w = workers[e.worker - 1];
-            return w.gone() ? "its worker process " + e.worker + " " + w.goneReason() : null;
-        }
-        return lostActors.get(name);
     }
 
     /** Sends {@code fail} to worker {@code endpoint} from the {@link #notices} thread (dropped if it is not ready). */

@@ -321,7 +321,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         } else if (frame instanceof Frames.Shutdown) {
             shutdown();
         } else if (frame instanceof Frames.AsksFail f) {
-            local.failAsksTo(f.targets(), f.reason());
+            failAsks(f);
         } else {
             LOG.warn("Worker {} got an unexpected {}", id, frame.getClass().getSimpleName());
         }
@@ -366,6 +366,20 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             return;
         }
         cell.tell(message);
+    }
+
+    /** The coordinator says asks of this process's handlers cannot be answered: fail them now. */
+    private void failAsks(Frames.AsksFail f) {
+        if (f.askId() == 0) {
+            local.failAsksTo(f.targets(), f.reason());
+            return;
+        }
+        PromiseRef<?> promise = asks.get(f.askId());
+        if (promise != null) {
+            String target = f.targets().isEmpty() ? "?" : f.targets().get(0);
+            promise.future().completeExceptionally(new IllegalStateException(
+                    "ask to actor '" + target + "' failed: " + f.reason()));
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -954,7 +968,10 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             cell.tell(message);
             return;
         }
-        ship(new Frames.Outgoing(name, 0, 0, encode(message)));
+        // The request of an ask (not any message that happens to carry a reply reference): its id goes along
+        PromiseRef<?> asking = LocalActorSystem.askBeingSent();
+        long askId = asking != null ? promiseId(asking) : 0;
+        ship(new Frames.Outgoing(name, 0, askId, encode(message)));
     }
 
     @Override
