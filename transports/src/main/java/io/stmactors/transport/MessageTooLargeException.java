@@ -22,7 +22,7 @@ public class MessageTooLargeException extends TransportException
     public MessageTooLargeException(final long size, final int limit)
     {
         super("Message of " + size + " bytes exceeds the maximum message size of " + limit +
-            " bytes; nothing was sent (raise TransportConfig.maxMessageSize or split the message)");
+            " bytes; nothing was sent (raise the maxMessageSize of the transport's configuration or split the message)");
         this.size = size;
         this.limit = limit;
     }

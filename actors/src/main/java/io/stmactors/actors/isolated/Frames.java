@@ -22,8 +22,8 @@ import java.util.List;
  *   worker  --Fetch------&gt; coordinator --Fetched--&gt; worker          (first read of a reference)
  *   coord.  --Update------------------------------------------&gt; workers holding a replica
  *   worker  --Stopped / Status (asked, or the final one)-------&gt; coordinator
- *   worker  --CloseRequest (a handler called ctx.system().close())-&gt; coordinator
- *   coord.  --AsksFail (actors lost with a dead worker)---------&gt; workers
+ *   worker  --CloseRequest (user code there called close())-----&gt; coordinator
+ *   coord.  --AsksFail (asks whose target's worker died)--------&gt; workers
  *   any     --Reply------------------------------------------&gt; the process that asked
  * </pre>
  */
@@ -162,14 +162,15 @@ final class Frames {
     record Shutdown() {
     }
 
-    /** A handler called {@code ctx.system().close()}: the coordinator closes the whole system. */
+    /** User code in a worker process (a handler, a callback) called {@code close()}: the coordinator closes the whole system. */
     record CloseRequest() {
     }
 
     /**
-     * The actors {@code targets} cannot answer ({@code reason}: their worker process died): the worker fails its
-     * handlers' pending asks at once instead of letting them time out: the one ask {@code askId} (its request was
-     * a dead letter), or, when it is 0, every ask pending to one of {@code targets} (they died with the worker).
+     * The actors {@code targets} cannot answer ({@code reason}: their worker process died, or is being restarted):
+     * the worker fails its handlers' pending asks at once instead of letting them time out: the one ask
+     * {@code askId} (its request was a dead letter), or, when it is 0, every ask pending to one of {@code targets}
+     * (they died with the worker).
      */
     record AsksFail(List<String> targets, long askId, String reason) {
     }

@@ -153,6 +153,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         this.timer.setRemoveOnCancelPolicy(true);
         this.notices = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, config.name() + "-coordinator-notices");
+            noticesThread = t;
             t.setDaemon(true);
             return t;
         });
@@ -254,11 +255,16 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             Frames.Spawn frame = new Frames.Spawn(name, bytes, null, null, false);
             int worker = entry.worker;
             boolean fromCaller = Thread.currentThread() != pollThread; // the poll thread must not stop on a full inbox
+            boolean sent;
             try {
-                workers[worker - 1].sendWork(() -> sendTo(worker, frame, fromCaller));
+                sent = workers[worker - 1].sendWork(() -> sendTo(worker, frame, fromCaller));
             } catch (TransportBackPressureException e) {
                 registry.remove(name, entry); // never created: the name is free again
                 throw e;
+            }
+            if (!sent && workers[worker - 1].ready()) { // (a worker being restarted creates it when it is back)
+                registry.remove(name, entry);
+                LOG.warn("Actor '{}' was not created: worker {} could not be sent it", name, worker);
             }
         };
         if (Stm.inTransaction()) {
@@ -272,8 +278,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
 
     /**
      * The worker (index) for a new top-level actor whose placement chose worker {@code chosen}, which died and
-     * is not restarted: one of the live workers, picked by the name's hash as {@link #replaceOnLiveWorkers}
-     * does; throws if none is live.
+     * is not restarted: one of the ready workers, picked by the name's hash as {@link #replaceOnLiveWorkers}
+     * does, else one being restarted; throws if there is none.
      */
     private int liveWorkerInstead(String name, int chosen) {
         List<Integer> live = new ArrayList<>();
@@ -497,9 +503,10 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
 
     @Override
     public void close() {
-        if (Thread.currentThread() == pollThread || Thread.currentThread() == timerThread) {
+        Thread current = Thread.currentThread();
+        if (current == pollThread || current == timerThread || current == noticesThread) {
             // A callback of an ask's future completed there: close() waits for answers only the poll thread reads,
-            // and would hold up every other ask's timeout on the timer; it runs on a thread of its own.
+            // and would hold up every other ask's timeout or notice; it runs on a thread of its own.
             closeInBackground();
             return;
         }
@@ -529,7 +536,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     }
 
     /**
-     * Starts {@link #close()} on a thread of its own, unless the system is closing already; not a daemon, so that
+     * Starts the close ({@link #closeClaimed}) on a thread of its own, unless the system is closing already; not a daemon, so that
      * the close finishes (workers stopped, files removed) even if the program's main thread has returned.
      */
     private void closeInBackground() {
@@ -550,6 +557,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
 
     /** The thread of {@link #timer} (a single one, replaced only if it died). */
     private volatile Thread timerThread;
+    /** The thread of {@link #notices}, once it started. */
+    private volatile Thread noticesThread;
 
     /** Quiet: every frame sent was received, no worker busy, twice in a row with the same counters. */
     private boolean awaitQuiescence(long deadline) {
@@ -772,7 +781,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         } else if (frame instanceof Frames.Stopped s) {
             onStopped(s.name());
         } else if (frame instanceof Frames.CloseRequest) {
-            LOG.debug("Isolated actor system '{}': a handler on worker {} closes the system", config.name(), source);
+            LOG.debug("Isolated actor system '{}': user code on worker {} closes the system", config.name(), source);
             closeInBackground();
         } else if (frame instanceof Frames.Status s && s.seq() == Frames.FINAL_STATUS) {
             worker.finalStatus(s);
@@ -971,16 +980,17 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
             return;
         }
-        String why = o.askId() != 0 ? unavailable(o.target()) : null;
-        deliver(o.target(), o.message());
-        if (why != null) {
-            // the request of the sender's ask o.askId() is a dead letter: that ask fails now rather than by timeout
-            notifyAsksFail(from, new Frames.AsksFail(List.of(o.target()), o.askId(), why));
+        if (!deliver(o.target(), o.message()) && o.askId() != 0) {
+            String why = unavailable(o.target());
+            if (why != null) {
+                // the request of the sender's ask o.askId() is a dead letter: that ask fails now rather than by timeout
+                notifyAsksFail(from, new Frames.AsksFail(List.of(o.target()), o.askId(), why));
+            }
         }
     }
 
-    private void deliver(String target, byte[] message) {
-        deliver(target, message, false);
+    private boolean deliver(String target, byte[] message) {
+        return deliver(target, message, false);
     }
 
     /**
@@ -989,17 +999,19 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
      * the send timeout is the caller's {@link TransportBackPressureException}, as the README promises, not a dead
      * letter; forwarded sends of the workers' handlers (the poll thread) count one and log it.
      */
-    private void deliver(String target, byte[] message, boolean fromCaller) {
+    private boolean deliver(String target, byte[] message, boolean fromCaller) {
         ActorEntry entry = registry.get(target);
         if (entry == null || !workers[entry.worker - 1].ready()) {
             deadLetter(target);
-            return;
+            return false;
         }
         Frames.Tell tell = new Frames.Tell(target, message);
         int worker = entry.worker; // once: the gate and the send are the same worker's even if the entry moves
         if (!workers[worker - 1].sendWork(() -> sendTo(worker, tell, fromCaller))) {
             deadLetter(target);
+            return false;
         }
+        return true;
     }
 
     private void completeAsk(long askId, byte[] bytes) {
@@ -1036,7 +1048,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         boolean gaveUp = worker.failedStarts() >= WorkerHandle.MAX_FAILED_STARTS;
         boolean restart = config.restartWorkers() && !closed.get() && !gaveUp;
         String notRestarted = gaveUp ? "its last " + worker.failedStarts() + " restarts died before they were ready"
-                : "restartWorkers is off";
+                : closed.get() ? "the system is closing" : "restartWorkers is off";
         if (!restart && !worker.external()) {
             // first, so that spawns from now on go elsewhere (an external worker may join again)
             worker.markGone("died (exit code " + exitCode + ") and was not restarted (" + notRestarted + ")");
@@ -1051,14 +1063,20 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         LOG.error("Worker process {} died (exit code {}); actors lost: {}; {}", endpoint, exitCode, lost,
                 restart ? "restarting it with their last committed state" : "not restarting (" + notRestarted + ")");
         owner.forgetHolder(endpoint);
-        for (var e : asks.entrySet()) {
-            PendingAsk ask = e.getValue();
+        List<PendingAsk> failing = new ArrayList<>();
+        for (PendingAsk ask : asks.values()) {
             if (lost.contains(ask.target())) {
-                @SuppressWarnings("unchecked")
-                CompletableFuture<Object> f = (CompletableFuture<Object>) ask.promise().future();
-                f.completeExceptionally(new IllegalStateException("ask to actor '" + ask.target()
-                        + "' failed: its worker process " + endpoint + " died (exit code " + exitCode + ")"));
+                failing.add(ask);
             }
+        }
+        if (!failing.isEmpty()) {
+            // On the notices thread: their callbacks run there (one may close the system), not on this one
+            runNotice(() -> {
+                for (PendingAsk ask : failing) {
+                    ask.promise().future().completeExceptionally(new IllegalStateException("ask to actor '"
+                            + ask.target() + "' failed: its worker process " + endpoint + " died (exit code " + exitCode + ")"));
+                }
+            });
         }
         if (!lost.isEmpty()) {
             // The asks the other workers' handlers made to them fail too, by name (queued now, before the restart
@@ -1072,6 +1090,9 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
         }
         if (restart && !worker.external()) {
+            if (closed.get()) {
+                return; // the system began closing meanwhile: no new process
+            }
             try {
                 worker.relaunch();
                 return;
@@ -1099,14 +1120,19 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
 
     /** Sends {@code fail} to worker {@code endpoint} from the {@link #notices} thread (dropped if it is not ready). */
     private void notifyAsksFail(int endpoint, Frames.AsksFail fail) {
+        runNotice(() -> {
+            if (workers[endpoint - 1].ready()) {
+                sendControl(endpoint, fail);
+            }
+        });
+    }
+
+    /** Runs {@code notice} on the {@link #notices} thread; dropped once the system is closed (close fails the rest). */
+    private void runNotice(Runnable notice) {
         try {
-            notices.execute(() -> {
-                if (workers[endpoint - 1].ready()) {
-                    sendControl(endpoint, fail);
-                }
-            });
+            notices.execute(notice);
         } catch (java.util.concurrent.RejectedExecutionException closing) {
-            // the system is closing: the asks fail when their worker closes
+            // the system is closing: the asks fail when it is closed
         }
     }
 

@@ -26,6 +26,11 @@ final class RefBinding {
     /** Whether the local reference holds a value (a worker's replica may still have to fetch it). */
     volatile boolean present;
     /**
+     * A worker's replica: the version of the newest update of this reference the worker could not install (0: none).
+     * A fetched value older than that is not installed: it would be served as current for good.
+     */
+    volatile long staleBelow;
+    /**
      * Whether the owner knows this reference: false only for a reference a worker created and has
      * not yet shipped in a commit (its first commit carries its value as a new reference). Set once that
      * commit is accepted, or once the owner rejects a later commit that shipped it as new too (I11).

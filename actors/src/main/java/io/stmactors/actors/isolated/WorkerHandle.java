@@ -45,7 +45,10 @@ final class WorkerHandle {
     /** Said hello since its last (re)start: frames may be sent to it. */
     private volatile boolean ready;
     private volatile boolean stopping;
-    /** Died and will not be restarted (restartWorkers off, or too many failed restarts): new actors go elsewhere. */
+    /**
+     * Died and will not be restarted (restartWorkers off, too many failed restarts, a new process could not be
+     * started, or the system is closing): new actors go elsewhere.
+     */
     private volatile boolean gone;
     /** Why it is {@link #gone}: what asks to its actors say. */
     private volatile String goneReason;

@@ -434,6 +434,9 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         for (Frames.RefValue v : u.values()) {
             Object ref = existing(v.id());
             if (ref != null && Replication.binding(ref) instanceof RefBinding b && !(b.present && b.version >= v.version())) {
+                if (b.staleBelow < v.version()) {
+                    b.staleBelow = v.version(); // (only this applier thread writes it)
+                }
                 b.present = false;
             }
         }
@@ -586,8 +589,8 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
                 continue;
             }
             RefBinding rb = (RefBinding) Replication.binding(ref);
-            if (rb.present && rb.version >= v.version()) {
-                continue;
+            if (rb.present && rb.version >= v.version() || v.version() < rb.staleBelow) {
+                continue; // as new installed already; or older than an update that failed here: fetched again
             }
             Object value = decode(v.value());
             // Checked again under the reference's lock: an update may have installed a newer value since (the
@@ -937,11 +940,17 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             try {
                 send(new Frames.CloseRequest());
             } catch (RuntimeException e) {
+                closeRequestSent.set(false); // a later close() asks again
                 LOG.error("Worker {} could not ask the coordinator to close the system: {}", id, e.toString());
             }
         }, "stm-actors-worker-" + id + "-close-request");
         requester.setDaemon(true);
-        requester.start();
+        try {
+            requester.start();
+        } catch (Throwable e) { // no thread (out of memory)
+            closeRequestSent.set(false);
+            LOG.error("Worker {} could not ask the coordinator to close the system: {}", id, e.toString());
+        }
     }
 
     @Override

@@ -309,8 +309,8 @@ class IsolatedReviewFindingsTest {
     /**
      * A tell from the coordinator to a worker whose inbox stays full gets TransportBackPressureException, as the
      * README's failure table says of a full ring; it waited out the send timeout, then returned normally with the
-     * message counted as a dead letter (logged at debug level only). A spawn onto it too: it was accepted, and the
-     * actor was never created (a warning only).
+     * message counted as a dead letter (logged at debug level only). A spawn onto it too (before, it was accepted
+     * and the actor never created, with a warning only).
      */
     @Test
     void aCoordinatorTellToAWorkerWhoseInboxStaysFullFailsWithBackPressure() throws Exception {
@@ -329,7 +329,7 @@ class IsolatedReviewFindingsTest {
                     }
                 });
                 assertEquals(deadLettersBefore, system.diagnostics().deadLetters(), "nothing counted as dropped");
-                // A spawn onto that worker fails the same way (it was accepted, and the actor never existed).
+                // A spawn onto that worker fails the same way (before, it was accepted and the actor never existed).
                 assertThrows(io.stmactors.transport.TransportBackPressureException.class,
                         () -> system.spawn(Behaviors.<Inc>receive((ctx, inc) -> Behaviors.same()), "late"));
             } finally {

@@ -5,6 +5,7 @@ import io.stmactors.actors.ActorSystem;
 import io.stmactors.actors.ActorSystemConfig;
 import io.stmactors.actors.Behaviors;
 import io.stmactors.actors.Mode;
+import io.stmactors.actors.reliability.ReliabilityModes;
 import io.stmactors.stm.Stm;
 import io.stmactors.stm.TLong;
 import org.junit.jupiter.api.Test;
@@ -56,7 +57,8 @@ class WorkerAskFailureTest {
 
             // 1. Pending when the target's worker dies: it fails then.
             var pending = system.<AskIt, String>ask(asker, r -> new AskIt(slow, r), Duration.ofSeconds(90));
-            ReliabilityAwait.until(() -> system.diagnostics().retryWaits() > 0, "the question to wait");
+            ReliabilityModes.await(() -> system.diagnostics().retryWaits() > 0, Duration.ofSeconds(30),
+                    () -> "the question to wait");
             long killed = System.nanoTime();
             iso.workerProcess(1).destroyForcibly();
             String outcome = pending.get(30, TimeUnit.SECONDS);
@@ -74,14 +76,4 @@ class WorkerAskFailureTest {
         }
     }
 
-    /** Polling with a bound, for conditions that hold within seconds. */
-    static final class ReliabilityAwait {
-        static void until(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!condition.getAsBoolean()) {
-                assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-                Thread.sleep(10);
-            }
-        }
-    }
 }

@@ -2,7 +2,6 @@ package io.stmactors.actors.reliability;
 
 import io.stmactors.actors.ActorRef;
 import io.stmactors.actors.ActorSystem;
-import io.stmactors.actors.ActorSystemConfig;
 import io.stmactors.actors.Behaviors;
 import io.stmactors.actors.Mode;
 import io.stmactors.stm.TLong;
@@ -13,6 +12,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,10 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CloseFromHandlerTest {
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(20);
-
     private static ActorSystem system(Mode mode) {
-        return ActorSystem.create(ActorSystemConfig.builder().mode(mode).workers(2).closeTimeout(CLOSE_TIMEOUT).build());
+        return ReliabilityModes.system(mode, "close-from-handler", 2); // close timeout 20 s
     }
 
     /** Waits until the system refuses a new top-level actor, as it does once a close has begun. */
@@ -224,12 +223,14 @@ class CloseFromHandlerTest {
         }), "loop");
         loop.tell("again");
         // two of them, on the two workers: only one close may run, and it is the one the interrupt must reach
+        List<ActorRef<String>> reapers = new ArrayList<>();
         for (String name : new String[] {"reaper-1", "reaper-2"}) {
-            system.spawn(Behaviors.<String>receive((ctx, m) -> {
+            reapers.add(system.spawn(Behaviors.<String>receive((ctx, m) -> {
                 ctx.system().close();
                 return Behaviors.same();
-            }), name).tell("done");
+            }), name));
         }
+        reapers.forEach(reaper -> reaper.tell("done")); // told once both exist: the first close refuses new spawns
         awaitClosing(system, "a handler closed it");
         long start = System.nanoTime();
         Thread.currentThread().interrupt();

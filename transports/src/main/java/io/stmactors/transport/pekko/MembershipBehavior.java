@@ -26,7 +26,8 @@ import java.util.Set;
  * {@link EndpointDirectory} current from cluster membership and reachability events and receptionist listings,
  * feeding the {@link EndpointMembershipListener}s on the way.
  * <p>
- * Every member carries the role {@code stm-endpoint-<id>}, which maps membership events to endpoint ids; each
+ * Every member carries the role {@code stm-endpoint-<id>}, which maps membership events to endpoint ids, and the
+ * roles {@code stm-max-message-<bytes>} and {@code stm-max-frame-<bytes>}, its limits, which senders keep to; each
  * endpoint registers its inbox with the receptionist under {@code ServiceKey("stm-actors-endpoint-<id>")}, and this
  * actor subscribes to the key of every endpoint that becomes a member. An id's destination is the listed inbox
  * whose address is the id's current member, so a stale registration of a dead incarnation is never used.
@@ -264,17 +265,29 @@ final class MembershipBehavior extends AbstractBehavior<Object>
 
     static int endpointIdOf(final Member member)
     {
-        final Set<String> roles = member.getRoles();
-        for (final String role : roles)
+        final int id = roleNumber(member, PekkoSettings.ROLE_PREFIX);
+        return id <= io.stmactors.transport.FrameDescriptor.MAX_ENDPOINT_ID ? id : -1;
+    }
+
+    /** The positive number a role of {@code member} starting with {@code prefix} announces, or 0 if none does. */
+    static int announcedLimit(final Member member, final String prefix)
+    {
+        return Math.max(0, roleNumber(member, prefix));
+    }
+
+    /** The number that follows {@code prefix} in a role of {@code member} (0 or more), or -1 if no role has one. */
+    private static int roleNumber(final Member member, final String prefix)
+    {
+        for (final String role : member.getRoles())
         {
-            if (role.startsWith(PekkoSettings.ROLE_PREFIX))
+            if (role.startsWith(prefix))
             {
                 try
                 {
-                    final int id = Integer.parseInt(role.substring(PekkoSettings.ROLE_PREFIX.length()));
-                    if (id >= 0 && id <= io.stmactors.transport.FrameDescriptor.MAX_ENDPOINT_ID)
+                    final int n = Integer.parseInt(role.substring(prefix.length()));
+                    if (n >= 0)
                     {
-                        return id;
+                        return n;
                     }
                 }
                 catch (final NumberFormatException ignore)
@@ -284,26 +297,6 @@ final class MembershipBehavior extends AbstractBehavior<Object>
             }
         }
         return -1;
-    }
-
-    /** The positive number a role of {@code member} starting with {@code prefix} announces, or 0 if none does. */
-    static int announcedLimit(final Member member, final String prefix)
-    {
-        for (final String role : member.getRoles())
-        {
-            if (role.startsWith(prefix))
-            {
-                try
-                {
-                    return Math.max(0, Integer.parseInt(role.substring(prefix.length())));
-                }
-                catch (final NumberFormatException ignore)
-                {
-                    return 0;
-                }
-            }
-        }
-        return 0;
     }
 
     private static RemovalReason removalReasonOf(final ClusterEvent.MemberRemoved removed)

@@ -56,7 +56,7 @@ import static io.stmactors.transport.FrameDescriptor.UNFRAGMENTED;
  *     ({@link PekkoTransportConfig#maxFramePayload()}) goes as several frames with begin/end flags, reassembled by
  *     the receiver, up to {@link PekkoTransportConfig#maxMessageSize()}; larger ones are refused with
  *     {@link MessageTooLargeException} before anything is sent. Each member announces its own two limits as
- *     cluster roles ({@link PekkoSettings#MAX_MESSAGE_ROLE_PREFIX}, {@link PekkoSettings#MAX_FRAME_ROLE_PREFIX}):
+ *     cluster roles ({@code stm-max-message-<bytes>}, {@code stm-max-frame-<bytes>}):
  *     a message above the receiver's limit is refused the same way, naming the receiver, and frames are cut to the
  *     smaller of the two frame sizes. Chunking keeps every frame under Artery's
  *     {@code maximum-frame-size} (which would otherwise make Artery drop the message) without growing Artery's

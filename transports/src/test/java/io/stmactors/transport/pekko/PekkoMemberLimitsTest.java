@@ -47,6 +47,19 @@ class PekkoMemberLimitsTest
         }
     }
 
+    /** Polls {@code receiver} until a message arrives; returns the messages read (copies). */
+    private static List<byte[]> receiveOne(final PekkoTransport receiver)
+    {
+        final List<byte[]> received = new ArrayList<>();
+        pollUntil(receiver, (source, type, buffer, offset, length) ->
+        {
+            final byte[] copy = new byte[length];
+            buffer.getBytes(offset, copy);
+            received.add(copy);
+        }, () -> !received.isEmpty(), Duration.ofSeconds(20));
+        return received;
+    }
+
     private static byte[] pattern(final int length)
     {
         final byte[] bytes = new byte[length];
@@ -71,13 +84,7 @@ class PekkoMemberLimitsTest
 
         final byte[] fits = pattern(200 * 1024); // under the send window: no credit needed before B polls
         a.send(B, 2, fits);
-        final List<byte[]> received = new ArrayList<>();
-        pollUntil(b, (source, type, buffer, offset, length) ->
-        {
-            final byte[] copy = new byte[length];
-            buffer.getBytes(offset, copy);
-            received.add(copy);
-        }, () -> !received.isEmpty(), Duration.ofSeconds(20));
+        final List<byte[]> received = receiveOne(b);
         assertEquals(1, received.size(), "only the message that fits arrives");
         assertArrayEquals(fits, received.get(0));
     }
@@ -92,13 +99,7 @@ class PekkoMemberLimitsTest
         final byte[] message = pattern(200 * 1024); // one frame of A's size, four of B's
         final long framesBefore = b.counters().framesReceived();
         a.send(B, 3, message);
-        final List<byte[]> received = new ArrayList<>();
-        pollUntil(b, (source, type, buffer, offset, length) ->
-        {
-            final byte[] copy = new byte[length];
-            buffer.getBytes(offset, copy);
-            received.add(copy);
-        }, () -> !received.isEmpty(), Duration.ofSeconds(20));
+        final List<byte[]> received = receiveOne(b);
         assertArrayEquals(message, received.get(0));
         final int framePayload = 64 * 1024 - PekkoTransportConfig.FRAME_HEADROOM;
         assertEquals((message.length + framePayload - 1) / framePayload, b.counters().framesReceived() - framesBefore,
