@@ -255,16 +255,12 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             Frames.Spawn frame = new Frames.Spawn(name, bytes, null, null, false);
             int worker = entry.worker;
             boolean fromCaller = Thread.currentThread() != pollThread; // the poll thread must not stop on a full inbox
-            boolean sent;
             try {
-                sent = workers[worker - 1].sendWork(() -> sendTo(worker, frame, fromCaller));
+                // false: not sent (a worker being restarted or dying creates it from the registry when it is back)
+                workers[worker - 1].sendWork(() -> sendTo(worker, frame, fromCaller));
             } catch (TransportBackPressureException e) {
                 registry.remove(name, entry); // never created: the name is free again
                 throw e;
-            }
-            if (!sent && workers[worker - 1].ready()) { // (a worker being restarted creates it when it is back)
-                registry.remove(name, entry);
-                LOG.warn("Actor '{}' was not created: worker {} could not be sent it", name, worker);
             }
         };
         if (Stm.inTransaction()) {

@@ -596,8 +596,8 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             // Checked again under the reference's lock: an update may have installed a newer value since (the
             // applier sets versions under the locks too); the fetched one must not replace it.
             Runnable mark = () -> {
-                if (rb.present && rb.version >= v.version()) {
-                    throw NEWER_INSTALLED;
+                if (rb.present && rb.version >= v.version() || v.version() < rb.staleBelow) {
+                    throw NEWER_INSTALLED; // (or an update of it failed here meanwhile: it is fetched again)
                 }
                 rb.version = v.version();
                 rb.present = true;
