@@ -1047,7 +1047,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
                 : closed.get() ? "the system is closing" : "restartWorkers is off";
         if (!restart && !worker.external()) {
             // first, so that spawns from now on go elsewhere (an external worker may join again)
-            worker.markGone("died (exit code " + exitCode + ") and was not restarted (" + notRestarted + ")");
+            worker.markGone(notRestartedReason(exitCode, notRestarted));
         }
         List<String> lost = new ArrayList<>();
         for (ActorEntry e : registry.values()) {
@@ -1095,7 +1095,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             } catch (RuntimeException e) {
                 LOG.error("Worker process {} could not be started again; its actors are lost", endpoint, e);
                 notRestarted = "starting a new process failed: " + e.getMessage();
-                worker.markGone("died (exit code " + exitCode + ") and was not restarted (" + notRestarted + ")");
+                worker.markGone(notRestartedReason(exitCode, notRestarted));
                 lost.clear(); // again, now that it is gone: actors registered on it meanwhile are lost too
                 for (ActorEntry entry : registry.values()) {
                     if (entry.worker == endpoint) {
@@ -1108,10 +1108,14 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             return;
         }
         for (String name : lost) {
-            lostActors.put(name, "its worker process " + endpoint + " died (exit code " + exitCode
-                    + ") and was not restarted (" + notRestarted + ")");
+            lostActors.put(name, "its worker process " + endpoint + " " + notRestartedReason(exitCode, notRestarted));
             onStopped(name);
         }
+    }
+
+    /** "died (exit code X) and was not restarted (why)": completes "its worker process N ..." for its actors. */
+    private static String notRestartedReason(int exitCode, String why) {
+        return "died (exit code " + exitCode + ") and was not restarted (" + why + ")";
     }
 
     /** Sends {@code fail} to worker {@code endpoint} from the {@link #notices} thread (dropped if it is not ready). */

@@ -2,6 +2,7 @@ package io.stmactors.actors.reliability;
 
 import io.stmactors.actors.ActorRef;
 import io.stmactors.actors.ActorSystem;
+import io.stmactors.actors.Behavior;
 import io.stmactors.actors.Behaviors;
 import io.stmactors.actors.Mode;
 import io.stmactors.stm.TLong;
@@ -48,6 +49,14 @@ class CloseFromHandlerTest {
                 return true;
             }
         }, Duration.ofSeconds(15), () -> "the system to close after " + after);
+    }
+
+    /** An actor that closes its system on any message. */
+    private static Behavior<String> reaper() {
+        return Behaviors.receive((ctx, m) -> {
+            ctx.system().close();
+            return Behaviors.same();
+        });
     }
 
     /** Closes {@code system} from the test's thread, which waits for the close already running; checks it is prompt. */
@@ -119,10 +128,7 @@ class CloseFromHandlerTest {
                 counted.add(n);
                 return Behaviors.same();
             }), "counter");
-            ActorRef<String> reaper = system.spawn(Behaviors.<String>receive((ctx, m) -> {
-                ctx.system().close();
-                return Behaviors.same();
-            }), "reaper");
+            ActorRef<String> reaper = system.spawn(reaper(), "reaper");
             for (int i = 0; i < 200; i++) {
                 counter.tell(1);
             }
@@ -225,10 +231,7 @@ class CloseFromHandlerTest {
         // two of them, on the two workers: only one close may run, and it is the one the interrupt must reach
         List<ActorRef<String>> reapers = new ArrayList<>();
         for (String name : new String[] {"reaper-1", "reaper-2"}) {
-            reapers.add(system.spawn(Behaviors.<String>receive((ctx, m) -> {
-                ctx.system().close();
-                return Behaviors.same();
-            }), name));
+            reapers.add(system.spawn(reaper(), name));
         }
         reapers.forEach(reaper -> reaper.tell("done")); // told once both exist: the first close refuses new spawns
         awaitClosing(system, "a handler closed it");

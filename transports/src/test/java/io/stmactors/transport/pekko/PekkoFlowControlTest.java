@@ -33,14 +33,7 @@ class PekkoFlowControlTest
     @AfterEach
     void close()
     {
-        if (null != b)
-        {
-            b.close();
-        }
-        if (null != a)
-        {
-            a.close();
-        }
+        PekkoTestSupport.closeAll(b, a);
     }
 
     /**

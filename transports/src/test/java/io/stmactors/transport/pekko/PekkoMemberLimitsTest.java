@@ -37,14 +37,7 @@ class PekkoMemberLimitsTest
     @AfterEach
     void close()
     {
-        if (null != b)
-        {
-            b.close();
-        }
-        if (null != a)
-        {
-            a.close();
-        }
+        PekkoTestSupport.closeAll(b, a);
     }
 
     /** Polls {@code receiver} until a message arrives; returns the messages read (copies). */

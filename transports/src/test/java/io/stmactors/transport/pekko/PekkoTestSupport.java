@@ -41,6 +41,18 @@ final class PekkoTestSupport
             .downingStableAfter(Duration.ofSeconds(5));
     }
 
+    /** Closes the transports that were opened (nulls skipped), in the order given. */
+    static void closeAll(final Transport... transports)
+    {
+        for (final Transport t : transports)
+        {
+            if (null != t)
+            {
+                t.close();
+            }
+        }
+    }
+
     /** Poll until the condition holds; fail after the timeout. */
     static void pollUntil(
         final Transport transport, final FrameHandler handler, final BooleanSupplier done, final Duration timeout)
