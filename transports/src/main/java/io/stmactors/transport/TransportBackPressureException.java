@@ -37,6 +37,20 @@ public class TransportBackPressureException extends TransportException
     }
 
     /**
+     * For a transport whose inbox is not a ring it can see (the Pekko transport's send window).
+     *
+     * @param destinationId the endpoint that took no more.
+     * @param capacity      what {@link #ringCapacity()} reports: the bytes the sender may have in flight to it.
+     * @param message       what happened, in the transport's terms.
+     */
+    public TransportBackPressureException(final int destinationId, final int capacity, final String message)
+    {
+        super(message);
+        this.destinationId = destinationId;
+        this.ringCapacity = capacity;
+    }
+
+    /**
      * @return the endpoint whose inbox was full.
      */
     public int destinationId()

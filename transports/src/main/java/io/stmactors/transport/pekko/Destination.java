@@ -24,7 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * tell happens under this object's monitor), so the receiver consumes them in that order. A frame carries
  * {@link WireMessage#CREDIT_REQUEST_FLAG} when it brings the frames or bytes sent since the last request still
  * outstanding (since the last credit, when none is) to half of either window; the receiver's poll answers that frame
- * with a {@link WireMessage.Credit} holding its consumed totals, which are then at least that frame's number. So
+ * with a {@link WireMessage.Credit} holding its consumed totals, which are then at least that frame's number (if
+ * the receiver has not listed this sender's inbox yet, its {@link CreditSender} sends that credit once it has). So
  * when the credit for a request arrives, what is in flight is what was sent after the flagged frame: either less
  * than half of each window, and a full frame fits again (a window holds at least two full frames), or half a window
  * or more, and one of those frames carried the next request, which is still outstanding. A sender blocked on a full
@@ -124,7 +125,13 @@ final class Destination
                         sendTimeout.toMillis() + " ms (" + address + ")");
                 }
                 recorder.backPressureTimeout();
-                throw new TransportBackPressureException(endpointId, windowBytes, sendTimeout, -1);
+                throw new TransportBackPressureException(endpointId, windowBytes, "Endpoint " + endpointId +
+                    " granted no credit for " + sendTimeout.toMillis() + " ms: " + (sentFrames - ackedFrames) +
+                    " frames / " + (sentBytes - ackedBytes) + " bytes in flight of a window of " + windowFrames +
+                    " frames / " + windowBytes + " bytes, " + payloadBytes + " more bytes to send, " +
+                    (0 == outstandingRequest ? "no credit request outstanding" :
+                    "credit requested at frame " + outstandingRequest + " of " + sentFrames) +
+                    " (its consumer is slow or stuck); the message was not delivered");
             }
             awaitNanos(remainingNs);
         }

@@ -256,6 +256,7 @@ final class MembershipBehavior extends AbstractBehavior<Object>
             LOG.debug("Endpoint {}: inbox {} (uid {})", entry.endpointId, chosen.path(), destination.uid);
         }
         directory.signalChange();
+        transport.credits.flush(); // credits for frames that arrived before this inbox was listed
     }
 
     private org.apache.pekko.cluster.UniqueAddress selfUniqueAddress()

@@ -7,18 +7,13 @@ import io.stmactors.transport.TransportCounters;
 import io.stmactors.transport.TransportListener;
 import io.stmactors.transport.internal.FrameValidator;
 import io.stmactors.transport.internal.Reassembler;
-import io.stmactors.transport.pekko.EndpointDirectory.Entry;
-import io.stmactors.transport.pekko.EndpointDirectory.Status;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntSupplier;
 
 import static io.stmactors.transport.FrameDescriptor.UNFRAGMENTED;
 
@@ -27,8 +22,8 @@ import static io.stmactors.transport.FrameDescriptor.UNFRAGMENTED;
  * queued. For each frame, in order:
  * <ol>
  *     <li>count it as consumed for its sender incarnation and, if the frame asks for it, send that sender a
- *     {@link WireMessage.Credit} with the totals (see {@link Destination} for the protocol); a credit whose
- *     sender's inbox is not listed here yet is kept and retried on later polls;</li>
+ *     {@link WireMessage.Credit} with the totals (see {@link Destination} for the protocol) through the
+ *     {@link CreditSender}, which keeps a credit whose sender's inbox is not listed here yet until it is;</li>
  *     <li>validate its fields ({@link FrameValidator}); a bad frame is rejected: counted, reported to the
  *     {@link TransportListener}, logged at WARN at most once a second, never delivered;</li>
  *     <li>deliver a whole message to the {@link FrameHandler} at once, or add a chunk to the {@link Reassembler} and
@@ -47,16 +42,13 @@ final class PekkoInboxReader
     private static final long REJECT_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final Queue<Object> inbound;
-    private final EndpointDirectory directory;
+    private final CreditSender credits;
     private final TransportCounters.Recorder recorder;
     private final TransportListener listener;
-    private final IntSupplier selfUid;
     private final int localId;
-    private final long secret;
     private final int maxMessageSize;
     private final UnsafeBuffer view = new UnsafeBuffer(EMPTY);
     private final Int2ObjectHashMap<SourceState> sources = new Int2ObjectHashMap<>();
-    private final List<SourceState> pendingCredits = new ArrayList<>();
     private final Reassembler reassembler;
     private long lastRejectLogNs;
     private long rejectsSinceLog;
@@ -64,17 +56,14 @@ final class PekkoInboxReader
     PekkoInboxReader(
         final PekkoTransportConfig config,
         final Queue<Object> inbound,
-        final EndpointDirectory directory,
-        final TransportCounters.Recorder recorder,
-        final IntSupplier selfUid)
+        final CreditSender credits,
+        final TransportCounters.Recorder recorder)
     {
         this.inbound = inbound;
-        this.directory = directory;
+        this.credits = credits;
         this.recorder = recorder;
         this.listener = config.listener();
-        this.selfUid = selfUid;
         this.localId = config.endpointId();
-        this.secret = config.clusterSecret();
         this.maxMessageSize = config.maxMessageSize();
         this.reassembler = new Reassembler(this::onIncompleteDiscarded);
     }
@@ -88,10 +77,6 @@ final class PekkoInboxReader
      */
     int read(final FrameHandler handler, final int limit)
     {
-        if (!pendingCredits.isEmpty())
-        {
-            retryPendingCredits();
-        }
         int taken = 0;
         while (taken < limit)
         {
@@ -130,7 +115,7 @@ final class PekkoInboxReader
         source.consumedBytes += payload.length;
         if (0 != (frame.flags() & WireMessage.CREDIT_REQUEST_FLAG))
         {
-            sendCredit(source);
+            credits.send(sourceId, source.senderUid, source.consumedFrames, source.consumedBytes);
         }
 
         final byte flags = (byte)(frame.flags() & ~WireMessage.CREDIT_REQUEST_FLAG);
@@ -179,50 +164,9 @@ final class PekkoInboxReader
         {
             source = new SourceState(sourceId, senderUid); // a new incarnation starts counting from zero
             sources.put(sourceId, source);
+            credits.forget(sourceId, senderUid);
         }
         return source;
-    }
-
-    private void sendCredit(final SourceState source)
-    {
-        final Entry entry = directory.get(source.sourceId);
-        final Destination destination = null == entry ? null : entry.destination;
-        if (null != destination && destination.uid == source.senderUid)
-        {
-            destination.ref.tell(new WireMessage.Credit(localId, selfUid.getAsInt(), source.senderUid, secret,
-                source.consumedFrames, source.consumedBytes));
-            source.creditPending = false;
-        }
-        else if (!source.creditPending)
-        {
-            source.creditPending = true; // its inbox is not listed here yet: try again on the next polls
-            pendingCredits.add(source);
-        }
-    }
-
-    private void retryPendingCredits()
-    {
-        for (int i = pendingCredits.size() - 1; i >= 0; i--)
-        {
-            final SourceState source = pendingCredits.get(i);
-            final Entry entry = directory.get(source.sourceId);
-            final Destination destination = null == entry ? null : entry.destination;
-            final boolean gone = sources.get(source.sourceId) != source ||
-                (null != entry && Status.REMOVED == entry.status) ||
-                (null != destination && destination.uid != source.senderUid);
-            if (gone)
-            {
-                source.creditPending = false;
-            }
-            else if (null != destination)
-            {
-                sendCredit(source);
-            }
-            if (!source.creditPending)
-            {
-                pendingCredits.remove(i);
-            }
-        }
     }
 
     private void reject(final RejectReason reason, final int claimedSourceId, final String detail)
@@ -269,7 +213,6 @@ final class PekkoInboxReader
         final int senderUid;
         long consumedFrames;
         long consumedBytes;
-        boolean creditPending;
 
         SourceState(final int sourceId, final int senderUid)
         {

@@ -116,6 +116,7 @@ public final class PekkoTransport implements Transport
     private volatile ActorSystem<Object> system;
     private volatile String address;
 
+    final CreditSender credits;
     private final PekkoInboxReader reader; // polling thread only
 
     private PekkoTransport(final PekkoTransportConfig config)
@@ -127,7 +128,8 @@ public final class PekkoTransport implements Transport
         this.maxFramePayload = config.maxFramePayload();
         this.sendTimeoutNs = config.sendTimeout().toNanos();
         this.membershipListeners = new MembershipListeners(localId);
-        this.reader = new PekkoInboxReader(config, inbound, directory, recorder, () -> selfUid);
+        this.credits = new CreditSender(directory, localId, secret, () -> selfUid);
+        this.reader = new PekkoInboxReader(config, inbound, credits, recorder);
     }
 
     /**

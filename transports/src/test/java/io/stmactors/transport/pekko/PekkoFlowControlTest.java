@@ -49,6 +49,7 @@ class PekkoFlowControlTest
         a = Transport.pekko(config(A).build());
         b = PekkoTransport.open(config(B, a.address()).build());
         assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
+        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should list A's inbox, to send it credit");
 
         for (int i = 0; i < 16; i++)
         {
@@ -64,6 +65,52 @@ class PekkoFlowControlTest
 
         final long timeoutsBefore = a.counters().backPressureTimeouts();
         assertDoesNotThrow(() -> a.send(B, 2, new byte[FULL_FRAME]), "B read everything A sent");
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 21,
+            Duration.ofSeconds(20));
+        assertEquals(FULL_FRAME, lengths.get(20));
+        assertEquals(timeoutsBefore, a.counters().backPressureTimeouts());
+    }
+
+    /**
+     * The receptionist listing of a sender's inbox travels by gossip and can reach the receiver seconds after the
+     * sender's first frames. Credits the receiver owes meanwhile must go out when the listing arrives, not on the
+     * receiver's next poll: a receiver that has read everything may be waiting for the very message the sender is
+     * blocked on. (They waited for the next poll: the sender failed with back-pressure after the send timeout, with
+     * the receiver idle and its inbox empty. Fresh-clone CI saw it once, when B listed A late.)
+     * <p>
+     * The test hides A's inbox from B's directory, as before the listing arrives, and then publishes it again and
+     * flushes the kept credits, as B's membership actor does when a listing names an inbox.
+     */
+    @Test
+    void creditsOwedToASenderNotListedYetGoOutWhenItsInboxIsListedWithoutAnotherPoll()
+    {
+        a = Transport.pekko(config(A).build());
+        b = PekkoTransport.open(config(B, a.address()).build());
+        assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
+        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        final EndpointDirectory.Entry aSeenByB = b.directory.get(A);
+        final Destination listed = aSeenByB.destination;
+        aSeenByB.destination = null; // B has not listed A's inbox yet
+
+        for (int i = 0; i < 16; i++)
+        {
+            a.send(B, 1, new byte[]{(byte)i}); // the 16th asks for credit
+        }
+        for (int i = 0; i < 4; i++)
+        {
+            a.send(B, 2, new byte[FULL_FRAME]); // the 19th asks again; 240 KiB of the 256 KiB window in flight
+        }
+        final List<Integer> lengths = new ArrayList<>();
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 20,
+            Duration.ofSeconds(20));
+        assertEquals(1, b.credits.pendingCount(), "B owes A a credit it could not send");
+
+        aSeenByB.destination = listed;
+        b.credits.flush();
+
+        final long timeoutsBefore = a.counters().backPressureTimeouts();
+        assertDoesNotThrow(() -> a.send(B, 2, new byte[FULL_FRAME]), "B read everything A sent and listed A");
+        assertEquals(0, b.credits.pendingCount());
         pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 21,
             Duration.ofSeconds(20));
         assertEquals(FULL_FRAME, lengths.get(20));
