@@ -18,6 +18,7 @@ public final class TransportCounters
     final LongAdder bytesSent = new LongAdder();
     final LongAdder backPressureWaits = new LongAdder();
     final LongAdder backPressureTimeouts = new LongAdder();
+    final LongAdder creditProbes = new LongAdder();
 
     final AtomicLong messagesReceived = new AtomicLong();
     final AtomicLong framesReceived = new AtomicLong();
@@ -58,6 +59,16 @@ public final class TransportCounters
     public long backPressureTimeouts()
     {
         return backPressureTimeouts.sum();
+    }
+
+    /**
+     * @return credit probes sent: a sender of the Pekko transport that waited a quarter of its send timeout (at most
+     * a second) on a full window without any credit asked its receiver for its totals again. Always 0 for the
+     * shared-memory ring.
+     */
+    public long creditProbes()
+    {
+        return creditProbes.sum();
     }
 
     /** @return complete messages delivered to a {@link FrameHandler}. */
@@ -147,6 +158,12 @@ public final class TransportCounters
             counters.backPressureTimeouts.increment();
         }
 
+        /** A sender asked its receiver for credit again (Pekko transport). Any thread. */
+        public void creditProbe()
+        {
+            counters.creditProbes.increment();
+        }
+
         /**
          * A valid frame was taken from the inbox. Polling thread only.
          *
@@ -194,6 +211,7 @@ public final class TransportCounters
             " B, received=" + messagesReceived() + " msgs/" + framesReceived() + " frames/" + bytesReceived() +
             " B, rejected=" + framesRejected() + ", discarded=" + incompleteMessagesDiscarded() +
             ", backPressureWaits=" + backPressureWaits() + ", backPressureTimeouts=" + backPressureTimeouts() +
+            ", creditProbes=" + creditProbes() +
             ", unblocks=" + ringUnblocks() + '}';
     }
 }

@@ -8,6 +8,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * One incarnation of a remote (or the local) endpoint's inbox, as seen by senders: its actor ref and the
@@ -34,6 +35,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * after it fill the byte window unflagged: after the credit for the small ones a large frame no longer fit and no
  * request was left to bring the next credit.) A steady stream costs one credit per half window; a request-reply
  * exchange with less than half a window in flight costs none.
+ * <p>
+ * Artery delivers at most once, so a credit can be lost. A sender that has waited {@link #probeIntervalNs} on a full
+ * window since the latest credit (or probe) tells the receiver a {@link WireMessage.CreditProbe}; it travels behind
+ * the frames sent before it, and the receiver's poll answers it with its totals. A lost frame, though, stays in
+ * flight for good (the receiver cannot tell it from one still on its way).
  *
  * <h2>Concurrency</h2>
  * Counters, the outstanding request, {@code closedReason} and {@code unreachable} are guarded by this object's
@@ -52,6 +58,7 @@ final class Destination
 
     private final int windowFrames;
     private final int windowBytes;
+    private final Supplier<WireMessage.CreditProbe> probes;
 
     private long sentFrames; // guarded by this
     private long sentBytes; // guarded by this
@@ -59,6 +66,7 @@ final class Destination
     private long ackedBytes; // guarded by this
     private long outstandingRequest; // guarded by this; number of the latest flagged frame not yet answered, or 0
     private long outstandingRequestBytes; // guarded by this; sentBytes once that frame was counted
+    private long lastProgressNs; // guarded by this; when the latest credit arrived or probe went out
     private boolean unreachable; // guarded by this
     private String closedReason; // guarded by this
     private int closedEndpointId; // guarded by this
@@ -69,7 +77,8 @@ final class Destination
         final ActorRef<WireMessage> ref,
         final String address,
         final int windowFrames,
-        final int windowBytes)
+        final int windowBytes,
+        final Supplier<WireMessage.CreditProbe> probes)
     {
         this.endpointId = endpointId;
         this.uid = uid;
@@ -77,6 +86,7 @@ final class Destination
         this.address = address;
         this.windowFrames = windowFrames;
         this.windowBytes = windowBytes;
+        this.probes = probes;
     }
 
     /**
@@ -99,6 +109,7 @@ final class Destination
         final TransportCounters.Recorder recorder)
     {
         boolean waited = false;
+        long waitStartNs = 0;
         while (true)
         {
             if (null != closedReason)
@@ -111,12 +122,14 @@ final class Destination
             {
                 break;
             }
+            final long now = System.nanoTime();
             if (!waited)
             {
                 waited = true;
+                waitStartNs = now;
                 recorder.backPressureWait();
             }
-            final long remainingNs = deadlineNs - System.nanoTime();
+            final long remainingNs = deadlineNs - now;
             if (remainingNs <= 0)
             {
                 if (unreachable)
@@ -133,7 +146,16 @@ final class Destination
                     "credit requested at frame " + outstandingRequest + " of " + sentFrames) +
                     " (its consumer is slow or stuck); the message was not delivered");
             }
-            awaitNanos(remainingNs);
+            final long probeIntervalNs = probeIntervalNs(sendTimeout);
+            final long quietSinceNs = Math.max(waitStartNs, lastProgressNs);
+            if (now - quietSinceNs >= probeIntervalNs && !unreachable)
+            {
+                lastProgressNs = now; // one probe per interval, however many threads wait
+                recorder.creditProbe();
+                ref.tell(probes.get());
+                continue;
+            }
+            awaitNanos(Math.min(remainingNs, quietSinceNs + probeIntervalNs - now));
         }
 
         sentFrames++;
@@ -176,6 +198,7 @@ final class Destination
     {
         ackedFrames = Math.max(ackedFrames, Math.min(consumedFrames, sentFrames));
         ackedBytes = Math.max(ackedBytes, Math.min(consumedBytes, sentBytes));
+        lastProgressNs = System.nanoTime();
         if (consumedFrames >= outstandingRequest)
         {
             outstandingRequest = 0; // the latest request is answered (a credit for an earlier one leaves it waiting)
@@ -224,6 +247,20 @@ final class Destination
         return "Destination{endpoint=" + endpointId + ", uid=" + uid + ", address=" + address + ", inFlight=" +
             (sentFrames - ackedFrames) + " frames/" + (sentBytes - ackedBytes) + " B, unreachable=" + unreachable +
             ", closed=" + closedReason + '}';
+    }
+
+    /**
+     * How long a sender waits on a full window without any credit before it sends a
+     * {@link WireMessage.CreditProbe}: a quarter of the send timeout, within 50 ms to 1 s. A credit answers a
+     * request within a round trip and a poll, so a probe goes out only when the receiver is slow or a credit
+     * was lost.
+     *
+     * @param sendTimeout the send timeout.
+     * @return the interval in nanoseconds.
+     */
+    static long probeIntervalNs(final java.time.Duration sendTimeout)
+    {
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(50), Math.min(TimeUnit.SECONDS.toNanos(1), sendTimeout.toNanos() / 4));
     }
 
     private void awaitNanos(final long nanos)

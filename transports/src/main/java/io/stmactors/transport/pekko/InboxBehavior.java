@@ -59,6 +59,7 @@ final class InboxBehavior extends AbstractBehavior<WireMessage>
         return newReceiveBuilder()
             .onMessage(WireMessage.Frame.class, this::onFrame)
             .onMessage(WireMessage.Credit.class, this::onCredit)
+            .onMessage(WireMessage.CreditProbe.class, this::onCreditProbe)
             .build();
     }
 
@@ -73,6 +74,20 @@ final class InboxBehavior extends AbstractBehavior<WireMessage>
             transport.inbound.offer(new PekkoTransport.Rejection(RejectReason.WRONG_SECRET, frame.sourceId(),
                 "frame of type " + frame.messageType() + " claiming endpoint " + frame.sourceId() +
                 " does not carry this cluster's secret"));
+        }
+        return this;
+    }
+
+    private Behavior<WireMessage> onCreditProbe(final WireMessage.CreditProbe probe)
+    {
+        if (probe.clusterSecret() == secret)
+        {
+            transport.inbound.offer(probe); // behind the frames it followed: the poll answers it
+        }
+        else
+        {
+            transport.inbound.offer(new PekkoTransport.Rejection(RejectReason.WRONG_SECRET, probe.senderId(),
+                "credit probe claiming endpoint " + probe.senderId() + " does not carry this cluster's secret"));
         }
         return this;
     }

@@ -247,7 +247,8 @@ final class MembershipBehavior extends AbstractBehavior<Object>
         else
         {
             final Destination destination = new Destination(entry.endpointId, chosen.path().uid(), chosen,
-                entry.address, transport.config.sendWindowFrames(), transport.config.sendWindowBytes());
+                entry.address, transport.config.sendWindowFrames(), transport.config.sendWindowBytes(),
+                transport::creditProbe);
             if (Status.UNREACHABLE == entry.status)
             {
                 destination.markUnreachable(true);

@@ -12,7 +12,7 @@ import org.apache.pekko.serialization.JSerializer;
 import java.nio.ByteBuffer;
 
 /**
- * The Pekko {@code Serializer} of {@link WireMessage}s: a {@link KryoCodec} that knows only the two wire records,
+ * The Pekko {@code Serializer} of {@link WireMessage}s: a {@link KryoCodec} that knows only the three wire records,
  * each written field by field by a small Kryo serializer of its own.
  * <p>
  * Registered by {@link PekkoSettings} under {@code pekko.actor.serializers} and bound to {@link WireMessage} in
@@ -36,9 +36,10 @@ public final class PekkoFrameSerializer extends JSerializer implements ByteBuffe
     private static final byte WIRE_VERSION = 1;
 
     static final KryoCodec CODEC = KryoCodec.builder()
-        .runtimeTypes(WireMessage.Frame.class, WireMessage.Credit.class)
+        .runtimeTypes(WireMessage.Frame.class, WireMessage.Credit.class, WireMessage.CreditProbe.class)
         .serializer(WireMessage.Frame.class, new FrameKryoSerializer())
         .serializer(WireMessage.Credit.class, new CreditKryoSerializer())
+        .serializer(WireMessage.CreditProbe.class, new CreditProbeKryoSerializer())
         .maxMessageSize(PekkoTransportConfig.MAX_MAX_FRAME_SIZE)
         .build();
 
@@ -194,6 +195,31 @@ public final class PekkoFrameSerializer extends JSerializer implements ByteBuffe
                 input.readLong(),
                 input.readVarLong(true),
                 input.readVarLong(true));
+        }
+    }
+
+    /** Writes a {@link WireMessage.CreditProbe} field by field. */
+    private static final class CreditProbeKryoSerializer
+        extends com.esotericsoftware.kryo.Serializer<WireMessage.CreditProbe>
+    {
+        CreditProbeKryoSerializer()
+        {
+            super(false, true);
+        }
+
+        public void write(final Kryo kryo, final Output output, final WireMessage.CreditProbe probe)
+        {
+            output.writeByte(WIRE_VERSION);
+            output.writeVarInt(probe.senderId(), true);
+            output.writeInt(probe.senderUid());
+            output.writeLong(probe.clusterSecret());
+        }
+
+        public WireMessage.CreditProbe read(
+            final Kryo kryo, final Input input, final Class<? extends WireMessage.CreditProbe> type)
+        {
+            checkVersion(input);
+            return new WireMessage.CreditProbe(input.readVarInt(true), input.readInt(), input.readLong());
         }
     }
 }

@@ -23,7 +23,8 @@ import static io.stmactors.transport.FrameDescriptor.UNFRAGMENTED;
  * <ol>
  *     <li>count it as consumed for its sender incarnation and, if the frame asks for it, send that sender a
  *     {@link WireMessage.Credit} with the totals (see {@link Destination} for the protocol) through the
- *     {@link CreditSender}, which keeps a credit whose sender's inbox is not listed here yet until it is;</li>
+ *     {@link CreditSender}, which keeps a credit whose sender's inbox is not listed here yet until it is (a
+ *     {@link WireMessage.CreditProbe}, queued behind the frames it followed, is answered the same way);</li>
  *     <li>validate its fields ({@link FrameValidator}); a bad frame is rejected: counted, reported to the
  *     {@link TransportListener}, logged at WARN at most once a second, never delivered;</li>
  *     <li>deliver a whole message to the {@link FrameHandler} at once, or add a chunk to the {@link Reassembler} and
@@ -84,6 +85,11 @@ final class PekkoInboxReader
             if (null == item)
             {
                 break;
+            }
+            if (item instanceof WireMessage.CreditProbe probe)
+            {
+                onCreditProbe(probe); // not a frame: not counted
+                continue;
             }
             taken++;
             if (item instanceof WireMessage.Frame frame)
@@ -155,6 +161,16 @@ final class PekkoInboxReader
                 reassembler.releaseCompleted();
             }
         }
+    }
+
+    private void onCreditProbe(final WireMessage.CreditProbe probe)
+    {
+        final SourceState source = sources.get(probe.senderId());
+        if (null != source && source.senderUid == probe.senderUid())
+        {
+            credits.send(source.sourceId, source.senderUid, source.consumedFrames, source.consumedBytes);
+        }
+        // else nothing of that incarnation was consumed: no credit to give
     }
 
     private SourceState sourceState(final int sourceId, final int senderUid)

@@ -62,8 +62,9 @@ import static io.stmactors.transport.FrameDescriptor.UNFRAGMENTED;
  *     {@code maximum-frame-size} (which would otherwise make Artery drop the message) without growing Artery's
  *     buffer pool, and keeps one huge message from blocking the connection's other traffic for long.</li>
  *     <li><b>Flow control</b>: Artery drops messages when its outbound queue is full, so senders are throttled end to
- *     end by credit ({@link Destination}); a destination that grants none within the send timeout makes
- *     {@code send} throw {@link io.stmactors.transport.TransportBackPressureException}.</li>
+ *     end by credit ({@link Destination}); a sender that waits a quarter of its send timeout (at most a second)
+ *     without credit probes the receiver again, in case a credit was lost; a destination that grants none within
+ *     the send timeout makes {@code send} throw {@link io.stmactors.transport.TransportBackPressureException}.</li>
  *     <li><b>Unknown, unreachable, departed</b>: a send to an id that is not (yet) a member, or whose inbox the
  *     receptionist has not listed yet, or that the failure detector suspects, waits up to the send timeout for it,
  *     then throws {@link EndpointClosedException}; a send to an endpoint that left or was downed throws at once.
@@ -505,6 +506,14 @@ public final class PekkoTransport implements Transport
 
     // ---------------------------------------------------------------------------------------------------------
     // Called by the inbox actor.
+
+    /**
+     * @return a probe asking a receiver for credit again, from this endpoint's inbox incarnation.
+     */
+    WireMessage.CreditProbe creditProbe()
+    {
+        return new WireMessage.CreditProbe(localId, selfUid, secret);
+    }
 
     void onInboxStarted(final int uid)
     {

@@ -7,7 +7,7 @@ package io.stmactors.transport.pekko;
  * Thread-safety: immutable records, except that the payload array of a {@link Frame} is owned by whoever holds the
  * frame and must not be changed after it is sent.
  */
-sealed interface WireMessage permits WireMessage.Frame, WireMessage.Credit
+sealed interface WireMessage permits WireMessage.Frame, WireMessage.Credit, WireMessage.CreditProbe
 {
     /** Frame flag: the sender asks for a {@link Credit} once this frame is consumed (see {@link Destination}). */
     byte CREDIT_REQUEST_FLAG = 0x01;
@@ -58,6 +58,19 @@ sealed interface WireMessage permits WireMessage.Frame, WireMessage.Credit
         long clusterSecret,
         long consumedFrames,
         long consumedBytes) implements WireMessage
+    {
+    }
+
+    /**
+     * A sender that has waited a while on a full window asks the receiver for its totals again (a credit can be lost:
+     * Artery delivers at most once, for example across a reconnect). It travels behind the frames sent before it, so
+     * the receiver's poll answers it with a {@link Credit} that counts all of them it received.
+     *
+     * @param senderId      the sending endpoint id.
+     * @param senderUid     its inbox incarnation.
+     * @param clusterSecret must equal the receiver's secret, or the probe is dropped and counted.
+     */
+    record CreditProbe(int senderId, int senderUid, long clusterSecret) implements WireMessage
     {
     }
 }

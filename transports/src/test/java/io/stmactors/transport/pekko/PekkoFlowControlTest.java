@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static io.stmactors.transport.pekko.PekkoTestSupport.config;
@@ -115,5 +116,73 @@ class PekkoFlowControlTest
             Duration.ofSeconds(20));
         assertEquals(FULL_FRAME, lengths.get(20));
         assertEquals(timeoutsBefore, a.counters().backPressureTimeouts());
+    }
+
+    /**
+     * Artery delivers at most once: a credit can be lost (across a reconnect, say). A sender whose window is full and
+     * whose request was answered by a lost credit must ask again rather than wait for a credit that will never come.
+     * (It waited: every later send to that member failed with back-pressure after the send timeout, for good.)
+     * <p>
+     * The test makes B's credits to A go astray (to B's own inbox, which ignores a credit about another endpoint's
+     * incarnation) while B reads A's frames, then points them at A again; B keeps polling, as a receiver does.
+     */
+    @Test
+    void aSenderWhoseCreditWasLostAsksAgainAndGoesOn() throws Exception
+    {
+        a = Transport.pekko(config(A).build());
+        b = PekkoTransport.open(config(B, a.address()).build());
+        assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
+        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        final EndpointDirectory.Entry aSeenByB = b.directory.get(A);
+        final Destination listed = aSeenByB.destination;
+        final Destination astray = new Destination(A, listed.uid, b.directory.get(B).destination.ref, listed.address,
+            32, 256 * 1024, b::creditProbe);
+        aSeenByB.destination = astray;
+
+        for (int i = 0; i < 16; i++)
+        {
+            a.send(B, 1, new byte[]{(byte)i});
+        }
+        for (int i = 0; i < 4; i++)
+        {
+            a.send(B, 2, new byte[FULL_FRAME]);
+        }
+        final List<Integer> lengths = new ArrayList<>();
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 20,
+            Duration.ofSeconds(20));
+        assertEquals(0, b.credits.pendingCount(), "B sent both credits (astray)");
+        aSeenByB.destination = listed;
+
+        final long timeoutsBefore = a.counters().backPressureTimeouts();
+        final long probesBefore = a.counters().creditProbes();
+        final CompletableFuture<Void> send = CompletableFuture.runAsync(() -> a.send(B, 2, new byte[FULL_FRAME]));
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 21,
+            Duration.ofSeconds(20));
+        send.get(20, TimeUnit.SECONDS);
+        assertEquals(FULL_FRAME, lengths.get(20));
+        assertEquals(timeoutsBefore, a.counters().backPressureTimeouts());
+        assertTrue(a.counters().creditProbes() > probesBefore, "A asked B for credit again: " + a.counters());
+    }
+
+    /**
+     * A probe is answered only for the cluster's members: one without the secret is dropped and counted like a frame
+     * without it.
+     */
+    @Test
+    void aCreditProbeWithoutTheClusterSecretIsRejected()
+    {
+        a = Transport.pekko(config(A).build());
+        b = PekkoTransport.open(config(B, a.address()).build());
+        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        a.send(B, 1, new byte[]{1});
+        final List<Integer> lengths = new ArrayList<>();
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 1,
+            Duration.ofSeconds(20));
+
+        b.directory.get(B).destination.ref.tell(new WireMessage.CreditProbe(A, a.creditProbe().senderUid(), 0xBADL));
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length),
+            () -> b.counters().framesRejected() == 1, Duration.ofSeconds(20));
+        assertEquals(1, lengths.size(), "nothing delivered");
+        assertEquals(0, b.credits.pendingCount());
     }
 }

@@ -21,7 +21,7 @@ class PekkoFrameSerializerTest
     private final PekkoFrameSerializer serializer = new PekkoFrameSerializer();
 
     @Test
-    void shouldRoundTripFramesAndCreditsThroughArraysAndDirectBuffers()
+    void shouldRoundTripFramesCreditsAndProbesThroughArraysAndDirectBuffers()
     {
         final byte[] payload = new byte[1000];
         Arrays.fill(payload, (byte)7);
@@ -31,6 +31,8 @@ class PekkoFrameSerializerTest
 
         assertFrameEquals(frame, (WireMessage.Frame)serializer.fromBinaryJava(serializer.toBinary(frame), null));
         assertEquals(credit, serializer.fromBinaryJava(serializer.toBinary(credit), null));
+        final WireMessage.CreditProbe probe = new WireMessage.CreditProbe(1023, -7, 0x5EC2E7L);
+        assertEquals(probe, serializer.fromBinaryJava(serializer.toBinary(probe), null));
 
         final ByteBuffer direct = ByteBuffer.allocateDirect(4096);
         direct.position(17); // Artery writes after its envelope header
