@@ -3,11 +3,13 @@ package io.stmactors.transport;
 import java.time.Duration;
 
 /**
- * Thrown by {@link Transport#send} when the destination's inbox stayed full for the whole send timeout.
+ * Thrown by {@link Transport#send} when the destination's inbox (the shared-memory ring) or the sender's window to
+ * it (the Pekko transport's credit) stayed full for the whole send timeout.
  * <p>
  * Nothing of the message will be delivered: an unfragmented message was not written at all, and the fragments of a
  * partly written large message are discarded by the receiver (see {@link FrameDescriptor}). The caller may retry.
- * Usually the destination's consumer is slow or stuck; the message says how long ago it last polled.
+ * Usually the destination's consumer is slow or stuck; the message says how long ago it last polled (ring) or what
+ * was in flight (Pekko).
  * <p>
  * Thread-safety: immutable once constructed.
  */

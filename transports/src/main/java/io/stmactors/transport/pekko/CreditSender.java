@@ -12,12 +12,13 @@ import java.util.function.IntSupplier;
  * <p>
  * A credit goes to the sender incarnation's inbox, which this endpoint learns from the receptionist; that listing
  * travels by gossip and can arrive seconds after the sender's first frames (a sender learns the receiver's inbox on
- * its own schedule). A credit for a sender not listed here yet is kept, one per sender endpoint (the latest totals
- * replace older ones), and sent when the membership actor lists that incarnation's inbox ({@link #flush}). It used to
+ * its own schedule). A credit for a sender not listed here yet is kept, one per sender incarnation (the latest totals
+ * replace older ones), and sent when the membership actor lists that incarnation's inbox ({@link #flush}), or
+ * dropped when it removes that incarnation ({@link #forget}). It used to
  * wait for the receiver's next poll instead: a receiver that had read everything and was waiting for the next message
  * left its sender blocked on a full window until the send timeout.
  * <p>
- * Thread-safety: {@link #send} and {@link #forget} are called by the polling thread, {@link #flush} by the membership
+ * Thread-safety: {@link #send} is called by the polling thread, {@link #flush} and {@link #forget} by the membership
  * actor. A credit the poller keeps is checked against the directory again after it is stored, and the membership
  * actor publishes a destination before it flushes, so one of the two always sends it. Sending a credit twice is
  * harmless: the sender keeps the largest totals.
@@ -28,7 +29,7 @@ final class CreditSender
     private final int localId;
     private final long secret;
     private final IntSupplier selfUid;
-    private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>(); // by sender endpoint id and incarnation
 
     /**
      * @param directory the endpoint directory, for the senders' inboxes.
@@ -54,25 +55,26 @@ final class CreditSender
      */
     void send(final int sourceId, final int senderUid, final long consumedFrames, final long consumedBytes)
     {
-        final Pending credit = new Pending(senderUid, consumedFrames, consumedBytes);
-        if (trySend(sourceId, credit))
+        final Pending credit = new Pending(sourceId, senderUid, consumedFrames, consumedBytes);
+        final Long key = key(sourceId, senderUid);
+        if (trySend(credit))
         {
-            pending.computeIfPresent(sourceId, (id, kept) -> kept.senderUid == senderUid ? null : kept);
+            pending.remove(key); // older totals: nothing left to send
             return;
         }
-        pending.put(sourceId, credit);
-        flush(sourceId); // the inbox may have been listed (and flushed) between the first try and the put
+        pending.put(key, credit);
+        flush(key); // the inbox may have been listed (and flushed) between the first try and the put
     }
 
     /**
-     * Drop a kept credit of another incarnation of this sender: frames from a new one arrived. Polling thread.
+     * Drop a kept credit for a sender incarnation that is gone. Membership actor.
      *
      * @param sourceId  the sender's endpoint id.
-     * @param senderUid the incarnation now sending.
+     * @param senderUid the incarnation that was removed.
      */
     void forget(final int sourceId, final int senderUid)
     {
-        pending.computeIfPresent(sourceId, (id, kept) -> kept.senderUid == senderUid ? kept : null);
+        pending.remove(key(sourceId, senderUid));
     }
 
     /**
@@ -82,9 +84,9 @@ final class CreditSender
     {
         if (!pending.isEmpty())
         {
-            for (final Integer sourceId : pending.keySet())
+            for (final Long key : pending.keySet())
             {
-                flush(sourceId);
+                flush(key);
             }
         }
     }
@@ -97,18 +99,18 @@ final class CreditSender
         return pending.size();
     }
 
-    private void flush(final int sourceId)
+    private void flush(final Long key)
     {
-        final Pending credit = pending.get(sourceId);
-        if (null != credit && trySend(sourceId, credit))
+        final Pending credit = pending.get(key);
+        if (null != credit && trySend(credit))
         {
-            pending.remove(sourceId, credit);
+            pending.remove(key, credit);
         }
     }
 
-    private boolean trySend(final int sourceId, final Pending credit)
+    private boolean trySend(final Pending credit)
     {
-        final Entry entry = directory.get(sourceId);
+        final Entry entry = directory.get(credit.sourceId);
         final Destination destination = null == entry ? null : entry.destination;
         if (null == destination || destination.uid != credit.senderUid)
         {
@@ -119,7 +121,12 @@ final class CreditSender
         return true;
     }
 
-    private record Pending(int senderUid, long consumedFrames, long consumedBytes)
+    private static Long key(final int sourceId, final int senderUid)
+    {
+        return ((long)sourceId << 32) | (senderUid & 0xFFFF_FFFFL);
+    }
+
+    private record Pending(int sourceId, int senderUid, long consumedFrames, long consumedBytes)
     {
     }
 }

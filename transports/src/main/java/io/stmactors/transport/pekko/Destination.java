@@ -37,14 +37,16 @@ import java.util.function.Supplier;
  * exchange with less than half a window in flight costs none.
  * <p>
  * Artery delivers at most once, so a credit can be lost. A sender that has waited {@link #probeIntervalNs} on a full
- * window since the latest credit (or probe) tells the receiver a {@link WireMessage.CreditProbe}; it travels behind
- * the frames sent before it, and the receiver's poll answers it with its totals. A lost frame, though, stays in
- * flight for good (the receiver cannot tell it from one still on its way).
+ * window since it began to wait or since the latest credit or probe tells the receiver a
+ * {@link WireMessage.CreditProbe}, again every interval while it waits (never while the destination is unreachable);
+ * the probe travels behind the frames sent before it, and the receiver's poll answers it with its totals. A lost
+ * frame, though, stays in flight for good (the receiver cannot tell it from one still on its way).
  *
  * <h2>Concurrency</h2>
  * Counters, the outstanding request, {@code closedReason} and {@code unreachable} are guarded by this object's
- * monitor; senders wait on it for credit, and the inbox actor ({@link #onCredit}, {@link #markUnreachable},
- * {@link #close}) notifies. {@link #fragmentLock} keeps the chunks of one large message from this endpoint
+ * monitor; senders wait on it for credit (never spinning: every wait is at least until the next probe is due or,
+ * while unreachable, until the deadline), and the inbox actor ({@link #onCredit}), the membership actor
+ * ({@link #markUnreachable}, {@link #close}) and a closing transport ({@link #close}) notify. {@link #fragmentLock} keeps the chunks of one large message from this endpoint
  * contiguous at the receiver (one message in reassembly per source); whole messages of other threads may
  * interleave with them.
  */
@@ -66,6 +68,7 @@ final class Destination
     private long ackedBytes; // guarded by this
     private long outstandingRequest; // guarded by this; number of the latest flagged frame not yet answered, or 0
     private long outstandingRequestBytes; // guarded by this; sentBytes once that frame was counted
+    private boolean progressSeen; // guarded by this; whether lastProgressNs holds a time
     private long lastProgressNs; // guarded by this; when the latest credit arrived or probe went out
     private boolean unreachable; // guarded by this
     private String closedReason; // guarded by this
@@ -138,24 +141,30 @@ final class Destination
                         sendTimeout.toMillis() + " ms (" + address + ")");
                 }
                 recorder.backPressureTimeout();
-                throw new TransportBackPressureException(endpointId, windowBytes, "Endpoint " + endpointId +
-                    " granted no credit for " + sendTimeout.toMillis() + " ms: " + (sentFrames - ackedFrames) +
+                throw new TransportBackPressureException(endpointId, windowBytes, "The send window to endpoint " +
+                    endpointId + " stayed full for " + sendTimeout.toMillis() + " ms: " + (sentFrames - ackedFrames) +
                     " frames / " + (sentBytes - ackedBytes) + " bytes in flight of a window of " + windowFrames +
                     " frames / " + windowBytes + " bytes, " + payloadBytes + " more bytes to send, " +
                     (0 == outstandingRequest ? "no credit request outstanding" :
                     "credit requested at frame " + outstandingRequest + " of " + sentFrames) +
-                    " (its consumer is slow or stuck); the message was not delivered");
+                    " (its consumer is slow or stuck, or Artery lost frames of ours); the message was not delivered");
             }
-            final long probeIntervalNs = probeIntervalNs(sendTimeout);
-            final long quietSinceNs = Math.max(waitStartNs, lastProgressNs);
-            if (now - quietSinceNs >= probeIntervalNs && !unreachable)
+            if (unreachable)
             {
+                awaitNanos(remainingNs); // no probe into the void: markUnreachable(false) wakes us
+                continue;
+            }
+            final long quietSinceNs = progressSeen && lastProgressNs - waitStartNs > 0 ? lastProgressNs : waitStartNs;
+            final long untilProbeNs = quietSinceNs + probeIntervalNs(sendTimeout) - now;
+            if (untilProbeNs <= 0)
+            {
+                progressSeen = true;
                 lastProgressNs = now; // one probe per interval, however many threads wait
                 recorder.creditProbe();
                 ref.tell(probes.get());
                 continue;
             }
-            awaitNanos(Math.min(remainingNs, quietSinceNs + probeIntervalNs - now));
+            awaitNanos(Math.min(remainingNs, untilProbeNs));
         }
 
         sentFrames++;
@@ -198,6 +207,7 @@ final class Destination
     {
         ackedFrames = Math.max(ackedFrames, Math.min(consumedFrames, sentFrames));
         ackedBytes = Math.max(ackedBytes, Math.min(consumedBytes, sentBytes));
+        progressSeen = true;
         lastProgressNs = System.nanoTime();
         if (consumedFrames >= outstandingRequest)
         {
@@ -239,6 +249,14 @@ final class Destination
     synchronized boolean isUsable()
     {
         return null == closedReason && !unreachable;
+    }
+
+    /**
+     * @return frames sent to this incarnation and not yet credited.
+     */
+    synchronized long inFlightFrames()
+    {
+        return sentFrames - ackedFrames;
     }
 
     /** {@inheritDoc} */

@@ -167,6 +167,7 @@ final class MembershipBehavior extends AbstractBehavior<Object>
                 if (null != destination)
                 {
                     destination.close(endpointId, why);
+                    transport.credits.forget(endpointId, destination.uid);
                 }
                 directory.signalChange();
                 transport.membershipListeners.onEndpointRemoved(endpointId, entry.address, reason);

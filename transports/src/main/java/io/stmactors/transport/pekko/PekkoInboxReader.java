@@ -165,8 +165,8 @@ final class PekkoInboxReader
 
     private void onCreditProbe(final WireMessage.CreditProbe probe)
     {
-        final SourceState source = sources.get(probe.senderId());
-        if (null != source && source.senderUid == probe.senderUid())
+        final SourceState source = existing(probe.senderId(), probe.senderUid());
+        if (null != source)
         {
             credits.send(source.sourceId, source.senderUid, source.consumedFrames, source.consumedBytes);
         }
@@ -175,14 +175,28 @@ final class PekkoInboxReader
 
     private SourceState sourceState(final int sourceId, final int senderUid)
     {
-        SourceState source = sources.get(sourceId);
-        if (null == source || source.senderUid != senderUid)
+        final SourceState known = existing(sourceId, senderUid);
+        if (null != known)
         {
-            source = new SourceState(sourceId, senderUid); // a new incarnation starts counting from zero
-            sources.put(sourceId, source);
-            credits.forget(sourceId, senderUid);
+            return known;
         }
+        final SourceState source = new SourceState(sourceId, senderUid, sources.get(sourceId)); // counts from zero
+        sources.put(sourceId, source);
         return source;
+    }
+
+    /**
+     * The counts of this incarnation, the latest one of its endpoint or the one before (a late frame of the
+     * incarnation before arrives on its own association, at its own pace); null if it is neither.
+     */
+    private SourceState existing(final int sourceId, final int senderUid)
+    {
+        final SourceState current = sources.get(sourceId);
+        if (null == current || current.senderUid == senderUid)
+        {
+            return current;
+        }
+        return null != current.previous && current.previous.senderUid == senderUid ? current.previous : null;
     }
 
     private void reject(final RejectReason reason, final int claimedSourceId, final String detail)
@@ -221,7 +235,9 @@ final class PekkoInboxReader
     }
 
     /**
-     * What the polling thread consumed from one sender incarnation; totals go back as credit.
+     * What the polling thread consumed from one sender incarnation; totals go back as credit. The incarnation before
+     * it is kept too (frames of a dead incarnation, on their own association, can still arrive after the first frames
+     * of its successor; counting them afresh would undercount both), but not the one before that.
      */
     private static final class SourceState
     {
@@ -229,11 +245,17 @@ final class PekkoInboxReader
         final int senderUid;
         long consumedFrames;
         long consumedBytes;
+        SourceState previous;
 
-        SourceState(final int sourceId, final int senderUid)
+        SourceState(final int sourceId, final int senderUid, final SourceState previous)
         {
             this.sourceId = sourceId;
             this.senderUid = senderUid;
+            if (null != previous)
+            {
+                previous.previous = null;
+                this.previous = previous;
+            }
         }
     }
 }

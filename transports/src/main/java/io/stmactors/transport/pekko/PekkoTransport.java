@@ -508,6 +508,14 @@ public final class PekkoTransport implements Transport
     // Called by the inbox actor.
 
     /**
+     * @return the guardian of this endpoint's actor system, its membership actor (for tests of the package).
+     */
+    org.apache.pekko.actor.typed.ActorRef<Object> membershipActor()
+    {
+        return system;
+    }
+
+    /**
      * @return a probe asking a receiver for credit again, from this endpoint's inbox incarnation.
      */
     WireMessage.CreditProbe creditProbe()

@@ -1,20 +1,30 @@
 package io.stmactors.transport.pekko;
 
+import io.stmactors.transport.FrameDescriptor;
 import io.stmactors.transport.Transport;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import static io.stmactors.transport.pekko.PekkoTestSupport.config;
 import static io.stmactors.transport.pekko.PekkoTestSupport.pollUntil;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -79,8 +89,8 @@ class PekkoFlowControlTest
      * blocked on. (They waited for the next poll: the sender failed with back-pressure after the send timeout, with
      * the receiver idle and its inbox empty. Fresh-clone CI saw it once, when B listed A late.)
      * <p>
-     * The test hides A's inbox from B's directory, as before the listing arrives, and then publishes it again and
-     * flushes the kept credits, as B's membership actor does when a listing names an inbox.
+     * The test tells B's membership actor the listings a receptionist would send: first none for A (as before A's
+     * registration reached B), then A's inbox.
      */
     @Test
     void creditsOwedToASenderNotListedYetGoOutWhenItsInboxIsListedWithoutAnotherPoll()
@@ -89,9 +99,9 @@ class PekkoFlowControlTest
         b = PekkoTransport.open(config(B, a.address()).build());
         assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
         assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
-        final EndpointDirectory.Entry aSeenByB = b.directory.get(A);
-        final Destination listed = aSeenByB.destination;
-        aSeenByB.destination = null; // B has not listed A's inbox yet
+        final ActorRef<WireMessage> aInbox = b.directory.get(A).destination.ref;
+        b.membershipActor().tell(Receptionist.listing(InboxBehavior.serviceKey(A), Set.of()));
+        awaitTrue(() -> null == b.directory.get(A).destination, () -> "B no longer lists A's inbox");
 
         for (int i = 0; i < 16; i++)
         {
@@ -106,8 +116,7 @@ class PekkoFlowControlTest
             Duration.ofSeconds(20));
         assertEquals(1, b.credits.pendingCount(), "B owes A a credit it could not send");
 
-        aSeenByB.destination = listed;
-        b.credits.flush();
+        b.membershipActor().tell(Receptionist.listing(InboxBehavior.serviceKey(A), Set.of(aInbox)));
 
         final long timeoutsBefore = a.counters().backPressureTimeouts();
         assertDoesNotThrow(() -> a.send(B, 2, new byte[FULL_FRAME]), "B read everything A sent and listed A");
@@ -116,6 +125,107 @@ class PekkoFlowControlTest
             Duration.ofSeconds(20));
         assertEquals(FULL_FRAME, lengths.get(20));
         assertEquals(timeoutsBefore, a.counters().backPressureTimeouts());
+    }
+
+    /**
+     * While the failure detector suspects the receiver, a sender on a full window waits quietly: no probes into the
+     * void, no spinning, and the monitor stays free for the membership actor, which must be able to say the receiver
+     * is back. (With probes added, a sender spun on the monitor once the first probe was due: markUnreachable(false)
+     * blocked until the sender's deadline, and the send failed as "stayed unreachable".)
+     */
+    @Test
+    void aSenderWaitingOnAnUnreachableReceiverNeitherSpinsNorProbes() throws Exception
+    {
+        a = Transport.pekko(config(A).sendTimeout(Duration.ofSeconds(10)).build());
+        b = PekkoTransport.open(config(B, a.address()).build());
+        assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
+        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        for (int i = 0; i < 32; i++)
+        {
+            a.send(B, 1, new byte[]{(byte)i}); // the whole frame window; B does not poll yet
+        }
+        final Destination bSeenByA = a.directory.get(B).destination;
+        bSeenByA.markUnreachable(true); // as the membership actor does when the failure detector suspects B
+
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final AtomicLong senderThread = new AtomicLong();
+        final CompletableFuture<Void> send = CompletableFuture.runAsync(() ->
+        {
+            senderThread.set(Thread.currentThread().getId());
+            a.send(B, 2, new byte[]{32});
+        });
+        Thread.sleep(1_500); // past the first probe's time (1 s)
+        final long cpuBefore = threads.getThreadCpuTime(senderThread.get());
+        Thread.sleep(1_000);
+        final long cpuMs = TimeUnit.NANOSECONDS.toMillis(threads.getThreadCpuTime(senderThread.get()) - cpuBefore);
+        assertFalse(send.isDone(), "still waiting for credit");
+        assertTrue(cpuMs < 300, "the waiting sender used " + cpuMs + " ms of CPU in 1 s");
+        assertEquals(0, a.counters().creditProbes(), "no probe while B is unreachable");
+
+        final long start = System.nanoTime();
+        bSeenByA.markUnreachable(false);
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 1_000, "the monitor was free");
+        final List<Integer> lengths = new ArrayList<>();
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 33,
+            Duration.ofSeconds(20));
+        send.get(20, TimeUnit.SECONDS);
+        assertEquals(0, a.counters().backPressureTimeouts());
+    }
+
+    /**
+     * Frames of a sender's previous incarnation travel on their own association and can still arrive after the first
+     * frames of its successor. Counting must not start afresh for either at every switch: the successor's credits
+     * would then count only what came after the late frame, and the frames before it would stay in flight for good.
+     * (They did.) The test queues frames of a made-up previous incarnation of A at B, around A's real ones.
+     */
+    @Test
+    void aLateFrameOfASendersPreviousIncarnationDoesNotResetTheCountOfTheCurrentOne()
+    {
+        a = Transport.pekko(config(A).build());
+        b = PekkoTransport.open(config(B, a.address()).build());
+        assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
+        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        final int previousUid = a.creditProbe().senderUid() + 1;
+        final List<Integer> lengths = new ArrayList<>();
+
+        b.inbound.offer(previousIncarnationFrame(previousUid));
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 1,
+            Duration.ofSeconds(20));
+        for (int i = 0; i < 3; i++)
+        {
+            a.send(B, 1, new byte[]{(byte)i});
+        }
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 4,
+            Duration.ofSeconds(20));
+        b.inbound.offer(previousIncarnationFrame(previousUid)); // late
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 5,
+            Duration.ofSeconds(20));
+        for (int i = 3; i < 16; i++)
+        {
+            a.send(B, 1, new byte[]{(byte)i}); // the 16th asks for credit
+        }
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 18,
+            Duration.ofSeconds(20));
+
+        final Destination bSeenByA = a.directory.get(B).destination;
+        awaitTrue(() -> 0 == bSeenByA.inFlightFrames(), () -> "B credits all 16 frames of A: " + bSeenByA);
+    }
+
+    private static WireMessage.Frame previousIncarnationFrame(final int uid)
+    {
+        return new WireMessage.Frame(A, uid, 1, PekkoTestSupport.SECRET, FrameDescriptor.UNFRAGMENTED, 0, 1, 0,
+            new byte[]{-1});
+    }
+
+    private static void awaitTrue(final BooleanSupplier condition, final Supplier<String> what)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean())
+        {
+            assertTrue(System.nanoTime() - deadline < 0, () -> "not within 20 s: " + what.get());
+            Thread.onSpinWait();
+            Thread.yield();
+        }
     }
 
     /**
