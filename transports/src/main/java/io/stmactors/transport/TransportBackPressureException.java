@@ -61,7 +61,7 @@ public class TransportBackPressureException extends TransportException
     }
 
     /**
-     * @return capacity in bytes of the full inbox ring.
+     * @return capacity in bytes of the full inbox ring (shared memory), or of the full send window (Pekko).
      */
     public int ringCapacity()
     {

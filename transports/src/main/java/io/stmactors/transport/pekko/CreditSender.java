@@ -1,6 +1,7 @@
 package io.stmactors.transport.pekko;
 
 import io.stmactors.transport.pekko.EndpointDirectory.Entry;
+import io.stmactors.transport.pekko.EndpointDirectory.Status;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,14 +14,16 @@ import java.util.function.IntSupplier;
  * A credit goes to the sender incarnation's inbox, which this endpoint learns from the receptionist; that listing
  * travels by gossip and can arrive seconds after the sender's first frames (a sender learns the receiver's inbox on
  * its own schedule). A credit for a sender not listed here yet is kept, one per sender incarnation (the latest totals
- * replace older ones), and sent when the membership actor lists that incarnation's inbox ({@link #flush}), or
- * dropped when it removes that incarnation ({@link #forget}). It used to
- * wait for the receiver's next poll instead: a receiver that had read everything and was waiting for the next message
- * left its sender blocked on a full window until the send timeout.
+ * replace older ones), and sent when the membership actor lists that incarnation's inbox ({@link #flush}). A kept
+ * credit is dropped once its sender's member is removed or another incarnation of it is listed; should that be
+ * premature (a new incarnation seen before this endpoint saw the old one go), the sender's
+ * {@link WireMessage.CreditProbe} asks again. Credits used to wait for the receiver's next poll: a receiver that had
+ * read everything and was waiting for the next message left its sender blocked on a full window until the send
+ * timeout.
  * <p>
- * Thread-safety: {@link #send} is called by the polling thread, {@link #flush} and {@link #forget} by the membership
- * actor. A credit the poller keeps is checked against the directory again after it is stored, and the membership
- * actor publishes a destination before it flushes, so one of the two always sends it. Sending a credit twice is
+ * Thread-safety: {@link #send} is called by the polling thread, {@link #flush} by the membership actor. A credit the
+ * poller keeps is checked against the directory again after it is stored, and the membership actor publishes a
+ * destination before it flushes, so one of the two always sends it. Sending a credit twice is
  * harmless: the sender keeps the largest totals.
  */
 final class CreditSender
@@ -29,6 +32,10 @@ final class CreditSender
     private final int localId;
     private final long secret;
     private final IntSupplier selfUid;
+    private static final int SENT = 0;
+    private static final int KEEP = 1;
+    private static final int DROP = 2;
+
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>(); // by sender endpoint id and incarnation
 
     /**
@@ -57,9 +64,9 @@ final class CreditSender
     {
         final Pending credit = new Pending(sourceId, senderUid, consumedFrames, consumedBytes);
         final Long key = key(sourceId, senderUid);
-        if (trySend(credit))
+        if (KEEP != trySend(credit))
         {
-            pending.remove(key); // older totals: nothing left to send
+            pending.remove(key); // older totals of this incarnation: nothing left to send
             return;
         }
         pending.put(key, credit);
@@ -67,18 +74,8 @@ final class CreditSender
     }
 
     /**
-     * Drop a kept credit for a sender incarnation that is gone. Membership actor.
-     *
-     * @param sourceId  the sender's endpoint id.
-     * @param senderUid the incarnation that was removed.
-     */
-    void forget(final int sourceId, final int senderUid)
-    {
-        pending.remove(key(sourceId, senderUid));
-    }
-
-    /**
-     * Send every kept credit whose sender's inbox is now listed. Membership actor, after it changed a destination.
+     * Send every kept credit whose sender's inbox is now listed, and drop the ones whose sender is gone. Membership
+     * actor, after it changed a destination or removed a member.
      */
     void flush()
     {
@@ -102,23 +99,32 @@ final class CreditSender
     private void flush(final Long key)
     {
         final Pending credit = pending.get(key);
-        if (null != credit && trySend(credit))
+        if (null != credit && KEEP != trySend(credit))
         {
             pending.remove(key, credit);
         }
     }
 
-    private boolean trySend(final Pending credit)
+    /**
+     * @return {@link #SENT}; {@link #KEEP} if the sender is not a member yet or its inbox is not listed yet;
+     * {@link #DROP} if it was removed or another incarnation of it is listed (if that other one is the older, and
+     * this one is listed later, this one's probe asks again).
+     */
+    private int trySend(final Pending credit)
     {
         final Entry entry = directory.get(credit.sourceId);
-        final Destination destination = null == entry ? null : entry.destination;
-        if (null == destination || destination.uid != credit.senderUid)
+        if (null == entry)
         {
-            return false;
+            return KEEP;
         }
-        destination.ref.tell(new WireMessage.Credit(localId, selfUid.getAsInt(), credit.senderUid, secret,
-            credit.consumedFrames, credit.consumedBytes));
-        return true;
+        final Destination destination = entry.destination;
+        if (null != destination && destination.uid == credit.senderUid)
+        {
+            destination.ref.tell(new WireMessage.Credit(localId, selfUid.getAsInt(), credit.senderUid, secret,
+                credit.consumedFrames, credit.consumedBytes));
+            return SENT;
+        }
+        return Status.REMOVED == entry.status || null != destination ? DROP : KEEP;
     }
 
     private static Long key(final int sourceId, final int senderUid)

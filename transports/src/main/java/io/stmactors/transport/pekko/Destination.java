@@ -46,9 +46,9 @@ import java.util.function.Supplier;
  * Counters, the outstanding request, {@code closedReason} and {@code unreachable} are guarded by this object's
  * monitor; senders wait on it for credit (never spinning: every wait is at least until the next probe is due or,
  * while unreachable, until the deadline), and the inbox actor ({@link #onCredit}), the membership actor
- * ({@link #markUnreachable}, {@link #close}) and a closing transport ({@link #close}) notify. {@link #fragmentLock} keeps the chunks of one large message from this endpoint
- * contiguous at the receiver (one message in reassembly per source); whole messages of other threads may
- * interleave with them.
+ * ({@link #markUnreachable}, {@link #close}) and a closing transport ({@link #close}) notify. {@link #fragmentLock}
+ * keeps the chunks of one large message from this endpoint contiguous at the receiver (one message in reassembly
+ * per source); whole messages of other threads may interleave with them.
  */
 final class Destination
 {
@@ -217,7 +217,7 @@ final class Destination
     }
 
     /**
-     * @param unreachable whether the failure detector currently suspects the destination. Inbox actor thread.
+     * @param unreachable whether the failure detector currently suspects the destination. Membership actor.
      */
     synchronized void markUnreachable(final boolean unreachable)
     {
@@ -278,7 +278,8 @@ final class Destination
      */
     static long probeIntervalNs(final java.time.Duration sendTimeout)
     {
-        return Math.max(TimeUnit.MILLISECONDS.toNanos(50), Math.min(TimeUnit.SECONDS.toNanos(1), sendTimeout.toNanos() / 4));
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(50),
+            Math.min(TimeUnit.SECONDS.toNanos(1), sendTimeout.toNanos() / 4));
     }
 
     private void awaitNanos(final long nanos)

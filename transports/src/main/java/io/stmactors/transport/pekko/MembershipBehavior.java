@@ -167,9 +167,9 @@ final class MembershipBehavior extends AbstractBehavior<Object>
                 if (null != destination)
                 {
                     destination.close(endpointId, why);
-                    transport.credits.forget(endpointId, destination.uid);
                 }
                 directory.signalChange();
+                transport.credits.flush(); // drops the credits kept for it
                 transport.membershipListeners.onEndpointRemoved(endpointId, entry.address, reason);
             }
         }

@@ -7,6 +7,7 @@ import io.stmactors.transport.TransportCounters;
 import io.stmactors.transport.TransportListener;
 import io.stmactors.transport.internal.FrameValidator;
 import io.stmactors.transport.internal.Reassembler;
+import io.stmactors.transport.pekko.EndpointDirectory.Entry;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
@@ -43,6 +44,7 @@ final class PekkoInboxReader
     private static final long REJECT_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final Queue<Object> inbound;
+    private final EndpointDirectory directory;
     private final CreditSender credits;
     private final TransportCounters.Recorder recorder;
     private final TransportListener listener;
@@ -50,23 +52,30 @@ final class PekkoInboxReader
     private final int maxMessageSize;
     private final UnsafeBuffer view = new UnsafeBuffer(EMPTY);
     private final Int2ObjectHashMap<SourceState> sources = new Int2ObjectHashMap<>();
-    private final Reassembler reassembler;
+    /**
+     * One per lane: the two incarnations known of a source are on different lanes, so a late fragment of the one
+     * before never lands in a message of its successor (message ids start at 1 in every process).
+     */
+    private final Reassembler[] reassemblers = new Reassembler[2];
     private long lastRejectLogNs;
     private long rejectsSinceLog;
 
     PekkoInboxReader(
         final PekkoTransportConfig config,
         final Queue<Object> inbound,
+        final EndpointDirectory directory,
         final CreditSender credits,
         final TransportCounters.Recorder recorder)
     {
         this.inbound = inbound;
+        this.directory = directory;
         this.credits = credits;
         this.recorder = recorder;
         this.listener = config.listener();
         this.localId = config.endpointId();
         this.maxMessageSize = config.maxMessageSize();
-        this.reassembler = new Reassembler(this::onIncompleteDiscarded);
+        this.reassemblers[0] = new Reassembler(this::onIncompleteDiscarded);
+        this.reassemblers[1] = new Reassembler(this::onIncompleteDiscarded);
     }
 
     /**
@@ -142,6 +151,7 @@ final class PekkoInboxReader
             handler.onFrame(sourceId, frame.messageType(), view, 0, payload.length);
             return;
         }
+        final Reassembler reassembler = reassemblers[source.lane];
         final int complete = reassembler.onFragment(sourceId, flags, frame.messageId(), frame.messageType(),
             frame.messageLength(), frame.fragmentOffset(), view, 0, payload.length);
         if (Reassembler.REFUSED == complete)
@@ -180,7 +190,20 @@ final class PekkoInboxReader
         {
             return known;
         }
-        final SourceState source = new SourceState(sourceId, senderUid, sources.get(sourceId)); // counts from zero
+        // A new incarnation (or a late one of an older): it takes the place of the older of the two known, unless
+        // that one is the incarnation this endpoint lists, which stays whatever late frames come in between.
+        final SourceState current = sources.get(sourceId);
+        SourceState keep = current;
+        if (null != current && null != current.previous)
+        {
+            final Entry entry = directory.get(sourceId);
+            final Destination listed = null == entry ? null : entry.destination;
+            if (null != listed && listed.uid == current.previous.senderUid)
+            {
+                keep = current.previous;
+            }
+        }
+        final SourceState source = new SourceState(sourceId, senderUid, keep); // counts from zero
         sources.put(sourceId, source);
         return source;
     }
@@ -246,6 +269,8 @@ final class PekkoInboxReader
         long consumedFrames;
         long consumedBytes;
         SourceState previous;
+        /** Which reassembler its fragments go to: never the one of the other incarnation kept. */
+        final int lane;
 
         SourceState(final int sourceId, final int senderUid, final SourceState previous)
         {
@@ -253,8 +278,13 @@ final class PekkoInboxReader
             this.senderUid = senderUid;
             if (null != previous)
             {
-                previous.previous = null;
+                previous.previous = null; // at most two incarnations per source
                 this.previous = previous;
+                this.lane = 1 - previous.lane; // the lane of the one dropped, whose message in progress is discarded
+            }
+            else
+            {
+                this.lane = 0;
             }
         }
     }

@@ -130,7 +130,7 @@ public final class PekkoTransport implements Transport
         this.sendTimeoutNs = config.sendTimeout().toNanos();
         this.membershipListeners = new MembershipListeners(localId);
         this.credits = new CreditSender(directory, localId, secret, () -> selfUid);
-        this.reader = new PekkoInboxReader(config, inbound, credits, recorder);
+        this.reader = new PekkoInboxReader(config, inbound, directory, credits, recorder);
     }
 
     /**
@@ -504,24 +504,16 @@ public final class PekkoTransport implements Transport
         return system;
     }
 
-    // ---------------------------------------------------------------------------------------------------------
-    // Called by the inbox actor.
-
     /**
-     * @return the guardian of this endpoint's actor system, its membership actor (for tests of the package).
-     */
-    org.apache.pekko.actor.typed.ActorRef<Object> membershipActor()
-    {
-        return system;
-    }
-
-    /**
-     * @return a probe asking a receiver for credit again, from this endpoint's inbox incarnation.
+     * @return a probe asking a receiver for credit again, from this endpoint's inbox incarnation. Senders.
      */
     WireMessage.CreditProbe creditProbe()
     {
         return new WireMessage.CreditProbe(localId, selfUid, secret);
     }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Called by the inbox actor.
 
     void onInboxStarted(final int uid)
     {

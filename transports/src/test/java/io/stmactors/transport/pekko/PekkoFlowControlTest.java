@@ -12,16 +12,17 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import static io.stmactors.transport.pekko.PekkoTestSupport.config;
 import static io.stmactors.transport.pekko.PekkoTestSupport.pollUntil;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -100,7 +101,7 @@ class PekkoFlowControlTest
         assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
         assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
         final ActorRef<WireMessage> aInbox = b.directory.get(A).destination.ref;
-        b.membershipActor().tell(Receptionist.listing(InboxBehavior.serviceKey(A), Set.of()));
+        b.system().tell(Receptionist.listing(InboxBehavior.serviceKey(A), Set.of()));
         awaitTrue(() -> null == b.directory.get(A).destination, () -> "B no longer lists A's inbox");
 
         for (int i = 0; i < 16; i++)
@@ -116,11 +117,11 @@ class PekkoFlowControlTest
             Duration.ofSeconds(20));
         assertEquals(1, b.credits.pendingCount(), "B owes A a credit it could not send");
 
-        b.membershipActor().tell(Receptionist.listing(InboxBehavior.serviceKey(A), Set.of(aInbox)));
+        b.system().tell(Receptionist.listing(InboxBehavior.serviceKey(A), Set.of(aInbox)));
 
         final long timeoutsBefore = a.counters().backPressureTimeouts();
         assertDoesNotThrow(() -> a.send(B, 2, new byte[FULL_FRAME]), "B read everything A sent and listed A");
-        assertEquals(0, b.credits.pendingCount());
+        awaitTrue(() -> 0 == b.credits.pendingCount(), () -> "B's membership actor sent the credit it kept");
         pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 21,
             Duration.ofSeconds(20));
         assertEquals(FULL_FRAME, lengths.get(20));
@@ -148,18 +149,29 @@ class PekkoFlowControlTest
         bSeenByA.markUnreachable(true); // as the membership actor does when the failure detector suspects B
 
         final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        final AtomicLong senderThread = new AtomicLong();
-        final CompletableFuture<Void> send = CompletableFuture.runAsync(() ->
+        final CompletableFuture<Void> send = new CompletableFuture<>();
+        final Thread sender = new Thread(() ->
         {
-            senderThread.set(Thread.currentThread().getId());
-            a.send(B, 2, new byte[]{32});
-        });
+            try
+            {
+                a.send(B, 2, new byte[]{32});
+                send.complete(null);
+            }
+            catch (final RuntimeException ex)
+            {
+                send.completeExceptionally(ex);
+            }
+        }, "waiting-sender");
+        sender.start();
         Thread.sleep(1_500); // past the first probe's time (1 s)
-        final long cpuBefore = threads.getThreadCpuTime(senderThread.get());
+        final long cpuBefore = threads.getThreadCpuTime(sender.getId());
         Thread.sleep(1_000);
-        final long cpuMs = TimeUnit.NANOSECONDS.toMillis(threads.getThreadCpuTime(senderThread.get()) - cpuBefore);
+        final long cpuMs = TimeUnit.NANOSECONDS.toMillis(threads.getThreadCpuTime(sender.getId()) - cpuBefore);
         assertFalse(send.isDone(), "still waiting for credit");
-        assertTrue(cpuMs < 300, "the waiting sender used " + cpuMs + " ms of CPU in 1 s");
+        if (cpuBefore >= 0) // -1: this JVM does not measure thread CPU time (the monitor check below still holds)
+        {
+            assertTrue(cpuMs < 300, "the waiting sender used " + cpuMs + " ms of CPU in 1 s");
+        }
         assertEquals(0, a.counters().creditProbes(), "no probe while B is unreachable");
 
         final long start = System.nanoTime();
@@ -173,22 +185,25 @@ class PekkoFlowControlTest
     }
 
     /**
-     * Frames of a sender's previous incarnation travel on their own association and can still arrive after the first
-     * frames of its successor. Counting must not start afresh for either at every switch: the successor's credits
-     * would then count only what came after the late frame, and the frames before it would stay in flight for good.
-     * (They did.) The test queues frames of a made-up previous incarnation of A at B, around A's real ones.
+     * Frames of a sender's earlier incarnations travel on their own associations and can still arrive after the first
+     * frames of its current one. Counting must not start afresh for the current one at every switch: its credits would
+     * then count only what came after the late frames, and the frames before them would stay in flight for good.
+     * (They did; and with room for two incarnations per sender, late frames of two older ones pushed the current one
+     * out.) The test queues frames of two made-up earlier incarnations of A at B, around A's real ones.
      */
     @Test
-    void aLateFrameOfASendersPreviousIncarnationDoesNotResetTheCountOfTheCurrentOne()
+    void lateFramesOfASendersEarlierIncarnationsDoNotResetTheCountOfTheCurrentOne()
     {
         a = Transport.pekko(config(A).build());
         b = PekkoTransport.open(config(B, a.address()).build());
         assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
         assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
-        final int previousUid = a.creditProbe().senderUid() + 1;
+        final int current = a.creditProbe().senderUid();
+        final int older = current + 1;
+        final int oldest = current + 2;
         final List<Integer> lengths = new ArrayList<>();
 
-        b.inbound.offer(previousIncarnationFrame(previousUid));
+        b.inbound.offer(frameOf(older, FrameDescriptor.UNFRAGMENTED, 0, 1, (byte)0));
         pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 1,
             Duration.ofSeconds(20));
         for (int i = 0; i < 3; i++)
@@ -197,24 +212,97 @@ class PekkoFlowControlTest
         }
         pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 4,
             Duration.ofSeconds(20));
-        b.inbound.offer(previousIncarnationFrame(previousUid)); // late
-        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 5,
+        b.inbound.offer(frameOf(oldest, FrameDescriptor.UNFRAGMENTED, 0, 1, (byte)0)); // late
+        b.inbound.offer(frameOf(older, FrameDescriptor.UNFRAGMENTED, 0, 1, (byte)0)); // late too
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 6,
             Duration.ofSeconds(20));
         for (int i = 3; i < 16; i++)
         {
             a.send(B, 1, new byte[]{(byte)i}); // the 16th asks for credit
         }
-        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 18,
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 19,
             Duration.ofSeconds(20));
 
         final Destination bSeenByA = a.directory.get(B).destination;
         awaitTrue(() -> 0 == bSeenByA.inFlightFrames(), () -> "B credits all 16 frames of A: " + bSeenByA);
     }
 
-    private static WireMessage.Frame previousIncarnationFrame(final int uid)
+    /**
+     * A late chunk of a sender's previous incarnation must not land in a message of its current one: message ids
+     * start at 1 in every process, so a chunk with the same id, offset and length fitted in, and the current
+     * incarnation's message was delivered with the dead one's bytes. (It was.) The chunks are queued at B by hand.
+     */
+    @Test
+    void aLateChunkOfASendersPreviousIncarnationIsNotSplicedIntoAMessageOfTheCurrentOne()
     {
-        return new WireMessage.Frame(A, uid, 1, PekkoTestSupport.SECRET, FrameDescriptor.UNFRAGMENTED, 0, 1, 0,
-            new byte[]{-1});
+        a = Transport.pekko(config(A).build());
+        b = PekkoTransport.open(config(B, a.address()).build());
+        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        final int current = a.creditProbe().senderUid();
+        final int previous = current + 1;
+
+        b.inbound.offer(frameOf(current, FrameDescriptor.BEGIN_FLAG, 0, 200, (byte)1));
+        b.inbound.offer(frameOf(previous, FrameDescriptor.END_FLAG, 100, 200, (byte)2));
+        b.inbound.offer(frameOf(current, FrameDescriptor.END_FLAG, 100, 200, (byte)1));
+        final List<byte[]> messages = new ArrayList<>();
+        pollUntil(b, (source, type, buffer, offset, length) ->
+        {
+            final byte[] bytes = new byte[length];
+            buffer.getBytes(offset, bytes);
+            messages.add(bytes);
+        }, () -> b.inbound.isEmpty(), Duration.ofSeconds(20));
+
+        assertEquals(1, messages.size(), "the current incarnation's message, whole");
+        final byte[] expected = new byte[200];
+        Arrays.fill(expected, (byte)1);
+        assertArrayEquals(expected, messages.get(0));
+        assertEquals(1, b.counters().framesRejected(), "the dead incarnation's chunk, which begins no message");
+    }
+
+    /**
+     * A credit B keeps for a sender it has not listed is dropped once that sender is gone (its member removed) or
+     * another incarnation of it is listed: it could never be sent. (The first version kept them for good.)
+     */
+    @Test
+    void aKeptCreditIsDroppedWhenItsSenderIsGone() throws Exception
+    {
+        a = Transport.pekko(config(A).build());
+        b = PekkoTransport.open(config(B, a.address()).build());
+        assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
+        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        final int current = a.creditProbe().senderUid();
+
+        b.inbound.offer(frameOf(current + 1, (byte)(FrameDescriptor.UNFRAGMENTED | WireMessage.CREDIT_REQUEST_FLAG),
+            0, 1, (byte)0)); // another incarnation of A than the one B lists, asking for credit
+        final List<Integer> lengths = new ArrayList<>();
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 1,
+            Duration.ofSeconds(20));
+        assertEquals(0, b.credits.pendingCount(), "not kept: B lists another incarnation of A");
+
+        b.system().tell(Receptionist.listing(InboxBehavior.serviceKey(A), Set.of()));
+        awaitTrue(() -> null == b.directory.get(A).destination, () -> "B no longer lists A's inbox");
+        for (int i = 0; i < 16; i++)
+        {
+            a.send(B, 1, new byte[]{(byte)i}); // the 16th asks for credit
+        }
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 17,
+            Duration.ofSeconds(20));
+        assertEquals(1, b.credits.pendingCount(), "kept: A is a member whose inbox B has not listed");
+
+        a.close();
+        a = null;
+        awaitTrue(() -> 0 == b.credits.pendingCount(), () -> "dropped once A left: " + b.directory.get(A).status);
+    }
+
+    /** A frame from endpoint A's incarnation {@code uid}, of type 1, whose payload bytes are all {@code fill}. */
+    private static WireMessage.Frame frameOf(
+        final int uid, final byte flags, final int offset, final int messageLength, final byte fill)
+    {
+        final boolean whole = FrameDescriptor.UNFRAGMENTED == (flags & FrameDescriptor.UNFRAGMENTED);
+        final byte[] payload = new byte[whole ? messageLength : messageLength / 2];
+        Arrays.fill(payload, fill);
+        return new WireMessage.Frame(A, uid, 1, PekkoTestSupport.SECRET, flags, whole ? 0 : 1, messageLength, offset,
+            payload);
     }
 
     private static void awaitTrue(final BooleanSupplier condition, final Supplier<String> what)
