@@ -484,6 +484,11 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
                 workerRestarts());
     }
 
+    /** The handle of worker {@code index} (0-based, as {@link #workerProcess}); for tests of the package. */
+    WorkerHandle workerHandle(int index) {
+        return workers[index];
+    }
+
     /** Number of worker restarts so far. */
     public int workerRestarts() {
         int n = 0;
@@ -1090,7 +1095,9 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
                 return; // the system began closing meanwhile: no new process
             }
             try {
-                worker.relaunch();
+                if (!worker.relaunch()) {
+                    LOG.debug("Worker process {} not restarted: the system is closing", endpoint);
+                }
                 return;
             } catch (RuntimeException e) {
                 LOG.error("Worker process {} could not be started again; its actors are lost", endpoint, e);

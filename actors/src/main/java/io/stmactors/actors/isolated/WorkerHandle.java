@@ -348,13 +348,26 @@ final class WorkerHandle {
         return failedStarts;
     }
 
-    /** Starts a fresh JVM for this worker; its actors are re-created when it says hello. */
-    void relaunch() {
-        ready = false;
-        restarts++;
-        hello = new CompletableFuture<>();
-        sent = new AtomicLong();
-        launch();
+    /**
+     * Starts a fresh JVM for this worker; its actors are re-created when it says hello. Returns false, and starts
+     * nothing, once the worker was told to shut down (the system is closing): a process started after the close
+     * waited for this worker's exit would outlive it.
+     */
+    boolean relaunch() {
+        shutdownGate.readLock().lock();
+        try {
+            if (stopping) {
+                return false;
+            }
+            ready = false;
+            restarts++;
+            hello = new CompletableFuture<>();
+            sent = new AtomicLong();
+            launch();
+            return true;
+        } finally {
+            shutdownGate.readLock().unlock();
+        }
     }
 
     private String tailOfLog() {

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -378,6 +379,29 @@ class IsolatedReviewFindingsTest {
         while (!condition.getAsBoolean()) {
             assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
             Thread.sleep(1);
+        }
+    }
+
+    /**
+     * A worker that dies just as the system begins to close must not be started again once its shutdown was
+     * requested: the close waits for the processes it knows, and a process started after that would outlive the
+     * system. (The death handler checked "closed" and then relaunched: a close that began in between told the
+     * workers to stop and waited only for the processes it knew.) The race is narrow, so the test drives the handle:
+     * shutdown requested, then the relaunch the death handler would do.
+     */
+    @Test
+    void aWorkerIsNotRelaunchedOnceItsShutdownWasRequested() throws Exception {
+        try (ActorSystem system = ActorSystem.create(config(1).build())) {
+            IsolatedActorSystem iso = (IsolatedActorSystem) system;
+            counterAnsweringOne(system);
+            Process running = iso.workerProcess(0);
+            WorkerHandle handle = iso.workerHandle(0);
+
+            handle.stopping(() -> { }); // as close() does first (here without sending the request)
+            assertFalse(handle.relaunch(), "no new process once the worker was told to stop");
+            assertEquals(0, iso.workerRestarts());
+            assertSame(running, iso.workerProcess(0));
+            assertTrue(running.isAlive(), "the running process is left to the close");
         }
     }
 }
