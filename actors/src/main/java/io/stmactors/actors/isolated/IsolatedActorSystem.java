@@ -254,12 +254,14 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
             Frames.Spawn frame = new Frames.Spawn(name, bytes, null, null, false);
             int worker = entry.worker;
-            boolean fromCaller = Thread.currentThread() != pollThread; // the poll thread must not stop on a full inbox
             try {
                 // false: not sent (a worker being restarted or dying creates it from the registry when it is back)
-                workers[worker - 1].sendWork(() -> sendTo(worker, frame, fromCaller));
+                workers[worker - 1].sendWork(() -> sendTo(worker, frame, true));
             } catch (TransportBackPressureException e) {
-                registry.remove(name, entry); // never created: the name is free again
+                // Never created: the name is free again, and the caller hears it, also an ask's callback on the
+                // poll thread (a spawn there used to be accepted and lost, with a warning only; the exception
+                // goes to the callback's code, never out of the poll loop, which catches what escapes it)
+                registry.remove(name, entry);
                 throw e;
             }
         };

@@ -5,6 +5,7 @@ import io.stmactors.actors.ActorSystem;
 import io.stmactors.actors.ActorSystemConfig;
 import io.stmactors.actors.Behaviors;
 import io.stmactors.actors.Mode;
+import io.stmactors.actors.Placement;
 import io.stmactors.actors.reliability.LogCapture;
 import io.stmactors.stm.TLong;
 import org.junit.jupiter.api.Test;
@@ -13,11 +14,13 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -311,13 +314,20 @@ class IsolatedReviewFindingsTest {
      * A tell from the coordinator to a worker whose inbox stays full gets TransportBackPressureException, as the
      * README's failure table says of a full ring; it waited out the send timeout, then returned normally with the
      * message counted as a dead letter (logged at debug level only). A spawn onto it too (before, it was accepted
-     * and the actor never created, with a warning only).
+     * and the actor never created, with a warning only), also from an ask's callback on the coordinator's poll
+     * thread (before, accepted there, never created, and its name taken for good).
      */
     @Test
     void aCoordinatorTellToAWorkerWhoseInboxStaysFullFailsWithBackPressure() throws Exception {
-        try (ActorSystem system = ActorSystem.create(config(1).register(Blob.class).build())) {
+        Placement secondWorkerForEcho = (name, workers) -> name.startsWith("echo") ? 1 : 0;
+        try (ActorSystem system = ActorSystem.create(config(2).register(Blob.class).placement(secondWorkerForEcho)
+                .build())) {
             IsolatedActorSystem iso = (IsolatedActorSystem) system;
-            counterAnsweringOne(system); // the worker is up
+            counterAnsweringOne(system); // the first worker is up
+            ActorRef<Inc> echo = system.spawn(Behaviors.<Inc>receive((ctx, inc) -> {
+                inc.replyTo().tell(1L);
+                return Behaviors.same();
+            }), "echo"); // on the second worker, which keeps reading
             ActorRef<Blob> sink = system.spawn(Behaviors.<Blob>receive((ctx, b) -> Behaviors.same()), "sink");
             long pid = iso.workerProcess(0).pid();
             assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor());
@@ -333,6 +343,18 @@ class IsolatedReviewFindingsTest {
                 // A spawn onto that worker fails the same way (before, it was accepted and the actor never existed).
                 assertThrows(io.stmactors.transport.TransportBackPressureException.class,
                         () -> system.spawn(Behaviors.<Inc>receive((ctx, inc) -> Behaviors.same()), "late"));
+                // And from the callback of an ask answered by the second worker, run on the poll thread.
+                CompletableFuture<Throwable> fromCallback = new CompletableFuture<>();
+                system.<Inc, Long>ask(echo, Inc::new, Duration.ofSeconds(30)).whenComplete((answer, failure) -> {
+                    try {
+                        system.spawn(Behaviors.<Inc>receive((ctx, inc) -> Behaviors.same()), "late-from-callback");
+                        fromCallback.complete(null);
+                    } catch (Throwable t) {
+                        fromCallback.complete(t);
+                    }
+                });
+                assertInstanceOf(io.stmactors.transport.TransportBackPressureException.class,
+                        fromCallback.get(40, TimeUnit.SECONDS));
             } finally {
                 new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
             }
@@ -342,6 +364,12 @@ class IsolatedReviewFindingsTest {
                 return Behaviors.same();
             }), "late");
             assertEquals(7L, system.<Inc, Long>ask(late, Inc::new, Duration.ofSeconds(30)).get(40, TimeUnit.SECONDS));
+            ActorRef<Inc> lateFromCallback = system.spawn(Behaviors.<Inc>receive((ctx, inc) -> {
+                inc.replyTo().tell(8L);
+                return Behaviors.same();
+            }), "late-from-callback");
+            assertEquals(8L, system.<Inc, Long>ask(lateFromCallback, Inc::new, Duration.ofSeconds(30))
+                    .get(40, TimeUnit.SECONDS));
         }
     }
 
