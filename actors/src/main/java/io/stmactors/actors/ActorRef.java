@@ -6,7 +6,11 @@ package io.stmactors.actors;
  * <p>{@link #tell(Object)} never blocks and never throws because of the receiver's state: a
  * message to a stopped actor becomes a dead letter (counted, logged at debug). Inside a
  * transaction (an actor handler, or any {@code Stm.atomic} block) the message is delivered only
- * if and when that transaction commits; outside, it is delivered at once.
+ * if and when that transaction commits; outside, it is delivered at once. One exception, in
+ * {@link Mode#ISOLATED_PROCESSES}: a tell from a thread of the coordinator process (a program's
+ * thread or an ask's callback, not a handler) to an actor whose worker's inbox stays full waits
+ * for the transport's send timeout and then throws
+ * {@code io.stmactors.transport.TransportBackPressureException}; the message is not delivered.
  *
  * <p>Thread-safe; may be passed inside messages and stored in transactional references.
  *

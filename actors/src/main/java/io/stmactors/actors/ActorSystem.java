@@ -41,6 +41,9 @@ public interface ActorSystem extends AutoCloseable {
      *
      * @throws IllegalArgumentException if the name is empty, contains '/', or is taken
      * @throws IllegalStateException    if the system is closed
+     * @throws io.stmactors.transport.TransportBackPressureException in {@link Mode#ISOLATED_PROCESSES}, from a
+     *         thread of the coordinator process, if the inbox of the worker the actor is placed on stays full for
+     *         the transport's send timeout: the actor is not created and its name stays free
      */
     <M> ActorRef<M> spawn(Behavior<M> behavior, String name);
 

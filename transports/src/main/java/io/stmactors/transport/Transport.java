@@ -66,7 +66,8 @@ public interface Transport extends AutoCloseable
      * @param length        of the message, at most {@link #maxMessageSize()}.
      * @throws MessageTooLargeException        if {@code length > maxMessageSize()}, or larger than the destination
      *                                         accepts where the transport knows that limit; nothing was sent.
-     * @throws TransportBackPressureException  if the destination's inbox stayed full for the send timeout.
+     * @throws TransportBackPressureException  if the destination's inbox (or, over Pekko, the send window to it)
+     *                                         stayed full for the send timeout.
      * @throws EndpointClosedException         if the destination or this transport is closed.
      * @throws IllegalArgumentException        for a negative type or an id out of range.
      */

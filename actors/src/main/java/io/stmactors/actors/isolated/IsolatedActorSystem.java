@@ -259,8 +259,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
                 workers[worker - 1].sendWork(() -> sendTo(worker, frame, true));
             } catch (TransportBackPressureException e) {
                 // Never created: the name is free again, and the caller hears it, also an ask's callback on the
-                // poll thread (a spawn there used to be accepted and lost, with a warning only; the exception
-                // goes to the callback's code, never out of the poll loop, which catches what escapes it)
+                // poll thread (logged there too; the poll loop catches whatever a callback lets escape)
                 registry.remove(name, entry);
                 throw e;
             }
@@ -1098,7 +1097,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             }
             try {
                 if (!worker.relaunch()) {
-                    LOG.debug("Worker process {} not restarted: the system is closing", endpoint);
+                    LOG.info("Worker process {} not restarted after all: the system began closing", endpoint);
                 }
                 return;
             } catch (RuntimeException e) {
@@ -1229,6 +1228,10 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             return true;
         } catch (TransportBackPressureException e) {
             if (throwBackPressure) {
+                if (Thread.currentThread() == pollThread) {
+                    LOG.warn("Could not send {} to worker {} from an ask callback: {}", frame.getClass().getSimpleName(),
+                            endpoint, e.toString());
+                }
                 throw e;
             }
             LOG.warn("Could not send {} to worker {}: {}", frame.getClass().getSimpleName(), endpoint, e.toString());
@@ -1285,11 +1288,12 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     @Override
     public void tellRemote(String name, Object message) {
         byte[] bytes = encode(message);
-        boolean fromCaller = Thread.currentThread() != pollThread; // the poll thread must not stop on a full inbox
+        // From any coordinator thread, the poll thread's ask callbacks included, a full worker inbox is the
+        // caller's TransportBackPressureException (logged there too: a callback's exception may go unread)
         if (Stm.inTransaction()) {
-            Stm.afterCommit(() -> deliver(name, bytes, fromCaller));
+            Stm.afterCommit(() -> deliver(name, bytes, true));
         } else {
-            deliver(name, bytes, fromCaller);
+            deliver(name, bytes, true);
         }
     }
 

@@ -315,9 +315,11 @@ class IsolatedReviewFindingsTest {
      * README's failure table says of a full ring; it waited out the send timeout, then returned normally with the
      * message counted as a dead letter (logged at debug level only). A spawn onto it too (before, it was accepted
      * and the actor never created, with a warning only), also from an ask's callback on the coordinator's poll
-     * thread (before, accepted there, never created, and its name taken for good).
+     * thread (before, accepted there, never created, and its name taken for good), as a tell from there (before,
+     * a dead letter).
      */
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS) // three send timeouts of 5 s, three JVMs
     void aCoordinatorTellToAWorkerWhoseInboxStaysFullFailsWithBackPressure() throws Exception {
         Placement secondWorkerForEcho = (name, workers) -> name.startsWith("echo") ? 1 : 0;
         try (ActorSystem system = ActorSystem.create(config(2).register(Blob.class).placement(secondWorkerForEcho)
@@ -325,7 +327,8 @@ class IsolatedReviewFindingsTest {
             IsolatedActorSystem iso = (IsolatedActorSystem) system;
             counterAnsweringOne(system); // the first worker is up
             ActorRef<Inc> echo = system.spawn(Behaviors.<Inc>receive((ctx, inc) -> {
-                inc.replyTo().tell(1L);
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+                inc.replyTo().tell(1L); // late: the asker's callback is attached by then, and runs on the poll thread
                 return Behaviors.same();
             }), "echo"); // on the second worker, which keeps reading
             ActorRef<Blob> sink = system.spawn(Behaviors.<Blob>receive((ctx, b) -> Behaviors.same()), "sink");
@@ -343,18 +346,33 @@ class IsolatedReviewFindingsTest {
                 // A spawn onto that worker fails the same way (before, it was accepted and the actor never existed).
                 assertThrows(io.stmactors.transport.TransportBackPressureException.class,
                         () -> system.spawn(Behaviors.<Inc>receive((ctx, inc) -> Behaviors.same()), "late"));
-                // And from the callback of an ask answered by the second worker, run on the poll thread.
-                CompletableFuture<Throwable> fromCallback = new CompletableFuture<>();
+                // And from the callback of an ask answered by the second worker, run on the poll thread: a spawn, and
+                // a tell (before, a dead letter there, while the same tell from a program's thread threw).
+                CompletableFuture<String> callbackThread = new CompletableFuture<>();
+                CompletableFuture<Throwable> spawnFromCallback = new CompletableFuture<>();
+                CompletableFuture<Throwable> tellFromCallback = new CompletableFuture<>();
                 system.<Inc, Long>ask(echo, Inc::new, Duration.ofSeconds(30)).whenComplete((answer, failure) -> {
+                    callbackThread.complete(Thread.currentThread().getName());
                     try {
                         system.spawn(Behaviors.<Inc>receive((ctx, inc) -> Behaviors.same()), "late-from-callback");
-                        fromCallback.complete(null);
+                        spawnFromCallback.complete(null);
                     } catch (Throwable t) {
-                        fromCallback.complete(t);
+                        spawnFromCallback.complete(t);
+                    }
+                    try {
+                        sink.tell(new Blob(new byte[64]));
+                        tellFromCallback.complete(null);
+                    } catch (Throwable t) {
+                        tellFromCallback.complete(t);
                     }
                 });
+                assertTrue(callbackThread.get(40, TimeUnit.SECONDS).endsWith("-coordinator"),
+                        "the callback ran on the poll thread: " + callbackThread.get());
                 assertInstanceOf(io.stmactors.transport.TransportBackPressureException.class,
-                        fromCallback.get(40, TimeUnit.SECONDS));
+                        spawnFromCallback.get(40, TimeUnit.SECONDS));
+                assertInstanceOf(io.stmactors.transport.TransportBackPressureException.class,
+                        tellFromCallback.get(40, TimeUnit.SECONDS));
+                assertEquals(deadLettersBefore, system.diagnostics().deadLetters(), "nothing counted as dropped");
             } finally {
                 new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
             }

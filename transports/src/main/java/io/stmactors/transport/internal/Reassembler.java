@@ -190,6 +190,20 @@ public final class Reassembler
         return count;
     }
 
+    /**
+     * Throw away every message in progress (its sender is gone), telling the discard listener about each.
+     */
+    public void discardAll()
+    {
+        bySource.forEach((sourceId, partial) ->
+        {
+            if (partial.active)
+            {
+                discard(sourceId, partial);
+            }
+        });
+    }
+
     private void discard(final int sourceId, final Partial partial)
     {
         partial.active = false;

@@ -32,6 +32,8 @@ final class CreditSender
     private final int localId;
     private final long secret;
     private final IntSupplier selfUid;
+    /** Most credits kept at once. */
+    static final int MAX_KEPT = 256;
     private static final int SENT = 0;
     private static final int KEEP = 1;
     private static final int DROP = 2;
@@ -68,6 +70,10 @@ final class CreditSender
         {
             pending.remove(key); // older totals of this incarnation: nothing left to send
             return;
+        }
+        if (pending.size() >= MAX_KEPT && !pending.containsKey(key))
+        {
+            return; // bounded (members that never come Up, say): the sender's probe asks again
         }
         pending.put(key, credit);
         flush(key); // the inbox may have been listed (and flushed) between the first try and the put

@@ -13,6 +13,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 
@@ -42,6 +44,12 @@ final class PekkoInboxReader
     private static final Logger LOG = LoggerFactory.getLogger(PekkoTransport.class);
     private static final byte[] EMPTY = new byte[0];
     private static final long REJECT_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * Incarnations of one sender counted at once. Frames of a dead incarnation travel on their own association and
+     * can arrive after the first frames of its successors; a sender that restarts over and over (a crash-looping
+     * worker keeps its endpoint id) can have several such stragglers.
+     */
+    static final int MAX_INCARNATIONS = 4;
 
     private final Queue<Object> inbound;
     private final EndpointDirectory directory;
@@ -51,12 +59,9 @@ final class PekkoInboxReader
     private final int localId;
     private final int maxMessageSize;
     private final UnsafeBuffer view = new UnsafeBuffer(EMPTY);
-    private final Int2ObjectHashMap<SourceState> sources = new Int2ObjectHashMap<>();
-    /**
-     * One per lane: the two incarnations known of a source are on different lanes, so a late fragment of the one
-     * before never lands in a message of its successor (message ids start at 1 in every process).
-     */
-    private final Reassembler[] reassemblers = new Reassembler[2];
+    /** The incarnations known of each source, at most {@link #MAX_INCARNATIONS}. */
+    private final Int2ObjectHashMap<List<SourceState>> sources = new Int2ObjectHashMap<>();
+    private long framesTaken; // a clock for SourceState.lastActive
     private long lastRejectLogNs;
     private long rejectsSinceLog;
 
@@ -74,8 +79,6 @@ final class PekkoInboxReader
         this.listener = config.listener();
         this.localId = config.endpointId();
         this.maxMessageSize = config.maxMessageSize();
-        this.reassemblers[0] = new Reassembler(this::onIncompleteDiscarded);
-        this.reassemblers[1] = new Reassembler(this::onIncompleteDiscarded);
     }
 
     /**
@@ -126,6 +129,7 @@ final class PekkoInboxReader
 
         // Flow control first: the frame is consumed whatever happens to it next.
         final SourceState source = sourceState(sourceId, frame.senderUid());
+        source.lastActive = ++framesTaken;
         source.consumedFrames++;
         source.consumedBytes += payload.length;
         if (0 != (frame.flags() & WireMessage.CREDIT_REQUEST_FLAG))
@@ -151,7 +155,11 @@ final class PekkoInboxReader
             handler.onFrame(sourceId, frame.messageType(), view, 0, payload.length);
             return;
         }
-        final Reassembler reassembler = reassemblers[source.lane];
+        if (null == source.reassembler)
+        {
+            source.reassembler = new Reassembler(this::onIncompleteDiscarded);
+        }
+        final Reassembler reassembler = source.reassembler; // per incarnation: message ids start at 1 in every process
         final int complete = reassembler.onFragment(sourceId, flags, frame.messageId(), frame.messageType(),
             frame.messageLength(), frame.fragmentOffset(), view, 0, payload.length);
         if (Reassembler.REFUSED == complete)
@@ -190,36 +198,64 @@ final class PekkoInboxReader
         {
             return known;
         }
-        // A new incarnation (or a late one of an older): it takes the place of the older of the two known, unless
-        // that one is the incarnation this endpoint lists, which stays whatever late frames come in between.
-        final SourceState current = sources.get(sourceId);
-        SourceState keep = current;
-        if (null != current && null != current.previous)
+        List<SourceState> incarnations = sources.get(sourceId);
+        if (null == incarnations)
         {
-            final Entry entry = directory.get(sourceId);
-            final Destination listed = null == entry ? null : entry.destination;
-            if (null != listed && listed.uid == current.previous.senderUid)
-            {
-                keep = current.previous;
-            }
+            incarnations = new ArrayList<>(2);
+            sources.put(sourceId, incarnations);
         }
-        final SourceState source = new SourceState(sourceId, senderUid, keep); // counts from zero
-        sources.put(sourceId, source);
+        if (incarnations.size() >= MAX_INCARNATIONS)
+        {
+            evictOne(sourceId, incarnations);
+        }
+        final SourceState source = new SourceState(sourceId, senderUid); // a new incarnation counts from zero
+        incarnations.add(source);
         return source;
     }
 
     /**
-     * The counts of this incarnation, the latest one of its endpoint or the one before (a late frame of the
-     * incarnation before arrives on its own association, at its own pace); null if it is neither.
+     * Forget the incarnation of this source that sent last longest ago, never the one this endpoint lists (the
+     * live one, as far as membership knows); its message in progress, if any, is discarded.
+     */
+    private void evictOne(final int sourceId, final List<SourceState> incarnations)
+    {
+        final Entry entry = directory.get(sourceId);
+        final Destination listed = null == entry ? null : entry.destination;
+        int oldest = -1;
+        for (int i = 0; i < incarnations.size(); i++)
+        {
+            final SourceState candidate = incarnations.get(i);
+            if ((null == listed || listed.uid != candidate.senderUid) &&
+                (oldest < 0 || candidate.lastActive < incarnations.get(oldest).lastActive))
+            {
+                oldest = i;
+            }
+        }
+        final SourceState evicted = incarnations.remove(oldest);
+        if (null != evicted.reassembler)
+        {
+            evicted.reassembler.discardAll();
+        }
+    }
+
+    /**
+     * @return the counts of this incarnation of the source, or null if it is not (or no longer) counted.
      */
     private SourceState existing(final int sourceId, final int senderUid)
     {
-        final SourceState current = sources.get(sourceId);
-        if (null == current || current.senderUid == senderUid)
+        final List<SourceState> incarnations = sources.get(sourceId);
+        if (null != incarnations)
         {
-            return current;
+            for (int i = 0; i < incarnations.size(); i++)
+            {
+                final SourceState candidate = incarnations.get(i);
+                if (candidate.senderUid == senderUid)
+                {
+                    return candidate;
+                }
+            }
         }
-        return null != current.previous && current.previous.senderUid == senderUid ? current.previous : null;
+        return null;
     }
 
     private void reject(final RejectReason reason, final int claimedSourceId, final String detail)
@@ -258,9 +294,8 @@ final class PekkoInboxReader
     }
 
     /**
-     * What the polling thread consumed from one sender incarnation; totals go back as credit. The incarnation before
-     * it is kept too (frames of a dead incarnation, on their own association, can still arrive after the first frames
-     * of its successor; counting them afresh would undercount both), but not the one before that.
+     * What the polling thread consumed from one sender incarnation; totals go back as credit. Its chunks are
+     * reassembled apart from those of the sender's other incarnations.
      */
     private static final class SourceState
     {
@@ -268,24 +303,13 @@ final class PekkoInboxReader
         final int senderUid;
         long consumedFrames;
         long consumedBytes;
-        SourceState previous;
-        /** Which reassembler its fragments go to: never the one of the other incarnation kept. */
-        final int lane;
+        long lastActive;
+        Reassembler reassembler; // created with its first chunk
 
-        SourceState(final int sourceId, final int senderUid, final SourceState previous)
+        SourceState(final int sourceId, final int senderUid)
         {
             this.sourceId = sourceId;
             this.senderUid = senderUid;
-            if (null != previous)
-            {
-                previous.previous = null; // at most two incarnations per source
-                this.previous = previous;
-                this.lane = 1 - previous.lane; // the lane of the one dropped, whose message in progress is discarded
-            }
-            else
-            {
-                this.lane = 0;
-            }
         }
     }
 }

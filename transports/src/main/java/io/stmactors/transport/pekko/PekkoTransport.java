@@ -83,7 +83,8 @@ import static io.stmactors.transport.FrameDescriptor.UNFRAGMENTED;
  *     monitor for credit, and tell; the inbox actor updates directory and credit and notifies.</li>
  *     <li>Inbound queue: a {@link ConcurrentLinkedQueue}; the inbox actor is its producer (its message handling is
  *     sequential, with happens-before between messages), the polling thread its consumer. Its length is bounded by
- *     the senders' windows, not by the queue.</li>
+ *     the senders' windows, not by the queue (credit probes, outside the windows, come at doubling intervals, one
+ *     per waiting sender).</li>
  *     <li>Polling thread: one at a time, enforced with a CAS on {@code pollingThread}; the
  *     {@link PekkoInboxReader} (reassembly, consumption counts, credits to send) and the receive-side counters are
  *     its alone.</li>

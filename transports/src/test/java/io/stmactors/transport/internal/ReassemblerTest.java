@@ -53,6 +53,22 @@ class ReassemblerTest
     }
 
     @Test
+    void shouldDiscardEveryMessageInProgressOnDiscardAll()
+    {
+        fragment(1, BEGIN_FLAG, 5, 0);
+        fragment(2, BEGIN_FLAG, 8, 0);
+        fragment(2, (byte)0, 8, 4);
+        fragment(3, BEGIN_FLAG, 1, 0);
+        fragment(3, (byte)0, 1, 4);
+        assertEquals(12, fragment(3, END_FLAG, 1, 8)); // complete: nothing of it left to discard
+        reassembler.releaseCompleted();
+        reassembler.discardAll();
+        assertEquals(0, reassembler.inProgress());
+        discarded.sort(null);
+        assertEquals(List.of("1:4/12", "2:8/12"), discarded, "only the messages still in progress");
+    }
+
+    @Test
     void shouldRefuseFragmentsOutOfSequence()
     {
         assertEquals(Reassembler.REFUSED, fragment(1, (byte)0, 5, 4));

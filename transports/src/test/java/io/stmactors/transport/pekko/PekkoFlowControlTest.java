@@ -2,6 +2,7 @@ package io.stmactors.transport.pekko;
 
 import io.stmactors.transport.FrameDescriptor;
 import io.stmactors.transport.Transport;
+import io.stmactors.transport.TransportBackPressureException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.AfterEach;
@@ -17,15 +18,15 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
+import static io.stmactors.transport.pekko.PekkoTestSupport.awaitTrue;
 import static io.stmactors.transport.pekko.PekkoTestSupport.config;
 import static io.stmactors.transport.pekko.PekkoTestSupport.pollUntil;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -260,6 +261,33 @@ class PekkoFlowControlTest
     }
 
     /**
+     * Late frames of two dead incarnations, between two chunks of a message of a live one that B has not listed
+     * yet, must not push the live one out: its message completes. (With room for two incarnations per sender, the
+     * second straggler pushed it out, and its last chunk was refused as beginning no message.)
+     */
+    @Test
+    void lateFramesOfTwoDeadIncarnationsDoNotPushOutALiveOneInTheMiddleOfAMessage()
+    {
+        a = Transport.pekko(config(A).build());
+        b = PekkoTransport.open(config(B, a.address()).build());
+        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        final int live = a.creditProbe().senderUid() + 1; // not the incarnation B lists
+        final int dead = live + 1;
+        final int deader = live + 2;
+
+        b.inbound.offer(frameOf(live, FrameDescriptor.BEGIN_FLAG, 0, 200, (byte)1));
+        b.inbound.offer(frameOf(dead, FrameDescriptor.UNFRAGMENTED, 0, 1, (byte)2));
+        b.inbound.offer(frameOf(deader, FrameDescriptor.UNFRAGMENTED, 0, 1, (byte)3));
+        b.inbound.offer(frameOf(live, FrameDescriptor.END_FLAG, 100, 200, (byte)1));
+        final List<Integer> lengths = new ArrayList<>();
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> b.inbound.isEmpty(),
+            Duration.ofSeconds(20));
+
+        assertEquals(List.of(1, 1, 200), lengths);
+        assertEquals(0, b.counters().framesRejected());
+    }
+
+    /**
      * A credit B keeps for a sender it has not listed is dropped once that sender is gone (its member removed) or
      * another incarnation of it is listed: it could never be sent. (The first version kept them for good.)
      */
@@ -303,17 +331,6 @@ class PekkoFlowControlTest
         Arrays.fill(payload, fill);
         return new WireMessage.Frame(A, uid, 1, PekkoTestSupport.SECRET, flags, whole ? 0 : 1, messageLength, offset,
             payload);
-    }
-
-    private static void awaitTrue(final BooleanSupplier condition, final Supplier<String> what)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean())
-        {
-            assertTrue(System.nanoTime() - deadline < 0, () -> "not within 20 s: " + what.get());
-            Thread.onSpinWait();
-            Thread.yield();
-        }
     }
 
     /**
@@ -360,6 +377,30 @@ class PekkoFlowControlTest
         assertEquals(FULL_FRAME, lengths.get(20));
         assertEquals(timeoutsBefore, a.counters().backPressureTimeouts());
         assertTrue(a.counters().creditProbes() > probesBefore, "A asked B for credit again: " + a.counters());
+    }
+
+    /**
+     * A receiver that does not poll answers no probe: its sender probes at doubling intervals, not every interval,
+     * then fails with back-pressure at the send timeout, saying what was in flight. (With a 3 s timeout: probes at
+     * 0.75 s and 2.25 s; at a fixed interval there was a third at 2.25 s, and one more every 0.75 s for as long as
+     * senders kept trying.)
+     */
+    @Test
+    void aSenderWhoseProbesGoUnansweredProbesAtDoublingIntervalsThenFails()
+    {
+        a = Transport.pekko(config(A).build());
+        b = PekkoTransport.open(config(B, a.address()).build());
+        assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
+        for (int i = 0; i < 32; i++)
+        {
+            a.send(B, 1, new byte[]{(byte)i}); // the whole frame window; B never polls
+        }
+        final TransportBackPressureException ex =
+            assertThrows(TransportBackPressureException.class, () -> a.send(B, 1, new byte[]{32}));
+        assertTrue(ex.getMessage().contains("32 frames / 32 bytes in flight"), ex.getMessage());
+        final long probes = a.counters().creditProbes();
+        assertTrue(probes >= 1 && probes <= 2, "probes in 3 s: " + probes);
+        assertEquals(1, a.counters().backPressureTimeouts());
     }
 
     /**

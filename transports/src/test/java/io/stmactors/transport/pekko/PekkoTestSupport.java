@@ -7,8 +7,12 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -69,6 +73,17 @@ final class PekkoTestSupport
             {
                 fail("condition not met within " + timeout + "; counters: " + transport.counters());
             }
+        }
+    }
+
+    /** Wait up to 20 s for {@code condition}, looking every millisecond; fails with {@code what} otherwise. */
+    static void awaitTrue(final BooleanSupplier condition, final Supplier<String> what)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean())
+        {
+            assertTrue(System.nanoTime() - deadline < 0, () -> "not within 20 s: " + what.get());
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
 
