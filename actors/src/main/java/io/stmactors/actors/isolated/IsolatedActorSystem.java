@@ -259,7 +259,7 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
                 workers[worker - 1].sendWork(() -> sendTo(worker, frame, true));
             } catch (TransportBackPressureException e) {
                 // Never created: the name is free again, and the caller hears it, also an ask's callback on the
-                // poll thread (logged there too; the poll loop catches whatever a callback lets escape)
+                // poll thread (logged there too: a callback's exception ends in its future, which may go unread)
                 registry.remove(name, entry);
                 throw e;
             }

@@ -310,6 +310,10 @@ class IsolatedReviewFindingsTest {
     record Blob(byte[] data) {
     }
 
+    /** Tells the echo actor to answer the ask it holds. */
+    record Release() {
+    }
+
     /**
      * A tell from the coordinator to a worker whose inbox stays full gets TransportBackPressureException, as the
      * README's failure table says of a full ring; it waited out the send timeout, then returned normally with the
@@ -319,18 +323,23 @@ class IsolatedReviewFindingsTest {
      * a dead letter).
      */
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS) // three send timeouts of 5 s, three JVMs
+    @Timeout(value = 120, unit = TimeUnit.SECONDS) // four send timeouts of 5 s, three JVMs
     void aCoordinatorTellToAWorkerWhoseInboxStaysFullFailsWithBackPressure() throws Exception {
         Placement secondWorkerForEcho = (name, workers) -> name.startsWith("echo") ? 1 : 0;
-        try (ActorSystem system = ActorSystem.create(config(2).register(Blob.class).placement(secondWorkerForEcho)
-                .build())) {
+        try (ActorSystem system = ActorSystem.create(config(2).register(Blob.class, Release.class)
+                .placement(secondWorkerForEcho).build())) {
             IsolatedActorSystem iso = (IsolatedActorSystem) system;
             counterAnsweringOne(system); // the first worker is up
-            ActorRef<Inc> echo = system.spawn(Behaviors.<Inc>receive((ctx, inc) -> {
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
-                inc.replyTo().tell(1L); // late: the asker's callback is attached by then, and runs on the poll thread
-                return Behaviors.same();
-            }), "echo"); // on the second worker, which keeps reading
+            // On the second worker, which keeps reading: it holds an ask until released, so that the asker's callback
+            // is attached first and runs on the poll thread, which completes the ask.
+            ActorRef<Object> echo = system.spawn(Behaviors.<ActorRef<Long>, Object>withState(null,
+                    (ctx, held, m) -> {
+                        if (m instanceof Inc inc) {
+                            return inc.replyTo();
+                        }
+                        held.tell(1L);
+                        return null;
+                    }), "echo");
             ActorRef<Blob> sink = system.spawn(Behaviors.<Blob>receive((ctx, b) -> Behaviors.same()), "sink");
             long pid = iso.workerProcess(0).pid();
             assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor());
@@ -351,7 +360,7 @@ class IsolatedReviewFindingsTest {
                 CompletableFuture<String> callbackThread = new CompletableFuture<>();
                 CompletableFuture<Throwable> spawnFromCallback = new CompletableFuture<>();
                 CompletableFuture<Throwable> tellFromCallback = new CompletableFuture<>();
-                system.<Inc, Long>ask(echo, Inc::new, Duration.ofSeconds(30)).whenComplete((answer, failure) -> {
+                system.<Object, Long>ask(echo, Inc::new, Duration.ofSeconds(30)).whenComplete((answer, failure) -> {
                     callbackThread.complete(Thread.currentThread().getName());
                     try {
                         system.spawn(Behaviors.<Inc>receive((ctx, inc) -> Behaviors.same()), "late-from-callback");
@@ -366,6 +375,7 @@ class IsolatedReviewFindingsTest {
                         tellFromCallback.complete(t);
                     }
                 });
+                echo.tell(new Release());
                 assertTrue(callbackThread.get(40, TimeUnit.SECONDS).endsWith("-coordinator"),
                         "the callback ran on the poll thread: " + callbackThread.get());
                 assertInstanceOf(io.stmactors.transport.TransportBackPressureException.class,

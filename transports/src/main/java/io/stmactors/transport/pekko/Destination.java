@@ -38,8 +38,8 @@ import java.util.function.Supplier;
  * <p>
  * Artery delivers at most once, so a credit can be lost. A sender that has waited {@link #probeIntervalNs} on a full
  * window since it began to wait or since the latest credit or probe tells the receiver a
- * {@link WireMessage.CreditProbe}, and more while no credit comes, at doubling intervals (up to 64 times the first;
- * never while the destination is unreachable);
+ * {@link WireMessage.CreditProbe}, and more while it waits, at doubling intervals (each wait starts again at the
+ * first; never while the destination is unreachable);
  * the probe travels behind the frames sent before it, and the receiver's poll answers it with its totals. A lost
  * frame, though, stays in flight for good (the receiver cannot tell it from one still on its way).
  *
@@ -59,7 +59,10 @@ final class Destination
     final String address;
     final ReentrantLock fragmentLock = new ReentrantLock();
 
-    /** Each probe that brings no credit doubles the wait before the next, up to 2^this times the first. */
+    /**
+     * Within one wait, each probe doubles the time to the next, up to 2^this times the first; every wait starts again
+     * at the first interval (a quarter of the send timeout), so every send that waits long enough probes.
+     */
     private static final int MAX_PROBE_BACKOFF = 6;
 
     private final int windowFrames;
@@ -74,7 +77,6 @@ final class Destination
     private long outstandingRequestBytes; // guarded by this; sentBytes once that frame was counted
     private boolean progressSeen; // guarded by this; whether lastProgressNs holds a time
     private long lastProgressNs; // guarded by this; when the latest credit arrived or probe went out
-    private int unansweredProbes; // guarded by this; probes sent since the latest credit
     private boolean unreachable; // guarded by this
     private String closedReason; // guarded by this
     private int closedEndpointId; // guarded by this
@@ -118,6 +120,7 @@ final class Destination
     {
         boolean waited = false;
         long waitStartNs = 0;
+        int probesThisWait = 0;
         while (true)
         {
             if (null != closedReason)
@@ -161,12 +164,12 @@ final class Destination
             }
             final long quietSinceNs = progressSeen && lastProgressNs - waitStartNs > 0 ? lastProgressNs : waitStartNs;
             final long untilProbeNs =
-                quietSinceNs + (probeIntervalNs(sendTimeout) << Math.min(unansweredProbes, MAX_PROBE_BACKOFF)) - now;
+                quietSinceNs + (probeIntervalNs(sendTimeout) << Math.min(probesThisWait, MAX_PROBE_BACKOFF)) - now;
             if (untilProbeNs <= 0)
             {
                 progressSeen = true;
                 lastProgressNs = now; // one probe per interval, however many threads wait
-                unansweredProbes++;
+                probesThisWait++;
                 recorder.creditProbe();
                 ref.tell(probes.get());
                 continue;
@@ -216,7 +219,6 @@ final class Destination
         ackedBytes = Math.max(ackedBytes, Math.min(consumedBytes, sentBytes));
         progressSeen = true;
         lastProgressNs = System.nanoTime();
-        unansweredProbes = 0;
         if (consumedFrames >= outstandingRequest)
         {
             outstandingRequest = 0; // the latest request is answered (a credit for an earlier one leaves it waiting)

@@ -186,6 +186,7 @@ final class PekkoInboxReader
         final SourceState source = existing(probe.senderId(), probe.senderUid());
         if (null != source)
         {
+            source.lastActive = ++framesTaken; // a sender blocked on a full window sends only probes: it is alive
             credits.send(source.sourceId, source.senderUid, source.consumedFrames, source.consumedBytes);
         }
         // else nothing of that incarnation was consumed: no credit to give

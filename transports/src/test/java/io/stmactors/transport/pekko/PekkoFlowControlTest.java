@@ -288,6 +288,45 @@ class PekkoFlowControlTest
     }
 
     /**
+     * Beyond four incarnations of one sender, B forgets the one quiet longest, never the one it lists, and throws
+     * away that one's message in progress (counted as an incomplete message discarded); a live incarnation that
+     * keeps sending, mid-message, stays. Frames are queued at B by hand: A's listed incarnation, then five made-up
+     * ones.
+     */
+    @Test
+    void beyondFourIncarnationsTheQuietestUnlistedOneIsForgottenWithItsMessageInProgress()
+    {
+        a = Transport.pekko(config(A).build());
+        b = PekkoTransport.open(config(B, a.address()).build());
+        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        final int listed = a.creditProbe().senderUid();
+        final int live = listed + 1;
+        final int dead1 = listed + 2;
+        final int dead2 = listed + 3;
+        final int dead3 = listed + 4;
+        final int dead4 = listed + 5;
+
+        b.inbound.offer(frameOf(listed, FrameDescriptor.UNFRAGMENTED, 0, 1, (byte)0)); // the oldest, but listed
+        b.inbound.offer(frameOf(dead1, FrameDescriptor.BEGIN_FLAG, 0, 200, (byte)1)); // never finished
+        b.inbound.offer(frameOf(live, FrameDescriptor.BEGIN_FLAG, 0, 200, (byte)2));
+        b.inbound.offer(frameOf(dead2, FrameDescriptor.UNFRAGMENTED, 0, 1, (byte)3));
+        b.inbound.offer(frameOf(dead3, FrameDescriptor.UNFRAGMENTED, 0, 1, (byte)4)); // fifth: dead1 is forgotten
+        final List<Integer> lengths = new ArrayList<>();
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> b.inbound.isEmpty(),
+            Duration.ofSeconds(20));
+        assertEquals(1, b.counters().incompleteMessagesDiscarded(), "dead1's message in progress, not the listed one");
+
+        b.inbound.offer(frameOf(live, FrameDescriptor.END_FLAG, 100, 200, (byte)2));
+        b.inbound.offer(frameOf(dead4, FrameDescriptor.UNFRAGMENTED, 0, 1, (byte)5)); // fifth again: dead2 goes
+        pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> b.inbound.isEmpty(),
+            Duration.ofSeconds(20));
+
+        assertEquals(List.of(1, 1, 1, 200, 1), lengths);
+        assertEquals(1, b.counters().incompleteMessagesDiscarded(), "dead1's message in progress");
+        assertEquals(0, b.counters().framesRejected());
+    }
+
+    /**
      * A credit B keeps for a sender it has not listed is dropped once that sender is gone (its member removed) or
      * another incarnation of it is listed: it could never be sent. (The first version kept them for good.)
      */
@@ -383,10 +422,10 @@ class PekkoFlowControlTest
      * A receiver that does not poll answers no probe: its sender probes at doubling intervals, not every interval,
      * then fails with back-pressure at the send timeout, saying what was in flight. (With a 3 s timeout: probes at
      * 0.75 s and 2.25 s; at a fixed interval there was a third at 2.25 s, and one more every 0.75 s for as long as
-     * senders kept trying.)
+     * senders kept trying.) Each wait starts again at the first interval.
      */
     @Test
-    void aSenderWhoseProbesGoUnansweredProbesAtDoublingIntervalsThenFails()
+    void aSenderWhoseProbesGoUnansweredProbesAtDoublingIntervalsWithinEachWaitThenFails()
     {
         a = Transport.pekko(config(A).build());
         b = PekkoTransport.open(config(B, a.address()).build());
@@ -401,6 +440,11 @@ class PekkoFlowControlTest
         final long probes = a.counters().creditProbes();
         assertTrue(probes >= 1 && probes <= 2, "probes in 3 s: " + probes);
         assertEquals(1, a.counters().backPressureTimeouts());
+
+        // The next send that waits probes again from the first interval: a probe whose answer was lost must not
+        // leave every later send without one (backing off across sends did: past the send timeout, for good).
+        assertThrows(TransportBackPressureException.class, () -> a.send(B, 1, new byte[]{33}));
+        assertTrue(a.counters().creditProbes() > probes, "the second wait probed too: " + a.counters());
     }
 
     /**
