@@ -62,9 +62,9 @@ public final class TransportCounters
     }
 
     /**
-     * @return credit probes sent: a sender of the Pekko transport that waited a quarter of its send timeout (at most
-     * a second) on a full window without any credit asked its receiver for its totals again. Always 0 for the
-     * shared-memory ring.
+     * @return credit probes sent: a sender of the Pekko transport that waited a quarter of its send timeout (50 ms to
+     * 1 s) on a full window without any credit asked its receiver for its totals again, and again at doubling
+     * intervals while that send waited. Always 0 for the shared-memory ring.
      */
     public long creditProbes()
     {

@@ -23,21 +23,22 @@ import java.util.function.IntSupplier;
  * <p>
  * Thread-safety: {@link #send} is called by the polling thread, {@link #flush} by the membership actor. A credit the
  * poller keeps is checked against the directory again after it is stored, and the membership actor publishes a
- * destination before it flushes, so one of the two always sends it. Sending a credit twice is
- * harmless: the sender keeps the largest totals.
+ * destination before it flushes, so one of the two always sends it. Sending a credit twice is harmless: the sender
+ * keeps the largest totals. At most {@link #MAX_KEPT} credits are kept; beyond that one is not kept, and its
+ * sender's probe asks again.
  */
 final class CreditSender
 {
-    private final EndpointDirectory directory;
-    private final int localId;
-    private final long secret;
-    private final IntSupplier selfUid;
     /** Most credits kept at once. */
     static final int MAX_KEPT = 256;
     private static final int SENT = 0;
     private static final int KEEP = 1;
     private static final int DROP = 2;
 
+    private final EndpointDirectory directory;
+    private final int localId;
+    private final long secret;
+    private final IntSupplier selfUid;
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>(); // by sender endpoint id and incarnation
 
     /**

@@ -61,7 +61,7 @@ final class PekkoInboxReader
     private final UnsafeBuffer view = new UnsafeBuffer(EMPTY);
     /** The incarnations known of each source, at most {@link #MAX_INCARNATIONS}. */
     private final Int2ObjectHashMap<List<SourceState>> sources = new Int2ObjectHashMap<>();
-    private long framesTaken; // a clock for SourceState.lastActive
+    private long framesTaken; // frames and probes taken: the clock of SourceState.lastActive
     private long lastRejectLogNs;
     private long rejectsSinceLog;
 
