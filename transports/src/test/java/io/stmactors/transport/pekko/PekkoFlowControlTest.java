@@ -49,6 +49,15 @@ class PekkoFlowControlTest
         PekkoTestSupport.closeAll(b, a);
     }
 
+    /** Opens A with {@code configOfA} and B joining it, and waits until each lists the other's inbox. */
+    private void openPair(final PekkoTransportConfig.Builder configOfA)
+    {
+        a = Transport.pekko(configOfA.build());
+        b = PekkoTransport.open(config(B, a.address()).build());
+        assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
+        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A (list its inbox, to send it credit)");
+    }
+
     /**
      * Small frames raise a credit request at half the frame window; large frames sent after it, before the receiver
      * polls, fill most of the byte window. Once the receiver has read them all, a large frame must fit again: the
@@ -59,10 +68,7 @@ class PekkoFlowControlTest
     @Test
     void aLargeFrameFitsAgainOnceTheReceiverReadEverythingAfterSmallFramesRaisedTheRequest()
     {
-        a = Transport.pekko(config(A).build());
-        b = PekkoTransport.open(config(B, a.address()).build());
-        assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
-        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should list A's inbox, to send it credit");
+        openPair(config(A));
 
         for (int i = 0; i < 16; i++)
         {
@@ -97,10 +103,7 @@ class PekkoFlowControlTest
     @Test
     void creditsOwedToASenderNotListedYetGoOutWhenItsInboxIsListedWithoutAnotherPoll()
     {
-        a = Transport.pekko(config(A).build());
-        b = PekkoTransport.open(config(B, a.address()).build());
-        assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
-        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        openPair(config(A));
         final ActorRef<WireMessage> aInbox = b.directory.get(A).destination.ref;
         b.system().tell(Receptionist.listing(InboxBehavior.serviceKey(A), Set.of()));
         awaitTrue(() -> null == b.directory.get(A).destination, () -> "B no longer lists A's inbox");
@@ -138,10 +141,7 @@ class PekkoFlowControlTest
     @Test
     void aSenderWaitingOnAnUnreachableReceiverNeitherSpinsNorProbes() throws Exception
     {
-        a = Transport.pekko(config(A).sendTimeout(Duration.ofSeconds(10)).build());
-        b = PekkoTransport.open(config(B, a.address()).build());
-        assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
-        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        openPair(config(A).sendTimeout(Duration.ofSeconds(10)));
         for (int i = 0; i < 32; i++)
         {
             a.send(B, 1, new byte[]{(byte)i}); // the whole frame window; B does not poll yet
@@ -195,10 +195,7 @@ class PekkoFlowControlTest
     @Test
     void lateFramesOfASendersEarlierIncarnationsDoNotResetTheCountOfTheCurrentOne()
     {
-        a = Transport.pekko(config(A).build());
-        b = PekkoTransport.open(config(B, a.address()).build());
-        assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
-        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        openPair(config(A));
         final int current = a.creditProbe().senderUid();
         final int older = current + 1;
         final int oldest = current + 2;
@@ -236,9 +233,7 @@ class PekkoFlowControlTest
     @Test
     void aLateChunkOfASendersPreviousIncarnationIsNotSplicedIntoAMessageOfTheCurrentOne()
     {
-        a = Transport.pekko(config(A).build());
-        b = PekkoTransport.open(config(B, a.address()).build());
-        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        openPair(config(A));
         final int current = a.creditProbe().senderUid();
         final int previous = current + 1;
 
@@ -268,9 +263,7 @@ class PekkoFlowControlTest
     @Test
     void lateFramesOfTwoDeadIncarnationsDoNotPushOutALiveOneInTheMiddleOfAMessage()
     {
-        a = Transport.pekko(config(A).build());
-        b = PekkoTransport.open(config(B, a.address()).build());
-        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        openPair(config(A));
         final int live = a.creditProbe().senderUid() + 1; // not the incarnation B lists
         final int dead = live + 1;
         final int deader = live + 2;
@@ -296,9 +289,7 @@ class PekkoFlowControlTest
     @Test
     void beyondFourIncarnationsTheQuietestUnlistedOneIsForgottenWithItsMessageInProgress()
     {
-        a = Transport.pekko(config(A).build());
-        b = PekkoTransport.open(config(B, a.address()).build());
-        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        openPair(config(A));
         final int listed = a.creditProbe().senderUid();
         final int live = listed + 1;
         final int dead1 = listed + 2;
@@ -333,10 +324,7 @@ class PekkoFlowControlTest
     @Test
     void aKeptCreditIsDroppedWhenItsSenderIsGone() throws Exception
     {
-        a = Transport.pekko(config(A).build());
-        b = PekkoTransport.open(config(B, a.address()).build());
-        assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
-        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        openPair(config(A));
         final int current = a.creditProbe().senderUid();
 
         b.inbound.offer(frameOf(current + 1, (byte)(FrameDescriptor.UNFRAGMENTED | WireMessage.CREDIT_REQUEST_FLAG),
@@ -383,10 +371,7 @@ class PekkoFlowControlTest
     @Test
     void aSenderWhoseCreditWasLostAsksAgainAndGoesOn() throws Exception
     {
-        a = Transport.pekko(config(A).build());
-        b = PekkoTransport.open(config(B, a.address()).build());
-        assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
-        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        openPair(config(A));
         final EndpointDirectory.Entry aSeenByB = b.directory.get(A);
         final Destination listed = aSeenByB.destination;
         final Destination astray = new Destination(A, listed.uid, b.directory.get(B).destination.ref, listed.address,
@@ -427,9 +412,7 @@ class PekkoFlowControlTest
     @Test
     void aSenderWhoseProbesGoUnansweredProbesAtDoublingIntervalsWithinEachWaitThenFails()
     {
-        a = Transport.pekko(config(A).build());
-        b = PekkoTransport.open(config(B, a.address()).build());
-        assertTrue(a.awaitReachable(B, Duration.ofSeconds(30)), "A should see B");
+        openPair(config(A));
         for (int i = 0; i < 32; i++)
         {
             a.send(B, 1, new byte[]{(byte)i}); // the whole frame window; B never polls
@@ -454,9 +437,7 @@ class PekkoFlowControlTest
     @Test
     void aCreditProbeWithoutTheClusterSecretIsRejected()
     {
-        a = Transport.pekko(config(A).build());
-        b = PekkoTransport.open(config(B, a.address()).build());
-        assertTrue(b.awaitReachable(A, Duration.ofSeconds(30)), "B should see A");
+        openPair(config(A));
         a.send(B, 1, new byte[]{1});
         final List<Integer> lengths = new ArrayList<>();
         pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 1,
