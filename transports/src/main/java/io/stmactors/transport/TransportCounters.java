@@ -25,6 +25,7 @@ public final class TransportCounters
     final AtomicLong bytesReceived = new AtomicLong();
     final AtomicLong framesRejected = new AtomicLong();
     final AtomicLong incompleteMessagesDiscarded = new AtomicLong();
+    final AtomicLong framesLost = new AtomicLong();
     final AtomicLong ringUnblocks = new AtomicLong();
 
     TransportCounters()
@@ -99,6 +100,17 @@ public final class TransportCounters
     public long incompleteMessagesDiscarded()
     {
         return incompleteMessagesDiscarded.get();
+    }
+
+    /**
+     * @return frames a sender sent that never reached this endpoint's poll: the network lost them (Artery drops
+     * messages when its outbound queue is full, or across a reconnect). The Pekko transport learns of them when the
+     * sender's credit probe, sent behind them, arrives without them; a message of which a frame was lost is not
+     * delivered. Always 0 for the shared-memory ring, which loses nothing.
+     */
+    public long framesLost()
+    {
+        return framesLost.get();
     }
 
     /** @return times the inbox was unblocked after a producer died between claiming and committing a record. */
@@ -192,6 +204,16 @@ public final class TransportCounters
         {
             increment(counters.incompleteMessagesDiscarded);
         }
+
+        /**
+         * Frames sent to this endpoint were lost on the way. Polling thread only.
+         *
+         * @param frames how many.
+         */
+        public void framesLost(final long frames)
+        {
+            add(counters.framesLost, frames);
+        }
     }
 
     static void increment(final AtomicLong singleWriterCounter)
@@ -209,7 +231,7 @@ public final class TransportCounters
     {
         return "TransportCounters{sent=" + messagesSent() + " msgs/" + framesSent() + " frames/" + bytesSent() +
             " B, received=" + messagesReceived() + " msgs/" + framesReceived() + " frames/" + bytesReceived() +
-            " B, rejected=" + framesRejected() + ", discarded=" + incompleteMessagesDiscarded() +
+            " B, rejected=" + framesRejected() + ", discarded=" + incompleteMessagesDiscarded() + ", lost=" + framesLost() +
             ", backPressureWaits=" + backPressureWaits() + ", backPressureTimeouts=" + backPressureTimeouts() +
             ", creditProbes=" + creditProbes() +
             ", unblocks=" + ringUnblocks() + '}';

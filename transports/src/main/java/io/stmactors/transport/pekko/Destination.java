@@ -8,7 +8,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /**
  * One incarnation of a remote (or the local) endpoint's inbox, as seen by senders: its actor ref and the
@@ -36,12 +35,16 @@ import java.util.function.Supplier;
  * request was left to bring the next credit.) A steady stream costs one credit per half window; a request-reply
  * exchange with less than half a window in flight costs none.
  * <p>
- * Artery delivers at most once, so a credit can be lost. A sender that has waited {@link #probeIntervalNs} on a full
- * window since it began to wait or since the latest credit or probe tells the receiver a
- * {@link WireMessage.CreditProbe}, and more while it waits, at doubling intervals (each wait starts again at the
- * first; never while the destination is unreachable);
- * the probe travels behind the frames sent before it, and the receiver's poll answers it with its totals. A lost
- * frame, though, stays in flight for good (the receiver cannot tell it from one still on its way).
+ * Artery delivers at most once, so a credit, or a frame, can be lost (Artery drops messages when its outbound queue
+ * is full, for example behind other traffic to the same member, or across a reconnect). A sender that has waited
+ * {@link #probeIntervalNs} on a full window since it began to wait or since the latest credit or probe tells the
+ * receiver a {@link WireMessage.CreditProbe} with its totals, and more while it waits, at doubling intervals (each
+ * wait starts again at the first; never while the destination is unreachable). The probe travels behind the frames
+ * sent before it, in order (one Artery association and lane per destination actor), so when the receiver's poll
+ * takes it, each of those frames has either been taken or was lost: the receiver counts the shortfall as lost
+ * ({@link io.stmactors.transport.TransportCounters#framesLost()}, a WARN), counts it consumed, and answers with
+ * the totals, so a lost credit costs a probe interval and a lost frame no longer takes its room in the window for
+ * good.
  *
  * <h2>Concurrency</h2>
  * Counters, the outstanding request, {@code closedReason} and {@code unreachable} are guarded by this object's
@@ -67,7 +70,7 @@ final class Destination
 
     private final int windowFrames;
     private final int windowBytes;
-    private final Supplier<WireMessage.CreditProbe> probes;
+    private final ProbeFactory probes;
 
     private long sentFrames; // guarded by this
     private long sentBytes; // guarded by this
@@ -88,7 +91,7 @@ final class Destination
         final String address,
         final int windowFrames,
         final int windowBytes,
-        final Supplier<WireMessage.CreditProbe> probes)
+        final ProbeFactory probes)
     {
         this.endpointId = endpointId;
         this.uid = uid;
@@ -155,7 +158,7 @@ final class Destination
                     " frames / " + windowBytes + " bytes, " + payloadBytes + " more bytes to send, " +
                     (0 == outstandingRequest ? "no credit request outstanding" :
                     "credit requested at frame " + outstandingRequest + " of " + sentFrames) +
-                    " (its consumer is slow or stuck, or Artery lost frames of ours); the message was not delivered");
+                    " (its consumer is stuck or slow: our credit probes went unanswered); the message was not delivered");
             }
             if (unreachable)
             {
@@ -171,7 +174,7 @@ final class Destination
                 lastProgressNs = now; // one probe per interval, however many threads wait
                 probesThisWait++;
                 recorder.creditProbe();
-                ref.tell(probes.get());
+                ref.tell(probes.probe(sentFrames, sentBytes));
                 continue;
             }
             awaitNanos(Math.min(remainingNs, untilProbeNs));
@@ -304,6 +307,20 @@ final class Destination
             throw new TransportException("send to endpoint " + endpointId + " was interrupted while waiting for credit",
                 ex);
         }
+    }
+
+    /**
+     * Builds the {@link WireMessage.CreditProbe} this endpoint's inbox incarnation sends.
+     */
+    @FunctionalInterface
+    interface ProbeFactory
+    {
+        /**
+         * @param sentFrames frames sent to this destination so far, in total.
+         * @param sentBytes  payload bytes of those frames, in total.
+         * @return the probe.
+         */
+        WireMessage.CreditProbe probe(long sentFrames, long sentBytes);
     }
 
     /**

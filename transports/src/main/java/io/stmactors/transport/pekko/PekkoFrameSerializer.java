@@ -33,7 +33,11 @@ public final class PekkoFrameSerializer extends JSerializer implements ByteBuffe
     /** Pekko serializer identifier (0 to 40 are Pekko's own). */
     public static final int IDENTIFIER = 571_001;
 
-    private static final byte WIRE_VERSION = 1;
+    /**
+     * Written first in every record; a record of another version is refused (the same build on every member).
+     * 2: a {@link WireMessage.CreditProbe} carries the sender's totals.
+     */
+    private static final byte WIRE_VERSION = 2;
 
     static final KryoCodec CODEC = KryoCodec.builder()
         .runtimeTypes(WireMessage.Frame.class, WireMessage.Credit.class, WireMessage.CreditProbe.class)
@@ -213,13 +217,16 @@ public final class PekkoFrameSerializer extends JSerializer implements ByteBuffe
             output.writeVarInt(probe.senderId(), true);
             output.writeInt(probe.senderUid());
             output.writeLong(probe.clusterSecret());
+            output.writeVarLong(probe.sentFrames(), true);
+            output.writeVarLong(probe.sentBytes(), true);
         }
 
         public WireMessage.CreditProbe read(
             final Kryo kryo, final Input input, final Class<? extends WireMessage.CreditProbe> type)
         {
             checkVersion(input);
-            return new WireMessage.CreditProbe(input.readVarInt(true), input.readInt(), input.readLong());
+            return new WireMessage.CreditProbe(input.readVarInt(true), input.readInt(), input.readLong(),
+                input.readVarLong(true), input.readVarLong(true));
         }
     }
 }

@@ -27,7 +27,8 @@ import static io.stmactors.transport.FrameDescriptor.UNFRAGMENTED;
  *     <li>count it as consumed for its sender incarnation and, if the frame asks for it, send that sender a
  *     {@link WireMessage.Credit} with the totals (see {@link Destination} for the protocol) through the
  *     {@link CreditSender}, which keeps a credit whose sender's inbox is not listed here yet until it is (a
- *     {@link WireMessage.CreditProbe}, queued behind the frames it followed, is answered the same way);</li>
+ *     {@link WireMessage.CreditProbe}, queued behind the frames it followed, is answered the same way, once the
+ *     frames it says were sent and this reader never took are counted lost);</li>
  *     <li>validate its fields ({@link FrameValidator}); a bad frame is rejected: counted, reported to the
  *     {@link TransportListener}, logged at WARN at most once a second, never delivered;</li>
  *     <li>deliver a whole message to the {@link FrameHandler} at once, or add a chunk to the {@link Reassembler} and
@@ -181,15 +182,31 @@ final class PekkoInboxReader
         }
     }
 
+    /**
+     * The probe came behind every frame its sender had sent before it: what of those this reader has not taken was
+     * lost on the way. Count it lost and consumed, then answer with the totals.
+     */
     private void onCreditProbe(final WireMessage.CreditProbe probe)
     {
-        final SourceState source = existing(probe.senderId(), probe.senderUid());
-        if (null != source)
+        final int sourceId = probe.senderId();
+        if (sourceId < 0 || sourceId > FrameDescriptor.MAX_ENDPOINT_ID)
         {
-            source.lastActive = ++framesTaken; // a sender blocked on a full window sends only probes: it is alive
-            credits.send(source.sourceId, source.senderUid, source.consumedFrames, source.consumedBytes);
+            reject(RejectReason.MALFORMED, -1, "credit probe: source id " + sourceId + " is out of range");
+            return;
         }
-        // else nothing of that incarnation was consumed: no credit to give
+        final SourceState source = sourceState(sourceId, probe.senderUid());
+        source.lastActive = ++framesTaken; // a sender blocked on a full window sends only probes: it is alive
+        final long lost = probe.sentFrames() - source.consumedFrames;
+        if (lost > 0)
+        {
+            source.consumedFrames = probe.sentFrames();
+            source.consumedBytes = Math.max(source.consumedBytes, probe.sentBytes());
+            recorder.framesLost(lost);
+            LOG.warn("Endpoint {}: {} frame(s) from endpoint {} (inbox uid {}) were lost on the way (Artery drops " +
+                "messages when its outbound queue is full or across a reconnect); a message they were part of is " +
+                "not delivered", localId, lost, sourceId, source.senderUid);
+        }
+        credits.send(source.sourceId, source.senderUid, source.consumedFrames, source.consumedBytes);
     }
 
     private SourceState sourceState(final int sourceId, final int senderUid)

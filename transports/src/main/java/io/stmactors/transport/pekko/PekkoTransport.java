@@ -63,8 +63,10 @@ import static io.stmactors.transport.FrameDescriptor.UNFRAGMENTED;
  *     buffer pool, and keeps one huge message from blocking the connection's other traffic for long.</li>
  *     <li><b>Flow control</b>: Artery drops messages when its outbound queue is full, so senders are throttled end to
  *     end by credit ({@link Destination}); a sender that waits a quarter of its send timeout (at most a second)
- *     without credit probes the receiver again, in case a credit was lost; a destination that grants none within
- *     the send timeout makes {@code send} throw {@link io.stmactors.transport.TransportBackPressureException}.</li>
+ *     without credit probes the receiver again with its totals, in case a credit or a frame was lost (frames the
+ *     probe finds missing are counted in {@link io.stmactors.transport.TransportCounters#framesLost()}, logged,
+ *     and their room in the window given back); a destination that grants none within the send timeout makes
+ *     {@code send} throw {@link io.stmactors.transport.TransportBackPressureException}.</li>
  *     <li><b>Unknown, unreachable, departed</b>: a send to an id that is not (yet) a member, or whose inbox the
  *     receptionist has not listed yet, or that the failure detector suspects, waits up to the send timeout for it,
  *     then throws {@link EndpointClosedException}; a send to an endpoint that left or was downed throws at once.
@@ -506,11 +508,21 @@ public final class PekkoTransport implements Transport
     }
 
     /**
+     * @param sentFrames frames this endpoint had sent to the receiver, in total.
+     * @param sentBytes  payload bytes of those frames, in total.
      * @return a probe asking a receiver for credit again, from this endpoint's inbox incarnation. Senders.
      */
-    WireMessage.CreditProbe creditProbe()
+    WireMessage.CreditProbe creditProbe(final long sentFrames, final long sentBytes)
     {
-        return new WireMessage.CreditProbe(localId, selfUid, secret);
+        return new WireMessage.CreditProbe(localId, selfUid, secret, sentFrames, sentBytes);
+    }
+
+    /**
+     * @return the path uid of this endpoint's inbox actor (its incarnation), or 0 before it started.
+     */
+    int inboxUid()
+    {
+        return selfUid;
     }
 
     // ---------------------------------------------------------------------------------------------------------

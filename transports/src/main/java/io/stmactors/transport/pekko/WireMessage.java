@@ -64,13 +64,18 @@ sealed interface WireMessage permits WireMessage.Frame, WireMessage.Credit, Wire
     /**
      * A sender that has waited a while on a full window asks the receiver for its totals again (a credit can be lost:
      * Artery delivers at most once, for example across a reconnect). It travels behind the frames sent before it, so
-     * the receiver's poll answers it with a {@link Credit} that counts all of them it received.
+     * when the receiver's poll takes it, each of those frames was either taken before it or lost on the way: the
+     * receiver counts the difference to the sender's totals as lost (and consumed) and answers with a {@link Credit}
+     * holding the totals, which gives the lost frames' room in the window back.
      *
      * @param senderId      the sending endpoint id.
      * @param senderUid     its inbox incarnation.
      * @param clusterSecret must equal the receiver's secret, or the probe is dropped and counted.
+     * @param sentFrames    frames that incarnation had sent to the receiver when it probed, in total.
+     * @param sentBytes     payload bytes of those frames, in total.
      */
-    record CreditProbe(int senderId, int senderUid, long clusterSecret) implements WireMessage
+    record CreditProbe(int senderId, int senderUid, long clusterSecret, long sentFrames, long sentBytes)
+        implements WireMessage
     {
     }
 }

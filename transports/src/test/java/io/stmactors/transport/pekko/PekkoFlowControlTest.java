@@ -196,7 +196,7 @@ class PekkoFlowControlTest
     void lateFramesOfASendersEarlierIncarnationsDoNotResetTheCountOfTheCurrentOne()
     {
         openPair(config(A));
-        final int current = a.creditProbe().senderUid();
+        final int current = a.inboxUid();
         final int older = current + 1;
         final int oldest = current + 2;
         final List<Integer> lengths = new ArrayList<>();
@@ -234,7 +234,7 @@ class PekkoFlowControlTest
     void aLateChunkOfASendersPreviousIncarnationIsNotSplicedIntoAMessageOfTheCurrentOne()
     {
         openPair(config(A));
-        final int current = a.creditProbe().senderUid();
+        final int current = a.inboxUid();
         final int previous = current + 1;
 
         b.inbound.offer(frameOf(current, FrameDescriptor.BEGIN_FLAG, 0, 200, (byte)1));
@@ -264,7 +264,7 @@ class PekkoFlowControlTest
     void lateFramesOfTwoDeadIncarnationsDoNotPushOutALiveOneInTheMiddleOfAMessage()
     {
         openPair(config(A));
-        final int live = a.creditProbe().senderUid() + 1; // not the incarnation B lists
+        final int live = a.inboxUid() + 1; // not the incarnation B lists
         final int dead = live + 1;
         final int deader = live + 2;
 
@@ -290,7 +290,7 @@ class PekkoFlowControlTest
     void beyondFourIncarnationsTheQuietestUnlistedOneIsForgottenWithItsMessageInProgress()
     {
         openPair(config(A));
-        final int listed = a.creditProbe().senderUid();
+        final int listed = a.inboxUid();
         final int live = listed + 1;
         final int dead1 = listed + 2;
         final int dead2 = listed + 3;
@@ -325,7 +325,7 @@ class PekkoFlowControlTest
     void aKeptCreditIsDroppedWhenItsSenderIsGone() throws Exception
     {
         openPair(config(A));
-        final int current = a.creditProbe().senderUid();
+        final int current = a.inboxUid();
 
         b.inbound.offer(frameOf(current + 1, (byte)(FrameDescriptor.UNFRAGMENTED | WireMessage.CREDIT_REQUEST_FLAG),
             0, 1, (byte)0)); // another incarnation of A than the one B lists, asking for credit
@@ -431,6 +431,49 @@ class PekkoFlowControlTest
     }
 
     /**
+     * Frames Artery loses (it drops messages when its outbound queue is full, or across a reconnect) no longer keep
+     * their room in the window: the sender's probe, sent behind them, finds them missing at the receiver, which counts
+     * them lost and answers with the sender's totals. (Before, the answer held only what the receiver had taken:
+     * here A's whole window stayed full and every later send failed with back-pressure, for good.)
+     * <p>
+     * The test takes A's frames out of B's inbound queue before B polls, as if they had never arrived; this also
+     * covers a probe from an incarnation of which B has taken nothing yet.
+     */
+    @Test
+    void framesLostOnTheWayAreCountedAtTheNextProbeAndTheirRoomInTheWindowComesBack() throws Exception
+    {
+        openPair(config(A));
+        for (int i = 0; i < 32; i++)
+        {
+            a.send(B, 1, new byte[]{(byte)i}); // the whole frame window
+        }
+        awaitTrue(() -> 32 == b.inbound.size(), () -> "A's 32 frames reached B's inbound queue: " + b.inbound.size());
+        b.inbound.clear(); // lost on the way
+
+        final List<byte[]> received = new ArrayList<>();
+        final CompletableFuture<Void> send = CompletableFuture.runAsync(() -> a.send(B, 1, new byte[]{99}));
+        pollUntil(b, (source, type, buffer, offset, length) -> received.add(copy(buffer, offset, length)),
+            () -> received.size() == 1, Duration.ofSeconds(20));
+        send.get(20, TimeUnit.SECONDS);
+        assertArrayEquals(new byte[]{99}, received.get(0));
+        assertEquals(32, b.counters().framesLost(), "B counted the frames it never took: " + b.counters());
+        assertEquals(0, a.counters().backPressureTimeouts());
+        assertTrue(a.counters().creditProbes() >= 1, "A probed: " + a.counters());
+
+        // The whole window is free again: 31 more frames go out without waiting.
+        final long waitsBefore = a.counters().backPressureWaits();
+        for (int i = 0; i < 31; i++)
+        {
+            a.send(B, 1, new byte[]{(byte)(100 + i)});
+        }
+        assertEquals(waitsBefore, a.counters().backPressureWaits(), "no wait for credit: " + a.counters());
+        pollUntil(b, (source, type, buffer, offset, length) -> received.add(copy(buffer, offset, length)),
+            () -> received.size() == 32, Duration.ofSeconds(20));
+        assertArrayEquals(new byte[]{(byte)130}, received.get(31));
+        assertEquals(32, b.counters().framesLost(), "nothing else lost: " + b.counters());
+    }
+
+    /**
      * A probe is answered only for the cluster's members: one without the secret is dropped and counted like a frame
      * without it.
      */
@@ -443,10 +486,17 @@ class PekkoFlowControlTest
         pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length), () -> lengths.size() == 1,
             Duration.ofSeconds(20));
 
-        b.directory.get(B).destination.ref.tell(new WireMessage.CreditProbe(A, a.creditProbe().senderUid(), 0xBADL));
+        b.directory.get(B).destination.ref.tell(new WireMessage.CreditProbe(A, a.inboxUid(), 0xBADL, 1, 1));
         pollUntil(b, (source, type, buffer, offset, length) -> lengths.add(length),
             () -> b.counters().framesRejected() == 1, Duration.ofSeconds(20));
         assertEquals(1, lengths.size(), "nothing delivered");
         assertEquals(0, b.credits.pendingCount());
+    }
+
+    private static byte[] copy(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(offset, bytes);
+        return bytes;
     }
 }

@@ -31,7 +31,7 @@ class PekkoFrameSerializerTest
 
         assertFrameEquals(frame, (WireMessage.Frame)serializer.fromBinaryJava(serializer.toBinary(frame), null));
         assertEquals(credit, serializer.fromBinaryJava(serializer.toBinary(credit), null));
-        final WireMessage.CreditProbe probe = new WireMessage.CreditProbe(1023, -7, 0x5EC2E7L);
+        final WireMessage.CreditProbe probe = new WireMessage.CreditProbe(1023, -7, 0x5EC2E7L, 1L << 42, 987_654_321_098L);
         assertEquals(probe, serializer.fromBinaryJava(serializer.toBinary(probe), null));
 
         final ByteBuffer direct = ByteBuffer.allocateDirect(4096);
