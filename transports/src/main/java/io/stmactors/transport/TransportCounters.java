@@ -106,7 +106,8 @@ public final class TransportCounters
      * @return frames a sender sent that never reached this endpoint's poll: the network lost them (Artery drops
      * messages when its outbound queue is full, or across a reconnect). The Pekko transport learns of them when the
      * sender's credit probe, sent behind them, arrives without them; a message of which a frame was lost is not
-     * delivered. Always 0 for the shared-memory ring, which loses nothing.
+     * delivered. (Rarely, frames this endpoint took from a sender incarnation it then stopped counting, as it counts
+     * four per sender, are counted here too.) Always 0 for the shared-memory ring, which loses nothing.
      */
     public long framesLost()
     {

@@ -44,7 +44,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * takes it, each of those frames has either been taken or was lost: the receiver counts the shortfall as lost
  * ({@link io.stmactors.transport.TransportCounters#framesLost()}, a WARN), counts it consumed, and answers with
  * the totals, so a lost credit costs a probe interval and a lost frame no longer takes its room in the window for
- * good.
+ * good. (Should Artery ever deliver a frame after a probe sent behind it, conceivably across a TCP reconnect whose
+ * old connection's last bytes are read after the new one's first, that frame would count twice and over-commit the
+ * window to that receiver by one frame, which Artery's queue absorbs.) A probe from an incarnation the receiver
+ * neither lists nor took anything from is not answered (a straggler of a dead one; a sender not listed yet is
+ * answered at a later probe).
  *
  * <h2>Concurrency</h2>
  * Counters, the outstanding request, {@code closedReason} and {@code unreachable} are guarded by this object's
@@ -158,7 +162,7 @@ final class Destination
                     " frames / " + windowBytes + " bytes, " + payloadBytes + " more bytes to send, " +
                     (0 == outstandingRequest ? "no credit request outstanding" :
                     "credit requested at frame " + outstandingRequest + " of " + sentFrames) +
-                    " (its consumer is stuck or slow: our credit probes went unanswered); the message was not delivered");
+                    " (its consumer is stuck or slow: no credit came back in time); the message was not delivered");
             }
             if (unreachable)
             {

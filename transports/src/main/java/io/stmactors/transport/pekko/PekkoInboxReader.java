@@ -194,7 +194,19 @@ final class PekkoInboxReader
             reject(RejectReason.MALFORMED, -1, "credit probe: source id " + sourceId + " is out of range");
             return;
         }
-        final SourceState source = sourceState(sourceId, probe.senderUid());
+        SourceState source = existing(sourceId, probe.senderUid());
+        if (null == source)
+        {
+            final Entry entry = directory.get(sourceId);
+            final Destination listed = null == entry ? null : entry.destination;
+            if (null == listed || listed.uid != probe.senderUid())
+            {
+                // Nothing taken from it and not the incarnation listed here: a straggler of a dead one (counting it
+                // could push a live one out), or a sender not listed yet, whose later probe is answered once it is.
+                return;
+            }
+            source = sourceState(sourceId, probe.senderUid()); // everything it sent was lost on the way
+        }
         source.lastActive = ++framesTaken; // a sender blocked on a full window sends only probes: it is alive
         final long lost = probe.sentFrames() - source.consumedFrames;
         if (lost > 0)

@@ -433,11 +433,10 @@ class PekkoFlowControlTest
     /**
      * Frames Artery loses (it drops messages when its outbound queue is full, or across a reconnect) no longer keep
      * their room in the window: the sender's probe, sent behind them, finds them missing at the receiver, which counts
-     * them lost and answers with the sender's totals. (Before, the answer held only what the receiver had taken:
-     * here A's whole window stayed full and every later send failed with back-pressure, for good.)
+     * them lost and answers with the sender's totals. (Before, B did not answer a probe from an incarnation it had
+     * taken nothing from: A's whole window stayed full and every later send failed with back-pressure, for good.)
      * <p>
-     * The test takes A's frames out of B's inbound queue before B polls, as if they had never arrived; this also
-     * covers a probe from an incarnation of which B has taken nothing yet.
+     * The test takes A's frames out of B's inbound queue before B polls, as if they had never arrived.
      */
     @Test
     void framesLostOnTheWayAreCountedAtTheNextProbeAndTheirRoomInTheWindowComesBack() throws Exception
@@ -471,6 +470,67 @@ class PekkoFlowControlTest
             () -> received.size() == 32, Duration.ofSeconds(20));
         assertArrayEquals(new byte[]{(byte)130}, received.get(31));
         assertEquals(32, b.counters().framesLost(), "nothing else lost: " + b.counters());
+    }
+
+    /**
+     * The same when B had taken some of A's frames: the probe's totals make up the frames and the bytes lost since.
+     * Four full frames (240 KiB of the 256 KiB byte window) are lost; a small frame still fits, the next full one
+     * waits, probes, and goes on. (Before, the probe's answer held only what B had taken: the 240 KiB stayed in
+     * flight and every full frame to B failed with back-pressure, for good.)
+     */
+    @Test
+    void lostFramesAndTheirBytesAreMadeUpForAnIncarnationTheReceiverHadTakenFramesFrom() throws Exception
+    {
+        openPair(config(A));
+        final List<byte[]> received = new ArrayList<>();
+        for (int i = 0; i < 8; i++)
+        {
+            a.send(B, 1, new byte[]{(byte)i}); // no credit request: less than half of either window
+        }
+        pollUntil(b, (source, type, buffer, offset, length) -> received.add(copy(buffer, offset, length)),
+            () -> received.size() == 8, Duration.ofSeconds(20));
+
+        for (int i = 0; i < 4; i++)
+        {
+            final byte[] large = new byte[FULL_FRAME];
+            large[0] = (byte)(8 + i);
+            a.send(B, 2, large);
+        }
+        awaitTrue(() -> 4 == b.inbound.size(), () -> "A's 4 full frames reached B's inbound queue: " + b.inbound.size());
+        b.inbound.clear(); // lost on the way, the credit request among them
+        a.send(B, 1, new byte[]{12}); // fits: 240 KiB + 1 byte in flight
+
+        final byte[] last = new byte[FULL_FRAME];
+        last[0] = 13;
+        final CompletableFuture<Void> send = CompletableFuture.runAsync(() -> a.send(B, 2, last)); // does not fit
+        pollUntil(b, (source, type, buffer, offset, length) -> received.add(copy(buffer, offset, length)),
+            () -> received.size() == 10, Duration.ofSeconds(20));
+        send.get(20, TimeUnit.SECONDS);
+        assertArrayEquals(new byte[]{12}, received.get(8));
+        assertArrayEquals(last, received.get(9));
+        assertEquals(4, b.counters().framesLost(), "B counted the 4 frames it never took: " + b.counters());
+        assertEquals(0, a.counters().backPressureTimeouts());
+        assertTrue(a.counters().creditProbes() >= 1, "A probed: " + a.counters());
+    }
+
+    /**
+     * A probe from an incarnation B neither lists nor took anything from (a straggler of a dead one) counts nothing
+     * as lost and is not answered: counting it could push a live incarnation out of B's four.
+     */
+    @Test
+    void aProbeFromAnUnlistedIncarnationBTookNothingFromCountsNothingLost()
+    {
+        openPair(config(A));
+        final ActorRef<WireMessage> bInbox = b.directory.get(B).destination.ref;
+        bInbox.tell(new WireMessage.CreditProbe(A, a.inboxUid() + 1, PekkoTestSupport.SECRET, 5, 500));
+        awaitTrue(() -> 1 == b.inbound.size(), () -> "the probe reached B's inbound queue");
+        final List<Integer> lengths = new ArrayList<>();
+        b.poll((source, type, buffer, offset, length) -> lengths.add(length), 64);
+        assertTrue(b.inbound.isEmpty(), "B took the probe");
+        assertEquals(0, b.counters().framesLost(), "nothing counted lost: " + b.counters());
+        assertEquals(0, b.credits.pendingCount(), "no credit kept for it");
+        assertEquals(0, b.counters().framesRejected(), "a member's probe, not rejected");
+        assertEquals(List.of(), lengths);
     }
 
     /**
