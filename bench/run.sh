@@ -6,6 +6,7 @@
 #   bench/run.sh stm --quick         # smoke run (~1 min): every benchmark runs, report renders
 #   bench/run.sh stm --rows '1t$'    # only the single-thread rows (report marked partial)
 #   bench/run.sh --list              # suites and their rows
+#   bench/run.sh --chart-from bench/results/stm-….json   # draw a dumped run's chart again, measure nothing
 #   bench/run.sh --help              # every option
 #
 # --no-build skips the Maven build; JAVA=/path/to/java picks the JDK (the forked JVMs use the same).

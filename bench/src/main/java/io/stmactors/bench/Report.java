@@ -3,13 +3,17 @@ package io.stmactors.bench;
 import io.stmactors.bench.harness.JsonDump;
 import io.stmactors.bench.harness.MachineInfo;
 import io.stmactors.bench.harness.MarkdownReport;
+import io.stmactors.bench.harness.RatioChart;
 import io.stmactors.bench.harness.Results;
+import io.stmactors.bench.harness.ResultsDump;
 import io.stmactors.bench.harness.ResultsFile;
 import io.stmactors.bench.harness.Row;
 import io.stmactors.bench.harness.RunConfig;
 import io.stmactors.bench.harness.Suite;
 import io.stmactors.bench.harness.SuiteRunner;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -45,6 +49,9 @@ public final class Report {
               --json-dir DIR      where the raw JSON goes (default: bench/results in the repository)
               --verbose           show JMH's own output
               --list              list suites and their rows, run nothing
+              --chart-from FILE   run nothing: draw the chart of the run dumped in FILE (a JSON file of
+                                  bench/results) again, as FILE with .png, and show it in the suite's section
+                                  of --out if that section is this run's
             """;
 
     private Report() {
@@ -57,6 +64,9 @@ public final class Report {
             System.err.println("error: " + e.getMessage());
             System.err.printf(USAGE, String.join(", ", Suites.names()));
             System.exit(2);
+        } catch (IOException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
         }
     }
 
@@ -72,6 +82,7 @@ public final class Report {
         Pattern rows = null;
         boolean verbose = false;
         boolean list = false;
+        Path chartFrom = null;
         Path root = repositoryRoot();
         Path out = root.resolve("bench/RESULTS.md");
         Path jsonDir = root.resolve("bench/results");
@@ -91,12 +102,16 @@ public final class Report {
                 case "--json-dir" -> jsonDir = Path.of(value(args, ++i, a));
                 case "--verbose" -> verbose = true;
                 case "--list" -> list = true;
+                case "--chart-from" -> chartFrom = Path.of(value(args, ++i, a));
                 case "--help", "-h" -> {
                     System.out.printf(USAGE, String.join(", ", Suites.names()));
                     return 0;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
+        }
+        if (chartFrom != null) {
+            return chartFrom(chartFrom, root, out);
         }
         if (list) {
             for (String name : Suites.names()) {
@@ -131,18 +146,75 @@ public final class Report {
 
         Results results = new SuiteRunner(System.out).run(suite, cfg);
 
+        String date = now.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+        Path png = chartFile(json);
+        RunConfig selection = cfg;
+        boolean charted = false;
+        try {
+            charted = RatioChart.write(png, suite, results, selection::selects, date + ", " + caption(machine));
+        } catch (IOException | RuntimeException e) { // the measurements matter more than their picture
+            System.out.println("Could not draw the chart " + display(root, png) + ": " + e);
+        }
         MarkdownReport.Context ctx = new MarkdownReport.Context(suite, cfg, machine, MachineInfo.currentLoadAverage(),
-                now.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")), command, display(root, json));
+                date, command, display(root, json), charted ? link(out, png) : null);
         JsonDump.write(json, ctx, results);
         ResultsFile.write(out, suite.name(), MarkdownReport.render(ctx, results));
         System.out.println();
-        System.out.println("Wrote the " + suite.name() + " section of " + display(root, out) + " and " + display(root, json));
+        System.out.println("Wrote the " + suite.name() + " section of " + display(root, out) + " and " + display(root, json)
+                + (charted ? " and its chart " + display(root, png) : " (no chart: no ratio to draw)"));
         long failed = results.all().stream().filter(m -> !m.ok()).count();
         if (failed > 0) {
             System.out.println(failed + " run(s) failed; see the report's \"Failed runs\".");
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * {@code --chart-from}: draws the chart of a dumped run again and, when the suite's section of {@code out} shows
+     * that run, puts the chart in it.
+     */
+    static int chartFrom(Path json, Path root, Path out) throws IOException {
+        ResultsDump dump = ResultsDump.read(json);
+        Path png = chartFile(json);
+        String name = dump.suite().name();
+        if (!RatioChart.write(png, dump.suite(), dump.results(), row -> dump.ran().contains(row.id()),
+                dump.date() + ", " + dump.machine())) {
+            System.out.println("No chart: the run in " + display(root, json) + " has no ratio to draw");
+            return 1;
+        }
+        System.out.println("Drew " + display(root, png));
+        if (Files.exists(out)) {
+            String doc = Files.readString(out, StandardCharsets.UTF_8);
+            String raw = MarkdownReport.rawResultsLine(display(root, json));
+            String updated = ResultsFile.withChart(doc, name, raw, MarkdownReport.chartLine(link(out, png)));
+            if (!ResultsFile.showsRun(doc, name, raw)) {
+                System.out.println("The " + name + " section of " + display(root, out) + " shows another run (or none):"
+                        + " left as it is");
+            } else if (updated.equals(doc)) {
+                System.out.println("The " + name + " section of " + display(root, out) + " already shows it");
+            } else {
+                Files.writeString(out, updated, StandardCharsets.UTF_8);
+                System.out.println("Showed it in the " + name + " section of " + display(root, out));
+            }
+        }
+        return 0;
+    }
+
+    /** The chart of the run dumped in {@code json}: the same name with {@code .png}. */
+    static Path chartFile(Path json) {
+        String name = json.getFileName().toString();
+        return json.resolveSibling((name.endsWith(".json") ? name.substring(0, name.length() - 5) : name) + ".png");
+    }
+
+    /** {@code file} as a link from the markdown file {@code out} (relative to its directory, with forward slashes). */
+    static String link(Path out, Path file) {
+        Path dir = out.toAbsolutePath().normalize().getParent();
+        return dir.relativize(file.toAbsolutePath().normalize()).toString().replace('\\', '/');
+    }
+
+    private static String caption(MachineInfo m) {
+        return ResultsDump.caption(m.cores(), m.cpuModel(), m.jdk(), m.commit());
     }
 
     /** The directory holding {@code bench/pom.xml}, searched upwards from the working directory. */

@@ -20,9 +20,29 @@ import java.util.OptionalDouble;
  */
 public final class MarkdownReport {
 
-    /** Everything the section states besides the measurements. */
+    /**
+     * Everything the section states besides the measurements.
+     *
+     * @param chartLink where the run's {@link RatioChart} lies, relative to the markdown file; null when none
+     */
     public record Context(Suite suite, RunConfig config, MachineInfo machine, String loadAtEnd, String date,
-                          String command, String jsonFile) {
+                          String command, String jsonFile, String chartLink) {
+
+        /** A context without a chart. */
+        public Context(Suite suite, RunConfig config, MachineInfo machine, String loadAtEnd, String date,
+                       String command, String jsonFile) {
+            this(suite, config, machine, loadAtEnd, date, command, jsonFile, null);
+        }
+    }
+
+    /** The section's line that shows the chart at {@code link} (relative to the markdown file). */
+    public static String chartLine(String link) {
+        return "- **Chart** (ours ÷ each peer, log scale, above 1 = ours faster): ![ours ÷ each peer](" + link + ")";
+    }
+
+    /** The section's line naming its raw results. */
+    public static String rawResultsLine(String jsonFile) {
+        return "- **Raw results**: `" + jsonFile + "`";
     }
 
     private MarkdownReport() {
@@ -64,7 +84,11 @@ public final class MarkdownReport {
                 .append("; JMH throughput mode, ops/s summed over all threads (unless a row says otherwise); "
                         + "contenders interleaved "
                         + "(ours first in odd rounds, last in even rounds)\n");
-        md.append("- **Raw results**: `").append(ctx.jsonFile()).append("`\n\n");
+        md.append(rawResultsLine(ctx.jsonFile())).append('\n');
+        if (ctx.chartLink() != null) {
+            md.append(chartLine(ctx.chartLink())).append('\n');
+        }
+        md.append('\n');
         md.append("Scores are medians over rounds; ± is JMH's 99.9% confidence half-width (median over rounds), "
                 + "⚠ marks an error above ").append(Math.round(Format.WIDE_ERROR * 100))
                 .append("% of the score (rerun). \"ours ÷ this\" is the median over rounds of the ratio taken "

@@ -50,4 +50,34 @@ public final class ResultsFile {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, replaceSection(old, suite, body), StandardCharsets.UTF_8);
     }
+
+    /** Whether {@code suite}'s section of {@code document} has the line {@code rawResultsLine} (shows that run). */
+    public static boolean showsRun(String document, String suite, String rawResultsLine) {
+        int from = document.indexOf(begin(suite));
+        int to = document.indexOf(end(suite));
+        return from >= 0 && to > from && document.substring(from, to).contains(rawResultsLine + "\n");
+    }
+
+    /**
+     * {@code document} with {@code chartLine} right after the raw-results line of {@code suite}'s section, replacing
+     * a chart line already there; unchanged when that section does not name {@code rawResultsLine} (it shows
+     * another run, whose chart this is not).
+     */
+    public static String withChart(String document, String suite, String rawResultsLine, String chartLine) {
+        if (!showsRun(document, suite, rawResultsLine)) {
+            return document;
+        }
+        int from = document.indexOf(begin(suite));
+        int to = document.indexOf(end(suite));
+        String section = document.substring(from, to);
+        int raw = section.indexOf(rawResultsLine + "\n");
+        int after = raw + rawResultsLine.length() + 1;
+        int oldChartEnd = after;
+        if (section.startsWith("- **Chart**", after)) {
+            int nl = section.indexOf('\n', after);
+            oldChartEnd = nl < 0 ? section.length() : nl + 1;
+        }
+        String updated = section.substring(0, after) + chartLine + "\n" + section.substring(oldChartEnd);
+        return document.substring(0, from) + updated + document.substring(to);
+    }
 }

@@ -33,4 +33,22 @@ class ResultsFileTest {
         assertTrue(once.startsWith(doc));
         assertEquals(once, twice, "rewriting the same section is idempotent");
     }
+
+    @Test
+    void aChartGoesUnderTheRawResultsOfTheRunItShowsAndReplacesTheOldOne() {
+        String raw = MarkdownReport.rawResultsLine("bench/results/stm-1.json");
+        String doc = ResultsFile.replaceSection("", "stm", "## stm\n- **Date**: today\n" + raw + "\n\nrows\n");
+        doc = ResultsFile.replaceSection(doc, "actors", "## actors\n" + raw + "\n");
+        assertTrue(ResultsFile.showsRun(doc, "stm", raw));
+        assertTrue(!ResultsFile.showsRun(doc, "stm", MarkdownReport.rawResultsLine("bench/results/stm-2.json")));
+
+        String once = ResultsFile.withChart(doc, "stm", raw, MarkdownReport.chartLine("results/stm-1.png"));
+        assertTrue(once.contains(raw + "\n" + MarkdownReport.chartLine("results/stm-1.png") + "\n\nrows\n"), once);
+        assertTrue(once.contains("## actors\n" + raw + "\n<!-- END suite:actors -->"), "the other suite untouched");
+        String again = ResultsFile.withChart(once, "stm", raw, MarkdownReport.chartLine("results/stm-1b.png"));
+        assertTrue(again.contains(raw + "\n" + MarkdownReport.chartLine("results/stm-1b.png") + "\n\nrows\n"), again);
+        assertTrue(!again.contains("stm-1.png"), "replaced, not added");
+        assertEquals(once, ResultsFile.withChart(once, "stm", MarkdownReport.rawResultsLine("bench/results/stm-2.json"),
+                MarkdownReport.chartLine("results/stm-2.png")), "a section showing another run is left alone");
+    }
 }
