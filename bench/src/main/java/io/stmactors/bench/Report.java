@@ -147,21 +147,28 @@ public final class Report {
         Results results = new SuiteRunner(System.out).run(suite, cfg);
 
         String date = now.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+        MarkdownReport.Context ctx = new MarkdownReport.Context(suite, cfg, machine, MachineInfo.currentLoadAverage(),
+                date, command, display(root, json));
+        JsonDump.write(json, ctx, results); // first: whatever happens to the chart, the measurements are kept
         Path png = chartFile(json);
         RunConfig selection = cfg;
-        boolean charted = false;
+        String chartLink = null;
         try {
-            charted = RatioChart.write(png, suite, results, selection::selects, date + ", " + caption(machine));
-        } catch (IOException | RuntimeException e) { // the measurements matter more than their picture
+            if (RatioChart.write(png, suite, results, selection::selects, date + ", " + caption(machine))) {
+                chartLink = link(out, png);
+            }
+        } catch (Throwable e) { // e.g. no fonts on the machine: the measurements matter more than their picture
+            if (e instanceof VirtualMachineError && !(e instanceof InternalError)) {
+                throw e;
+            }
             System.out.println("Could not draw the chart " + display(root, png) + ": " + e);
         }
-        MarkdownReport.Context ctx = new MarkdownReport.Context(suite, cfg, machine, MachineInfo.currentLoadAverage(),
-                date, command, display(root, json), charted ? link(out, png) : null);
-        JsonDump.write(json, ctx, results);
+        ctx = new MarkdownReport.Context(suite, cfg, machine, ctx.loadAtEnd(), date, command, display(root, json),
+                chartLink);
         ResultsFile.write(out, suite.name(), MarkdownReport.render(ctx, results));
         System.out.println();
         System.out.println("Wrote the " + suite.name() + " section of " + display(root, out) + " and " + display(root, json)
-                + (charted ? " and its chart " + display(root, png) : " (no chart: no ratio to draw)"));
+                + (chartLink != null ? " and its chart " + display(root, png) : " (no chart)"));
         long failed = results.all().stream().filter(m -> !m.ok()).count();
         if (failed > 0) {
             System.out.println(failed + " run(s) failed; see the report's \"Failed runs\".");
@@ -178,13 +185,21 @@ public final class Report {
         ResultsDump dump = ResultsDump.read(json);
         Path png = chartFile(json);
         String name = dump.suite().name();
-        if (!RatioChart.write(png, dump.suite(), dump.results(), row -> dump.ran().contains(row.id()),
-                dump.date() + ", " + dump.machine())) {
+        boolean drawn;
+        try {
+            drawn = RatioChart.write(png, dump.suite(), dump.results(), row -> dump.ran().contains(row.id()),
+                    dump.date() + ", " + dump.machine());
+        } catch (RuntimeException e) {
+            throw new IOException("could not draw the chart of " + display(root, json) + ": " + e, e);
+        }
+        if (!drawn) {
             System.out.println("No chart: the run in " + display(root, json) + " has no ratio to draw");
             return 1;
         }
         System.out.println("Drew " + display(root, png));
-        if (Files.exists(out)) {
+        if (!Files.exists(out)) {
+            System.out.println("No " + display(root, out) + " to show it in");
+        } else {
             String doc = Files.readString(out, StandardCharsets.UTF_8);
             String raw = MarkdownReport.rawResultsLine(display(root, json));
             String updated = ResultsFile.withChart(doc, name, raw, MarkdownReport.chartLine(link(out, png)));

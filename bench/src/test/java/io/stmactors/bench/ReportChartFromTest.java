@@ -54,7 +54,25 @@ class ReportChartFromTest {
         assertEquals(after, Files.readString(out, StandardCharsets.UTF_8), "drawing it again changes nothing");
 
         Path missing = root.resolve("bench/results/none.json");
-        assertThrows(IOException.class, () -> Report.chartFrom(missing, root, out));
+        IOException e = assertThrows(IOException.class, () -> Report.chartFrom(missing, root, out));
+        assertTrue(e.getMessage().contains("no such file"), e.getMessage());
+    }
+
+    @Test
+    void aChartXChartRefusesIsAnErrorNamingTheRunNotABadArgument(@TempDir Path root) throws Exception {
+        Suite suite = new Suite("t", "test", "", List.of(new Contender("ours", "ours", true),
+                new Contender("a", "same label", false), new Contender("b", "same label", false)),
+                List.of(new Row("tput", "throughput", "x.T", 1, List.of())), List.of(), List.of(), List.of(),
+                List.of());
+        Results r = new Results();
+        for (String who : List.of("ours", "a", "b")) {
+            r.add(new Measurement("tput", who, 1, 1, 100, 1, "ops/s", new double[] {100}, Map.of(), 1, null));
+        }
+        MachineInfo m = new MachineInfo(2, "cpu", "1 GiB", "os", "jdk", "abc", "0.1 / 0.1 / 0.1");
+        Path json = root.resolve("t.json");
+        JsonDump.write(json, new MarkdownReport.Context(suite, RunConfig.smoke(), m, "x", "today", "cmd", "t.json"), r);
+        IOException e = assertThrows(IOException.class, () -> Report.chartFrom(json, root, root.resolve("R.md")));
+        assertTrue(e.getMessage().contains("could not draw the chart of"), e.getMessage());
     }
 
     @Test

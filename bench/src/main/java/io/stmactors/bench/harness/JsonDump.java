@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * The raw measurements of one suite run as JSON ({@code bench/results/SUITE-DATE.json}): every
  * run with its per-iteration scores and secondary counters, plus the machine and settings, so
- * anybody can recompute the report's figures another way. Written by hand (no JSON library on
- * the benchmark classpath).
+ * anybody can recompute the report's figures another way, and {@link ResultsDump} reads it back (to draw its chart
+ * again). Written by hand, as it always was; read with Gson.
  */
 public final class JsonDump {
     private JsonDump() {

@@ -37,7 +37,8 @@ public final class MarkdownReport {
 
     /** The section's line that shows the chart at {@code link} (relative to the markdown file). */
     public static String chartLine(String link) {
-        return "- **Chart** (ours ÷ each peer, log scale, above 1 = ours faster): ![ours ÷ each peer](" + link + ")";
+        return "- **Chart** (how many times faster ours ran than each peer, log scale; times and latencies turned "
+                + "around, so above 1× is faster on every row): ![ours against each peer](" + link + ")";
     }
 
     /** The section's line naming its raw results. */

@@ -22,12 +22,13 @@ import java.util.function.Predicate;
  * one bar per peer, each the median over rounds of how many times faster ours ran than that peer inside one round.
  * The scale is logarithmic, so 2× faster and 2× slower are the same length either side of the grey line at 1.
  * Rows measured as a time per operation (or a latency: its p50) are turned around, time of the peer ÷ ours, so
- * that above the line means ours is faster on every row. A row or peer without a ratio has no bar.
+ * that above the line means ours is faster on every row. A peer without a ratio in a row has no bar there; a row
+ * without any bar is left out (an empty place on the line would look like parity).
  */
 public final class RatioChart {
     private static final Color[] PALETTE = {
         new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd), new Color(0xff7f0e),
-        new Color(0x8c564b)};
+        new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf)};
 
     private RatioChart() {
     }
@@ -54,25 +55,34 @@ public final class RatioChart {
     /** The chart, or null when no row has a ratio. */
     static CategoryChart chart(Suite suite, Results results, Predicate<Row> selected, String caption) {
         System.setProperty("java.awt.headless", "true");
-        List<Row> rows = suite.rows().stream().filter(selected).toList();
         List<Contender> peers = suite.contenders().stream().filter(c -> !c.ours()).toList();
+        List<Row> rows = new ArrayList<>();
         List<String> labels = new ArrayList<>();
-        for (Row row : rows) {
-            labels.add(row.mode() == Mode.SampleTime ? row.id() + " (p50)" : row.id());
-        }
         List<List<Double>> values = new ArrayList<>();
-        boolean any = false;
-        for (Contender peer : peers) {
-            List<Double> ys = new ArrayList<>();
-            for (Row row : rows) {
-                double v = row.runs(peer) ? speedRatio(suite, row, results, peer) : Double.NaN;
-                boolean drawn = v > 0 && Double.isFinite(v);
-                ys.add(drawn ? Math.log10(v) : null); // drawn on a linear axis of log10, labelled as ratios
-                any |= drawn;
+        peers.forEach(p -> values.add(new ArrayList<>()));
+        for (Row row : suite.rows()) {
+            if (!selected.test(row)) {
+                continue;
             }
-            values.add(ys);
+            Double[] bars = new Double[peers.size()];
+            boolean any = false;
+            for (int i = 0; i < peers.size(); i++) {
+                double v = row.runs(peers.get(i)) ? speedRatio(suite, row, results, peers.get(i)) : Double.NaN;
+                if (v > 0 && Double.isFinite(v)) {
+                    bars[i] = Math.log10(v); // drawn on a linear axis of log10, labelled as ratios
+                    any = true;
+                }
+            }
+            if (!any) {
+                continue; // a row without any bar would look like parity: left out
+            }
+            rows.add(row);
+            labels.add(row.mode() == Mode.SampleTime ? row.id() + " (p50)" : row.id());
+            for (int i = 0; i < peers.size(); i++) {
+                values.get(i).add(bars[i]);
+            }
         }
-        if (!any) {
+        if (rows.isEmpty()) {
             return null;
         }
         CategoryChart chart = new CategoryChartBuilder().width(Math.max(1200, 90 + 70 * rows.size())).height(560)
@@ -97,25 +107,43 @@ public final class RatioChart {
         return chart;
     }
 
-    /** The label of a tick at {@code log10} on the ratio axis: the ratio, e.g. {@code 0.32×} or {@code 10×}. */
+    /**
+     * The label of a tick at {@code log10} on the ratio axis: the ratio to three significant digits, e.g.
+     * {@code 0.316×}, {@code 1×}, {@code 1.02×} or {@code 10×} (ticks a few percent apart stay apart).
+     */
     static String tickLabel(Double log10) {
         double v = Math.pow(10, log10);
-        return (v >= 9.95 ? String.format(java.util.Locale.ROOT, "%.0f", v)
-                : v >= 0.995 ? String.format(java.util.Locale.ROOT, "%.1f", v)
-                : String.format(java.util.Locale.ROOT, "%.2f", v)) + "×";
+        if (!(v > 0) || Double.isInfinite(v)) {
+            return "";
+        }
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString()
+                + "×";
     }
 
     /**
-     * How many times faster ours ran than {@code peer} in {@code row}: the median over rounds of the per-round
-     * ratio of throughputs, or of the peer's time (p50 latency) to ours on a timed row; NaN when not measured.
+     * How many times faster ours ran than {@code peer} in {@code row}: the median over rounds of the ratio taken
+     * inside each round, of throughputs, or of the peer's time (p50 latency) to ours on a timed row (each round's
+     * ratio turned around before the median, which for an even number of rounds is not the same as turning the
+     * median around); NaN when no round has both.
      */
     static double speedRatio(Suite suite, Row row, Results r, Contender peer) {
         String ours = suite.ours().method();
-        if (row.mode() == Mode.SampleTime) {
-            return 1 / r.medianSecondaryRatio(row.id(), ours, peer.method(), Measurement.LATENCY_PREFIX + "P50")
-                    .orElse(Double.NaN);
+        List<Double> ratios = new ArrayList<>();
+        for (Measurement mine : r.of(row.id(), ours)) {
+            r.in(row.id(), peer.method(), mine.round()).ifPresent(theirs -> {
+                if (row.mode() == Mode.SampleTime) {
+                    Double a = mine.secondary().get(P50);
+                    Double b = theirs.secondary().get(P50);
+                    if (a != null && b != null) {
+                        ratios.add(b / a);
+                    }
+                } else {
+                    ratios.add(row.timed() ? theirs.score() / mine.score() : mine.score() / theirs.score());
+                }
+            });
         }
-        double ratio = r.medianRatio(row.id(), ours, peer.method()).orElse(Double.NaN);
-        return row.timed() ? 1 / ratio : ratio;
+        return Stats.median(ratios).orElse(Double.NaN);
     }
+
+    private static final String P50 = Measurement.LATENCY_PREFIX + "P50";
 }

@@ -50,8 +50,9 @@ public record ResultsDump(Suite suite, Results results, Set<String> ran, String 
             }
             root = parsed.getAsJsonObject();
             return from(root, file);
-        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | NullPointerException
-                 | ClassCastException e) {
+        } catch (JsonParseException | IllegalStateException | IllegalArgumentException | UnsupportedOperationException
+                 | NullPointerException | ClassCastException e) { // a missing field or one of another type
+            // (IllegalArgumentException: a number that is not one, or a suite the Suite record refuses)
             throw new IOException(file + " is not a benchmark results dump of this harness: " + e.getMessage(), e);
         }
     }
@@ -98,8 +99,10 @@ public record ResultsDump(Suite suite, Results results, Set<String> ran, String 
         for (JsonElement e : root.getAsJsonArray("rows")) {
             JsonObject r = e.getAsJsonObject();
             Map<String, String> params = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonElement> p : r.getAsJsonObject("params").entrySet()) {
-                params.put(p.getKey(), p.getValue().getAsString());
+            if (r.has("params")) { // the dumps before 2026-11-22 04:00 UTC have none
+                for (Map.Entry<String, JsonElement> p : r.getAsJsonObject("params").entrySet()) {
+                    params.put(p.getKey(), p.getValue().getAsString());
+                }
             }
             String id = r.get("id").getAsString();
             rows.add(new Row(id, id, r.get("class").getAsString(), r.get("threads").getAsInt(), List.of(), params,

@@ -53,9 +53,30 @@ public final class ResultsFile {
 
     /** Whether {@code suite}'s section of {@code document} has the line {@code rawResultsLine} (shows that run). */
     public static boolean showsRun(String document, String suite, String rawResultsLine) {
+        return lineEnd(document, suite, rawResultsLine) >= 0;
+    }
+
+    /**
+     * Where the line {@code line} of {@code suite}'s section ends in {@code document} (just past its {@code \n} or
+     * {@code \r\n}), or -1 when the section has no such line.
+     */
+    private static int lineEnd(String document, String suite, String line) {
         int from = document.indexOf(begin(suite));
         int to = document.indexOf(end(suite));
-        return from >= 0 && to > from && document.substring(from, to).contains(rawResultsLine + "\n");
+        if (from < 0 || to < from) {
+            return -1;
+        }
+        for (int at = document.indexOf(line, from); at >= 0 && at < to; at = document.indexOf(line, at + 1)) {
+            int after = at + line.length();
+            boolean startsLine = at == 0 || document.charAt(at - 1) == '\n';
+            if (startsLine && document.startsWith("\n", after)) {
+                return after + 1;
+            }
+            if (startsLine && document.startsWith("\r\n", after)) {
+                return after + 2;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -64,20 +85,16 @@ public final class ResultsFile {
      * another run, whose chart this is not).
      */
     public static String withChart(String document, String suite, String rawResultsLine, String chartLine) {
-        if (!showsRun(document, suite, rawResultsLine)) {
+        int after = lineEnd(document, suite, rawResultsLine);
+        if (after < 0) {
             return document;
         }
-        int from = document.indexOf(begin(suite));
-        int to = document.indexOf(end(suite));
-        String section = document.substring(from, to);
-        int raw = section.indexOf(rawResultsLine + "\n");
-        int after = raw + rawResultsLine.length() + 1;
+        String eol = document.startsWith("\r\n", after - 2) ? "\r\n" : "\n";
         int oldChartEnd = after;
-        if (section.startsWith("- **Chart**", after)) {
-            int nl = section.indexOf('\n', after);
-            oldChartEnd = nl < 0 ? section.length() : nl + 1;
+        if (document.startsWith("- **Chart**", after)) {
+            int nl = document.indexOf('\n', after);
+            oldChartEnd = nl < 0 ? document.length() : nl + 1;
         }
-        String updated = section.substring(0, after) + chartLine + "\n" + section.substring(oldChartEnd);
-        return document.substring(0, from) + updated + document.substring(to);
+        return document.substring(0, after) + chartLine + eol + document.substring(oldChartEnd);
     }
 }

@@ -74,9 +74,39 @@ class RatioChartTest {
                 1e-9, "slower than a peer: below 1");
         assertTrue(Double.isNaN(RatioChart.speedRatio(SUITE, SUITE.row("time").orElseThrow(), r,
                 SUITE.contender("other"))), "a failed run has no ratio");
-        assertEquals("1.0×", RatioChart.tickLabel(0.0));
+        assertEquals("1×", RatioChart.tickLabel(0.0));
         assertEquals("10×", RatioChart.tickLabel(1.0));
-        assertEquals("0.50×", RatioChart.tickLabel(Math.log10(0.5)));
+        assertEquals("0.5×", RatioChart.tickLabel(Math.log10(0.5)));
+        assertEquals("1.02×", RatioChart.tickLabel(Math.log10(1.02)), "ticks a few percent apart stay apart");
+        assertEquals("0.00123×", RatioChart.tickLabel(Math.log10(0.00123)));
+    }
+
+    @Test
+    void aTimedRowTurnsEachRoundsRatioAroundBeforeTheMedian() {
+        Results r = new Results();
+        r.add(run("time", "ours", 1, 10, "ns/op"));
+        r.add(run("time", "peer", 1, 5, "ns/op")); // ours twice as slow: 0.5
+        r.add(run("time", "ours", 2, 10, "ns/op"));
+        r.add(run("time", "peer", 2, 20, "ns/op")); // ours twice as fast: 2
+        assertEquals(1.25, RatioChart.speedRatio(SUITE, SUITE.row("time").orElseThrow(), r, SUITE.contender("peer")),
+                1e-9, "the median of 0.5 and 2 (turning the median of the time ratios around gives 0.8)");
+    }
+
+    @Test
+    void aRowWithoutAnyBarIsLeftOutAndAPeerWithoutARatioHasNoBar() {
+        Results r = new Results();
+        r.add(run("tput", "ours", 1, 300, "ops/s"));
+        r.add(run("tput", "peer", 1, 100, "ops/s"));
+        r.add(run("solo", "ours", 1, 30, "ops/s")); // its peer failed: no bar in this row at all
+        r.add(Measurement.failed("solo", "peer", 1, 1, 1.0, "boom"));
+        org.knowm.xchart.CategoryChart chart = RatioChart.chart(SUITE, r, row -> true, "today");
+        assertNotNull(chart);
+        org.knowm.xchart.CategorySeries peer = chart.getSeriesMap().get("peer");
+        assertEquals(List.of("tput"), List.copyOf(peer.getXData()), "only the row with a bar");
+        assertEquals(Math.log10(3), ((Number) peer.getYData().iterator().next()).doubleValue(), 1e-9);
+        org.knowm.xchart.CategorySeries other = chart.getSeriesMap().get("other");
+        assertEquals(java.util.Collections.singletonList(null), new java.util.ArrayList<>(other.getYData()),
+                "other did not run: no bar");
     }
 
     @Test
@@ -130,6 +160,27 @@ class RatioChartTest {
     }
 
     @Test
+    void aDumpFromBeforeRowsHadParametersIsRead(@TempDir Path dir) throws IOException {
+        Path old = Files.writeString(dir.resolve("old.json"), """
+                {"suite": "t", "date": "2026-11-22 00:07 UTC", "command": "c",
+                 "machine": {"cores": 2, "cpu": "EPYC", "memory": "1 GiB", "os": "Linux", "jdk": "17", "commit": "x",
+                             "loadAtStart": "0", "loadAtEnd": "0"},
+                 "contenders": [{"method": "ours", "label": "ours", "ours": true},
+                                {"method": "peer", "label": "peer", "ours": false}],
+                 "rows": [{"id": "tput", "class": "x.T", "threads": 1}],
+                 "runs": [{"row": "tput", "contender": "ours", "round": 1, "threads": 1, "score": 20.0, "error": null,
+                           "unit": "ops/s", "iterations": [20.0], "secondary": {}, "seconds": 9.0, "failure": null},
+                          {"row": "tput", "contender": "peer", "round": 1, "threads": 1, "score": 10.0, "error": null,
+                           "unit": "ops/s", "iterations": [10.0], "secondary": {}, "seconds": 9.0, "failure": null}]}
+                """);
+        ResultsDump dump = ResultsDump.read(old);
+        assertEquals(Map.of(), dump.suite().row("tput").orElseThrow().params());
+        assertEquals(2.0, RatioChart.speedRatio(dump.suite(), dump.suite().row("tput").orElseThrow(), dump.results(),
+                dump.suite().contender("peer")), 1e-9);
+        assertTrue(Double.isNaN(dump.results().all().get(0).error()), "null is NaN");
+    }
+
+    @Test
     void aFileThatIsNoDumpIsRefusedSayingWhy(@TempDir Path dir) throws IOException {
         Path notJson = Files.writeString(dir.resolve("a.json"), "this is not json {");
         IOException e = assertThrows(IOException.class, () -> ResultsDump.read(notJson));
@@ -138,6 +189,12 @@ class RatioChartTest {
         Path other = Files.writeString(dir.resolve("b.json"), "{\"suite\": \"t\", \"date\": \"today\"}");
         e = assertThrows(IOException.class, () -> ResultsDump.read(other));
         assertTrue(e.getMessage().contains("no \"machine\""), e.getMessage());
+
+        Path badNumber = Files.writeString(dir.resolve("d.json"), "{\"suite\": \"t\", \"date\": \"x\", "
+                + "\"machine\": {\"cores\": \"two\"}, \"contenders\": [{\"method\": \"ours\", \"label\": \"ours\", "
+                + "\"ours\": true}], \"rows\": [], \"runs\": []}");
+        e = assertThrows(IOException.class, () -> ResultsDump.read(badNumber));
+        assertTrue(e.getMessage().contains("is not a benchmark results dump"), e.getMessage());
 
         Path array = Files.writeString(dir.resolve("c.json"), "[1, 2]");
         e = assertThrows(IOException.class, () -> ResultsDump.read(array));

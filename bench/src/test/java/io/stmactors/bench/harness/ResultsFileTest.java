@@ -51,4 +51,16 @@ class ResultsFileTest {
         assertEquals(once, ResultsFile.withChart(once, "stm", MarkdownReport.rawResultsLine("bench/results/stm-2.json"),
                 MarkdownReport.chartLine("results/stm-2.png")), "a section showing another run is left alone");
     }
+
+    @Test
+    void aChartFindsItsRunInAFileWithWindowsLineEnds() {
+        String raw = MarkdownReport.rawResultsLine("bench/results/stm-1.json");
+        String doc = ResultsFile.replaceSection("", "stm", "## stm\n" + raw + "\n\nrows\n").replace("\n", "\r\n");
+        assertTrue(ResultsFile.showsRun(doc, "stm", raw));
+        String charted = ResultsFile.withChart(doc, "stm", raw, MarkdownReport.chartLine("results/stm-1.png"));
+        assertTrue(charted.contains(raw + "\r\n" + MarkdownReport.chartLine("results/stm-1.png") + "\r\n\r\nrows"),
+                charted);
+        assertEquals(charted, ResultsFile.withChart(charted, "stm", raw, MarkdownReport.chartLine("results/stm-1.png")));
+        assertTrue(!ResultsFile.showsRun(doc, "stm", raw.substring(2)), "a whole line, not a part of one");
+    }
 }
