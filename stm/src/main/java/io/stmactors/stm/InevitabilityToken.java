@@ -79,6 +79,8 @@ final class InevitabilityToken {
         static final int WAITING = 0;
         static final int EVICTED = 1;
         static final int DONE = 2;
+        /** {@link #cancelWait} ended its wait: its acquire throws as if its thread had been interrupted. */
+        static final int CANCELLED = 3;
 
         final Thread thread;
         volatile int state;
@@ -128,6 +130,10 @@ final class InevitabilityToken {
         long seenSince = 0L;
         int spins = 0;
         for (;;) {
+            if (w.state == Waiter.CANCELLED) {
+                leave(w);
+                throw new InterruptedException();
+            }
             Waiter head = line.peek();
             if (head != null && head != w && head.state != Waiter.WAITING) {
                 // Left the line, took the token, or was evicted (by a thread an Error cut short before
@@ -177,6 +183,24 @@ final class InevitabilityToken {
             LockSupport.parkNanos(this, parkNanos);
             spins = 0;
         }
+    }
+
+    /**
+     * Ends the wait of {@code thread} in line, if it is waiting there: its {@link #acquire} throws
+     * {@link InterruptedException} as if the thread had been interrupted, without interrupting it (so nothing else
+     * the thread does is cut short). A waiter that takes the token meanwhile keeps it.
+     *
+     * @return whether a waiter of {@code thread} was told to stop waiting
+     */
+    boolean cancelWait(Thread thread) {
+        for (Waiter w : line) {
+            if (w.thread == thread && (w.compareAndSetState(Waiter.WAITING, Waiter.CANCELLED)
+                    || w.compareAndSetState(Waiter.EVICTED, Waiter.CANCELLED))) {
+                LockSupport.unpark(thread);
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Takes {@code w} out of the line (an interrupted or cut-short acquire); harmless if it is not in it. */

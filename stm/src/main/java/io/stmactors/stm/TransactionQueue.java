@@ -162,17 +162,22 @@ public final class TransactionQueue {
             run.work(false);
         } finally {
             run.finish(); // if the caller's loop ended abnormally
-            if (run.failure.get() != null) {
-                for (Thread t : helpers) {
-                    t.interrupt(); // a helper waiting to become inevitable stops waiting (its task stays queued)
-                }
-            }
+            // A stopping run ends the wait of a helper waiting to become inevitable (its task stays queued), again
+            // and again until the helper is done, since it may join the line after a look; a helper running a task
+            // finishes it: it is not interrupted (that cut its task's I/O short, and a task whose body then threw
+            // was lost: neither committed nor queued).
+            boolean stopping = run.failure.get() != null;
             boolean interrupted = false;
             for (Thread t : helpers) {
                 for (;;) {
+                    if (stopping) {
+                        TxnDescriptor.INEVITABLE.cancelWait(t);
+                    }
                     try {
-                        t.join(); // they stop taking tasks and never park in retry(): quick
-                        break;
+                        t.join(stopping ? 10 : 0); // they stop taking tasks and never park in retry(): quick
+                        if (!t.isAlive()) {
+                            break;
+                        }
                     } catch (InterruptedException e) {
                         interrupted = true;
                     }

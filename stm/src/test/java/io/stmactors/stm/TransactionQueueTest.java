@@ -442,6 +442,37 @@ class TransactionQueueTest {
     }
 
     /**
+     * A task that fails stops the run, but a helper running a task then finishes it: it is not interrupted. (It
+     * was: the helper's task, asleep as if in I/O after becoming inevitable, threw InterruptedException, rolled
+     * back and was lost, neither committed nor queued, and the failure carried it as a suppressed exception.)
+     */
+    @Test
+    @Timeout(30)
+    void aFailingTaskLetsTheTasksRunningOnHelpersFinish() throws Exception {
+        TransactionQueue tq = new TransactionQueue();
+        TLong done = TLong.of(0);
+        java.util.concurrent.CountDownLatch helperRunning = new java.util.concurrent.CountDownLatch(1);
+        TxnRunnable task = () -> {
+            if (Thread.currentThread().getName().startsWith("TransactionQueue-worker")) {
+                Stm.inevitable();
+                helperRunning.countDown();
+                Thread.sleep(300); // I/O, say
+                done.increment();
+            } else {
+                assertTrue(helperRunning.await(10, java.util.concurrent.TimeUnit.SECONDS), "the helper runs a task");
+                throw new IllegalStateException("boom");
+            }
+        };
+        tq.add(task);
+        tq.add(task);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> tq.run(2));
+        assertEquals("boom", e.getMessage());
+        assertEquals(0, e.getSuppressed().length, "rethrown unchanged: " + java.util.Arrays.toString(e.getSuppressed()));
+        assertEquals(1, done.get(), "the helper's task committed");
+        assertTrue(tq.isEmpty(), "the failed task is dropped, the other one ran");
+    }
+
+    /**
      * Starts a thread whose transaction holds the inevitability token until {@code release} opens;
      * returns once it holds it.
      */
