@@ -200,6 +200,9 @@ class ActorSemanticsTest {
                 return Behaviors.same();
             }), "echo");
             assertEquals("pong", system.<Ping, String>ask(echo, Ping::new, Duration.ofSeconds(20)).get());
+            // A timeout too long for nanoseconds means "never" (it threw ArithmeticException, the ask left pending)
+            assertEquals("pong", system.<Ping, String>ask(echo, Ping::new,
+                    java.time.temporal.ChronoUnit.FOREVER.getDuration()).get(20, TimeUnit.SECONDS));
 
             ActorRef<Object> silent = system.spawn(Behaviors.<ActorRef<String>, Object>withState(null, (ctx, held, msg) -> {
                 if (msg instanceof Ping p) {

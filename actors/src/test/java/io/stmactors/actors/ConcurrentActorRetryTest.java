@@ -89,4 +89,96 @@ class ConcurrentActorRetryTest {
                     "the message whose handler failed (and was dropped by resume) was handled again after a wake-up");
         }
     }
+
+    /**
+     * The same failure, with the wake-up coming while the failing rollback hook still runs (the STM registers the
+     * wake-up before it runs the rollback hooks): the message is not run again either. (The wake-up re-queued it
+     * before the failure was known, and it was handled and committed besides being dropped by resume.)
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aWakeUpThatComesWhileTheFailingRollbackHookRunsDoesNotRunTheMessageAgain() throws Exception {
+        TLong gate = TLong.of(0);
+        TLong committedHandlings = TLong.of(0);
+        java.util.concurrent.CountDownLatch inHook = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+        try (ActorSystem system = twoWorkers()) {
+            ActorRef<String> actor = system.spawn(Behaviors.supervise(Behaviors.concurrent(Behaviors.<String>receive(
+                    (ctx, m) -> {
+                        if (gate.get() == 0) {
+                            Stm.afterRollback(() -> {
+                                inHook.countDown();
+                                try {
+                                    written.await(10, TimeUnit.SECONDS); // the wake-up fires meanwhile
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                                throw new IllegalStateException("rollback hook failed");
+                            });
+                            Stm.retry();
+                        }
+                        committedHandlings.increment();
+                        return Behaviors.same();
+                    }))).onFailure(IllegalStateException.class, SupervisorStrategy.resume()), "concurrent-woken-early");
+            actor.tell("once");
+            assertEquals(true, inHook.await(10, TimeUnit.SECONDS), "the handler waited and its hook runs");
+            gate.set(1); // changes what the handler read: fires the wake-up its retry registered
+            written.countDown();
+            await(() -> system.diagnostics().failures() >= 1, Duration.ofSeconds(10), "the handler to fail");
+            Thread.sleep(500);
+            assertEquals(0, committedHandlings.get(),
+                    "the message whose handler failed (and was dropped by resume) was run again by an early wake-up");
+        }
+    }
+
+    /**
+     * No handler of a concurrent actor commits after the one that stopped it: a message taken by another worker
+     * once the stopping handler committed (here while that handler's after-commit hook still runs, before the
+     * actor's stop is done) is a dead letter, as it would be after the stop under one lock. (It was handled, and
+     * saw the stopping handler's writes.)
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aConcurrentActorHandlesNothingAfterTheHandlerThatStoppedItCommitted() throws Exception {
+        TLong open = TLong.of(1);
+        java.util.concurrent.CountDownLatch stopCommitted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger pingsHandled = new AtomicInteger();
+        AtomicInteger pingsThatSawItClosed = new AtomicInteger();
+        try (ActorSystem system = twoWorkers()) {
+            ActorRef<String> actor = system.spawn(Behaviors.concurrent(Behaviors.<String>receive((ctx, m) -> {
+                if (m.equals("close")) {
+                    open.set(0);
+                    Stm.afterCommit(() -> {
+                        stopCommitted.countDown();
+                        try {
+                            release.await(10, TimeUnit.SECONDS); // the stop is not done until this returns
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                    return Behaviors.stopped();
+                }
+                boolean closed = open.get() == 0;
+                Stm.afterCommit(() -> {
+                    pingsHandled.incrementAndGet();
+                    if (closed) {
+                        pingsThatSawItClosed.incrementAndGet();
+                    }
+                });
+                return Behaviors.same();
+            })), "concurrent-stops");
+            long deadBefore = system.diagnostics().deadLetters();
+            actor.tell("close");
+            assertEquals(true, stopCommitted.await(10, TimeUnit.SECONDS), "the stopping handler committed");
+            actor.tell("ping"); // taken by the other worker while the first still runs the hook
+            await(() -> pingsHandled.get() > 0 || system.diagnostics().deadLetters() > deadBefore,
+                    Duration.ofSeconds(10), "the ping to be handled or refused");
+            release.countDown();
+            await(() -> system.diagnostics().liveActors() == 0, Duration.ofSeconds(10), "the actor to stop");
+            assertEquals(0, pingsHandled.get(), "a handler committed after the stop (" + pingsThatSawItClosed.get()
+                    + " of them saw the stopping handler's writes)");
+            assertEquals(deadBefore + 1, system.diagnostics().deadLetters(), "the ping is a dead letter");
+        }
+    }
 }

@@ -431,6 +431,9 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         try {
             committed = system.runTransaction(txnName, inv, concurrent ? inv.wake : wake, inv.hookFailures);
         } catch (Throwable failure) {
+            if (concurrent) {
+                inv.wake.settled(); // a wake-up its retry registered before the failure must not run it again
+            }
             count(stats, abortsSince(stm, abortsBefore, inv), 0, 0, 1);
             if (system.isolation != null) {
                 system.isolation.afterRollback(this);
@@ -440,12 +443,27 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             return true;
         }
         int aborted = abortsSince(stm, abortsBefore, inv);
+        if (concurrent) {
+            if (committed) {
+                inv.wake.settled();
+            } else {
+                inv.wake.waiting(); // re-queued at the wake-up (at once if it came already)
+            }
+        }
         if (!committed) {
             count(stats, aborted, 0, 1, 0);
             if (system.isolation != null) {
                 system.isolation.afterRollback(this);
             }
             return false;
+        }
+        if (inv.afterStop) { // a concurrent actor stopped by a handler that committed first: nothing ran
+            count(stats, aborted, 0, 0, 0);
+            if (system.isolation != null) {
+                system.isolation.afterRollback(this);
+            }
+            system.deadLetter(this, message);
+            return true;
         }
         Throwable hookFailure = inv.hookFailure;
         count(stats, aborted, 1, 0, 0);
@@ -923,16 +941,24 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         }
     }
 
-    /** Registers a watcher (after the watching handler committed). */
+    /**
+     * Registers a watcher (after the watching handler committed). A watcher that already watches this cell is not
+     * added again (it is told once, as in Pekko); its latest watch's message replaces the earlier one.
+     */
     void addWatcher(ActorCell<?> watcher, Object message) {
         boolean added = false;
         synchronized (this) {
             if (status != STOPPED) {
+                if (rewatch(watchers, watcher, message)) {
+                    return;
+                }
                 watchers.add(new Watch(watcher, message));
                 added = true;
             } else if (!detached) {
                 // stopped, its subtree not gone yet: told with the others (see detachWhenSubtreeGone)
-                notifyWhenSubtreeGone.add(new Watch(watcher, message));
+                if (!rewatch(notifyWhenSubtreeGone, watcher, message)) {
+                    notifyWhenSubtreeGone.add(new Watch(watcher, message));
+                }
                 return;
             }
         }
@@ -941,6 +967,17 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
         } else if (!watcher.noteWatching(this)) {
             removeWatcher(watcher); // the watcher stopped meanwhile, without seeing this watch
         }
+    }
+
+    /** If {@code watcher} is in {@code list}, gives its entry {@code message} and returns true. Under this monitor. */
+    private static boolean rewatch(List<Watch> list, ActorCell<?> watcher, Object message) {
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i).watcher() == watcher) {
+                list.set(i, new Watch(watcher, message));
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

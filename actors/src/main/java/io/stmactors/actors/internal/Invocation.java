@@ -54,6 +54,11 @@ final class Invocation<M> implements TxnRunnable {
     Behavior<M> nextBehavior;
     Object nextState;
     boolean stop;
+    /**
+     * A concurrent actor's attempt found that a handler which committed before it stopped the actor: this message
+     * comes after the stop in the serial order, so it is not handled (the cell makes it a dead letter).
+     */
+    boolean afterStop;
 
     Invocation(ActorCell<M> cell) {
         this.cell = cell;
@@ -69,9 +74,22 @@ final class Invocation<M> implements TxnRunnable {
         }
     }
 
-    /** The wake-up of a concurrent actor's retried message: re-queues it, if the actor is still reachable. */
+    /**
+     * The wake-up of a concurrent actor's retried message: re-queues it, if the actor is still reachable, once the
+     * attempt is known to have ended waiting in retry. The STM registers the wake-up before it runs the attempt's
+     * rollback hooks, so a commit can fire it while one of those hooks is about to throw, which makes the attempt
+     * a failure (supervision then decides, and the message must not run again); a wake-up that comes before the
+     * outcome is held until {@link #waiting} or dropped by {@link #settled}.
+     */
     static final class Requeue<M> implements Runnable {
+        private static final int PENDING = 0;
+        private static final int WOKEN_EARLY = 1;
+        private static final int WAITING = 2;
+        private static final int DONE = 3;
+
         private final WeakReference<ActorCell<M>> cell;
+        private final java.util.concurrent.atomic.AtomicInteger state =
+                new java.util.concurrent.atomic.AtomicInteger(PENDING);
         /** The message being handled; written before the transaction that may register this callback. */
         Object message;
 
@@ -79,8 +97,30 @@ final class Invocation<M> implements TxnRunnable {
             this.cell = cell;
         }
 
+        /** The wake-up (any thread). */
         @Override
         public void run() {
+            if (state.compareAndSet(PENDING, WOKEN_EARLY)) {
+                return; // the attempt has not ended yet: waiting() re-queues, settled() drops
+            }
+            if (state.compareAndSet(WAITING, DONE)) {
+                requeueNow();
+            }
+        }
+
+        /** The attempt ended waiting in retry: the message goes back at the wake-up, now if it came already. */
+        void waiting() {
+            if (!state.compareAndSet(PENDING, WAITING) && state.compareAndSet(WOKEN_EARLY, DONE)) {
+                requeueNow();
+            }
+        }
+
+        /** The attempt committed or failed: no wake-up re-queues the message. */
+        void settled() {
+            state.set(DONE);
+        }
+
+        private void requeueNow() {
             ActorCell<M> c = cell.get();
             if (c != null) {
                 c.requeue(message);
@@ -96,6 +136,7 @@ final class Invocation<M> implements TxnRunnable {
         nextBehavior = null;
         nextState = NO_STATE;
         stop = false;
+        afterStop = false;
         Object msg = message;
         IsolationHooks hooks = cell.system.isolation;
         if (hooks != null) {
@@ -121,6 +162,10 @@ final class Invocation<M> implements TxnRunnable {
             return;
         }
         Behavior<M> b = cell.concurrent ? cell.shared.current.get() : cell.hot.current;
+        if (b == SpecialBehavior.STOPPED) { // a concurrent actor whose stop committed (see stopConcurrent)
+            afterStop = true;
+            return;
+        }
         if (b instanceof ReceiveBehavior<M> rb) {
             // The cheap test first: a message that is not a Signal (nearly all) fails an interface
             // instanceof, which JDK 17 answers by scanning the message class's interfaces each time.
@@ -135,7 +180,7 @@ final class Invocation<M> implements TxnRunnable {
                 return;
             }
             if (next == SpecialBehavior.STOPPED) {
-                stop = true;
+                stopHere();
                 return;
             }
             adopt(start(next, ctx));
@@ -153,9 +198,23 @@ final class Invocation<M> implements TxnRunnable {
         }
     }
 
+    /**
+     * This handler stops the actor. A concurrent actor's other handlers all read its behavior reference: writing
+     * the stop marker there makes those still running conflict with this one (they run again, after it, and find
+     * the actor stopped), and those that start once it committed find it at once, until {@code doStop} has run.
+     * So no handler of the actor commits after the one that stopped it, as if one lock had serialized them.
+     */
+    @SuppressWarnings("unchecked")
+    private void stopHere() {
+        stop = true;
+        if (cell.concurrent) {
+            cell.shared.current.set((Behavior<M>) SpecialBehavior.STOPPED);
+        }
+    }
+
     private void adopt(Behavior<M> started) {
         if (started == SpecialBehavior.STOPPED) {
-            stop = true;
+            stopHere();
             return;
         }
         Object initialState = started instanceof StatefulBehavior<?, M> sb ? sb.initial : NO_STATE;

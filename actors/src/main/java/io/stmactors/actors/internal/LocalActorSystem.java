@@ -247,7 +247,7 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
         try {
             timeoutTask = timer.schedule(() -> future.completeExceptionally(new TimeoutException(
                     "ask to actor '" + target.name() + "' timed out after " + timeout.toMillis() + " ms (request "
-                            + message.getClass().getSimpleName() + ")")), timeout.toNanos(), TimeUnit.NANOSECONDS);
+                            + message.getClass().getSimpleName() + ")")), saturatedNanos(timeout), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) { // close() raced this ask and stopped the timer
             pendingAsks.remove(future);
             askTargets.remove(future);
@@ -269,6 +269,19 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
             ASKING.remove();
         }
         return future;
+    }
+
+    /**
+     * {@code d} in nanoseconds, {@link Long#MAX_VALUE} (or its negative) when it does not fit: an ask's timeout of
+     * centuries ({@code ChronoUnit.FOREVER.getDuration()}, say) means "never", not an {@link ArithmeticException}
+     * thrown after the request was built.
+     */
+    public static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
     }
 
     /** The reply reference of the ask whose request this thread is sending, while {@link #ask} sends it. */

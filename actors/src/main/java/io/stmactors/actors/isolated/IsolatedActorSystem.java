@@ -346,7 +346,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         try {
             timeoutTask = timer.schedule(() -> future.completeExceptionally(new TimeoutException(
                     "ask to actor '" + target.name() + "' timed out after " + timeout.toMillis() + " ms (request "
-                            + message.getClass().getSimpleName() + ")")), timeout.toNanos(), TimeUnit.NANOSECONDS);
+                            + message.getClass().getSimpleName() + ")")),
+                    io.stmactors.actors.internal.LocalActorSystem.saturatedNanos(timeout), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException closing) {
             asks.remove(id);
             future.completeExceptionally(new IllegalStateException("actor system '" + config.name() + "' is closed"));
@@ -965,7 +966,12 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             notifyWatcher(watch.target(), we);
             return;
         }
-        watchers.computeIfAbsent(watch.target(), k -> new CopyOnWriteArrayList<>()).add(we);
+        watchers.compute(watch.target(), (k, list) -> {
+            List<WatchEntry> entries = list != null ? list : new CopyOnWriteArrayList<>();
+            entries.removeIf(w -> w.watcher().equals(we.watcher())); // told once; the latest watch's message
+            entries.add(we);
+            return entries;
+        });
     }
 
     private void notifyWatcher(String target, WatchEntry we) {

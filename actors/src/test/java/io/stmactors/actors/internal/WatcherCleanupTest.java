@@ -97,6 +97,44 @@ class WatcherCleanupTest {
         assertEquals(null, first.get(), "a stopped session is still reachable");
     }
 
+    /**
+     * An actor that watches the same actor again (say, on every request from it) is told once when it stops, with
+     * the message of its latest watch, and stays one entry in its list. (It was told once per watch, and the list
+     * grew with every request: a watcher that spawns the actor again on its Terminated failed the second time.)
+     */
+    @Test
+    void aWatcherThatWatchesTheSameActorTwiceIsToldOnceWithItsLatestMessage() throws Exception {
+        java.util.List<Object> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TLong synced = TLong.of(0);
+        try (ActorSystem system = ActorSystem.create(ActorSystemConfig.builder().workers(2).build())) {
+            ActorRef<String> target = system.spawn(Behaviors.<String>receive((ctx, m) -> Behaviors.same()), "target");
+            ActorRef<Object> watcher = system.spawn(Behaviors.<Object>receive((ctx, m) -> {
+                if ("watch".equals(m)) {
+                    ctx.watch(target);
+                } else if ("watchWith".equals(m)) {
+                    ctx.watchWith(target, "target is gone");
+                } else if ("sync".equals(m)) {
+                    synced.increment();
+                } else {
+                    io.stmactors.stm.Stm.afterCommit(() -> told.add(m)); // once, whatever the attempts
+                }
+                return Behaviors.same();
+            }), "watcher");
+            watcher.tell("watch");
+            watcher.tell("watch");
+            watcher.tell("watchWith");
+            watcher.tell("sync"); // handled after the watches took effect (each one when its handler committed)
+            await(() -> synced.get() == 1, "the watcher to watch three times");
+            ActorCell<?> cell = (ActorCell<?>) target;
+            assertEquals(1, cell.watcherCount(), "one entry however often it watched");
+
+            cell.requestStop();
+            await(() -> !told.isEmpty(), "the watcher to be told");
+            Thread.sleep(300); // a second notice would have come by now
+            assertEquals(java.util.List.of("target is gone"), told, "told once, with its latest watch's message");
+        }
+    }
+
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.getAsBoolean()) {

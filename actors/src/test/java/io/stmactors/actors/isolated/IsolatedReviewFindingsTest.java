@@ -307,6 +307,38 @@ class IsolatedReviewFindingsTest {
         }
     }
 
+    /**
+     * An actor watching an actor of another worker process twice is told once when it stops (the coordinator kept
+     * one watch entry per watch, and sent one Terminated for each).
+     */
+    @Test
+    void aWatcherInAnotherProcessThatWatchesTwiceIsToldOnce() throws Exception {
+        TLong told = TLong.named("review-watch-told", 0);
+        TLong watched = TLong.named("review-watch-watched", 0);
+        try (ActorSystem system = ActorSystem.create(config(2)
+                .placement((name, n) -> name.equals("watched") ? 1 : 0).build())) {
+            ActorRef<String> target = system.spawn(Behaviors.<String>receive((ctx, m) -> Behaviors.stopped()),
+                    "watched");
+            ActorRef<Object> watcher = system.spawn(Behaviors.<Object>receive((ctx, m) -> {
+                if ("watch".equals(m)) {
+                    ctx.watch(target);
+                    watched.increment();
+                } else if (m instanceof io.stmactors.actors.Terminated) {
+                    told.increment();
+                }
+                return Behaviors.same();
+            }), "watcher");
+            watcher.tell("watch");
+            watcher.tell("watch");
+            await(() -> watched.get() == 2, Duration.ofSeconds(20), "both watches committed");
+            Thread.sleep(500); // the coordinator applies each commit's watches as it reads the commit
+            target.tell("stop");
+            await(() -> told.get() >= 1, Duration.ofSeconds(20), "the watcher to be told");
+            Thread.sleep(1_000); // a second Terminated would have come by now
+            assertEquals(1, told.get(), "told once");
+        }
+    }
+
     record Blob(byte[] data) {
     }
 
