@@ -1910,6 +1910,8 @@ final class TxnDescriptor implements Replication.CommitView {
             Thread.onSpinWait();
         } else if (spins < SPIN_LIMIT + 64) {
             Thread.yield();
+        } else if (spins == SPIN_LIMIT + 64 && settleOwnCutShortCommit()) {
+            return; // the lock waited for may have been this thread's own: look again at once
         } else if (Thread.interrupted()) {
             // parkNanos returns at once for an interrupted thread: wait without the flag, then set
             // it again (else a single read of a reference an inevitable transaction holds spins a
@@ -1920,6 +1922,26 @@ final class TxnDescriptor implements Replication.CommitView {
         } else {
             LockSupport.parkNanos(50_000L);
         }
+    }
+
+    /**
+     * A single operation outside any transaction that waits on a lock: if this thread left a commit that an Error cut
+     * short and even runTop could not finish (its references still locked, see finishInterruptedCommit), finish it
+     * now, as this thread's next transaction would; the lock waited for may be one of them, which nobody else
+     * releases. (Only transactions settled it, so a thread doing single operations waited on its own lock for good.)
+     *
+     * @return whether there was such a commit
+     */
+    private static boolean settleOwnCutShortCommit() {
+        TxnDescriptor d = current();
+        if (d.depth != 0 || !d.commitInterrupted()) {
+            return false;
+        }
+        d.finishInterruptedCommit();
+        if (d.toWakeSize != 0) {
+            d.fireCollectedWaiters(); // outside any transaction, as clearHooks does
+        }
+        return true;
     }
 
     // =====================================================================================

@@ -158,6 +158,29 @@ class CommitCutShortTest {
         assertCommittedWholeAndUnlocked(waiter);
     }
 
+    /**
+     * The same, when this thread's next step is a single operation outside a transaction on a reference the
+     * cut-short commit still locks: it finishes the commit too. (It waited on its own lock for good: only a
+     * transaction settled the commit.)
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 20, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void whenEvenThatFailsThisThreadsNextSingleOperationFinishesItToo() throws Exception {
+        AtomicLong saw = new AtomicLong();
+        Thread waiter = waiterOnMiddle(saw);
+        AtomicInteger thrown = failOnThisThread(3); // write-back, afterFailure, runTop
+        List<String> events = new ArrayList<>();
+
+        assertThrows(Injected.class, () -> writeAll(events));
+        assertEquals(3, thrown.get());
+        assertTrue(locked(last), "the last counter should still be locked, waiting to be published");
+
+        // On this thread (the whole test runs on one, which the timeout fails if it hangs)
+        assertEquals(1L, last.get(), "a single read of a counter this thread's cut-short commit locks finishes it");
+        assertFalse(events.contains("after rollback"), "rollback hooks ran for a committed transaction: " + events);
+        assertCommittedWholeAndUnlocked(waiter);
+    }
+
     @Test
     void anErrorInAnInevitableCommitsWriteBackFinishesItAndLetsGoOfTheToken() throws Exception {
         AtomicLong saw = new AtomicLong();
