@@ -181,4 +181,65 @@ class ConcurrentActorRetryTest {
             assertEquals(deadBefore + 1, system.diagnostics().deadLetters(), "the ping is a dead letter");
         }
     }
+
+    /**
+     * A supervision restart that races the handler which stopped a concurrent actor (a handler that began before
+     * the stop fails after it committed) does not bring the actor back: its setup does not run again and later
+     * messages are dead letters. (The restart wrote a fresh behavior over the stop, and messages were handled
+     * with it until the stop took effect.)
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aRestartRacingTheHandlerThatStoppedAConcurrentActorDoesNotBringItBack() throws Exception {
+        AtomicInteger setupRuns = new AtomicInteger();
+        AtomicInteger pingsHandled = new AtomicInteger();
+        java.util.concurrent.CountDownLatch failerStarted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch stopCommitted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (ActorSystem system = twoWorkers()) {
+            ActorRef<String> actor = system.spawn(Behaviors.supervise(Behaviors.concurrent(Behaviors.<String>setup(
+                    ctx -> {
+                        Stm.afterCommit(setupRuns::incrementAndGet);
+                        return Behaviors.<String>receive((c, m) -> {
+                            switch (m) {
+                                case "fail-late" -> {
+                                    failerStarted.countDown();
+                                    stopCommitted.await(10, TimeUnit.SECONDS); // began before the stop
+                                    throw new IllegalStateException("fails after the stop committed");
+                                }
+                                case "stop" -> {
+                                    Stm.afterCommit(() -> {
+                                        stopCommitted.countDown();
+                                        try {
+                                            release.await(10, TimeUnit.SECONDS); // the stop is not done yet
+                                        } catch (InterruptedException e) {
+                                            Thread.currentThread().interrupt();
+                                        }
+                                    });
+                                    return Behaviors.stopped();
+                                }
+                                default -> {
+                                    Stm.afterCommit(pingsHandled::incrementAndGet);
+                                    return Behaviors.same();
+                                }
+                            }
+                        });
+                    }))).onFailure(IllegalStateException.class, SupervisorStrategy.restart()), "concurrent-restart-vs-stop");
+            await(() -> setupRuns.get() == 1, Duration.ofSeconds(10), "the actor to start");
+            actor.tell("fail-late");
+            assertEquals(true, failerStarted.await(10, TimeUnit.SECONDS));
+            actor.tell("stop"); // on the other worker
+            assertEquals(true, stopCommitted.await(10, TimeUnit.SECONDS));
+            await(() -> system.diagnostics().failures() >= 1, Duration.ofSeconds(10), "the late handler to fail");
+            Thread.sleep(300); // the restart it asked for would have run by now
+            long deadBefore = system.diagnostics().deadLetters();
+            actor.tell("ping");
+            await(() -> pingsHandled.get() > 0 || system.diagnostics().deadLetters() > deadBefore,
+                    Duration.ofSeconds(10), "the ping to be handled or refused");
+            assertEquals(1, setupRuns.get(), "the restart ran the setup again after the stop");
+            assertEquals(0, pingsHandled.get(), "a message was handled after the stop");
+            release.countDown();
+            await(() -> system.diagnostics().liveActors() == 0, Duration.ofSeconds(10), "the actor to stop");
+        }
+    }
 }

@@ -35,8 +35,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       its worker threads until no task is queued and none is running (so children added by the
  *       last tasks run too). Tasks are independent transactions, so the order in which their
  *       effects appear is a serial order, not necessarily the order of {@code add}.</li>
- *   <li>A task that throws stops the run: the workers take no new task, those running finish,
- *       and {@code run} rethrows the first exception unchanged (later ones are attached as
+ *   <li>A task that throws stops the run: the workers take no new task, those running finish (a
+ *       task that blocks for good keeps {@code run} from returning; interrupting the thread in
+ *       {@code run} passes the interrupt on to them), one waiting to become inevitable stops waiting
+ *       and stays queued, and {@code run} rethrows the first exception unchanged (later ones are attached as
  *       suppressed). The failed task is dropped, its writes and children rolled back; every task
  *       not yet started stays queued, so a later {@code run} goes on with them. An
  *       {@link Stm#afterCommit} hook of a task that throws stops the run the same way, but that task
@@ -162,14 +164,22 @@ public final class TransactionQueue {
             run.work(false);
         } finally {
             run.finish(); // if the caller's loop ended abnormally
-            // A stopping run ends the wait of a helper waiting to become inevitable (its task stays queued), again
-            // and again until the helper is done, since it may join the line after a look; a helper running a task
-            // finishes it: it is not interrupted (that cut its task's I/O short, and a task whose body then threw
-            // was lost: neither committed nor queued).
+            // A run stopping on a task's failure ends the wait of a helper waiting to become inevitable (its task
+            // stays queued), again and again until the helper is done, since it may join the line after a look; a
+            // helper running a task finishes it: it is not interrupted (that cut its task's I/O short, and a task
+            // whose body then threw was lost: neither committed nor queued). An interrupt of the caller, before or
+            // while it waits here, means "stop now": it is passed on to the helpers, whatever they do.
             boolean stopping = run.failure.get() != null;
             boolean interrupted = false;
+            boolean helpersInterrupted = false;
             for (Thread t : helpers) {
                 for (;;) {
+                    if ((interrupted || Thread.currentThread().isInterrupted()) && !helpersInterrupted) {
+                        helpersInterrupted = true;
+                        for (Thread h : helpers) {
+                            h.interrupt();
+                        }
+                    }
                     if (stopping) {
                         TxnDescriptor.INEVITABLE.cancelWait(t);
                     }
@@ -310,7 +320,9 @@ public final class TransactionQueue {
                         // then puts it back instead of running it.
                         boolean requeue = t instanceof StmInterruptedException
                                 && Thread.currentThread().isInterrupted() && w.claim() != null;
-                        fail(t);
+                        if (!requeue || failure.get() == null) {
+                            fail(t); // not the stop's own doing: a helper told to stop waiting adds nothing
+                        }
                         if (requeue) {
                             pending.addFirst(task);
                         }

@@ -398,7 +398,7 @@ class TransactionQueueTest {
 
     /**
      * With helpers, the task waiting to become inevitable may be a helper's: interrupting the caller
-     * stops the run all the same (the helper is interrupted in turn), and that task stays queued.
+     * stops the run all the same (the helper is told to stop waiting, and interrupted), and that task stays queued.
      */
     @Test
     @Timeout(30)
@@ -452,13 +452,17 @@ class TransactionQueueTest {
         TransactionQueue tq = new TransactionQueue();
         TLong done = TLong.of(0);
         java.util.concurrent.CountDownLatch helperRunning = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch callerTook = new java.util.concurrent.CountDownLatch(1);
         TxnRunnable task = () -> {
             if (Thread.currentThread().getName().startsWith("TransactionQueue-worker")) {
+                // each thread takes one task: the helper cannot take both while the caller is slow to start
+                assertTrue(callerTook.await(10, java.util.concurrent.TimeUnit.SECONDS), "the caller takes a task");
                 Stm.inevitable();
                 helperRunning.countDown();
                 Thread.sleep(300); // I/O, say
                 done.increment();
             } else {
+                callerTook.countDown();
                 assertTrue(helperRunning.await(10, java.util.concurrent.TimeUnit.SECONDS), "the helper runs a task");
                 throw new IllegalStateException("boom");
             }
@@ -470,6 +474,42 @@ class TransactionQueueTest {
         assertEquals(0, e.getSuppressed().length, "rethrown unchanged: " + java.util.Arrays.toString(e.getSuppressed()));
         assertEquals(1, done.get(), "the helper's task committed");
         assertTrue(tq.isEmpty(), "the failed task is dropped, the other one ran");
+    }
+
+    /**
+     * A run stopping on a failure waits for a helper's task that blocks; interrupting the thread in {@code run}
+     * passes the interrupt on, and the run returns, rethrowing the failure.
+     */
+    @Test
+    @Timeout(30)
+    void interruptingAStoppingRunInterruptsAHelperWhoseTaskBlocks() throws Exception {
+        TransactionQueue tq = new TransactionQueue();
+        java.util.concurrent.CountDownLatch helperBlocked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch callerTook = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        TxnRunnable task = () -> {
+            if (Thread.currentThread().getName().startsWith("TransactionQueue-worker")) {
+                assertTrue(callerTook.await(10, java.util.concurrent.TimeUnit.SECONDS), "the caller takes a task");
+                helperBlocked.countDown();
+                never.await(); // blocks until interrupted
+            } else {
+                callerTook.countDown();
+                assertTrue(helperBlocked.await(10, java.util.concurrent.TimeUnit.SECONDS), "the helper blocks");
+                throw new IllegalStateException("boom");
+            }
+        };
+        tq.add(task);
+        tq.add(task);
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread caller = startRun(tq, 2, thrown);
+        assertTrue(helperBlocked.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        caller.join(500);
+        assertTrue(caller.isAlive(), "the stopping run waits for the task still running");
+        caller.interrupt();
+        caller.join(10_000);
+        assertFalse(caller.isAlive(), "an interrupt of the caller reaches the blocked helper");
+        assertInstanceOf(IllegalStateException.class, thrown.get());
+        assertEquals("boom", thrown.get().getMessage());
     }
 
     /**

@@ -462,7 +462,9 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             if (system.isolation != null) {
                 system.isolation.afterRollback(this);
             }
-            system.deadLetter(this, message);
+            if (message != START) { // START: a supervision restart racing the stop does not happen
+                system.deadLetter(this, message);
+            }
             return true;
         }
         Throwable hookFailure = inv.hookFailure;

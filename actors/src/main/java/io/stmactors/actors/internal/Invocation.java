@@ -151,6 +151,10 @@ final class Invocation<M> implements TxnRunnable {
     @SuppressWarnings("unchecked")
     private void handle(Object msg, ContextImpl<M> ctx) throws Exception {
         if (msg == ActorCell.START) {
+            if (cell.concurrent && cell.shared.current.get() == SpecialBehavior.STOPPED) {
+                afterStop = true; // a restart after a handler stopped the actor: it must not come back to life
+                return;
+            }
             if (cell.restored != null) {
                 adopt(cell.restored.behavior());
                 if (cell.restored.state() != NO_STATE) {
