@@ -452,23 +452,12 @@ class TransactionQueueTest {
         TransactionQueue tq = new TransactionQueue();
         TLong done = TLong.of(0);
         java.util.concurrent.CountDownLatch helperRunning = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch callerTook = new java.util.concurrent.CountDownLatch(1);
-        TxnRunnable task = () -> {
-            if (Thread.currentThread().getName().startsWith("TransactionQueue-worker")) {
-                // each thread takes one task: the helper cannot take both while the caller is slow to start
-                assertTrue(callerTook.await(10, java.util.concurrent.TimeUnit.SECONDS), "the caller takes a task");
-                Stm.inevitable();
-                helperRunning.countDown();
-                Thread.sleep(300); // I/O, say
-                done.increment();
-            } else {
-                callerTook.countDown();
-                assertTrue(helperRunning.await(10, java.util.concurrent.TimeUnit.SECONDS), "the helper runs a task");
-                throw new IllegalStateException("boom");
-            }
-        };
-        tq.add(task);
-        tq.add(task);
+        addHelperAndFailingCallerTasks(tq, helperRunning, () -> {
+            Stm.inevitable();
+            helperRunning.countDown();
+            Thread.sleep(300); // I/O, say
+            done.increment();
+        });
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> tq.run(2));
         assertEquals("boom", e.getMessage());
         assertEquals(0, e.getSuppressed().length, "rethrown unchanged: " + java.util.Arrays.toString(e.getSuppressed()));
@@ -485,21 +474,11 @@ class TransactionQueueTest {
     void interruptingAStoppingRunInterruptsAHelperWhoseTaskBlocks() throws Exception {
         TransactionQueue tq = new TransactionQueue();
         java.util.concurrent.CountDownLatch helperBlocked = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch callerTook = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
-        TxnRunnable task = () -> {
-            if (Thread.currentThread().getName().startsWith("TransactionQueue-worker")) {
-                assertTrue(callerTook.await(10, java.util.concurrent.TimeUnit.SECONDS), "the caller takes a task");
-                helperBlocked.countDown();
-                never.await(); // blocks until interrupted
-            } else {
-                callerTook.countDown();
-                assertTrue(helperBlocked.await(10, java.util.concurrent.TimeUnit.SECONDS), "the helper blocks");
-                throw new IllegalStateException("boom");
-            }
-        };
-        tq.add(task);
-        tq.add(task);
+        addHelperAndFailingCallerTasks(tq, helperBlocked, () -> {
+            helperBlocked.countDown();
+            never.await(); // blocks until interrupted
+        });
         java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
         Thread caller = startRun(tq, 2, thrown);
         assertTrue(helperBlocked.await(10, java.util.concurrent.TimeUnit.SECONDS));
@@ -510,6 +489,30 @@ class TransactionQueueTest {
         assertFalse(caller.isAlive(), "an interrupt of the caller reaches the blocked helper");
         assertInstanceOf(IllegalStateException.class, thrown.get());
         assertEquals("boom", thrown.get().getMessage());
+    }
+
+    /**
+     * Queues two copies of one task for a {@code run(2)}: on the helper thread it runs {@code onHelper}; on the
+     * calling thread it waits until {@code helperStarted} opens (which {@code onHelper} opens), then throws
+     * {@code IllegalStateException("boom")}. Each thread takes one copy: the helper's waits until the caller took
+     * its own, so it cannot take both while the caller is slow to start.
+     */
+    private static void addHelperAndFailingCallerTasks(TransactionQueue tq,
+                                                       java.util.concurrent.CountDownLatch helperStarted,
+                                                       TxnRunnable onHelper) {
+        java.util.concurrent.CountDownLatch callerTook = new java.util.concurrent.CountDownLatch(1);
+        TxnRunnable task = () -> {
+            if (Thread.currentThread().getName().startsWith("TransactionQueue-worker")) {
+                assertTrue(callerTook.await(10, java.util.concurrent.TimeUnit.SECONDS), "the caller takes a task");
+                onHelper.run();
+            } else {
+                callerTook.countDown();
+                assertTrue(helperStarted.await(10, java.util.concurrent.TimeUnit.SECONDS), "the helper runs its task");
+                throw new IllegalStateException("boom");
+            }
+        };
+        tq.add(task);
+        tq.add(task);
     }
 
     /**
