@@ -166,7 +166,7 @@ final class Invocation<M> implements TxnRunnable {
             return;
         }
         Behavior<M> b = cell.concurrent ? cell.shared.current.get() : cell.hot.current;
-        if (b == SpecialBehavior.STOPPED) { // a concurrent actor whose stop committed (see stopConcurrent)
+        if (b == SpecialBehavior.STOPPED) { // a concurrent actor whose stop committed (see stopHere)
             afterStop = true;
             return;
         }
