@@ -37,7 +37,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       effects appear is a serial order, not necessarily the order of {@code add}.</li>
  *   <li>A task that throws stops the run: the workers take no new task, those running finish (a
  *       task that blocks for good keeps {@code run} from returning; interrupting the thread in
- *       {@code run} passes the interrupt on to them), one waiting to become inevitable stops waiting
+ *       {@code run} then passes the interrupt on to them), one waiting to become inevitable stops waiting
  *       and stays queued, and {@code run} rethrows the first exception unchanged (later ones are attached as
  *       suppressed). The failed task is dropped, its writes and children rolled back; every task
  *       not yet started stays queued, so a later {@code run} goes on with them. An
@@ -49,7 +49,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       on with the next task) and queued again, at the front, as soon as something it read is
  *       committed, by another task or by any thread. While tasks wait so, {@code run} does not
  *       return, even when nothing else is left to run; interrupting the thread that called
- *       {@code run} stops it: it throws {@link StmInterruptedException}, and the waiting tasks
+ *       {@code run} stops it: it throws {@link StmInterruptedException}, the tasks running on the
+ *       other threads finish (a further interrupt is passed on to them), and the waiting tasks
  *       and those not yet started stay queued. The same holds when the run stops on a failure:
  *       the tasks waiting in {@code retry()} are queued again, not dropped.</li>
  * </ul>
@@ -164,18 +165,19 @@ public final class TransactionQueue {
             run.work(false);
         } finally {
             run.finish(); // if the caller's loop ended abnormally
-            // A run stopping on a task's failure ends the wait of a helper waiting to become inevitable (its task
-            // stays queued), again and again until the helper is done, since it may join the line after a look; a
-            // helper running a task finishes it: it is not interrupted (that cut its task's I/O short, and a task
-            // whose body then threw was lost: neither committed nor queued). An interrupt of the caller, before or
-            // while it waits here, means "stop now": it is passed on to the helpers, whatever they do.
+            // A stopping run ends the wait of a helper waiting to become inevitable (its task stays queued), again and
+            // again until the helper is done, since it may join the line after a look; a helper running a task
+            // finishes it: it is not interrupted (that cut its task's I/O short, and a task whose body then threw was
+            // lost: neither committed nor queued). That holds when an interrupt of the caller is what stopped the
+            // run; any other interrupt of the caller (during a run a task's failure stopped, or while it waits here)
+            // is passed on to the helpers, each time, so that tasks blocked for good cannot keep run from returning.
             boolean stopping = run.failure.get() != null;
-            boolean interrupted = false;
-            boolean helpersInterrupted = false;
+            boolean interrupted = Thread.interrupted(); // looked at here, set again below
+            boolean passOn = interrupted && !run.stoppedByCallerInterrupt;
             for (Thread t : helpers) {
                 for (;;) {
-                    if ((interrupted || Thread.currentThread().isInterrupted()) && !helpersInterrupted) {
-                        helpersInterrupted = true;
+                    if (passOn) {
+                        passOn = false;
                         for (Thread h : helpers) {
                             h.interrupt();
                         }
@@ -190,6 +192,7 @@ public final class TransactionQueue {
                         }
                     } catch (InterruptedException e) {
                         interrupted = true;
+                        passOn = true;
                     }
                 }
             }
@@ -273,6 +276,18 @@ public final class TransactionQueue {
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition changed = lock.newCondition();
         private volatile boolean finished;
+        /** The thread that called run. */
+        private final Thread caller = Thread.currentThread();
+        /** Whether an interrupt of the caller is what stopped the run (its first failure). */
+        private volatile boolean stoppedByCallerInterrupt;
+
+        /** This worker was interrupted: the run stops (the caller's interrupt, recorded as such if it is the first). */
+        private void failInterrupted(String message) {
+            if (Thread.currentThread() == caller && failure.get() == null) {
+                stoppedByCallerInterrupt = true;
+            }
+            fail(new StmInterruptedException(message));
+        }
 
         /** The worker loop; {@code helper} for the threads the run started (not the caller's). */
         void work(boolean helper) {
@@ -283,7 +298,7 @@ public final class TransactionQueue {
             try {
                 while (!finished && failure.get() == null) {
                     if (!helper && Thread.currentThread().isInterrupted()) {
-                        fail(new StmInterruptedException("TransactionQueue.run() interrupted"));
+                        failInterrupted("TransactionQueue.run() interrupted");
                         break;
                     }
                     busy.addAndGet(TURN + 1);
@@ -429,7 +444,7 @@ public final class TransactionQueue {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                fail(new StmInterruptedException("interrupted while waiting for tasks in TransactionQueue.run()"));
+                failInterrupted("interrupted while waiting for tasks in TransactionQueue.run()");
             } finally {
                 lock.unlock();
             }

@@ -475,13 +475,17 @@ class TransactionQueueTest {
         TransactionQueue tq = new TransactionQueue();
         java.util.concurrent.CountDownLatch helperBlocked = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
-        addHelperAndFailingCallerTasks(tq, helperBlocked, () -> {
+        java.util.concurrent.CountDownLatch callerFailing = new java.util.concurrent.CountDownLatch(1);
+        addHelperAndCallerTasks(tq, helperBlocked, () -> {
             helperBlocked.countDown();
             never.await(); // blocks until interrupted
+        }, () -> {
+            callerFailing.countDown(); // past its wait: an interrupt from now on cannot replace the failure
+            throw new IllegalStateException("boom");
         });
         java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
         Thread caller = startRun(tq, 2, thrown);
-        assertTrue(helperBlocked.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(callerFailing.await(10, java.util.concurrent.TimeUnit.SECONDS));
         caller.join(500);
         assertTrue(caller.isAlive(), "the stopping run waits for the task still running");
         caller.interrupt();
@@ -492,14 +496,46 @@ class TransactionQueueTest {
     }
 
     /**
-     * Queues two copies of one task for a {@code run(2)}: on the helper thread it runs {@code onHelper}; on the
-     * calling thread it waits until {@code helperStarted} opens (which {@code onHelper} opens), then throws
-     * {@code IllegalStateException("boom")}. Each thread takes one copy: the helper's waits until the caller took
-     * its own, so it cannot take both while the caller is slow to start.
+     * A run stopped by an interrupt of its caller (here while the caller waits for the helper's task) lets the task
+     * running on the helper finish, as a failure does: the interrupt is not passed on. (It was, after a review's fix:
+     * the helper's task, asleep as if in I/O, threw and was lost.)
      */
-    private static void addHelperAndFailingCallerTasks(TransactionQueue tq,
-                                                       java.util.concurrent.CountDownLatch helperStarted,
-                                                       TxnRunnable onHelper) {
+    @Test
+    @Timeout(30)
+    void interruptingTheCallerLetsTheTaskRunningOnAHelperFinish() throws Exception {
+        TransactionQueue tq = new TransactionQueue();
+        TLong done = TLong.of(0);
+        java.util.concurrent.CountDownLatch helperRunning = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch callerDone = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch interruptSent = new java.util.concurrent.CountDownLatch(1);
+        addHelperAndCallerTasks(tq, helperRunning, () -> {
+            helperRunning.countDown();
+            assertTrue(interruptSent.await(10, java.util.concurrent.TimeUnit.SECONDS), "the caller is interrupted");
+            Thread.sleep(200); // I/O, say, while the run stops
+            done.increment();
+        }, () -> Stm.afterCommit(callerDone::countDown));
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread caller = startRun(tq, 2, thrown);
+        assertTrue(callerDone.await(10, java.util.concurrent.TimeUnit.SECONDS), "the caller's own task committed");
+        Thread.sleep(50); // the caller now waits for the helper's task
+        caller.interrupt();
+        interruptSent.countDown();
+        caller.join(10_000);
+        assertFalse(caller.isAlive());
+        assertInstanceOf(StmInterruptedException.class, thrown.get());
+        assertEquals(0, thrown.get().getSuppressed().length, java.util.Arrays.toString(thrown.get().getSuppressed()));
+        assertEquals(1, done.get(), "the helper's task committed");
+        assertTrue(tq.isEmpty());
+    }
+
+    /**
+     * Queues two copies of one task for a {@code run(2)}: on the helper thread it runs {@code onHelper}; on the
+     * calling thread it waits until {@code helperStarted} opens (which {@code onHelper} opens), then runs
+     * {@code onCaller}. Each thread takes one copy: the helper's waits until the caller took its own, so it cannot
+     * take both while the caller is slow to start.
+     */
+    private static void addHelperAndCallerTasks(TransactionQueue tq, java.util.concurrent.CountDownLatch helperStarted,
+                                                TxnRunnable onHelper, TxnRunnable onCaller) {
         java.util.concurrent.CountDownLatch callerTook = new java.util.concurrent.CountDownLatch(1);
         TxnRunnable task = () -> {
             if (Thread.currentThread().getName().startsWith("TransactionQueue-worker")) {
@@ -508,11 +544,20 @@ class TransactionQueueTest {
             } else {
                 callerTook.countDown();
                 assertTrue(helperStarted.await(10, java.util.concurrent.TimeUnit.SECONDS), "the helper runs its task");
-                throw new IllegalStateException("boom");
+                onCaller.run();
             }
         };
         tq.add(task);
         tq.add(task);
+    }
+
+    /** {@link #addHelperAndCallerTasks} whose caller's task throws {@code IllegalStateException("boom")}. */
+    private static void addHelperAndFailingCallerTasks(TransactionQueue tq,
+                                                       java.util.concurrent.CountDownLatch helperStarted,
+                                                       TxnRunnable onHelper) {
+        addHelperAndCallerTasks(tq, helperStarted, onHelper, () -> {
+            throw new IllegalStateException("boom");
+        });
     }
 
     /**
