@@ -61,6 +61,26 @@ class ConcurrentActorRetryTest {
         }
     }
 
+    /**
+     * A concurrent actor, resumed on IllegalStateException, whose handler waits in retry() while {@code gate} is 0
+     * with an after-rollback hook that runs {@code inHook} and then throws (the handler fails after it waited); once
+     * the gate is open a handling commits and counts in {@code committedHandlings}.
+     */
+    private static ActorRef<String> spawnFailingAfterRetry(ActorSystem system, TLong gate, TLong committedHandlings,
+                                                           Runnable inHook, String name) {
+        return system.spawn(Behaviors.supervise(Behaviors.concurrent(Behaviors.<String>receive((ctx, m) -> {
+            if (gate.get() == 0) {
+                Stm.afterRollback(() -> {
+                    inHook.run();
+                    throw new IllegalStateException("rollback hook failed");
+                });
+                Stm.retry();
+            }
+            committedHandlings.increment();
+            return Behaviors.same();
+        }))).onFailure(IllegalStateException.class, SupervisorStrategy.resume()), name);
+    }
+
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aMessageWhoseRetryFailedIsNotHandledAgainWhenItsReadSetChanges() throws Exception {
@@ -68,18 +88,8 @@ class ConcurrentActorRetryTest {
         TLong committedHandlings = TLong.of(0);
         AtomicInteger failedRetries = new AtomicInteger();
         try (ActorSystem system = twoWorkers()) {
-            ActorRef<String> actor = system.spawn(Behaviors.supervise(Behaviors.concurrent(Behaviors.<String>receive(
-                    (ctx, m) -> {
-                        if (gate.get() == 0) {
-                            Stm.afterRollback(() -> {
-                                failedRetries.incrementAndGet();
-                                throw new IllegalStateException("rollback hook failed");
-                            });
-                            Stm.retry();
-                        }
-                        committedHandlings.increment();
-                        return Behaviors.same();
-                    }))).onFailure(IllegalStateException.class, SupervisorStrategy.resume()), "concurrent-fails-after-retry");
+            ActorRef<String> actor = spawnFailingAfterRetry(system, gate, committedHandlings,
+                    failedRetries::incrementAndGet, "concurrent-fails-after-retry");
             actor.tell("once");
             await(() -> system.diagnostics().failures() >= 1, Duration.ofSeconds(10),
                     "the handler to fail (failed retries: " + failedRetries.get() + ")");
@@ -103,23 +113,14 @@ class ConcurrentActorRetryTest {
         java.util.concurrent.CountDownLatch inHook = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
         try (ActorSystem system = twoWorkers()) {
-            ActorRef<String> actor = system.spawn(Behaviors.supervise(Behaviors.concurrent(Behaviors.<String>receive(
-                    (ctx, m) -> {
-                        if (gate.get() == 0) {
-                            Stm.afterRollback(() -> {
-                                inHook.countDown();
-                                try {
-                                    written.await(10, TimeUnit.SECONDS); // the wake-up fires meanwhile
-                                } catch (InterruptedException e) {
-                                    Thread.currentThread().interrupt();
-                                }
-                                throw new IllegalStateException("rollback hook failed");
-                            });
-                            Stm.retry();
-                        }
-                        committedHandlings.increment();
-                        return Behaviors.same();
-                    }))).onFailure(IllegalStateException.class, SupervisorStrategy.resume()), "concurrent-woken-early");
+            ActorRef<String> actor = spawnFailingAfterRetry(system, gate, committedHandlings, () -> {
+                inHook.countDown();
+                try {
+                    written.await(10, TimeUnit.SECONDS); // the wake-up fires meanwhile
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "concurrent-woken-early");
             actor.tell("once");
             assertEquals(true, inHook.await(10, TimeUnit.SECONDS), "the handler waited and its hook runs");
             gate.set(1); // changes what the handler read: fires the wake-up its retry registered

@@ -131,15 +131,22 @@ class CommitCutShortTest {
         assertCommittedWholeAndUnlocked(waiter);
     }
 
-    @Test
-    void whenEvenThatFailsThisThreadsNextTransactionFinishesIt() throws Exception {
-        AtomicLong saw = new AtomicLong();
-        Thread waiter = waiterOnMiddle(saw);
+    /**
+     * A retry waiter on the middle counter, then a commit of {@link #writeAll} cut short three times (write-back,
+     * afterFailure, runTop), so that even runTop could not finish it; returns the waiter.
+     */
+    private Thread commitCutShortForGood(List<String> events) throws Exception {
+        Thread waiter = waiterOnMiddle(new AtomicLong());
         AtomicInteger thrown = failOnThisThread(3); // write-back, afterFailure, runTop
-        List<String> events = new ArrayList<>();
-
         assertThrows(Injected.class, () -> writeAll(events));
         assertEquals(3, thrown.get());
+        return waiter;
+    }
+
+    @Test
+    void whenEvenThatFailsThisThreadsNextTransactionFinishesIt() throws Exception {
+        List<String> events = new ArrayList<>();
+        Thread waiter = commitCutShortForGood(events);
 
         // Until this thread's next transaction, the rest of the commit stays locked: never half seen.
         assertTrue(locked(last), "the last counter should still be locked, waiting to be published");
@@ -166,13 +173,8 @@ class CommitCutShortTest {
     @Test
     @org.junit.jupiter.api.Timeout(value = 20, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
     void whenEvenThatFailsThisThreadsNextSingleOperationFinishesItToo() throws Exception {
-        AtomicLong saw = new AtomicLong();
-        Thread waiter = waiterOnMiddle(saw);
-        AtomicInteger thrown = failOnThisThread(3); // write-back, afterFailure, runTop
         List<String> events = new ArrayList<>();
-
-        assertThrows(Injected.class, () -> writeAll(events));
-        assertEquals(3, thrown.get());
+        Thread waiter = commitCutShortForGood(events);
         assertTrue(locked(last), "the last counter should still be locked, waiting to be published");
 
         // On this thread (the whole test runs on one, which the timeout fails if it hangs)
