@@ -243,4 +243,52 @@ class ConcurrentActorRetryTest {
             await(() -> system.diagnostics().liveActors() == 0, Duration.ofSeconds(10), "the actor to stop");
         }
     }
+
+    /**
+     * Messages a concurrent actor's handlers set aside waiting in retry are dead letters when its parent stops it, as
+     * the messages still in its mailbox are; a wake-up after the stop does not count them again. (They were dropped
+     * without a trace: nothing re-queues them once the actor is gone, and no dead letter was counted. A handler that
+     * returns {@code stopped()} writes the behavior every handler read, which woke them; a stop from outside did not.)
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void messagesWaitingInRetryAreDeadLettersWhenAConcurrentActorIsStopped() throws Exception {
+        TLong gate = TLong.of(0);
+        TLong handled = TLong.of(0);
+        try (ActorSystem system = twoWorkers()) {
+            ActorRef<String> parent = system.spawn(Behaviors.<String>setup(ctx -> {
+                ActorRef<String> child = ctx.spawn(Behaviors.concurrent(Behaviors.<String>receive((c, m) -> {
+                    if (gate.get() == 0) {
+                        Stm.retry(); // waits for the gate, which the test opens only after the stop
+                    }
+                    handled.increment();
+                    return Behaviors.same();
+                })), "waiting-child");
+                return Behaviors.receive((c, m) -> {
+                    if (m.equals("stop")) {
+                        c.stop(child);
+                    } else {
+                        child.tell(m);
+                    }
+                    return Behaviors.same();
+                });
+            }), "parent-of-concurrent");
+            long deadBefore = system.diagnostics().deadLetters();
+            for (int i = 0; i < 3; i++) {
+                parent.tell("wait-" + i);
+            }
+            await(() -> system.diagnostics().retryWaits() >= 3, Duration.ofSeconds(10),
+                    "the three handlers to wait in retry");
+            parent.tell("stop");
+            await(() -> system.diagnostics().liveActors() == 1, Duration.ofSeconds(10), "the child to stop");
+            await(() -> system.diagnostics().deadLetters() >= deadBefore + 3, Duration.ofSeconds(10),
+                    "the three waiting messages to become dead letters (dead letters: "
+                            + (system.diagnostics().deadLetters() - deadBefore) + ")");
+            gate.set(1); // fires their wake-ups: the messages are gone, nothing is handled or counted again
+            Thread.sleep(500);
+            assertEquals(0, handled.get(), "a message was handled after the actor stopped");
+            assertEquals(deadBefore + 3, system.diagnostics().deadLetters(),
+                    "each waiting message is one dead letter, whether the stop or a later wake-up found it");
+        }
+    }
 }

@@ -160,6 +160,11 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     // ---- concurrent cells only
     final BehaviorCell<M> shared;
     private final java.util.concurrent.atomic.AtomicInteger drainers;
+    /**
+     * Messages whose handler waits in retry for a wake-up to re-queue them ({@link Invocation.Requeue}); the stop
+     * makes those still waiting dead letters, as it does with the mailbox.
+     */
+    private final Set<Invocation.Requeue<M>> setAside;
 
     // ---- relations
     final Set<ActorCell<?>> children = ConcurrentHashMap.newKeySet();
@@ -235,11 +240,13 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             this.mailbox = new ConcurrentLinkedQueue<>();
             this.shared = new BehaviorCell<>(name);
             this.drainers = new java.util.concurrent.atomic.AtomicInteger();
+            this.setAside = ConcurrentHashMap.newKeySet();
             this.invocation = null;
         } else {
             this.mailbox = new ManyToOneConcurrentLinkedQueue<>();
             this.shared = null;
             this.drainers = null;
+            this.setAside = null;
             this.invocation = new Invocation<>(this);
         }
     }
@@ -786,6 +793,33 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
     }
 
     /**
+     * A concurrent handler ended waiting in retry: its message is set aside until the wake-up. If the actor has
+     * stopped (before or while it was listed), the message is a dead letter now: no wake-up may ever come. The
+     * stop sets the status before it goes through the list, and this lists before it reads the status, so one
+     * of the two sees the other; {@link Invocation.Requeue#dropAtStop} lets only one of them count it.
+     */
+    void setAside(Invocation.Requeue<M> waiting) {
+        setAside.add(waiting);
+        if (waiting.done()) {
+            setAside.remove(waiting); // woken between its WAITING and the add: re-queued already
+        } else if (status == STOPPED) {
+            dropSetAside(waiting);
+        }
+    }
+
+    /** A wake-up re-queues a set-aside message. */
+    void takenBack(Invocation.Requeue<M> woken) {
+        setAside.remove(woken);
+    }
+
+    private void dropSetAside(Invocation.Requeue<M> waiting) {
+        setAside.remove(waiting);
+        if (waiting.dropAtStop() && waiting.message != START) {
+            system.deadLetter(this, waiting.message);
+        }
+    }
+
+    /**
      * Re-queues a message whose concurrent handler waited in retry (called by its wake-up). The
      * start marker is not a message: no drainer runs before the start has committed, so a start
      * that waited in retry runs again as a start.
@@ -884,6 +918,11 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
             system.deadLetter(this, hot.pending);
         }
         hot.pending = null;
+        if (setAside != null) {
+            for (Invocation.Requeue<M> waiting : setAside) {
+                dropSetAside(waiting);
+            }
+        }
         drainStopped();
         LOG.debug("Actor '{}' stopped", name);
         synchronized (this) {

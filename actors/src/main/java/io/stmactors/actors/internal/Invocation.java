@@ -104,15 +104,40 @@ final class Invocation<M> implements TxnRunnable {
                 return; // the attempt has not ended yet: waiting() re-queues, settled() drops
             }
             if (state.compareAndSet(WAITING, DONE)) {
+                ActorCell<M> c = cell.get();
+                if (c != null) {
+                    c.takenBack(this);
+                    c.requeue(message);
+                }
+            }
+        }
+
+        /**
+         * The attempt ended waiting in retry: the message goes back at the wake-up, now if it came already.
+         * Until then the cell lists it as set aside, so that its stop makes it a dead letter.
+         */
+        void waiting() {
+            if (state.compareAndSet(PENDING, WAITING)) {
+                ActorCell<M> c = cell.get();
+                if (c != null) {
+                    c.setAside(this);
+                }
+            } else if (state.compareAndSet(WOKEN_EARLY, DONE)) {
                 requeueNow();
             }
         }
 
-        /** The attempt ended waiting in retry: the message goes back at the wake-up, now if it came already. */
-        void waiting() {
-            if (!state.compareAndSet(PENDING, WAITING) && state.compareAndSet(WOKEN_EARLY, DONE)) {
-                requeueNow();
-            }
+        /** Whether the wake-up re-queued the message or the attempt was settled (nothing more happens to it). */
+        boolean done() {
+            return state.get() == DONE;
+        }
+
+        /**
+         * The actor stopped while the message waits for its wake-up: true if the message is dropped here (the
+         * caller makes it a dead letter) and no wake-up re-queues it; false if a wake-up took it first.
+         */
+        boolean dropAtStop() {
+            return state.compareAndSet(WAITING, DONE);
         }
 
         /** The attempt committed or failed: no wake-up re-queues the message. */
