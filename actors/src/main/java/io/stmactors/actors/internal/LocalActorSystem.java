@@ -175,6 +175,14 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
                 isolation.childSpawned(parent, cell, behavior);
             }
         } else {
+            if (isolation != null) {
+                try {
+                    isolation.childSpawned(parent, cell, behavior); // first: the child's own commits come after
+                } catch (RuntimeException | Error e) {
+                    registry.remove(fullName, cell);
+                    throw e;
+                }
+            }
             start.run();
         }
         return cell;

@@ -95,6 +95,14 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     private final Thread applier;
     private volatile boolean applierBusy;
     /**
+     * Completes the asks of this process's handlers, in the order the answers (or failures) arrive: not on the poll
+     * thread, because a callback may run a transaction whose first read of a shared reference waits for a fetch
+     * that only the poll thread can take.
+     */
+    private final java.util.concurrent.ExecutorService askCallbacks;
+    /** Ask completions handed to {@link #askCallbacks} and not yet run: the worker is not idle meanwhile. */
+    private final java.util.concurrent.atomic.AtomicInteger askCallbacksPending = new java.util.concurrent.atomic.AtomicInteger();
+    /**
      * The update the applier is installing: each written reference's binding and the version it gets (see
      * {@link #stampInstalled}). Applier thread only.
      */
@@ -155,6 +163,11 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         this.applier = new Thread(this::applyLoop, "stm-actors-worker-" + id + "-applier");
         this.applier.setDaemon(true);
         this.applier.start();
+        this.askCallbacks = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "stm-actors-worker-" + id + "-ask-callbacks");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -371,14 +384,14 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     /** The coordinator says asks of this process's handlers cannot be answered: fail them now. */
     private void failAsks(Frames.AsksFail f) {
         if (f.askId() == 0) {
-            local.failAsksTo(f.targets(), f.reason());
+            completeAsks(() -> local.failAsksTo(f.targets(), f.reason()));
             return;
         }
         PromiseRef<?> promise = asks.get(f.askId());
         if (promise != null) {
             String target = f.targets().isEmpty() ? "?" : f.targets().get(0);
-            promise.future().completeExceptionally(new IllegalStateException(
-                    "ask to actor '" + target + "' failed: " + f.reason()));
+            completeAsks(() -> promise.future().completeExceptionally(new IllegalStateException(
+                    "ask to actor '" + target + "' failed: " + f.reason())));
         }
     }
 
@@ -386,13 +399,36 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     private void reply(Frames.Reply r) {
         PromiseRef<Object> promise = (PromiseRef<Object>) asks.remove(r.askId());
         if (promise != null) {
-            promise.tell(decode(r.message()));
+            Object answer = decode(r.message());
+            completeAsks(() -> promise.tell(answer));
+        }
+    }
+
+    /** Runs {@code completion} (which runs the ask's callbacks) on {@link #askCallbacks}, in arrival order. */
+    private void completeAsks(Runnable completion) {
+        askCallbacksPending.incrementAndGet();
+        try {
+            askCallbacks.execute(() -> {
+                try {
+                    completion.run();
+                } catch (RuntimeException | Error e) {
+                    LOG.warn("Worker {}: an ask's callback failed", id, e);
+                } finally {
+                    askCallbacksPending.decrementAndGet();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException | OutOfMemoryError e) { // no thread: run it here
+            try {
+                completion.run();
+            } finally {
+                askCallbacksPending.decrementAndGet();
+            }
         }
     }
 
     private Frames.Status status(long seq) {
         boolean idle = local.isQuiescent() && updates.isEmpty() && !applierBusy
-                && pendingCommits.isEmpty() && pendingFetches.isEmpty();
+                && pendingCommits.isEmpty() && pendingFetches.isEmpty() && askCallbacksPending.get() == 0;
         var d = local.diagnostics();
         return new Frames.Status(seq, idle, framesReceived.get(), framesSent.get(), d.messagesProcessed(), d.commits(),
                 d.aborts(), d.retryWaits(), d.failures(), d.deadLetters(), d.liveActors(), refs.size(), asks.size());
@@ -709,7 +745,10 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         }
         markPublished(published);
         if (handler) {
+            // Shipped: what the after-commit hooks of this handler send, spawn or watch from now on goes on its own
+            // (it was added to this batch and dropped with it).
             ob.shipped = true;
+            ob.active = false;
         } else {
             ob.reset();
         }
@@ -916,9 +955,12 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         Outbox ob = outbox.get();
         if (ob.active) {
             ob.spawns.add(spawned);
-        } else {
-            Stm.afterCommit(() -> send(new Frames.Commit(nextSeq.incrementAndGet(), false, "spawn", List.of(), List.of(),
-                    List.of(), List.of(), List.of(), List.of(spawned), List.of())));
+            return;
+        }
+        Runnable ship = () -> send(new Frames.Commit(nextSeq.incrementAndGet(), false, "spawn", List.of(), List.of(),
+                List.of(), List.of(), List.of(), List.of(spawned), List.of()));
+        if (!Stm.afterCommitIfActive(ship)) {
+            ship.run(); // a spawn outside any transaction (an ask's callback, an after-commit hook)
         }
     }
 
@@ -959,9 +1001,12 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         Outbox ob = outbox.get();
         if (ob.active) {
             ob.watches.add(watch);
-        } else {
-            Stm.afterCommit(() -> send(new Frames.Commit(nextSeq.incrementAndGet(), false, "watch", List.of(), List.of(),
-                    List.of(), List.of(), List.of(), List.of(), List.of(watch))));
+            return;
+        }
+        Runnable ship = () -> send(new Frames.Commit(nextSeq.incrementAndGet(), false, "watch", List.of(), List.of(),
+                List.of(), List.of(), List.of(), List.of(), List.of(watch)));
+        if (!Stm.afterCommitIfActive(ship)) {
+            ship.run(); // a watch outside any transaction (an after-commit hook)
         }
     }
 
