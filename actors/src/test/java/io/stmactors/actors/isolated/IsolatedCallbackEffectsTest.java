@@ -26,9 +26,12 @@ class IsolatedCallbackEffectsTest {
     record Ping(ActorRef<String> replyTo) {
     }
 
+    record Hand(ActorRef<String> ref) {
+    }
+
     /** Two workers: {@code "first"} on worker 0, every other actor on worker 1. */
     private static ActorSystemConfig config() {
-        return ActorSystemConfig.builder().mode(Mode.ISOLATED_PROCESSES).workers(2).register(Ping.class)
+        return ActorSystemConfig.builder().mode(Mode.ISOLATED_PROCESSES).workers(2).register(Ping.class, Hand.class)
                 .placement((name, n) -> name.equals("first") ? 0 : 1)
                 .closeTimeout(Duration.ofSeconds(10)).build();
     }
@@ -84,6 +87,36 @@ class IsolatedCallbackEffectsTest {
             asker.tell("again"); // and the worker still answers afterwards
             await(() -> total.get() == 2, Duration.ofSeconds(20), "the second callback");
             assertEquals(2, total.get());
+        }
+    }
+
+    /**
+     * A child spawned outside a transaction (here from an after-commit hook) is known to the coordinator, so an actor
+     * of another process can reach it. (Only spawns inside a transaction were reported: a message to the child from
+     * elsewhere was a dead letter.)
+     */
+    @Test
+    void aChildSpawnedFromAnAfterCommitHookIsReachableFromAnotherProcess() throws Exception {
+        TLong childGot = TLong.named("hook-child-got", 0);
+        try (ActorSystem system = ActorSystem.create(config())) {
+            ActorRef<Hand> relay = system.spawn(Behaviors.<Hand>receive((ctx, h) -> {
+                h.ref().tell("hello");
+                return Behaviors.same();
+            }), "relay");
+            ActorRef<String> parent = system.spawn(Behaviors.<String>receive((ctx, m) -> {
+                Stm.afterCommit(() -> {
+                    ActorRef<String> child = ctx.spawn(Behaviors.<String>receive((c, hello) -> {
+                        childGot.increment();
+                        return Behaviors.same();
+                    }), "child");
+                    relay.tell(new Hand(child));
+                });
+                return Behaviors.same();
+            }), "first");
+            parent.tell("go");
+            await(() -> childGot.get() == 1, Duration.ofSeconds(20),
+                    "the child spawned in worker 0's hook to get the message sent from worker 1 (dead letters: "
+                            + system.diagnostics().deadLetters() + ")");
         }
     }
 }
