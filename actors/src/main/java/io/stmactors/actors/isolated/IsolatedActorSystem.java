@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -89,6 +90,8 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     private final WorkerHandle[] workers;
     private final ConcurrentMap<String, ActorEntry> registry = new ConcurrentHashMap<>();
     private final Map<String, List<WatchEntry>> watchers = new ConcurrentHashMap<>();
+    /** The other way round: for each watcher, the targets whose lists hold it (a stopped watcher leaves them). */
+    private final Map<String, Set<String>> watching = new ConcurrentHashMap<>();
     private final Map<Long, PendingAsk> asks = new ConcurrentHashMap<>();
     /** Actors lost with a worker that was not restarted, and why (asks to them fail at once, saying so). */
     private final Map<String, String> lostActors = new ConcurrentHashMap<>();
@@ -952,9 +955,25 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         if (entry == null) {
             return;
         }
+        Set<String> watched = watching.remove(name);
+        if (watched != null) {
+            // A stopped watcher is taken off the lists of what it watched, as in the shared modes: the lists of
+            // long-lived actors do not grow with short-lived watchers, and an actor that takes the name later is
+            // not told of a watch it never made.
+            for (String target : watched) {
+                watchers.computeIfPresent(target, (k, entries) -> {
+                    entries.removeIf(w -> w.watcher().equals(name));
+                    return entries.isEmpty() ? null : entries;
+                });
+            }
+        }
         List<WatchEntry> list = watchers.remove(name);
         if (list != null) {
             for (WatchEntry we : list) {
+                watching.computeIfPresent(we.watcher(), (k, targets) -> {
+                    targets.remove(name);
+                    return targets.isEmpty() ? null : targets;
+                });
                 notifyWatcher(name, we);
             }
         }
@@ -971,6 +990,11 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
             entries.removeIf(w -> w.watcher().equals(we.watcher())); // told once; the latest watch's message
             entries.add(we);
             return entries;
+        });
+        watching.compute(watch.watcher(), (k, targets) -> {
+            Set<String> set = targets != null ? targets : ConcurrentHashMap.newKeySet();
+            set.add(watch.target());
+            return set;
         });
     }
 
