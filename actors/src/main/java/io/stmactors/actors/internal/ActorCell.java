@@ -100,6 +100,11 @@ public final class ActorCell<M> implements ActorRef<M>, Runnable {
      * supervisor would be); a restart drops them with the rest of the incarnation. Null if none.
      */
     private volatile List<Supervised.Rule> installedRules;
+
+    /** The supervision rules installed after spawn (see {@link #installedRules}), or null. */
+    List<Supervised.Rule> installedRules() {
+        return installedRules;
+    }
     final ContextImpl<M> context;
     /** Behavior and state to resume from instead of running setup (isolated mode: a restarted worker). */
     volatile Restored<M> restored;

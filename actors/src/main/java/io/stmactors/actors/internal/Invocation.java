@@ -169,7 +169,7 @@ final class Invocation<M> implements TxnRunnable {
         }
         handle(msg, cell.context);
         if (hooks != null) {
-            hooks.beforeCommit(cell, nextBehavior, nextState, NO_STATE, stop);
+            hooks.beforeCommit(cell, withRules(nextBehavior, msg), nextState, NO_STATE, stop);
         }
     }
 
@@ -181,7 +181,7 @@ final class Invocation<M> implements TxnRunnable {
                 return;
             }
             if (cell.restored != null) {
-                adopt(cell.restored.behavior());
+                adopt(start(cell.restored.behavior(), ctx)); // installs the rules it was kept with (withRules)
                 if (cell.restored.state() != NO_STATE) {
                     nextState = cell.restored.state();
                 }
@@ -225,6 +225,27 @@ final class Invocation<M> implements TxnRunnable {
         } else {
             throw new IllegalStateException("actor '" + cell.name + "' has no behavior (" + b + ")");
         }
+    }
+
+    /**
+     * Isolated mode: the behavior the heap owner keeps for re-creating the actor at a worker restart, wrapped in the
+     * supervision rules the actor runs under with it (those this attempt installed, else, unless it is a start, the
+     * cell's), so that the re-created actor is supervised as before.
+     */
+    private Behavior<M> withRules(Behavior<M> next, Object msg) {
+        if (next == null) {
+            return null;
+        }
+        List<Supervised.Rule> rules = installedRules != null ? installedRules
+                : msg == ActorCell.START ? null : cell.installedRules();
+        if (rules == null || rules.isEmpty()) {
+            return next;
+        }
+        Supervised<M> supervised = io.stmactors.actors.Behaviors.supervise(next);
+        for (Supervised.Rule rule : rules) {
+            supervised = supervised.onFailure(rule.failure(), rule.strategy());
+        }
+        return supervised;
     }
 
     /**

@@ -1,0 +1,74 @@
+package io.stmactors.actors.isolated;
+
+import io.stmactors.actors.ActorRef;
+import io.stmactors.actors.ActorSystem;
+import io.stmactors.actors.ActorSystemConfig;
+import io.stmactors.actors.Behaviors;
+import io.stmactors.actors.Mode;
+import io.stmactors.actors.SupervisorStrategy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static io.stmactors.actors.isolated.IsolatedModeTest.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * An actor re-created at a worker restart keeps the supervision its setup installed. (The owner kept the behavior
+ * with the supervision marker stripped, so the re-created actor ran without its rules: its next failure stopped it
+ * instead of resuming it.)
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class IsolatedRestartSupervisionTest {
+
+    record Inc(ActorRef<Long> replyTo) {
+    }
+
+    @Test
+    void anActorReCreatedAtAWorkerRestartIsSupervisedAsBefore() throws Exception {
+        try (ActorSystem system = ActorSystem.create(ActorSystemConfig.builder().mode(Mode.ISOLATED_PROCESSES)
+                .workers(1).register(Inc.class).closeTimeout(Duration.ofSeconds(10)).build())) {
+            IsolatedActorSystem iso = (IsolatedActorSystem) system;
+            ActorRef<Object> counter = system.spawn(Behaviors.<Object>setup(ctx -> Behaviors.supervise(
+                    Behaviors.<Long, Object>withState(0L, (c, n, m) -> {
+                        if (m instanceof Inc inc) {
+                            inc.replyTo().tell(n + 1);
+                            return n + 1;
+                        }
+                        throw new IllegalStateException("boom");
+                    })).onFailure(IllegalStateException.class, SupervisorStrategy.resume())), "counter");
+            assertEquals(1L, inc(system, counter));
+            counter.tell("boom"); // resumed: the count stays
+            assertEquals(2L, inc(system, counter));
+
+            Process first = iso.workerProcess(0);
+            first.destroyForcibly();
+            await(() -> iso.workerRestarts() == 1 && iso.workerProcess(0) != first, Duration.ofSeconds(20), "the restart");
+            assertEquals(3L, inc(system, counter), "the re-created counter goes on from its committed state");
+
+            counter.tell("boom");
+            assertEquals(4L, inc(system, counter), "the re-created counter was resumed after its failure, not stopped"
+                    + " (failures: " + system.diagnostics().failures() + ", live actors: "
+                    + system.diagnostics().liveActors() + ")");
+        }
+    }
+
+    /** Asks {@code counter} to count one, again while its worker is still restarting (asks then fail at once). */
+    private static long inc(ActorSystem system, ActorRef<Object> counter) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        for (;;) {
+            try {
+                return system.<Object, Long>ask(counter, Inc::new, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+}
