@@ -80,6 +80,11 @@ public final class Stm {
         return atomic(body);
     }
 
+    /** Like {@link #atomic(TxnRunnable)} but declares the checked exceptions its body may throw. */
+    public static void atomicChecked(TxnRunnable body) throws Exception {
+        atomic(body);
+    }
+
     /**
      * For runtimes (the actor dispatcher): runs {@code body} as a top-level transaction like
      * {@link #atomic(String, TxnRunnable)}, except that when the body calls {@link #retry()} this

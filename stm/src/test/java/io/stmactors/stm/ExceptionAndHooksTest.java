@@ -107,6 +107,25 @@ class ExceptionAndHooksTest {
     }
 
     @Test
+    void aBodyThatReturnsNothingThroughAtomicChecked() throws Exception {
+        TLong x = TLong.of(0);
+        Stm.atomicChecked(() -> {
+            x.increment(); // a block that returns nothing: the TxnRunnable overload
+        });
+        assertEquals(1, x.get());
+        IOException io = new IOException("y");
+        IOException thrown = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> Stm.atomicChecked(() -> {
+                    x.increment();
+                    if (x.get() > 1) {
+                        throw io;
+                    }
+                }));
+        assertSame(io, thrown);
+        assertEquals(1, x.get(), "the failed body's write was rolled back");
+    }
+
+    @Test
     void afterCommitRunsOnceAfterCommitOutsideTheTransactionAndSeesTheCommittedValue() {
         TLong x = TLong.of(0);
         AtomicInteger runs = new AtomicInteger();
