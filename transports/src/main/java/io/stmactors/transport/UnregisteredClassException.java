@@ -44,7 +44,10 @@ public class UnregisteredClassException extends CodecException
 
         if (type.isSynthetic() || type.isAnonymousClass())
         {
-            sb.append(" Lambdas must be Serializable and their declaring (capturing) class must be registered.");
+            sb.append(" A lambda travels only if it is Serializable (the handler interfaces of Behaviors are);")
+                .append(" an anonymous class must be registered like any other. (A codec built without")
+                .append(" capturingClassesByName, which the actor system sets, also needs a lambda's declaring class")
+                .append(" registered.)");
         }
         if (null != whereFound && !whereFound.isBlank())
         {

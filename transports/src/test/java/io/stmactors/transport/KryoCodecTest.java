@@ -60,6 +60,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -235,6 +236,22 @@ class KryoCodecTest
         final UnregisteredClassException root = assertThrows(
             UnregisteredClassException.class, () -> CODEC.encode(new Unregistered(2)));
         assertSame(Unregistered.class, root.unregisteredClass());
+    }
+
+    @Test
+    void shouldTellHowToSendAnAnonymousClassAndALambda()
+    {
+        final Object anonymous = new Object()
+        {
+        };
+        final UnregisteredClassException ex = assertThrows(UnregisteredClassException.class,
+            () -> CODEC.encode(anonymous));
+        assertTrue(ex.getMessage().contains("an anonymous class must be registered like any other"), ex.getMessage());
+        assertFalse(ex.getMessage().contains("their declaring (capturing) class must be registered"), ex.getMessage());
+
+        final Runnable plain = () -> { };
+        final CodecException lambda = assertThrows(CodecException.class, () -> CODEC.encode(plain));
+        assertTrue(lambda.getMessage().contains("must implement java.io.Serializable"), lambda.getMessage());
     }
 
     @Test
