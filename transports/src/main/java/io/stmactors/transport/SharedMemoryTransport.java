@@ -1,5 +1,6 @@
 package io.stmactors.transport;
 
+import io.stmactors.transport.internal.FragmentLock;
 import io.stmactors.transport.internal.InboxFile;
 import io.stmactors.transport.internal.InboxOwnerWatch;
 import io.stmactors.transport.internal.PrivateDirectory;
@@ -23,7 +24,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 import static io.stmactors.transport.FrameDescriptor.*;
 
@@ -56,7 +56,7 @@ import static io.stmactors.transport.FrameDescriptor.*;
  *     touches no mapped memory, so unmapping needs no coordination with it. A destination found dead or closed is
  *     dropped from the table, so later sends fail at once in {@code InboxFile.open}; {@code isReachable} checks
  *     the process every time.</li>
- *     <li>Fragments: one {@link ReentrantLock} per destination serialises fragmented sends from this endpoint to
+ *     <li>Fragments: one {@link FragmentLock} per destination serialises fragmented sends from this endpoint to
  *     that destination, so the receiver sees at most one message in reassembly per source.</li>
  *     <li>Lifetime: {@code send}, {@code poll} and {@code isReachable} increment {@code activeCalls} and then read
  *     {@code closed}; {@code close} sets {@code closed} and then waits for {@code activeCalls} to reach zero before
@@ -402,7 +402,7 @@ public final class SharedMemoryTransport implements Transport
         final Destination destination, final int messageType, final DirectBuffer payload, final int offset,
         final int length)
     {
-        destination.fragmentLock.lock();
+        destination.fragmentLock.lock(destination.id, destination.ring.capacity(), config.sendTimeout());
         try
         {
             final long messageId = nextMessageId.incrementAndGet();
@@ -609,7 +609,7 @@ public final class SharedMemoryTransport implements Transport
         final ManyToOneRingBuffer ring;
         final int maxFramePayload;
         final int maxMessageSize;
-        final ReentrantLock fragmentLock = new ReentrantLock();
+        final FragmentLock fragmentLock = new FragmentLock();
 
         Destination(final int id, final InboxFile inbox)
         {

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 import static io.stmactors.transport.TransportTestSupport.config;
 import static io.stmactors.transport.TransportTestSupport.drain;
@@ -25,6 +26,7 @@ import static io.stmactors.transport.TransportTestSupport.pollUntil;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -276,6 +278,81 @@ class SharedMemoryTransportTest
         assertEquals(9, capture.messages.get(0).type());
         assertArrayEquals(large, capture.messages.get(0).payload());
         assertEquals(1, b.counters().incompleteMessagesDiscarded());
+    }
+
+    /**
+     * A thread whose large message waits behind another thread's large message to the same destination gets the
+     * back-pressure exception after its own send timeout, as a full inbox gives it, and sends nothing; the first
+     * message arrives whole. (It waited for the whole first message, however long that took to drain.)
+     */
+    @Test
+    void shouldBoundTheWaitBehindAnotherThreadsLargeMessage() throws Exception
+    {
+        final SharedMemoryTransport a = open(config(dir(), 1).sendTimeout(Duration.ofMillis(500)).build());
+        final SharedMemoryTransport b = open(config(dir(), 2).ringCapacity(4096).build());
+        final byte[] first = new byte[16 * 1024];
+        new Random(5).nextBytes(first);
+        final byte[] second = new byte[16 * 1024];
+
+        final java.util.concurrent.atomic.AtomicReference<Throwable> firstFailure =
+            new java.util.concurrent.atomic.AtomicReference<>();
+        final Thread firstSender = new Thread(() ->
+        {
+            try
+            {
+                a.send(2, 8, first);
+            }
+            catch (final Throwable t)
+            {
+                firstFailure.set(t);
+            }
+        });
+        final java.util.concurrent.atomic.AtomicReference<Throwable> secondOutcome =
+            new java.util.concurrent.atomic.AtomicReference<>();
+        final java.util.concurrent.atomic.AtomicLong secondTookMs = new java.util.concurrent.atomic.AtomicLong(-1);
+        final Thread secondSender = new Thread(() ->
+        {
+            final long start = System.nanoTime();
+            try
+            {
+                a.send(2, 9, second);
+            }
+            catch (final Throwable t)
+            {
+                secondOutcome.set(t);
+            }
+            finally
+            {
+                secondTookMs.set((System.nanoTime() - start) / 1_000_000);
+            }
+        });
+
+        final Capture capture = new Capture();
+        firstSender.start();
+        final long slowUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        boolean secondStarted = false;
+        while ((firstSender.isAlive() || secondSender.isAlive()) && System.nanoTime() < slowUntil)
+        {
+            b.poll(capture, 1); // a slow consumer: one frame every 50 ms, well within the sender's timeout
+            Thread.sleep(50);
+            if (!secondStarted)
+            {
+                secondSender.start(); // the first holds the destination's fragment lock by now
+                secondStarted = true;
+            }
+        }
+        firstSender.join(TimeUnit.SECONDS.toMillis(10));
+        secondSender.join(TimeUnit.SECONDS.toMillis(10));
+        drain(b, capture);
+
+        assertEquals(null, firstFailure.get(), "the first large message was sent");
+        assertInstanceOf(TransportBackPressureException.class, secondOutcome.get(),
+            "the second sender got back-pressure (it took " + secondTookMs.get() + " ms)");
+        assertTrue(secondOutcome.get().getMessage().contains("large message to endpoint 2"),
+            secondOutcome.get().getMessage());
+        assertEquals(1, capture.size(), "only the first message arrives, whole");
+        assertEquals(8, capture.messages.get(0).type());
+        assertArrayEquals(first, capture.messages.get(0).payload());
     }
 
     @Test

@@ -4,10 +4,10 @@ import io.stmactors.transport.EndpointClosedException;
 import io.stmactors.transport.TransportBackPressureException;
 import io.stmactors.transport.TransportCounters;
 import io.stmactors.transport.TransportException;
+import io.stmactors.transport.internal.FragmentLock;
 import org.apache.pekko.actor.typed.ActorRef;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One incarnation of a remote (or the local) endpoint's inbox, as seen by senders: its actor ref and the
@@ -64,7 +64,7 @@ final class Destination
     final int uid;
     final ActorRef<WireMessage> ref;
     final String address;
-    final ReentrantLock fragmentLock = new ReentrantLock();
+    final FragmentLock fragmentLock = new FragmentLock();
 
     /**
      * Within one wait, each probe doubles the time to the next, up to 2^this times the first; every wait starts again
@@ -74,6 +74,12 @@ final class Destination
 
     private final int windowFrames;
     private final int windowBytes;
+
+    /** The bytes a sender may have in flight to this destination. */
+    int windowBytes()
+    {
+        return windowBytes;
+    }
     private final ProbeFactory probes;
 
     private long sentFrames; // guarded by this
@@ -156,6 +162,15 @@ final class Destination
                         sendTimeout.toMillis() + " ms (" + address + ")");
                 }
                 recorder.backPressureTimeout();
+                if (0 == probesThisWait)
+                {
+                    // The deadline came before the first probe was due (time spent before this wait): probe now,
+                    // so that the credit of a lost credit or frame comes back for the next send.
+                    progressSeen = true;
+                    lastProgressNs = now;
+                    recorder.creditProbe();
+                    ref.tell(probes.probe(sentFrames, sentBytes));
+                }
                 throw new TransportBackPressureException(endpointId, windowBytes, "The send window to endpoint " +
                     endpointId + " stayed full for " + sendTimeout.toMillis() + " ms: " + (sentFrames - ackedFrames) +
                     " frames / " + (sentBytes - ackedBytes) + " bytes in flight of a window of " + windowFrames +
@@ -295,8 +310,10 @@ final class Destination
      */
     static long probeIntervalNs(final java.time.Duration sendTimeout)
     {
-        return Math.max(TimeUnit.MILLISECONDS.toNanos(50),
-            Math.min(TimeUnit.SECONDS.toNanos(1), sendTimeout.toNanos() / 4));
+        // Never past half the send timeout: a wait must probe before it gives up, or a lost credit (or frame)
+        // would wedge the window for good under a send timeout shorter than the floor.
+        return Math.min(Math.max(1, sendTimeout.toNanos() / 2), Math.max(TimeUnit.MILLISECONDS.toNanos(50),
+            Math.min(TimeUnit.SECONDS.toNanos(1), sendTimeout.toNanos() / 4)));
     }
 
     private void awaitNanos(final long nanos)

@@ -369,7 +369,7 @@ public final class PekkoTransport implements Transport
         final int length,
         final int framePayload)
     {
-        destination.fragmentLock.lock();
+        destination.fragmentLock.lock(destination.endpointId, destination.windowBytes(), config.sendTimeout());
         try
         {
             final long messageId = nextMessageId.incrementAndGet();

@@ -473,6 +473,48 @@ class PekkoFlowControlTest
     }
 
     /**
+     * Under a send timeout shorter than the probe interval's floor (50 ms), a full window is still probed before the
+     * send gives up, so frames lost on the way do not wedge it: a later send goes through. (Every wait ended at its
+     * deadline before a probe was due, and nothing else ever probed: every send to B failed, for good.)
+     */
+    @Test
+    void aShortSendTimeoutStillProbesAFullWindow() throws Exception
+    {
+        openPair(config(A).sendTimeout(Duration.ofMillis(20)));
+        for (int i = 0; i < 32; i++)
+        {
+            a.send(B, 1, new byte[]{(byte)i}); // the whole frame window
+        }
+        awaitTrue(() -> 32 == b.inbound.size(), () -> "A's 32 frames reached B's inbound queue: " + b.inbound.size());
+        b.inbound.clear(); // lost on the way
+
+        final List<byte[]> received = new ArrayList<>();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        boolean sent = false;
+        int refused = 0;
+        while (!sent)
+        {
+            assertTrue(System.nanoTime() < deadline, "no send to B went through after " + refused
+                + " back-pressure failures: " + a.counters());
+            try
+            {
+                a.send(B, 1, new byte[]{99});
+                sent = true;
+            }
+            catch (final TransportBackPressureException ex)
+            {
+                refused++;
+                b.poll((source, type, buffer, offset, length) -> received.add(copy(buffer, offset, length)), 16);
+            }
+        }
+        pollUntil(b, (source, type, buffer, offset, length) -> received.add(copy(buffer, offset, length)),
+            () -> received.size() == 1, Duration.ofSeconds(20));
+        assertArrayEquals(new byte[]{99}, received.get(0));
+        assertEquals(32, b.counters().framesLost(), "B counted the frames it never took: " + b.counters());
+        assertTrue(a.counters().creditProbes() >= 1, "A probed: " + a.counters());
+    }
+
+    /**
      * The same when B had taken some of A's frames: the probe's totals make up the frames and the bytes lost since.
      * Four full frames (240 KiB of the 256 KiB byte window) are lost; a small frame still fits, the next full one
      * waits, probes, and goes on. (Before, the probe's answer held only what B had taken: the 240 KiB stayed in
