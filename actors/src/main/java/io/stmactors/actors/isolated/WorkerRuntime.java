@@ -966,8 +966,32 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
 
     @Override
     public void stopped(ActorCell<?> cell) {
-        if (running) {
-            send(new Frames.Stopped(cell.name()));
+        if (!running) {
+            return;
+        }
+        Frames.Stopped stopped = new Frames.Stopped(cell.name());
+        try {
+            send(stopped);
+        } catch (io.stmactors.transport.TransportBackPressureException e) {
+            // Called in the middle of the actor's stop, which must go on (children, dead letters, watchers): the
+            // coordinator hears of it from a thread of its own, as soon as its inbox has room.
+            LOG.warn("Worker {}: the coordinator's inbox is full; it hears of the stop of '{}' later", id, cell.name());
+            Thread later = new Thread(() -> {
+                while (running) {
+                    try {
+                        send(stopped);
+                        return;
+                    } catch (io.stmactors.transport.TransportBackPressureException full) {
+                        // still full: try again
+                    } catch (TransportException gone) {
+                        return; // the coordinator is gone: this worker exits anyway
+                    }
+                }
+            }, "stm-actors-worker-" + id + "-stop-notice");
+            later.setDaemon(true);
+            later.start();
+        } catch (TransportException e) {
+            LOG.warn("Worker {} could not tell the coordinator that '{}' stopped: {}", id, cell.name(), e.toString());
         }
     }
 
