@@ -414,6 +414,7 @@ public final class SharedMemoryTransport implements Transport
                     final int chunk = Math.min(destination.maxFramePayload, length - sent);
                     final byte flags = (byte)((0 == sent ? BEGIN_FLAG : 0) | (sent + chunk == length ? END_FLAG : 0));
                     writeFrame(destination, flags, messageType, messageId, length, sent, payload, offset + sent, chunk);
+                    destination.fragmentLock.progressed();
                     sent += chunk;
                 }
             }

@@ -308,6 +308,15 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
      * worker process of an isolated-mode system, the coordinator says so when their worker process died.
      */
     public void failAsksTo(java.util.Collection<String> targets, String reason) {
+        asksToFail(targets, reason).run();
+    }
+
+    /**
+     * {@link #failAsksTo}, in two steps: the asks pending now are chosen at once, and failed (their callbacks run)
+     * when the returned task runs, perhaps on another thread. An ask made in between (a callback that asks again,
+     * an ask to the re-created actor) is not failed.
+     */
+    public Runnable asksToFail(java.util.Collection<String> targets, String reason) {
         Set<String> names = Set.copyOf(targets);
         List<Map.Entry<CompletableFuture<?>, String>> failing = new ArrayList<>();
         for (Map.Entry<CompletableFuture<?>, String> e : askTargets.entrySet()) {
@@ -315,11 +324,12 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
                 failing.add(Map.entry(e.getKey(), e.getValue()));
             }
         }
-        // Only the asks pending when the notice came: a callback that asks again makes an ask this one must not fail
-        for (Map.Entry<CompletableFuture<?>, String> e : failing) {
-            e.getKey().completeExceptionally(new IllegalStateException(
-                    "ask to actor '" + e.getValue() + "' failed: " + reason));
-        }
+        return () -> {
+            for (Map.Entry<CompletableFuture<?>, String> e : failing) {
+                e.getKey().completeExceptionally(new IllegalStateException(
+                        "ask to actor '" + e.getValue() + "' failed: " + reason));
+            }
+        };
     }
 
     @Override

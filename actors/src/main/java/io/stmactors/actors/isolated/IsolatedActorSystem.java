@@ -955,25 +955,32 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
         if (entry == null) {
             return;
         }
-        Set<String> watched = watching.remove(name);
-        if (watched != null) {
-            // A stopped watcher is taken off the lists of what it watched, as in the shared modes: the lists of
-            // long-lived actors do not grow with short-lived watchers, and an actor that takes the name later is
-            // not told of a watch it never made.
-            for (String target : watched) {
-                watchers.computeIfPresent(target, (k, entries) -> {
-                    entries.removeIf(w -> w.watcher().equals(name));
-                    return entries.isEmpty() ? null : entries;
-                });
+        List<WatchEntry> list;
+        synchronized (watching) { // with addWatch: a worker's death runs this on another thread than the poll thread
+            Set<String> watched = watching.remove(name);
+            if (watched != null) {
+                // A stopped watcher is taken off the lists of what it watched, as in the shared modes: the lists of
+                // long-lived actors do not grow with short-lived watchers, and an actor that takes the name later
+                // is not told of a watch it never made.
+                for (String target : watched) {
+                    watchers.computeIfPresent(target, (k, entries) -> {
+                        entries.removeIf(w -> w.watcher().equals(name));
+                        return entries.isEmpty() ? null : entries;
+                    });
+                }
+            }
+            list = watchers.remove(name);
+            if (list != null) {
+                for (WatchEntry we : list) {
+                    watching.computeIfPresent(we.watcher(), (k, targets) -> {
+                        targets.remove(name);
+                        return targets.isEmpty() ? null : targets;
+                    });
+                }
             }
         }
-        List<WatchEntry> list = watchers.remove(name);
         if (list != null) {
             for (WatchEntry we : list) {
-                watching.computeIfPresent(we.watcher(), (k, targets) -> {
-                    targets.remove(name);
-                    return targets.isEmpty() ? null : targets;
-                });
                 notifyWatcher(name, we);
             }
         }
@@ -981,21 +988,23 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
 
     private void addWatch(Frames.Watch watch) {
         WatchEntry we = new WatchEntry(watch.watcher(), watch.message());
-        if (!registry.containsKey(watch.target())) {
-            notifyWatcher(watch.target(), we);
-            return;
+        synchronized (watching) {
+            if (registry.containsKey(watch.target())) {
+                watchers.compute(watch.target(), (k, list) -> {
+                    List<WatchEntry> entries = list != null ? list : new CopyOnWriteArrayList<>();
+                    entries.removeIf(w -> w.watcher().equals(we.watcher())); // told once; the latest watch's message
+                    entries.add(we);
+                    return entries;
+                });
+                watching.compute(watch.watcher(), (k, targets) -> {
+                    Set<String> set = targets != null ? targets : ConcurrentHashMap.newKeySet();
+                    set.add(watch.target());
+                    return set;
+                });
+                return;
+            }
         }
-        watchers.compute(watch.target(), (k, list) -> {
-            List<WatchEntry> entries = list != null ? list : new CopyOnWriteArrayList<>();
-            entries.removeIf(w -> w.watcher().equals(we.watcher())); // told once; the latest watch's message
-            entries.add(we);
-            return entries;
-        });
-        watching.compute(watch.watcher(), (k, targets) -> {
-            Set<String> set = targets != null ? targets : ConcurrentHashMap.newKeySet();
-            set.add(watch.target());
-            return set;
-        });
+        notifyWatcher(watch.target(), we);
     }
 
     private void notifyWatcher(String target, WatchEntry we) {

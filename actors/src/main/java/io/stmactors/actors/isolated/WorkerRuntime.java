@@ -384,7 +384,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     /** The coordinator says asks of this process's handlers cannot be answered: fail them now. */
     private void failAsks(Frames.AsksFail f) {
         if (f.askId() == 0) {
-            completeAsks(() -> local.failAsksTo(f.targets(), f.reason()));
+            completeAsks(local.asksToFail(f.targets(), f.reason())); // the asks pending now, not when it runs
             return;
         }
         PromiseRef<?> promise = asks.get(f.askId());
@@ -427,8 +427,9 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     }
 
     private Frames.Status status(long seq) {
-        boolean idle = local.isQuiescent() && updates.isEmpty() && !applierBusy
-                && pendingCommits.isEmpty() && pendingFetches.isEmpty() && askCallbacksPending.get() == 0;
+        boolean callbacksIdle = askCallbacksPending.get() == 0; // first: a callback's tell lands in a mailbox before it ends
+        boolean idle = callbacksIdle && local.isQuiescent() && updates.isEmpty() && !applierBusy
+                && pendingCommits.isEmpty() && pendingFetches.isEmpty();
         var d = local.diagnostics();
         return new Frames.Status(seq, idle, framesReceived.get(), framesSent.get(), d.messagesProcessed(), d.commits(),
                 d.aborts(), d.retryWaits(), d.failures(), d.deadLetters(), d.liveActors(), refs.size(), asks.size());
@@ -746,9 +747,15 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         markPublished(published);
         if (handler) {
             // Shipped: what the after-commit hooks of this handler send, spawn or watch from now on goes on its own
-            // (it was added to this batch and dropped with it).
+            // (it was added to this batch and dropped with it), and a transaction a hook runs ships only its own
+            // effects, not this batch again.
             ob.shipped = true;
             ob.active = false;
+            ob.sends.clear();
+            ob.newRefs.clear();
+            ob.actorState = null;
+            ob.spawns.clear();
+            ob.watches.clear();
         } else {
             ob.reset();
         }
@@ -953,7 +960,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     public void childSpawned(ActorCell<?> parent, ActorCell<?> child, Behavior<?> behavior) {
         Frames.ChildSpawned spawned = new Frames.ChildSpawned(child.name(), encode(behavior));
         Outbox ob = outbox.get();
-        if (ob.active) {
+        if (ob.active && Stm.inTransaction()) { // (in an after-commit hook the child starts at once: tell first)
             ob.spawns.add(spawned);
             return;
         }
@@ -966,32 +973,25 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
 
     @Override
     public void stopped(ActorCell<?> cell) {
-        if (!running) {
-            return;
-        }
         Frames.Stopped stopped = new Frames.Stopped(cell.name());
-        try {
-            send(stopped);
-        } catch (io.stmactors.transport.TransportBackPressureException e) {
-            // Called in the middle of the actor's stop, which must go on (children, dead letters, watchers): the
-            // coordinator hears of it from a thread of its own, as soon as its inbox has room.
-            LOG.warn("Worker {}: the coordinator's inbox is full; it hears of the stop of '{}' later", id, cell.name());
-            Thread later = new Thread(() -> {
-                while (running) {
-                    try {
-                        send(stopped);
-                        return;
-                    } catch (io.stmactors.transport.TransportBackPressureException full) {
-                        // still full: try again
-                    } catch (TransportException gone) {
-                        return; // the coordinator is gone: this worker exits anyway
-                    }
+        boolean warned = false;
+        while (running) {
+            try {
+                send(stopped);
+                return;
+            } catch (io.stmactors.transport.TransportBackPressureException e) {
+                // Called in the middle of the actor's stop, which must not end here (children, dead letters,
+                // watchers): wait for room, in place, so that nothing this stop leads to (a watcher's new actor of
+                // the same name) reaches the coordinator before it.
+                if (!warned) {
+                    warned = true;
+                    LOG.warn("Worker {}: the coordinator's inbox is full; the stop of '{}' waits to be told",
+                            id, cell.name());
                 }
-            }, "stm-actors-worker-" + id + "-stop-notice");
-            later.setDaemon(true);
-            later.start();
-        } catch (TransportException e) {
-            LOG.warn("Worker {} could not tell the coordinator that '{}' stopped: {}", id, cell.name(), e.toString());
+            } catch (TransportException e) {
+                LOG.warn("Worker {} could not tell the coordinator that '{}' stopped: {}", id, cell.name(), e.toString());
+                return;
+            }
         }
     }
 

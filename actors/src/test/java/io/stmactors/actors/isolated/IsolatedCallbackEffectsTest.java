@@ -119,4 +119,33 @@ class IsolatedCallbackEffectsTest {
                             + system.diagnostics().deadLetters() + ")");
         }
     }
+
+    /**
+     * A transaction run by an after-commit hook of a handler that wrote a shared reference ships its own effects
+     * only: the handler's sends, shipped with the handler's commit, are not sent again with the hook's.
+     */
+    @Test
+    void aTransactionInAnAfterCommitHookDoesNotSendTheHandlersMessagesAgain() throws Exception {
+        TLong handlerWrites = TLong.named("twice-handler-writes", 0);
+        TLong hookWrites = TLong.named("twice-hook-writes", 0);
+        TLong received = TLong.named("twice-received", 0);
+        try (ActorSystem system = ActorSystem.create(config())) {
+            ActorRef<String> receiver = system.spawn(Behaviors.<String>receive((ctx, m) -> {
+                received.increment();
+                return Behaviors.same();
+            }), "receiver");
+            ActorRef<String> sender = system.spawn(Behaviors.<String>receive((ctx, m) -> {
+                handlerWrites.increment();
+                receiver.tell("once");
+                Stm.afterCommit(() -> Stm.atomic(() -> hookWrites.increment()));
+                return Behaviors.same();
+            }), "first");
+            sender.tell("go");
+            await(() -> hookWrites.get() == 1 && received.get() >= 1, Duration.ofSeconds(20),
+                    "the handler, its hook's transaction and the message");
+            Thread.sleep(500); // time for a second copy to arrive, were one sent
+            assertEquals(1, received.get(), "the handler's message was delivered more than once");
+            assertEquals(1, handlerWrites.get());
+        }
+    }
 }

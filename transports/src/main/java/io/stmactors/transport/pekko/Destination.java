@@ -162,10 +162,11 @@ final class Destination
                         sendTimeout.toMillis() + " ms (" + address + ")");
                 }
                 recorder.backPressureTimeout();
-                if (0 == probesThisWait)
+                if (0 == probesThisWait && (!progressSeen || now - lastProgressNs >= probeIntervalNs(sendTimeout)))
                 {
                     // The deadline came before the first probe was due (time spent before this wait): probe now,
-                    // so that the credit of a lost credit or frame comes back for the next send.
+                    // unless another waiter just did, so that the credit of a lost credit or frame comes back for
+                    // the next send.
                     progressSeen = true;
                     lastProgressNs = now;
                     recorder.creditProbe();

@@ -385,6 +385,7 @@ public final class PekkoTransport implements Transport
                     destination.send(extra -> new WireMessage.Frame(localId, uid, messageType, secret,
                         (byte)(flags | extra), messageId, length, fragmentOffset, bytes), chunk,
                         System.nanoTime() + sendTimeoutNs, config.sendTimeout(), recorder);
+                    destination.fragmentLock.progressed();
                     sent += chunk;
                 }
             }
