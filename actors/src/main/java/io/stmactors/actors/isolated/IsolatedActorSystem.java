@@ -1226,7 +1226,9 @@ public final class IsolatedActorSystem implements ActorSystem, ActorSystemDiagno
     private void restoreActors(WorkerHandle worker) {
         List<ActorEntry> lost = new ArrayList<>();
         for (ActorEntry e : registry.values()) {
-            if (e.worker == worker.endpoint()) {
+            // Not one whose spawning transaction is still open: it may roll back; if it commits, its own send
+            // creates the actor (the worker is ready by now).
+            if (e.worker == worker.endpoint() && e.reservation == null) {
                 lost.add(e);
             }
         }

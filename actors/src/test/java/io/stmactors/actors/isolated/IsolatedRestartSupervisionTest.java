@@ -57,6 +57,46 @@ class IsolatedRestartSupervisionTest {
     }
 
     /**
+     * A worker restarted while a transaction that spawns an actor on it is still open does not create that actor:
+     * the transaction may roll back, and here it does. (The restart re-created every registered actor, the one
+     * reserved by the open transaction too: its setup ran although its spawn never happened.)
+     */
+    @Test
+    void aSpawnStillOpenWhenItsWorkerRestartsIsNotCreatedIfItRollsBack() throws Exception {
+        io.stmactors.stm.TLong setups = io.stmactors.stm.TLong.named("ghost-setups", 0);
+        try (ActorSystem system = ActorSystem.create(ActorSystemConfig.builder().mode(Mode.ISOLATED_PROCESSES)
+                .workers(1).register(Inc.class).closeTimeout(Duration.ofSeconds(10)).build())) {
+            IsolatedActorSystem iso = (IsolatedActorSystem) system;
+            ActorRef<Object> counter = system.spawn(Behaviors.<Object>receive((c, m) -> {
+                if (m instanceof Inc inc) {
+                    inc.replyTo().tell(1L);
+                }
+                return Behaviors.same();
+            }), "counter");
+            assertEquals(1L, inc(system, counter)); // the worker is up
+            IllegalStateException rolledBack = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalStateException.class, () -> io.stmactors.stm.Stm.atomic(() -> {
+                        system.spawn(Behaviors.<String>setup(ctx -> {
+                            setups.increment();
+                            return Behaviors.receive((c, m) -> Behaviors.same());
+                        }), "ghost");
+                        Process first = iso.workerProcess(0);
+                        first.destroyForcibly();
+                        await(() -> iso.workerRestarts() == 1 && iso.workerProcess(0) != first,
+                                Duration.ofSeconds(20), "the restart");
+                        await(() -> iso.workerHandle(0).ready(), Duration.ofSeconds(20),
+                                "the restarted worker to be ready (its actors re-created)");
+                        Thread.sleep(500); // time for a ghost's setup to run, were one created
+                        throw new IllegalStateException("the spawning transaction rolls back");
+                    }));
+            assertEquals("the spawning transaction rolls back", rolledBack.getMessage());
+            assertEquals(1L, inc(system, counter), "the restarted worker answers");
+            Thread.sleep(500); // time for a ghost's setup to commit, were one created
+            assertEquals(0, setups.get(), "the actor of the rolled-back spawn was created at the restart");
+        }
+    }
+
+    /**
      * Asks {@code counter} to count one, again while its worker is still restarting (asks then fail at once, and
      * nothing was counted). An ask that timed out is not asked again: its request may still be counted.
      */
