@@ -28,15 +28,8 @@ public interface IsolationHooks {
     /** The handler rolled back for good (failure, or waiting in retry). */
     void afterRollback(ActorCell<?> cell);
 
-    /** A child was spawned (inside a transaction, or outside any: an after-commit hook, a callback). */
+    /** A child was spawned inside a handler (inside its transaction). */
     void childSpawned(ActorCell<?> parent, ActorCell<?> child, Behavior<?> behavior);
-
-    /**
-     * A child spawned inside a transaction of a handler starts once the handler's effects (the spawn among them)
-     * are on their way to the coordinator: returns true if the hooks take {@code start} and run it then (once the
-     * spawning transaction committed); false if the caller runs it after the commit as usual.
-     */
-    boolean deferStart(Runnable start);
 
     /** An actor stopped. */
     void stopped(ActorCell<?> cell);

@@ -170,13 +170,9 @@ public final class LocalActorSystem implements ActorSystem, ActorSystemDiagnosti
         };
         if (Stm.inTransaction()) {
             Stm.afterRollback(() -> registry.remove(fullName, cell));
+            Stm.afterCommit(start);
             if (isolation != null) {
-                // First: its notice (an after-commit hook outside a handler) goes before the child's start. A
-                // handler's spawn travels with the handler's effects, and the child starts after they are shipped.
                 isolation.childSpawned(parent, cell, behavior);
-            }
-            if (isolation == null || !isolation.deferStart(start)) {
-                Stm.afterCommit(start);
             }
         } else {
             if (isolation != null) {

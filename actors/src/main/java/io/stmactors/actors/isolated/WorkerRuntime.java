@@ -129,8 +129,6 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         Frames.ActorState actorState;
         final List<Frames.ChildSpawned> spawns = new ArrayList<>();
         final List<Frames.Watch> watches = new ArrayList<>();
-        /** Starts of children this handler spawned, run once its effects are shipped (see {@link #deferStart}). */
-        final List<Runnable> starts = new ArrayList<>();
         boolean shipped;
         long awaitSeq;
         /** The reference a rejected commit read stale, and the version it read (see {@link #attemptStarted}). */
@@ -147,7 +145,6 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             actorState = null;
             spawns.clear();
             watches.clear();
-            starts.clear();
             shipped = false;
             awaitSeq = 0;
             staleRead = null;
@@ -948,27 +945,10 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
     @Override
     public void afterCommit(ActorCell<?> cell) {
         Outbox ob = outbox.get();
-        List<Runnable> starts = ob.starts.isEmpty() ? List.of() : new ArrayList<>(ob.starts);
-        try {
-            if (!ob.shipped && ob.hasContent()) {
-                sendAsync(ob, "actor '" + cell.name() + "'");
-            }
-        } finally {
-            ob.reset();
-            for (Runnable start : starts) {
-                start.run(); // after the spawn went to the coordinator: the child's own commits come after it
-            }
+        if (!ob.shipped && ob.hasContent()) {
+            sendAsync(ob, "actor '" + cell.name() + "'");
         }
-    }
-
-    @Override
-    public boolean deferStart(Runnable start) {
-        Outbox ob = outbox.get();
-        if (!ob.active) {
-            return false;
-        }
-        Stm.afterCommit(() -> ob.starts.add(start)); // only if the spawning transaction commits
-        return true;
+        ob.reset();
     }
 
     @Override

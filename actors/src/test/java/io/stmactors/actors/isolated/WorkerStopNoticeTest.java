@@ -13,15 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What a worker tells the coordinator about its actors, against a scripted coordinator.
- *
- * <p>An actor's stop goes all the way when the coordinator's inbox is full at the moment the worker tells it: its
+ * An actor's stop goes all the way when the coordinator's inbox is full at the moment the worker tells it: its
  * children stop too, and the coordinator hears of the stop once there is room. (The back-pressure exception escaped
  * the middle of the stop: the actor was marked stopped, but its children kept running, its mailbox was not turned
  * into dead letters, its watchers were never told, and the coordinator kept it registered.)
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class WorkerNoticesTest {
+class WorkerStopNoticeTest {
     private static final long WAIT_SECONDS = 20;
 
     @Test
@@ -58,56 +56,6 @@ class WorkerNoticesTest {
             coordinator.deliver(new Frames.Shutdown());
             poller.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
         }
-    }
-
-    /**
-     * A child spawned by a handler starts only once the handler's effects, its spawn among them, went to the
-     * coordinator: the coordinator never gets a child's commit before it knows the child. (With two handler
-     * threads, the child's start commit, run by the other thread, was shipped while the parent's after-commit hooks
-     * still ran, before the parent's spawn: the coordinator dropped the child's state as an unknown actor's.)
-     */
-    @Test
-    void aChildsFirstCommitReachesTheCoordinatorAfterItsSpawn() throws Exception {
-        ScriptedCoordinator coordinator = new ScriptedCoordinator(ActorSystemConfig.builder().build().registeredClasses());
-        WorkerRuntime worker = new WorkerRuntime(1, coordinator);
-        Thread poller = new Thread(worker::run, "worker-under-test");
-        poller.setDaemon(true);
-        poller.start();
-        try {
-            coordinator.configure("spawn-order", 2, WAIT_SECONDS);
-            Behavior<String> parent = Behaviors.setup(ctx -> {
-                ctx.spawn(Behaviors.<String>receive((c, m) -> Behaviors.same()), "child");
-                io.stmactors.stm.Stm.afterCommit(() -> {
-                    try {
-                        Thread.sleep(500); // a slow hook of the parent: the child's start may run meanwhile
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                return Behaviors.receive((c, m) -> Behaviors.same());
-            });
-            coordinator.deliver(new Frames.Spawn("parent", coordinator.encodeValue(parent), null, null, false));
-            assertTrue(awaitFrame(() -> indexOf(coordinator, "spawns") >= 0 && indexOf(coordinator, "state") >= 0),
-                    "the parent's spawn and the child's first commit: " + coordinator.received);
-            assertTrue(indexOf(coordinator, "spawns") < indexOf(coordinator, "state"),
-                    "the child's first commit came before its spawn: " + coordinator.received);
-        } finally {
-            coordinator.deliver(new Frames.Shutdown());
-            poller.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-        }
-    }
-
-    /** Where the commit that spawns {@code parent/child} ("spawns") or carries its state ("state") was received. */
-    private static int indexOf(ScriptedCoordinator coordinator, String what) {
-        java.util.List<Object> frames = coordinator.received;
-        for (int i = 0; i < frames.size(); i++) {
-            if (frames.get(i) instanceof Frames.Commit c && (what.equals("spawns")
-                    ? c.spawns().stream().anyMatch(s -> s.name().equals("parent/child"))
-                    : c.actors().stream().anyMatch(a -> a.name().equals("parent/child")))) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static boolean stopped(ScriptedCoordinator coordinator, String name) {
