@@ -962,6 +962,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         Outbox ob = outbox.get();
         if (ob.active && Stm.inTransaction()) { // (in an after-commit hook the child starts at once: tell first)
             ob.spawns.add(spawned);
+            undoInRolledBackScope(ob.spawns, spawned);
             return;
         }
         Runnable ship = () -> send(new Frames.Commit(nextSeq.incrementAndGet(), false, "spawn", List.of(), List.of(),
@@ -1025,6 +1026,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         Outbox ob = outbox.get();
         if (ob.active) {
             ob.watches.add(watch);
+            undoInRolledBackScope(ob.watches, watch);
             return;
         }
         Runnable ship = () -> send(new Frames.Commit(nextSeq.incrementAndGet(), false, "watch", List.of(), List.of(),
@@ -1061,10 +1063,30 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
         Outbox ob = outbox.get();
         if (ob.active) {
             ob.sends.add(outgoing);
+            undoInRolledBackScope(ob.sends, outgoing);
         } else if (Stm.inTransaction()) {
             Stm.afterCommit(() -> sendLoose(outgoing));
         } else {
             sendLoose(outgoing);
+        }
+    }
+
+    /**
+     * A send, spawn or watch a handler's transaction added to its batch is taken out again if the scope that made
+     * it rolls back (a nested {@code Stm.atomic} whose exception the handler caught, the first branch of an
+     * {@code orElse}): only what commits is shipped, as in the shared modes, where these are after-commit hooks.
+     * (Outside a transaction, in an after-commit hook of a handler not yet shipped, nothing can roll it back.)
+     */
+    private static <T> void undoInRolledBackScope(List<T> batch, T added) {
+        if (Stm.inTransaction()) {
+            Stm.afterRollback(() -> {
+                for (int i = batch.size() - 1; i >= 0; i--) {
+                    if (batch.get(i) == added) {
+                        batch.remove(i);
+                        return;
+                    }
+                }
+            });
         }
     }
 
