@@ -965,10 +965,18 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             undoInRolledBackScope(ob.spawns, spawned);
             return;
         }
-        Runnable ship = () -> send(new Frames.Commit(nextSeq.incrementAndGet(), false, "spawn", List.of(), List.of(),
-                List.of(), List.of(), List.of(), List.of(spawned), List.of()));
+        shipOnItsOwn("spawn", List.of(spawned), List.of()); // outside a handler's batch
+    }
+
+    /**
+     * A spawn or watch made outside a handler's batch goes in a commit frame of its own: after the commit of the
+     * transaction that made it, or at once outside any (an ask's callback, an after-commit hook).
+     */
+    private void shipOnItsOwn(String what, List<Frames.ChildSpawned> spawns, List<Frames.Watch> watches) {
+        Runnable ship = () -> send(new Frames.Commit(nextSeq.incrementAndGet(), false, what, List.of(), List.of(),
+                List.of(), List.of(), List.of(), spawns, watches));
         if (!Stm.afterCommitIfActive(ship)) {
-            ship.run(); // a spawn outside any transaction (an ask's callback, an after-commit hook)
+            ship.run();
         }
     }
 
@@ -1029,11 +1037,7 @@ final class WorkerRuntime implements IsolationHooks, IsolatedNode, WireContext, 
             undoInRolledBackScope(ob.watches, watch);
             return;
         }
-        Runnable ship = () -> send(new Frames.Commit(nextSeq.incrementAndGet(), false, "watch", List.of(), List.of(),
-                List.of(), List.of(), List.of(), List.of(), List.of(watch)));
-        if (!Stm.afterCommitIfActive(ship)) {
-            ship.run(); // a watch outside any transaction (an after-commit hook)
-        }
+        shipOnItsOwn("watch", List.of(), List.of(watch));
     }
 
     // =====================================================================================

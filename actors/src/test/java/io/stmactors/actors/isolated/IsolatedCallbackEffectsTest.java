@@ -36,6 +36,14 @@ class IsolatedCallbackEffectsTest {
                 .closeTimeout(Duration.ofSeconds(10)).build();
     }
 
+    /** An actor named "receiver" (on worker 1) that adds one to {@code received} for each message. */
+    private static ActorRef<String> spawnCounting(ActorSystem system, TLong received) {
+        return system.spawn(Behaviors.<String>receive((ctx, m) -> {
+            received.increment();
+            return Behaviors.same();
+        }), "receiver");
+    }
+
     /**
      * A send from an after-commit hook of a handler that wrote a shared reference reaches an actor of another
      * process. (The handler's own effects had been shipped with its commit, and the hook's send was added to that
@@ -46,10 +54,7 @@ class IsolatedCallbackEffectsTest {
         TLong written = TLong.named("hook-written", 0);
         TLong received = TLong.named("hook-received", 0);
         try (ActorSystem system = ActorSystem.create(config())) {
-            ActorRef<String> receiver = system.spawn(Behaviors.<String>receive((ctx, m) -> {
-                received.increment();
-                return Behaviors.same();
-            }), "receiver");
+            ActorRef<String> receiver = spawnCounting(system, received);
             ActorRef<String> sender = system.spawn(Behaviors.<String>receive((ctx, m) -> {
                 written.increment(); // a shared write: the commit goes to the owner and waits for its verdict
                 Stm.afterCommit(() -> receiver.tell("from-hook"));
@@ -130,10 +135,7 @@ class IsolatedCallbackEffectsTest {
         TLong hookWrites = TLong.named("twice-hook-writes", 0);
         TLong received = TLong.named("twice-received", 0);
         try (ActorSystem system = ActorSystem.create(config())) {
-            ActorRef<String> receiver = system.spawn(Behaviors.<String>receive((ctx, m) -> {
-                received.increment();
-                return Behaviors.same();
-            }), "receiver");
+            ActorRef<String> receiver = spawnCounting(system, received);
             ActorRef<String> sender = system.spawn(Behaviors.<String>receive((ctx, m) -> {
                 handlerWrites.increment();
                 receiver.tell("once");
